@@ -1,0 +1,3 @@
+from vif38_bilan.cli import main
+
+main()

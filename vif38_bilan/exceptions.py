@@ -1,0 +1,36 @@
+"""Errors raised by the library; the CLI turns them into French messages."""
+
+from __future__ import annotations
+
+
+class Vif38Error(Exception):
+    """Base error: its message is plain French, shown to the user as is."""
+
+
+class ReferentielInvalide(Vif38Error):
+    """The protocol file is malformed; lists every fault found."""
+
+    def __init__(self, fichier: str, fautes: list[str]):
+        self.fichier = fichier
+        self.fautes = list(fautes)
+        lignes = "\n".join(f"  - {f}" for f in self.fautes)
+        super().__init__(
+            f"Le référentiel « {fichier} » contient {len(self.fautes)} erreur(s) :\n{lignes}\n"
+            "Corrigez le fichier puis relancez la commande."
+        )
+
+
+class ConfigurationInvalide(Vif38Error):
+    """vif38.toml or contacts.xlsx cannot be used."""
+
+
+class FichierRefuse(Vif38Error):
+    """An input file is refused (hostile, broken, not a workbook)."""
+
+
+class EspaceVerrouille(Vif38Error):
+    """Another run already works on this workspace."""
+
+
+class SortieBloquee(Vif38Error):
+    """An output file cannot be written (open in Excel/Word, no rights)."""

@@ -1,0 +1,191 @@
+"""The protocol as an editable workbook (one sheet per entity), and back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from vif38_bilan.exceptions import ReferentielInvalide
+from vif38_bilan.referentiel import Protocole, vers_dict
+
+SEP = " | "
+
+# sheet -> list of (header, key)
+FEUILLES: dict[str, list[tuple[str, str]]] = {
+    "Axes": [("Numéro", "numero"), ("Titre", "titre")],
+    "Sections": [("Axe", "axe"), ("Numéro", "numero"), ("Titre", "titre")],
+    "Objectifs": [("Numéro", "numero"), ("Titre", "titre"), ("Axe", "axe"), ("Section", "section")],
+    "Actions": [
+        ("Code", "code"),
+        ("Objectif", "objectif"),
+        ("Description", "description"),
+        ("Pilotage (texte du protocole)", "pilotage"),
+        ("Pilotes (codes, séparés par |)", "pilotes"),
+        ("Autres acteurs", "autres_acteurs"),
+        ("Échéance", "echeance"),
+    ],
+    "Indicateurs": [
+        ("Code action", "code"),
+        ("Libellé", "libelle"),
+        ("Type (entier, oui_non, texte)", "type"),
+        ("Cible annuelle", "cible_annuelle"),
+        ("Texte de la cible", "cible_texte"),
+        ("Origine (protocole ou cible)", "origine"),
+    ],
+    "Pilotes": [("Code", "code"), ("Nom", "nom"), ("Alias (séparés par |)", "alias"), ("Collectif (oui/non)", "collectif")],
+    "Alias multiples": [("Texte", "texte"), ("Pilotes (codes, séparés par |)", "pilotes")],
+    "Calendrier": [("Objectif", "objectif"), ("Acteurs", "acteurs")],
+    "Signataires": [("Groupe", "groupe"), ("Membre", "membre")],
+    "Autorités": [("Type (signataire ou présence)", "type"), ("Nom", "nom"), ("Fonction", "fonction")],
+}
+GENERAL = [("Identifiant", "id"), ("Titre", "titre"), ("Territoire", "territoire"), ("Années (séparées par |)", "annees"), ("Notes (séparées par |)", "notes")]
+
+
+def _joindre(v: Any) -> Any:
+    if isinstance(v, list):
+        return SEP.join(str(x) for x in v)
+    if isinstance(v, bool):
+        return "oui" if v else "non"
+    return v
+
+
+def ecrire_xlsx(protocole: Protocole, chemin: str | Path) -> Path:
+    """Export the protocol as a workbook that charger_protocole() reads back."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    from vif38_bilan.ecriture import enregistrer_classeur, mettre_texte
+
+    d = vers_dict(protocole)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Protocole"
+    ws.append(["Champ", "Valeur"])
+    for titre, cle in GENERAL:
+        ws.append([titre, None])
+        mettre_texte(ws.cell(ws.max_row, 2), _joindre(d[cle]))
+    lignes: dict[str, list[dict]] = {
+        "Axes": d["axes"],
+        "Sections": d["sections"],
+        "Objectifs": d["objectifs"],
+        "Actions": d["actions"],
+        "Indicateurs": [dict(code=a["code"], **i) for a in d["actions"] for i in a["indicateurs"]],
+        "Pilotes": d["pilotes"],
+        "Alias multiples": d["alias_multiples"],
+        "Calendrier": [dict(c, **{str(an): s for an, s in zip(d["annees"], c["statuts"])}) for c in d["calendrier"]],
+        "Signataires": [{"groupe": g["groupe"], "membre": m} for g in d["signataires"] for m in g["membres"]],
+        "Autorités": [dict(a, type="signataire") for a in d["autorites"]] + [dict(a, type="présence") for a in d["en_presence_de"]],
+    }
+    for nom, colonnes in FEUILLES.items():
+        f = wb.create_sheet(nom)
+        if nom == "Calendrier":
+            colonnes = colonnes + [(f"Statut {an}", str(an)) for an in d["annees"]]
+        f.append([t for t, _ in colonnes])
+        for ligne in lignes[nom]:
+            r = f.max_row + 1
+            for c, (_, cle) in enumerate(colonnes, 1):
+                mettre_texte(f.cell(r, c), _joindre(ligne.get(cle)))
+        for c, (t, _) in enumerate(colonnes, 1):
+            f.cell(1, c).font = Font(bold=True)
+            largeur = 60 if t in ("Description", "Titre", "Libellé", "Autres acteurs", "Fonction", "Acteurs") else 18
+            f.column_dimensions[f.cell(1, c).column_letter].width = largeur
+        for row in f.iter_rows(min_row=2):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        f.freeze_panes = "A2"
+    ws.column_dimensions["A"].width = 25
+    ws.column_dimensions["B"].width = 100
+    return enregistrer_classeur(wb, chemin)
+
+
+def lire_xlsx(chemin: str | Path) -> dict[str, Any]:
+    """Read a workbook written by ecrire_xlsx (possibly edited) into plain data."""
+    from python_calamine import CalamineWorkbook
+
+    from vif38_bilan.securite import verifier_fichier
+
+    verifier_fichier(Path(chemin))
+    try:
+        wb = CalamineWorkbook.from_path(str(chemin))
+    except Exception as e:  # calamine raises several untyped errors
+        raise ReferentielInvalide(str(chemin), [f"classeur illisible ({e})"]) from e
+    fautes: list[str] = []
+
+    def lignes(nom: str, colonnes: list[tuple[str, str]]) -> list[dict[str, Any]]:
+        if nom not in wb.sheet_names:
+            fautes.append(f"feuille « {nom} » manquante")
+            return []
+        rows = wb.get_sheet_by_name(nom).to_python(skip_empty_area=False)
+        if not rows:
+            return []
+        tete = [str(x).strip() for x in rows[0]]
+        index = {}
+        for titre, cle in colonnes:
+            if titre not in tete:
+                fautes.append(f"feuille « {nom} » : colonne « {titre} » manquante")
+            else:
+                index[cle] = tete.index(titre)
+        sortie = []
+        for r in rows[1:]:
+            if all(v in ("", None) for v in r):
+                continue
+            sortie.append({cle: _valeur(r[i]) if i < len(r) else None for cle, i in index.items()})
+        return sortie
+
+    general = {}
+    if "Protocole" in wb.sheet_names:
+        for r in wb.get_sheet_by_name("Protocole").to_python()[1:]:
+            if len(r) >= 2:
+                general[str(r[0]).strip()] = _valeur(r[1])
+    else:
+        fautes.append("feuille « Protocole » manquante")
+    d: dict[str, Any] = {cle: general.get(titre) for titre, cle in GENERAL}
+    d["annees"] = _liste(d.get("annees"))
+    d["notes"] = _liste(d.get("notes"))
+    d["axes"] = lignes("Axes", FEUILLES["Axes"])
+    d["sections"] = lignes("Sections", FEUILLES["Sections"])
+    d["objectifs"] = lignes("Objectifs", FEUILLES["Objectifs"])
+    d["pilotes"] = lignes("Pilotes", FEUILLES["Pilotes"])
+    for p in d["pilotes"]:
+        p["alias"] = _liste(p.get("alias"))
+    d["alias_multiples"] = lignes("Alias multiples", FEUILLES["Alias multiples"])
+    for m in d["alias_multiples"]:
+        m["pilotes"] = _liste(m.get("pilotes"))
+    actions = lignes("Actions", FEUILLES["Actions"])
+    inds = lignes("Indicateurs", FEUILLES["Indicateurs"])
+    for a in actions:
+        a["pilotes"] = _liste(a.get("pilotes"))
+        a["indicateurs"] = [{k: v for k, v in i.items() if k != "code"} for i in inds if i.get("code") == a.get("code")]
+    d["actions"] = actions
+    cal_cols = FEUILLES["Calendrier"] + [(f"Statut {an}", str(an)) for an in d["annees"]]
+    d["calendrier"] = [
+        {"objectif": c["objectif"], "acteurs": c.get("acteurs") or "", "statuts": [c.get(str(an)) or "" for an in d["annees"]]}
+        for c in lignes("Calendrier", cal_cols)
+    ]
+    groupes: dict[str, list[str]] = {}
+    for s in lignes("Signataires", FEUILLES["Signataires"]):
+        groupes.setdefault(s.get("groupe") or "", []).append(s.get("membre") or "")
+    d["signataires"] = [{"groupe": g, "membres": m} for g, m in groupes.items()]
+    aut = lignes("Autorités", FEUILLES["Autorités"])
+    d["autorites"] = [{"nom": a["nom"], "fonction": a["fonction"]} for a in aut if (a.get("type") or "") != "présence"]
+    d["en_presence_de"] = [{"nom": a["nom"], "fonction": a["fonction"]} for a in aut if (a.get("type") or "") == "présence"]
+    if fautes:
+        raise ReferentielInvalide(str(chemin), fautes)
+    return d
+
+
+def _valeur(v: Any) -> Any:
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, str):
+        v = v.strip()
+        return v if v else None
+    return v
+
+
+def _liste(v: Any) -> list:
+    if v in (None, ""):
+        return []
+    if isinstance(v, (int, float)):
+        return [_valeur(v)]
+    return [x.strip() for x in str(v).split("|") if x.strip()]

@@ -30,3 +30,34 @@ def verifier_fichier(chemin: Path, taille_max: int = TAILLE_MAX) -> str:
     if tete == OLE:
         return "xls"
     raise FichierRefuse("Ce fichier n'est pas un classeur Excel ou LibreOffice : demandez au pilote de renvoyer le classeur reçu.")
+
+
+EXTENSIONS_CLASSEURS = (".xlsx", ".xlsm", ".ods", ".xls")
+
+
+def lister_saisies(dossier: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Files to read under dossier (sub-folders included), and the ones set aside with a reason.
+
+    Sorted by relative path so that every run sees the same order.
+    """
+    dossier = Path(dossier)
+    racine = dossier.resolve()
+    a_lire: list[Path] = []
+    ecartes: list[tuple[Path, str]] = []
+    for chemin in sorted(dossier.rglob("*"), key=lambda p: str(p.relative_to(dossier)).lower()):
+        if chemin.is_dir():
+            continue
+        nom = chemin.name
+        if chemin.is_symlink():
+            cible = chemin.resolve()
+            if not cible.is_relative_to(racine):
+                ecartes.append((chemin, "lien vers un fichier hors du dossier des saisies : non suivi"))
+                continue
+        if nom.startswith(("~$", ".~lock")) or nom.startswith("."):
+            ecartes.append((chemin, "fichier temporaire ou caché (Excel/LibreOffice) : ignoré"))
+            continue
+        if chemin.suffix.lower() not in EXTENSIONS_CLASSEURS:
+            ecartes.append((chemin, "ce n'est pas un classeur (.xlsx, .xlsm, .ods, .xls) : ignoré"))
+            continue
+        a_lire.append(chemin)
+    return a_lire, ecartes

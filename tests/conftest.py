@@ -1,0 +1,22 @@
+"""Shared fixtures: the embedded protocol and a fresh workspace."""
+
+from __future__ import annotations
+
+import pytest
+
+from vif38_bilan.referentiel import charger_protocole
+
+
+@pytest.fixture(scope="session")
+def protocole():
+    return charger_protocole()
+
+
+@pytest.fixture
+def espace(tmp_path, monkeypatch):
+    """A fresh workspace (init) used as the current directory."""
+    from vif38_bilan.espace import initialiser
+
+    initialiser(tmp_path, courriel="ddfe@exemple.invalid", date_limite="15/02/2024")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

@@ -1,0 +1,179 @@
+"""The embedded Isère 2022-2024 protocol, other protocol files, and their faults."""
+
+import json
+
+import pytest
+
+from vif38_bilan.exceptions import ReferentielInvalide
+from vif38_bilan.referentiel import charger_protocole, depuis_dict, vers_dict
+from vif38_bilan.referentiel_xlsx import ecrire_xlsx
+
+PAR_OBJECTIF = [3, 3, 3, 3, 3, 3, 2, 3, 3, 2, 1, 1, 2, 3, 3, 3, 2, 2, 2, 1, 1, 1, 1, 1, 1]
+
+
+def test_structure(protocole):
+    assert protocole.annees == (2022, 2023, 2024)
+    assert [a.numero for a in protocole.axes] == [1, 2, 3, 4]
+    assert len(protocole.sections) == 5
+    assert [o.numero for o in protocole.objectifs] == list(range(1, 26))
+    assert [len(protocole.actions_de_objectif(n)) for n in range(1, 26)] == PAR_OBJECTIF
+    assert len(protocole.actions) == 53
+    axes = {o.numero: o.axe for o in protocole.objectifs}
+    assert [n for n, a in axes.items() if a == 1] == list(range(1, 14))
+    assert [n for n, a in axes.items() if a == 4] == [22, 23, 24, 25]
+
+
+def test_codes_axe_objectif_rang(protocole):
+    codes = [a.code for a in protocole.actions]
+    assert codes[0] == "1-1-1" and "2-14-3" in codes and codes[-1] == "4-25-1"
+    assert len(set(codes)) == 53
+    for a in protocole.actions:
+        assert a.code == f"{a.axe}-{a.objectif}-{a.rang}"
+
+
+def test_textes_exacts(protocole):
+    assert protocole.objectif(1).titre == "Former les professionnels au repérage et à l'orientation des victimes"
+    assert protocole.objectif(18).titre == "Agir sur la prostitution des mineurs et des jeunes"
+    assert protocole.objectif(24).titre == (
+        "Évaluation des violences au sein du couple et des violences sexuelles lors des passages aux urgences"
+    )
+    assert protocole.axe(2).titre == "VIOLS, AGRESSIONS SEXUELLES ET HARCÈLEMENT SEXUEL"
+    a = protocole.action("1-1-1")
+    assert a.description == (
+        "Poursuivre les formations proposées dans le cadre des réseaux interprofessionnels (CISPD-CLSPD) : "
+        "former 100 professionnels par an"
+    )
+    assert a.pilotage == "DDFE, Département"
+    assert a.autres_acteurs == "Police, Gendarmerie, collectivités locales, associations"
+    assert a.echeance == "2022-2024"
+    assert protocole.action("3-20-1").description == (
+        "Parvenir à toucher un plus large public : prostitution 2.0 (12 maraudes par an)"
+    )
+    assert protocole.action("1-7-2").echeance == "2022"
+    # 2-15-3 ends with ":" in the source, with no target: the colon is dropped.
+    assert protocole.action("2-15-3").description.endswith("sur les violences sexuelles")
+
+
+def test_objectif_14_indicateur_fusionne(protocole):
+    for code in ("2-14-1", "2-14-2", "2-14-3"):
+        assert protocole.action(code).indicateurs[0].libelle == "Nombre de personnes sensibilisées"
+    assert protocole.action("2-14-1").pilotes == ("DDFE", "COMMUNES")
+    assert protocole.action("2-14-2").pilotes == ("EDUCATION_NATIONALE", "ASSOCIATIONS", "COMMUNES")
+    assert protocole.action("2-14-3").pilotes == ("DDFE", "ASSOCIATIONS_SPECIALISEES")
+
+
+CIBLES = {
+    "1-1-1": [100], "1-1-2": [100], "1-1-3": [60], "1-2-1": [None, 1], "1-2-2": [10, None], "1-2-3": [None, 12],
+    "1-4-1": [20], "1-4-2": [20], "1-4-3": [30], "1-5-3": [4, 10], "1-6-1": [100], "1-6-2": [30], "1-6-3": [50],
+    "1-10-1": [None, 20], "1-12-1": [2], "2-14-1": [None, 3], "2-14-2": [None, 3], "2-14-3": [50],
+    "2-16-1": [None, 20], "2-16-2": [None, 50], "2-16-3": [None, 3], "3-17-1": [None, 3], "3-17-2": [50],
+    "3-18-2": [50], "3-19-1": [30], "3-19-2": [2], "3-20-1": [12], "3-21-1": [2],
+}
+
+
+def test_cibles_de_chaque_action_qui_en_enonce(protocole):
+    for a in protocole.actions:
+        cibles = [i.cible_annuelle for i in a.indicateurs]
+        if a.code in CIBLES:
+            assert cibles == CIBLES[a.code], a.code
+        else:
+            assert all(c is None for c in cibles), a.code
+
+
+def test_types_indicateurs(protocole):
+    t = {a.code: [i.type for i in a.indicateurs] for a in protocole.actions}
+    assert t["1-3-2"] == ["oui_non"]  # Réalisation du projet
+    assert t["1-7-2"] == ["oui_non"]  # Création de la procédure
+    assert t["2-15-2"] == ["oui_non"]  # Signature de la convention
+    assert t["3-18-1"] == ["oui_non"]  # Création du groupe de travail
+    assert t["4-25-1"] == ["texte"]
+    assert t["1-1-1"] == ["entier"]
+    assert [i.libelle for i in protocole.action("1-2-2").indicateurs] == [
+        "Nombre de points d'écoute",
+        "Nombre de personnes accueillies",
+    ]
+    assert len(protocole.action("1-5-3").indicateurs) == 2
+
+
+def test_calendrier_et_signataires(protocole):
+    assert protocole.plan(8).statuts == ("LANCEMENT", "POURSUIVRE", "POURSUIVRE")
+    assert protocole.plan(22).statuts == ("EN COURS", "POURSUIVRE", "POURSUIVRE")  # axe 4 headed 2019-2021 by mistake
+    assert len(protocole.calendrier) == 25
+    assert protocole.autorites[0].fonction == "Préfet de l'Isère"
+    assert len(protocole.autorites) == 10
+    groupes = {g.groupe: g.membres for g in protocole.signataires}
+    assert "Préfecture" in groupes["Services de l'État"]
+
+
+def test_json_aller_retour(protocole, tmp_path):
+    f = tmp_path / "p.json"
+    f.write_text(json.dumps(vers_dict(protocole), ensure_ascii=False), "utf-8")
+    assert charger_protocole(f) == protocole
+
+
+def test_xlsx_aller_retour_sans_perte(protocole, tmp_path):
+    f = tmp_path / "protocole.xlsx"
+    ecrire_xlsx(protocole, f)
+    relu = charger_protocole(f)
+    assert vers_dict(relu) == vers_dict(protocole)
+    assert relu == protocole
+
+
+def test_xlsx_modifie_par_un_humain(protocole, tmp_path):
+    import openpyxl
+
+    f = tmp_path / "protocole.xlsx"
+    ecrire_xlsx(protocole, f)
+    wb = openpyxl.load_workbook(f)
+    ws = wb["Actions"]
+    ws.cell(2, 3).value = "Nouvelle description"
+    wb.save(f)
+    assert charger_protocole(f).action("1-1-1").description == "Nouvelle description"
+
+
+def _fautes(d, tmp_path):
+    f = tmp_path / "mauvais.json"
+    f.write_text(json.dumps(d, ensure_ascii=False), "utf-8")
+    with pytest.raises(ReferentielInvalide) as e:
+        charger_protocole(f)
+    assert "mauvais.json" in str(e.value)
+    return e.value.fautes
+
+
+def test_fautes_toutes_listees(protocole, tmp_path):
+    d = vers_dict(protocole)
+    d["actions"][0]["pilotes"] = ["LICORNE"]  # unknown pilot code
+    d["actions"][2]["code"] = d["actions"][1]["code"]  # duplicate code
+    del d["actions"][3]["description"]  # missing field
+    d["actions"] = [a for a in d["actions"] if a["objectif"] != 25]  # objective without actions
+    fautes = _fautes(d, tmp_path)
+    texte = "\n".join(fautes)
+    assert "action « 1-1-1 » : code pilote « LICORNE » inconnu" in texte
+    assert "action « 1-1-2 » : code en double" in texte
+    assert "champ « description » manquant" in texte
+    assert "objectif 25 : aucune action" in texte
+    assert len(fautes) == 4
+
+
+def test_pilote_inconnu_dans_le_texte(protocole, tmp_path):
+    d = vers_dict(protocole)
+    del d["actions"][0]["pilotes"]
+    d["actions"][0]["pilotage"] = "DDFE, Office des Dragons"
+    fautes = _fautes(d, tmp_path)
+    assert fautes == ["action « 1-1-1 » : pilote « Office des Dragons » inconnu (ajoutez-le, ou l'alias, à la liste des pilotes)"]
+
+
+def test_pilotes_deduits_du_texte(protocole):
+    d = vers_dict(protocole)
+    del d["actions"][0]["pilotes"]
+    assert depuis_dict(d).action("1-1-1").pilotes == ("DDFE", "DEPARTEMENT")
+
+
+def test_fichier_illisible(tmp_path):
+    f = tmp_path / "casse.toml"
+    f.write_text("titre = [", "utf-8")
+    with pytest.raises(ReferentielInvalide) as e:
+        charger_protocole(f)
+    assert "illisible" in str(e.value)
+    with pytest.raises(ReferentielInvalide):
+        charger_protocole(tmp_path / "absent.toml")

@@ -46,6 +46,15 @@ port = 587
 starttls = true
 utilisateur = ""
 expediteur = ""
+# Serveur en TLS direct (port 465) : ssl = true (starttls est alors ignoré).
+ssl = false
+
+# Textes des courriels (facultatif) : décommentez et adaptez pour remplacer le texte par défaut.
+# Clés : sujet_envoi, corps_envoi, sujet_relance, corps_relance, sujet_correction, corps_correction.
+# Variables : {{pilote}} {{structure}} {{destinataire}} {{contact}} {{annee}} {{date_limite}}
+#             {{actions}} {{anomalies}} {{service}} {{courriel}} {{code_pilote}}
+# [courriels]
+# sujet_relance = "Relance : bilan {{annee}} du protocole VIF ({{destinataire}})"
 """
 
 
@@ -111,8 +120,17 @@ def charger_config(racine: str | Path = ".") -> Config:
     )
 
 
-def initialiser(racine: str | Path, service: str = "DDFE de l'Isère", courriel: str = "", date_limite: str = "") -> list[Path]:
-    """Create the workspace layout; never overwrites an existing file. Returns created paths."""
+def initialiser(
+    racine: str | Path,
+    service: str = "DDFE de l'Isère",
+    courriel: str = "",
+    date_limite: str = "",
+    protocole: Any = None,
+) -> list[Path]:
+    """Create the workspace layout; never overwrites an existing file. Returns created paths.
+
+    protocole: pilots listed in the blank contacts.xlsx; the embedded protocol when None.
+    """
     from vif38_bilan.ecriture import ecrire_texte
 
     racine = Path(racine)
@@ -130,4 +148,10 @@ def initialiser(racine: str | Path, service: str = "DDFE de l'Isère", courriel:
     if not conf.exists():
         ecrire_texte(conf, MODELE_CONFIG.format(service=service, courriel=courriel, date_limite=date_limite))
         crees.append(conf)
+    contacts = racine / "contacts.xlsx"
+    if not contacts.exists():
+        from vif38_bilan.courriels import creer_contacts_vierges
+        from vif38_bilan.referentiel import charger_protocole
+
+        crees.append(creer_contacts_vierges(protocole or charger_protocole(), contacts))
     return crees

@@ -27,6 +27,8 @@ class ConfigurationInvalide(Vif38Error):
 class FichierRefuse(Vif38Error):
     """An input file is refused (hostile, broken, not a workbook)."""
 
+    regle = "fichier_refuse"  # short rule id for the anomalie, set by vif38_bilan.securite
+
 
 class EspaceVerrouille(Vif38Error):
     """Another run already works on this workspace."""
@@ -34,3 +36,7 @@ class EspaceVerrouille(Vif38Error):
 
 class SortieBloquee(Vif38Error):
     """An output file cannot be written (open in Excel/Word, no rights)."""
+
+
+class PiloteInconnu(Vif38Error):
+    """A pilot code asked for is not in the protocol."""

@@ -1,63 +1,642 @@
-"""Checks an input file before any parser touches it (hostile and broken attachments)."""
+"""Checks an input file before any parser touches it (hostile and broken attachments).
+
+Returns come as e-mail attachments from ~30 organisations: any of them can be empty, truncated,
+renamed, password-protected, a zip bomb or carry XML entities. `inspecter` reads only the
+container (zip central directory, OLE/CFB directory) and streams the zip members through a
+bounded inflater; calamine and openpyxl are called only on files it accepted.
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import stat
+import struct
+import unicodedata
+import zipfile
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from vif38_bilan.exceptions import FichierRefuse
 
-TAILLE_MAX = 20 * 1024 * 1024
+TAILLE_MAX = 20 * 1024 * 1024  # a collection workbook weighs ~50 KB
+
+# Zip bombs: limits on what a member may inflate to (declared and actual).
+MEMBRE_MAX = 50 * 1024 * 1024
+TOTAL_MAX = 200 * 1024 * 1024
+MEMBRES_MAX = 5000
+RATIO_MAX = 500  # deflate cannot exceed ~1032:1; real sheets stay far below 100:1
+RATIO_SEUIL = 2 * 1024 * 1024  # the ratio is only judged on members larger than this
+MORCEAU = 64 * 1024  # inflation chunk: bounds memory whatever the member
 
 ZIP = b"PK\x03\x04"
+ZIP_VIDE = b"PK\x05\x06"
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+MESSAGE_MACROS = (
+    "Le classeur contient des macros : elles ont été ignorées et ne sont jamais exécutées. "
+    "Seules les valeurs saisies ont été lues."
+)
+MESSAGE_MOT_DE_PASSE = (
+    "Le fichier est protégé par un mot de passe : demandez au pilote de le renvoyer sans mot de passe."
+)
+_RENVOI = "demandez au pilote de renvoyer le classeur de collecte qu'il a reçu, au format Excel (.xlsx)."
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the container check learned about an accepted file."""
+
+    format: str  # "xlsx" | "xlsm" | "ods" | "xls" (from the content, not the file name)
+    macros: bool = False  # VBA project or macro sheets present: never executed, ignored
+
+    @property
+    def avertissements(self) -> tuple[str, ...]:
+        """French warnings the caller reports on the file (the file is still read)."""
+        return (MESSAGE_MACROS,) if self.macros else ()
+
+
+def _refus(message: str, regle: str) -> FichierRefuse:
+    e = FichierRefuse(message)
+    e.regle = regle  # short rule id for the anomalie
+    return e
 
 
 def verifier_fichier(chemin: Path, taille_max: int = TAILLE_MAX) -> str:
     """Return the detected format ("xlsx", "xlsm", "ods", "xls") or raise FichierRefuse."""
-    taille = chemin.stat().st_size
-    if taille == 0:
-        raise FichierRefuse("Le fichier est vide : demandez au pilote de le renvoyer.")
-    if taille > taille_max:
-        raise FichierRefuse(
-            f"Le fichier pèse {taille / 1e6:.0f} Mo, au-delà de la limite de {taille_max / 1e6:.0f} Mo : "
-            "demandez au pilote de renvoyer le classeur seul, sans images ni pièces jointes."
-        )
-    with open(chemin, "rb") as f:
-        tete = f.read(8)
-    if tete.startswith(ZIP):
-        suffixe = chemin.suffix.lower()
-        return {".xlsm": "xlsm", ".ods": "ods"}.get(suffixe, "xlsx")
-    if tete == OLE:
-        return "xls"
-    raise FichierRefuse("Ce fichier n'est pas un classeur Excel ou LibreOffice : demandez au pilote de renvoyer le classeur reçu.")
+    return inspecter(chemin, taille_max).format
 
+
+def inspecter(chemin: Path, taille_max: int = TAILLE_MAX) -> Verification:
+    """Check a returned file's container before parsing; raise FichierRefuse with a French message.
+
+    Refused: empty, over taille_max, not a spreadsheet (PDF, Word, ZIP, HTML, random bytes),
+    password-protected, .xlsb, zip bombs (declared or actual inflation over the caps), XML with
+    a DOCTYPE or entity declarations, truncated or inconsistent archives.
+    """
+    chemin = Path(chemin)
+    try:
+        st = os.stat(chemin)
+    except OSError as e:
+        raise _refus(
+            f"Le fichier ne peut pas être lu ({_raison_os(e)}) : vérifiez qu'il existe encore.", "illisible"
+        ) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise _refus("Ce n'est pas un fichier ordinaire : il a été ignoré.", "pas_un_classeur")
+    taille = st.st_size
+    if taille == 0:
+        raise _refus(f"Le fichier est vide (0 octet) : {_RENVOI}", "fichier_vide")
+    if taille > taille_max:
+        raise _refus(
+            f"Le fichier pèse {_mo(taille)}, au-delà de la limite de {_mo(taille_max)} : demandez au pilote "
+            "de renvoyer le classeur seul, sans images, pièces jointes ni onglets ajoutés.",
+            "fichier_trop_gros",
+        )
+    try:
+        with open(chemin, "rb") as f:
+            tete = f.read(512)
+            if tete.startswith(ZIP):
+                return _inspecter_zip(f, taille)
+            if tete.startswith(OLE):
+                f.seek(0)
+                return _inspecter_ole(f.read())
+    except FichierRefuse:
+        raise
+    except OSError as e:
+        raise _refus(
+            f"Le fichier ne peut pas être lu ({_raison_os(e)}) : fermez-le s'il est ouvert, vérifiez vos droits "
+            "puis relancez la commande.",
+            "illisible",
+        ) from None
+    raise _refus(_message_pas_un_classeur(tete), "pas_un_classeur")
+
+
+def _mo(octets: int) -> str:
+    mo = octets / (1024 * 1024)
+    return f"{mo:.0f} Mo" if mo >= 10 else f"{mo:.1f} Mo".replace(".", ",")
+
+
+def _raison_os(e: OSError) -> str:
+    if isinstance(e, PermissionError):
+        return "accès refusé"
+    if isinstance(e, FileNotFoundError):
+        return "fichier introuvable"
+    return e.strerror or type(e).__name__
+
+
+def _message_pas_un_classeur(tete: bytes) -> str:
+    """Name what the file is when it is recognisable, and say what to ask for."""
+    debut = tete.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if tete.startswith(ZIP_VIDE):
+        return f"Le fichier est une archive ZIP vide, pas un classeur : {_RENVOI}"
+    if tete.startswith(b"%PDF"):
+        return (
+            "Ce fichier est un document PDF renommé, pas un classeur : les valeurs ne peuvent pas en être lues ; "
+            f"{_RENVOI}"
+        )
+    if debut.startswith(b"{\\rtf"):
+        return f"Ce fichier est un document texte (RTF) renommé, pas un classeur : {_RENVOI}"
+    if debut.startswith((b"<!doctype html", b"<html")) or b"<table" in debut:
+        return (
+            "Ce fichier est une page web (HTML) et non un vrai classeur : ouvrez-le dans Excel et enregistrez-le "
+            f"au format .xlsx, ou {_RENVOI}"
+        )
+    if debut.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in tete:
+        return (
+            "Ce fichier est au format « Feuille de calcul XML 2003 » : ouvrez-le dans Excel et enregistrez-le "
+            "au format .xlsx, puis déposez-le à nouveau."
+        )
+    if tete[:4] in (b"\x89PNG", b"GIF8") or tete[:3] == b"\xff\xd8\xff":
+        return f"Ce fichier est une image renommée, pas un classeur : {_RENVOI}"
+    return f"Ce fichier n'est pas un classeur Excel ou LibreOffice (contenu non reconnu, peut-être abîmé) : {_RENVOI}"
+
+
+# ---------------------------------------------------------------- zip containers (xlsx, xlsm, ods)
+
+_ABIME = "Le fichier est abîmé (archive incomplète ou incohérente) : demandez au pilote de le renvoyer."
+_BOMBE = (
+    "Le fichier a été refusé par sécurité : une fois décompressé il occuperait {quoi}, ce qu'aucun classeur de "
+    "collecte n'atteint (fichier piégé ou abîmé). Demandez au pilote de renvoyer le classeur reçu, sans rien y ajouter."
+)
+_XML_DANGEREUX = (
+    "Le fichier a été refusé par sécurité : contenu XML dangereux (entités, DOCTYPE) dans « {membre} ». "
+    "Un classeur enregistré par Excel ou LibreOffice n'en contient jamais ; demandez au pilote de le renvoyer "
+    "enregistré normalement depuis Excel ou LibreOffice."
+)
+
+# Members whose content decides the kind of document; kept (bounded) while streaming.
+_GARDER = {"[Content_Types].xml", "mimetype", "META-INF/manifest.xml"}
+_GARDER_MAX = 1024 * 1024
+
+# Forbidden declarations, lower-cased, in the encodings an XML parser may accept (a parser
+# given a UTF-16 member would see "<!DOCTYPE" that a UTF-8 search misses).
+_MOTIFS = tuple(m.encode(enc) for m in ("<!doctype", "<!entity") for enc in ("utf-8", "utf-16-le", "utf-16-be"))
+_RECOUVREMENT = max(len(m) for m in _MOTIFS) - 1
+
+_ODS = b"application/vnd.oasis.opendocument.spreadsheet"
+_ODF_AUTRES = {
+    b"application/vnd.oasis.opendocument.text": "un document texte LibreOffice (Writer)",
+    b"application/vnd.oasis.opendocument.presentation": "une présentation LibreOffice (Impress)",
+    b"application/vnd.oasis.opendocument.graphics": "un dessin LibreOffice (Draw)",
+}
+
+
+def _inspecter_zip(f, taille: int) -> Verification:
+    try:
+        zf = zipfile.ZipFile(f)
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, struct.error, OSError):
+        raise _refus(_ABIME, "fichier_abime") from None
+    _verifier_repertoire(infos, taille)
+    noms = {i.filename for i in infos}
+    gardes = _parcourir_membres(f, infos)
+
+    # ODF (ods): the first member "mimetype" names the document type.
+    if "mimetype" in noms:
+        mimetype = gardes.get("mimetype", b"").strip()
+        if mimetype.startswith(_ODS):
+            if b"encryption-data" in gardes.get("META-INF/manifest.xml", b""):
+                raise _refus(MESSAGE_MOT_DE_PASSE, "mot_de_passe")
+            if "content.xml" not in noms:
+                raise _refus(_ABIME, "fichier_abime")
+            macros = any(n.startswith(("Basic/", "Scripts/")) for n in noms)
+            return Verification("ods", macros)
+        for mime, quoi in _ODF_AUTRES.items():
+            if mimetype.startswith(mime):
+                raise _refus(
+                    f"Ce n'est pas un classeur : c'est {quoi} renommé. {_RENVOI[0].upper()}{_RENVOI[1:]}",
+                    "pas_un_classeur",
+                )
+        raise _refus(f"Ce fichier LibreOffice n'est pas un classeur : {_RENVOI}", "pas_un_classeur")
+
+    types = gardes.get("[Content_Types].xml")
+    if types is None:
+        raise _refus(
+            "Ce fichier est une archive compressée (ZIP), pas un classeur : si elle contient le classeur, "
+            "extrayez-le et déposez-le à la place ; sinon " + _RENVOI,
+            "pas_un_classeur",
+        )
+    if b"sheet.binary.macroenabled.main" in types.lower():
+        raise _refus(
+            "Ce classeur est au format binaire Excel (.xlsb), que l'outil ne lit pas : ouvrez-le dans Excel et "
+            "enregistrez-le au format .xlsx, ou demandez au pilote de le faire.",
+            "format_non_pris_en_charge",
+        )
+    if b"spreadsheetml.sheet.main+xml" in types or b"spreadsheetml.template.main+xml" in types:
+        fmt = "xlsx"
+    elif b"ms-excel.sheet.macroEnabled.main+xml" in types or b"ms-excel.template.macroEnabled.main+xml" in types:
+        fmt = "xlsm"
+    elif b"wordprocessingml" in types:
+        raise _refus(f"Ce n'est pas un classeur Excel, c'est un document Word renommé : {_RENVOI}", "pas_un_classeur")
+    elif b"presentationml" in types:
+        raise _refus(
+            f"Ce n'est pas un classeur Excel, c'est une présentation PowerPoint renommée : {_RENVOI}",
+            "pas_un_classeur",
+        )
+    else:
+        raise _refus(f"Ce document Office n'est pas un classeur Excel : {_RENVOI}", "pas_un_classeur")
+    macros = fmt == "xlsm" or any(n.lower().endswith("vbaproject.bin") or "/macrosheets/" in n.lower() for n in noms)
+    return Verification(fmt, macros)
+
+
+def _verifier_repertoire(infos: list[zipfile.ZipInfo], taille: int) -> None:
+    """Judge the archive from its central directory alone, before inflating anything."""
+    if len(infos) > MEMBRES_MAX:
+        raise _refus(_BOMBE.format(quoi=f"{len(infos)} éléments"), "bombe_zip")
+    vus: set[str] = set()
+    total = compresse = 0
+    for i in infos:
+        if i.flag_bits & 0x1:
+            raise _refus(MESSAGE_MOT_DE_PASSE, "mot_de_passe")
+        if i.filename in vus:  # two members with one name: parsers would disagree on which to read
+            raise _refus(_ABIME, "fichier_abime")
+        vus.add(i.filename)
+        if i.file_size > MEMBRE_MAX:
+            raise _refus(_BOMBE.format(quoi=f"{_mo(i.file_size)} pour « {_court(i.filename)} »"), "bombe_zip")
+        if i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _refus(
+                "Le fichier utilise une compression que ni Excel ni LibreOffice n'emploient : "
+                "demandez au pilote de le renvoyer enregistré depuis Excel ou LibreOffice.",
+                "fichier_abime",
+            )
+        if i.file_size > RATIO_SEUIL and i.file_size > RATIO_MAX * max(i.compress_size, 1):
+            raise _refus(_BOMBE.format(quoi=f"{_mo(i.file_size)} pour « {_court(i.filename)} »"), "bombe_zip")
+        total += i.file_size
+        compresse += i.compress_size
+    if total > TOTAL_MAX:
+        raise _refus(_BOMBE.format(quoi=_mo(total)), "bombe_zip")
+    if compresse > taille:  # members overlapping each other (a known zip-bomb construction)
+        raise _refus(_ABIME, "fichier_abime")
+
+
+def _parcourir_membres(f, infos: list[zipfile.ZipInfo]) -> dict[str, bytes]:
+    """Inflate every member in bounded chunks: actual size and CRC must match the directory,
+    XML must carry no DOCTYPE/ENTITY. Returns the small members that tell the document type."""
+    gardes: dict[str, bytes] = {}
+    for i in infos:
+        if i.is_dir() or (i.file_size == 0 and i.compress_size == 0):
+            continue
+        garder = i.filename in _GARDER
+        contenu = _parcourir(f, i, garder)
+        if garder:
+            gardes[i.filename] = contenu
+    return gardes
+
+
+def _parcourir(f, info: zipfile.ZipInfo, garder: bool) -> bytes:
+    f.seek(info.header_offset)
+    entete = f.read(30)
+    if len(entete) != 30 or entete[:4] != ZIP:
+        raise _refus(_ABIME, "fichier_abime")
+    n, e = struct.unpack("<HH", entete[26:30])
+    f.seek(info.header_offset + 30 + n + e)
+    analyse = _Analyse(info, garder)
+    inflateur = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    reste = info.compress_size
+    try:
+        while reste > 0:
+            brut = f.read(min(MORCEAU, reste))
+            if not brut:
+                raise _refus(_ABIME, "fichier_abime")
+            reste -= len(brut)
+            if inflateur is None:
+                analyse.ajouter(brut)
+                continue
+            analyse.ajouter(inflateur.decompress(brut, MORCEAU))
+            while inflateur.unconsumed_tail:  # output held back by the chunk bound
+                analyse.ajouter(inflateur.decompress(inflateur.unconsumed_tail, MORCEAU))
+        if inflateur is not None:
+            analyse.ajouter(inflateur.flush())
+    except zlib.error:
+        raise _refus(_ABIME, "fichier_abime") from None
+    return analyse.terminer()
+
+
+class _Analyse:
+    """Streaming checks on one member's inflated bytes: size, CRC, forbidden XML declarations."""
+
+    def __init__(self, info: zipfile.ZipInfo, garder: bool):
+        self.info = info
+        self.garder = garder
+        self.garde = bytearray()
+        self.produit = 0
+        self.crc = 0
+        self.entame = b""  # first bytes, until we know whether a parser could read it as XML
+        self.xml: bool | None = None
+        self.queue = b""
+
+    def ajouter(self, donnees: bytes) -> None:
+        if not donnees:
+            return
+        self.produit += len(donnees)
+        if self.produit > self.info.file_size:  # inflates beyond what the directory declares: stop here
+            annonce = f"plus que les {_mo(self.info.file_size)} annoncés pour « {_court(self.info.filename)} »"
+            raise _refus(_BOMBE.format(quoi=annonce), "bombe_zip")
+        self.crc = zlib.crc32(donnees, self.crc)
+        if self.garder and len(self.garde) < _GARDER_MAX:
+            self.garde.extend(donnees[: _GARDER_MAX - len(self.garde)])
+        if self.xml is None:
+            self.entame += donnees
+            if len(self.entame) < 8:
+                return
+            self._decider()
+            donnees, self.entame = self.entame, b""
+        if self.xml:
+            self._chercher(donnees)
+
+    def _decider(self) -> None:
+        self.xml = _lisible_en_xml(self.entame)
+
+    def _chercher(self, donnees: bytes) -> None:
+        fenetre = (self.queue + donnees).lower()
+        for motif in _MOTIFS:
+            if motif in fenetre:
+                raise _refus(_XML_DANGEREUX.format(membre=_court(self.info.filename)), "xml_dangereux")
+        self.queue = fenetre[-_RECOUVREMENT:]
+
+    def terminer(self) -> bytes:
+        if self.xml is None and self.entame:
+            self._decider()
+            if self.xml:
+                self._chercher(self.entame)
+        if self.produit != self.info.file_size or (self.crc & 0xFFFFFFFF) != self.info.CRC:
+            raise _refus(_ABIME, "fichier_abime")
+        return bytes(self.garde)
+
+
+def _lisible_en_xml(debut: bytes) -> bool:
+    """False only for content no XML parser accepts (image, VBA project, other binary)."""
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        if debut.startswith(bom):
+            return True
+    corps = debut.replace(b"\x00", b"").lstrip(b" \t\r\n")
+    return not corps or corps.startswith(b"<")
+
+
+def _court(nom: str, n: int = 60) -> str:
+    nom = nom_lisible(nom)
+    return nom if len(nom) <= n else nom[: n - 1] + "…"
+
+
+# ---------------------------------------------------------------- OLE/CFB containers (xls, encrypted)
+
+_FIN = 0xFFFFFFFE
+_SECTEUR_MAX = 0xFFFFFFFA
+
+
+class _CfbAbime(Exception):
+    pass
+
+
+def _inspecter_ole(donnees: bytes) -> Verification:
+    """Minimal CFB reader: directory names, and the start of the Workbook stream for FILEPASS."""
+    try:
+        cfb = _Cfb(donnees)
+        noms = cfb.noms()
+    except (_CfbAbime, struct.error, IndexError, ValueError):
+        raise _refus(_ABIME, "fichier_abime") from None
+    if "encryptioninfo" in noms or "encryptedpackage" in noms:
+        raise _refus(MESSAGE_MOT_DE_PASSE, "mot_de_passe")
+    flux = "workbook" if "workbook" in noms else "book" if "book" in noms else None
+    if flux is None:
+        if "worddocument" in noms:
+            raise _refus(
+                f"Ce n'est pas un classeur Excel, c'est un document Word (.doc) renommé : {_RENVOI}", "pas_un_classeur"
+            )
+        if "powerpoint document" in noms:
+            raise _refus(
+                f"Ce n'est pas un classeur Excel, c'est une présentation PowerPoint renommée : {_RENVOI}",
+                "pas_un_classeur",
+            )
+        if any(n.startswith("__substg1.0_") for n in noms):
+            raise _refus(
+                "Ce fichier est un message Outlook (.msg), pas un classeur : ouvrez le message, enregistrez la pièce "
+                "jointe elle-même et déposez-la à la place.",
+                "pas_un_classeur",
+            )
+        raise _refus(f"Ce fichier Office n'est pas un classeur Excel : {_RENVOI}", "pas_un_classeur")
+    try:
+        debut = cfb.lire(flux, 16 * 1024)
+    except (_CfbAbime, struct.error, IndexError, ValueError):
+        raise _refus(_ABIME, "fichier_abime") from None
+    if _biff_chiffre(debut):
+        raise _refus(MESSAGE_MOT_DE_PASSE, "mot_de_passe")
+    macros = "_vba_project_cur" in noms or "_vba_project" in noms
+    return Verification("xls", macros)
+
+
+def _biff_chiffre(debut: bytes) -> bool:
+    """True when the globals substream holds a FILEPASS record (0x002F), i.e. a password."""
+    pos = 0
+    while pos + 4 <= len(debut):
+        typ, lon = struct.unpack_from("<HH", debut, pos)
+        if typ == 0x002F:
+            return True
+        if typ == 0x000A or (pos > 0 and typ == 0x0809):  # EOF of the globals, or the next substream
+            return False
+        pos += 4 + lon
+    return False
+
+
+class _Cfb:
+    """Just enough of [MS-CFB]: directory names and the start of a stream.
+
+    Every read is bounded by the file itself; chains are checked for loops; the FAT is read
+    lazily so a hostile header cannot make it allocate more than the file holds.
+    """
+
+    def __init__(self, d: bytes):
+        if len(d) < 512 or struct.unpack_from("<H", d, 28)[0] != 0xFFFE:
+            raise _CfbAbime
+        self.d = d
+        decalage = struct.unpack_from("<H", d, 30)[0]
+        if decalage not in (9, 12):
+            raise _CfbAbime
+        self.taille = 1 << decalage
+        self.par_secteur = self.taille // 4
+        self.mini = 1 << struct.unpack_from("<H", d, 32)[0]
+        if self.mini > self.taille:
+            raise _CfbAbime
+        self.nb_secteurs = max(0, -(-(len(d) - self.taille) // self.taille))
+        premier_rep = struct.unpack_from("<I", d, 48)[0]
+        self.coupure, self.premier_minifat, _, premier_difat, nb_difat = struct.unpack_from("<IIIII", d, 56)
+        # FAT sector numbers: 109 in the header, then the DIFAT chain.
+        self.secteurs_fat = [s for s in struct.unpack_from("<109I", d, 76) if s <= _SECTEUR_MAX]
+        s, vus = premier_difat, set()
+        for _ in range(min(nb_difat, self.nb_secteurs)):
+            if s > _SECTEUR_MAX or s in vus:
+                break
+            vus.add(s)
+            entrees = struct.unpack_from(f"<{self.par_secteur}I", self._secteur(s))
+            self.secteurs_fat += [x for x in entrees[:-1] if x <= _SECTEUR_MAX]
+            s = entrees[-1]
+        self.racine = (_FIN, 0)
+        self.entrees: dict[str, tuple[int, int]] = {}  # lower-case name → (start sector, size)
+        for r in self._chaine(premier_rep, self._suivant):
+            rep = self._secteur(r)
+            for k in range(0, self.taille, 128):
+                lon = struct.unpack_from("<H", rep, k + 64)[0]
+                typ = rep[k + 66]
+                if typ not in (1, 2, 5) or not 2 <= lon <= 64:
+                    continue
+                nom = rep[k : k + lon - 2].decode("utf-16-le", "replace").lower()
+                debut, taille = struct.unpack_from("<II", rep, k + 116)
+                if typ == 5:
+                    self.racine = (debut, taille)
+                self.entrees.setdefault(nom, (debut, taille))
+
+    def noms(self) -> set[str]:
+        return set(self.entrees)
+
+    def _secteur(self, s: int) -> bytes:
+        if s >= self.nb_secteurs:
+            raise _CfbAbime
+        debut = (s + 1) * self.taille
+        return self.d[debut : debut + self.taille].ljust(self.taille, b"\0")  # last sector may be cut short
+
+    def _suivant(self, s: int) -> int:
+        k, r = divmod(s, self.par_secteur)
+        if k >= len(self.secteurs_fat):
+            raise _CfbAbime
+        return struct.unpack_from("<I", self._secteur(self.secteurs_fat[k]), 4 * r)[0]
+
+    def _suivant_mini(self, s: int) -> int:
+        k, r = divmod(s, self.par_secteur)
+        secteurs = self._chaine(self.premier_minifat, self._suivant, limite=k + 1)
+        if k >= len(secteurs):
+            raise _CfbAbime
+        return struct.unpack_from("<I", self._secteur(secteurs[k]), 4 * r)[0]
+
+    def _chaine(self, s: int, suivant, limite: int | None = None) -> list[int]:
+        chaine: list[int] = []
+        vus: set[int] = set()
+        while s <= _SECTEUR_MAX and (limite is None or len(chaine) < limite):
+            if s in vus:
+                raise _CfbAbime  # a loop in the chain
+            vus.add(s)
+            chaine.append(s)
+            s = suivant(s)
+        return chaine
+
+    def lire(self, nom: str, maximum: int) -> bytes:
+        """The first `maximum` bytes of a stream."""
+        debut, taille = self.entrees[nom]
+        if taille < self.coupure:  # a small stream lives in the mini stream (inside the root's chain)
+            taille = min(taille, maximum)
+            racine = self._chaine(self.racine[0], self._suivant)
+            morceaux = []
+            for m in self._chaine(debut, self._suivant_mini, limite=-(-taille // self.mini)):
+                k, r = divmod(m * self.mini, self.taille)
+                if k >= len(racine):
+                    raise _CfbAbime
+                morceaux.append(self._secteur(racine[k])[r : r + self.mini])
+            return b"".join(morceaux)[:taille]
+        taille = min(taille, maximum)
+        secteurs = self._chaine(debut, self._suivant, limite=-(-taille // self.taille))
+        return b"".join(self._secteur(s) for s in secteurs)[:taille]
+
+
+# ---------------------------------------------------------------- listing the returns folder
 
 EXTENSIONS_CLASSEURS = (".xlsx", ".xlsm", ".ods", ".xls")
+
+# Office, LibreOffice and system leftovers: never a return.
+_TEMPORAIRES = re.compile(r"^(~\$|\.~lock\.|~wrl\d*.*\.tmp$|\.)|^(thumbs\.db|desktop\.ini)$", re.IGNORECASE)
+
+_AUTRES_EXTENSIONS = {
+    ".pdf": "document PDF",
+    ".doc": "document Word",
+    ".docx": "document Word",
+    ".odt": "document texte",
+    ".csv": "fichier CSV",
+    ".txt": "fichier texte",
+    ".zip": "archive ZIP (extrayez-en le classeur et déposez-le à la place)",
+    ".msg": "message Outlook (enregistrez la pièce jointe elle-même)",
+    ".eml": "message électronique (enregistrez la pièce jointe elle-même)",
+    ".xlsb": "classeur binaire Excel (enregistrez-le au format .xlsx)",
+    ".lnk": "raccourci Windows",
+}
 
 
 def lister_saisies(dossier: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Files to read under dossier (sub-folders included), and the ones set aside with a reason.
 
-    Sorted by relative path so that every run sees the same order.
+    Symbolic links are never followed (a link to a file inside the folder would count it twice,
+    one outside would read a file that is not a return); special files, hidden and temporary
+    files are set aside. Sorted by relative path, case-insensitively, so every run sees the
+    same order.
     """
     dossier = Path(dossier)
-    racine = dossier.resolve()
     a_lire: list[Path] = []
     ecartes: list[tuple[Path, str]] = []
-    for chemin in sorted(dossier.rglob("*"), key=lambda p: str(p.relative_to(dossier)).lower()):
-        if chemin.is_dir():
-            continue
-        nom = chemin.name
-        if chemin.is_symlink():
-            cible = chemin.resolve()
-            if not cible.is_relative_to(racine):
-                ecartes.append((chemin, "lien vers un fichier hors du dossier des saisies : non suivi"))
-                continue
-        if nom.startswith(("~$", ".~lock")) or nom.startswith("."):
-            ecartes.append((chemin, "fichier temporaire ou caché (Excel/LibreOffice) : ignoré"))
-            continue
-        if chemin.suffix.lower() not in EXTENSIONS_CLASSEURS:
-            ecartes.append((chemin, "ce n'est pas un classeur (.xlsx, .xlsm, .ods, .xls) : ignoré"))
-            continue
-        a_lire.append(chemin)
-    return a_lire, ecartes
+    if not dossier.is_dir():
+        return a_lire, ecartes
+    racine = dossier.resolve()
+
+    def illisible(e: OSError) -> None:
+        ecartes.append((Path(e.filename or dossier), f"dossier illisible ({_raison_os(e)}) : ignoré"))
+
+    for courant, sous_dossiers, fichiers in os.walk(dossier, followlinks=False, onerror=illisible):
+        base = Path(courant)
+        gardes = []
+        for nom in sous_dossiers:
+            chemin = base / nom
+            if os.path.islink(chemin):
+                ecartes.append((chemin, _raison_lien(chemin, racine)))
+            elif nom.startswith(".") or nom == "__MACOSX":
+                ecartes.append((chemin, "dossier caché ou technique : son contenu est ignoré"))
+            else:
+                gardes.append(nom)
+        sous_dossiers[:] = sorted(gardes)
+        for nom in fichiers:
+            chemin = base / nom
+            raison = _raison_ecart(chemin, nom, racine)
+            if raison:
+                ecartes.append((chemin, raison))
+            else:
+                a_lire.append(chemin)
+
+    def cle(p: Path) -> tuple:
+        rel = p.relative_to(dossier).parts
+        return tuple(unicodedata.normalize("NFC", x).casefold() for x in rel), rel
+
+    return sorted(a_lire, key=cle), sorted(ecartes, key=lambda e: cle(e[0]))
+
+
+def _raison_lien(chemin: Path, racine: Path) -> str:
+    try:
+        cible = chemin.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return "lien symbolique cassé ou en boucle : ignoré"
+    if cible.is_relative_to(racine):
+        return "lien symbolique vers un élément déjà présent dans le dossier des saisies : non suivi (il serait lu deux fois)"
+    return "lien symbolique vers un élément hors du dossier des saisies : non suivi"
+
+
+def _raison_ecart(chemin: Path, nom: str, racine: Path) -> str | None:
+    if os.path.islink(chemin):
+        return _raison_lien(chemin, racine)
+    if _TEMPORAIRES.search(nom):
+        return "fichier temporaire, de verrouillage ou caché (Excel, LibreOffice, système) : ignoré"
+    try:
+        mode = os.lstat(chemin).st_mode
+    except OSError as e:
+        return f"fichier illisible ({_raison_os(e)}) : ignoré"
+    if not stat.S_ISREG(mode):
+        return "ce n'est pas un fichier ordinaire : ignoré"
+    suffixe = os.path.splitext(nom)[1].lower()
+    if suffixe in EXTENSIONS_CLASSEURS:
+        return None
+    quoi = _AUTRES_EXTENSIONS.get(suffixe)
+    if quoi:
+        return f"ce n'est pas un classeur ({quoi}) : ignoré"
+    return "ce n'est pas un classeur (.xlsx, .xlsm, .ods, .xls) : ignoré"
+
+
+def nom_lisible(nom: str) -> str:
+    """A file name safe to print, log or put in JSON: undecodable bytes and control characters
+    (possible in names on disk) replaced, composed to NFC."""
+    nom = nom.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    nom = "".join("?" if unicodedata.category(c) in ("Cc", "Cs") else c for c in nom)
+    return unicodedata.normalize("NFC", nom)

@@ -1,0 +1,324 @@
+"""Outputs of the returns check: the control workbook, the annotated copies, who is missing.
+
+openpyxl is used here only (writing, and reading the few returns that get annotated): the
+check itself reads values with python-calamine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from vif38_bilan.controle import (
+    A_CORRIGER,
+    AVERTISSEMENT,
+    ERREUR,
+    VALIDE,
+    Anomalie,
+    FichierControle,
+    ResultatControle,
+)
+from vif38_bilan.ecriture import enregistrer_classeur, mettre_texte
+from vif38_bilan.exceptions import SortieBloquee
+from vif38_bilan.referentiel import Protocole
+
+DOSSIER_ANNOTES = "retours-annotes"
+
+FEUILLE_ANOMALIES = "Anomalies"
+FEUILLE_FICHIERS = "Fichiers"
+FEUILLE_MANQUANTS = "Retours manquants"
+
+COLONNES_ANOMALIES = (
+    "Fichier",
+    "Pilote",
+    "Structure",
+    "Feuille",
+    "Cellule",
+    "Code action",
+    "Gravité",
+    "Message",
+    "Règle",
+)
+COLONNES_FICHIERS = (
+    "Fichier",
+    "Pilote",
+    "Structure",
+    "État",
+    "Erreurs",
+    "Avertissements",
+    "Remplacé par",
+    "Motif",
+    "Copie annotée",
+)
+COLONNES_MANQUANTS = ("Pilote", "Nom", "Nombre d'actions", "Actions")
+
+# Fills of the annotated copies and of the report's severity column (ARGB without alpha).
+ROUGE = "FF7C80"
+ORANGE = "FFC000"
+COULEUR_EN_TETE = "1F4E79"
+
+# Formats whose copy openpyxl can annotate (ods and xls: it cannot read them).
+FORMATS_ANNOTABLES = ("xlsx", "xlsm")
+
+
+def nom_rapport(annee: int) -> str:
+    return f"controle-{annee}.xlsx"
+
+
+def chemin_annote(dossier_sortie: Path, nom_relatif: str) -> Path:
+    """Where the annotated copy of a return goes: retours-annotes/<same relative name>, always
+    an .xlsx ("retour.xlsm" → "retour.xlsm.xlsx", so two returns never share one copy)."""
+    relatif = Path(nom_relatif)
+    if relatif.suffix.lower() != ".xlsx":
+        relatif = relatif.with_name(relatif.name + ".xlsx")
+    return Path(dossier_sortie) / DOSSIER_ANNOTES / relatif
+
+
+def annotable(fichier: FichierControle, anomalies: list[Anomalie]) -> bool:
+    """A copy is made for a used return (valid or to correct) that has findings."""
+    return fichier.etat in (VALIDE, A_CORRIGER) and bool(anomalies)
+
+
+def etat_copie(fichier: FichierControle, anomalies: list[Anomalie], dossier_sortie: Path) -> str:
+    """What the report says in its "Copie annotée" column."""
+    if not annotable(fichier, anomalies):
+        return ""
+    if fichier.format not in FORMATS_ANNOTABLES:
+        return (
+            f"Aucune copie annotée pour un fichier .{fichier.format} : transmettez au pilote la liste des "
+            "anomalies de ce fichier (feuille Anomalies, filtrée sur son nom)."
+        )
+    return chemin_annote(dossier_sortie, fichier.nom).relative_to(dossier_sortie).as_posix()
+
+
+# ---------------------------------------------------------------- control workbook
+
+
+def ecrire_rapport(resultat: ResultatControle, protocole: Protocole, dossier_sortie: Path) -> Path:
+    """Write controle-AAAA.xlsx (sheets Anomalies, Fichiers, Retours manquants); returns its path."""
+    from openpyxl import Workbook
+
+    dossier_sortie = Path(dossier_sortie)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = FEUILLE_ANOMALIES
+    largeurs = (38, 22, 28, 10, 9, 11, 14, 90, 22)
+    _en_tete(ws, COLONNES_ANOMALIES, largeurs)
+    for a in resultat.anomalies:
+        ws.append([None] * len(COLONNES_ANOMALIES))
+        ligne = ws.max_row
+        valeurs = (a.fichier, a.pilote, a.structure, a.feuille, a.cellule, a.code_action, a.gravite, a.message, a.regle)
+        for j, v in enumerate(valeurs, start=1):
+            _texte(ws.cell(ligne, j), v)
+        _colorer(ws.cell(ligne, 7), a.gravite)
+        ws.row_dimensions[ligne].height = _hauteur(valeurs, largeurs)
+    _finir(ws, len(COLONNES_ANOMALIES))
+
+    ws = wb.create_sheet(FEUILLE_FICHIERS)
+    largeurs = (38, 22, 28, 12, 9, 14, 38, 70, 45)
+    _en_tete(ws, COLONNES_FICHIERS, largeurs)
+    par_fichier: dict[str, list[Anomalie]] = {}
+    for a in resultat.anomalies:
+        par_fichier.setdefault(a.fichier, []).append(a)
+    for f in resultat.fichiers:
+        ws.append([None] * len(COLONNES_FICHIERS))
+        ligne = ws.max_row
+        valeurs = (
+            f.nom,
+            f.pilote,
+            f.structure,
+            f.etat,
+            f.erreurs,
+            f.avertissements,
+            f.remplace_par,
+            f.motif,
+            etat_copie(f, par_fichier.get(f.nom, []), dossier_sortie),
+        )
+        for j, v in enumerate(valeurs, start=1):
+            _texte(ws.cell(ligne, j), v)
+        if f.erreurs:
+            _colorer(ws.cell(ligne, 4), ERREUR)
+        ws.row_dimensions[ligne].height = _hauteur(valeurs, largeurs)
+    _finir(ws, len(COLONNES_FICHIERS))
+
+    ws = wb.create_sheet(FEUILLE_MANQUANTS)
+    largeurs = (28, 50, 10, 90)
+    _en_tete(ws, COLONNES_MANQUANTS, largeurs)
+    for code in resultat.manquants:
+        actions = protocole.actions_du_pilote(code)
+        ws.append([None] * len(COLONNES_MANQUANTS))
+        ligne = ws.max_row
+        liste = ", ".join(f"{a.code} ({role})" for a, role in actions)
+        valeurs = (code, protocole.pilote(code).nom, len(actions), liste)
+        for j, v in enumerate(valeurs, start=1):
+            _texte(ws.cell(ligne, j), v)
+        ws.row_dimensions[ligne].height = _hauteur(valeurs, largeurs)
+    _finir(ws, len(COLONNES_MANQUANTS))
+
+    wb.properties.title = f"Contrôle des retours {resultat.annee}"
+    wb.properties.creator = "vif38-bilan"
+    return enregistrer_classeur(wb, dossier_sortie / nom_rapport(resultat.annee))
+
+
+def _texte(cellule: Any, valeur: Any) -> None:
+    from openpyxl.styles import Alignment
+
+    if valeur is None or valeur == "":
+        return
+    mettre_texte(cellule, valeur)  # a message or a file name starting with "=" stays text
+    cellule.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _hauteur(valeurs: tuple, largeurs: tuple[int, ...]) -> float:
+    """Row height (points) fitting the longest wrapped text: LibreOffice does not fit rows of a
+    file written by openpyxl when it opens it, so long messages would overlap."""
+    lignes = 1
+    for v, largeur in zip(valeurs, largeurs, strict=False):
+        if v is not None:
+            texte = str(v)
+            lignes = max(lignes, sum(max(1, math.ceil(len(p) * 1.1 / largeur)) for p in texte.split("\n")))
+    return min(409, lignes * 13 + 4)
+
+
+def _en_tete(ws: Any, colonnes: tuple[str, ...], largeurs: tuple[int, ...]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    ws.append(list(colonnes))
+    for j, largeur in enumerate(largeurs, start=1):
+        c = ws.cell(1, j)
+        c.font = Font(bold=True, color="FFFFFF")
+        c.fill = PatternFill("solid", fgColor=COULEUR_EN_TETE)
+        c.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[get_column_letter(j)].width = largeur
+
+
+def _finir(ws: Any, nb_colonnes: int) -> None:
+    from openpyxl.utils import get_column_letter
+
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(nb_colonnes)}{max(ws.max_row, 1)}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+
+
+def _colorer(cellule: Any, gravite: str) -> None:
+    from openpyxl.styles import PatternFill
+
+    couleur = ROUGE if gravite == ERREUR else ORANGE
+    cellule.fill = PatternFill("solid", fgColor=couleur)
+
+
+# ---------------------------------------------------------------- annotated copies
+
+
+def ecrire_retours_annotes(resultat: ResultatControle, dossier_saisies: Path, dossier_sortie: Path) -> list[Path]:
+    """For each used return with findings, write a copy with the cells filled (red: erreur,
+    orange: avertissement) and commented; the original is only read. Returns the copies written.
+
+    Copies of returns that no longer need one (corrected since) are removed, so that the folder
+    never holds an outdated copy ready to be e-mailed.
+    """
+    dossier_saisies = Path(dossier_saisies)
+    dossier_sortie = Path(dossier_sortie)
+    par_fichier: dict[str, list[Anomalie]] = {}
+    for a in resultat.anomalies:
+        par_fichier.setdefault(a.fichier, []).append(a)
+    ecrits: list[Path] = []
+    echecs: list[str] = []
+    for f in resultat.fichiers:
+        anomalies = par_fichier.get(f.nom, [])
+        cible = chemin_annote(dossier_sortie, f.nom)
+        if not annotable(f, anomalies) or f.format not in FORMATS_ANNOTABLES:
+            if f.format in FORMATS_ANNOTABLES:
+                with contextlib.suppress(FileNotFoundError):
+                    cible.unlink()
+            continue
+        source = f.chemin if f.chemin.exists() else dossier_saisies / f.nom
+        try:
+            ecrits.append(annoter(source, cible, f, anomalies, resultat.annee))
+        except SortieBloquee as e:
+            echecs.append(str(e))
+        except Exception as e:  # one copy that cannot be made must not prevent the others
+            echecs.append(
+                f"Copie annotée de « {f.nom} » impossible ({type(e).__name__}) : transmettez au pilote la liste de "
+                "ses anomalies (rapport de contrôle, feuille Anomalies)."
+            )
+    if echecs:
+        raise SortieBloquee("\n".join(echecs + [f"Les {len(ecrits)} autre(s) copie(s) annotée(s) ont été écrites."]))
+    return ecrits
+
+
+def annoter(source: Path, cible: Path, fichier: FichierControle, anomalies: list[Anomalie], annee: int) -> Path:
+    """Write at cible a copy of source carrying the findings (source is never written)."""
+    from openpyxl import load_workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    wb = load_workbook(source, keep_vba=False, keep_links=False)
+    nom_feuille = fichier.feuille if fichier.feuille in wb.sheetnames else None
+    if nom_feuille is None:
+        nom_feuille = next((n for n in wb.sheetnames if wb[n].sheet_state == "visible"), wb.sheetnames[0])
+
+    par_cellule: dict[tuple[str, str], list[Anomalie]] = {}
+    generales: list[Anomalie] = []
+    for a in anomalies:
+        feuille = a.feuille if a.feuille in wb.sheetnames else nom_feuille
+        if a.cellule:
+            par_cellule.setdefault((feuille, a.cellule), []).append(a)
+        else:
+            generales.append(a)
+
+    rouge = PatternFill("solid", fgColor=ROUGE)
+    orange = PatternFill("solid", fgColor=ORANGE)
+    for (feuille, ref), liste in par_cellule.items():
+        cellule = _cellule_ancre(wb[feuille], ref)
+        erreur = any(a.gravite == ERREUR for a in liste)
+        cellule.fill = rouge if erreur else orange
+        cellule.comment = _commentaire(Comment, [_ligne(a) for a in liste])
+
+    nb_e = sum(a.gravite == ERREUR for a in anomalies)
+    nb_a = sum(a.gravite == AVERTISSEMENT for a in anomalies)
+    entete = (
+        f"Contrôle du {datetime.now():%d/%m/%Y} (bilan {annee}) : {nb_e} erreur(s), cellules en rouge, et "
+        f"{nb_a} avertissement(s), cellules en orange. Passez la souris sur une cellule colorée pour lire le message, "
+        "corrigez, puis renvoyez le classeur."
+    )
+    a1 = _cellule_ancre(wb[nom_feuille], "A1")
+    if generales:
+        a1.fill = rouge if any(a.gravite == ERREUR for a in generales) else orange
+    lignes = [entete] + [_ligne(a) for a in generales]
+    if a1.comment is not None:  # a finding on A1 itself: keep it too
+        lignes.append(a1.comment.text)
+    a1.comment = _commentaire(Comment, lignes)
+    return enregistrer_classeur(wb, cible)
+
+
+def _ligne(a: Anomalie) -> str:
+    gravite = "ERREUR" if a.gravite == ERREUR else "Avertissement"
+    quoi = f" (action {a.code_action})" if a.code_action and not a.cellule else ""
+    return f"{gravite}{quoi} : {a.message}"
+
+
+def _commentaire(Comment: Any, lignes: list[str]) -> Any:
+    texte = "\n\n".join(lignes)
+    hauteur = min(600, 20 + 15 * sum(1 + len(x) // 45 for x in lignes))
+    return Comment(texte, "vif38-bilan", height=hauteur, width=320)
+
+
+def _cellule_ancre(ws: Any, ref: str) -> Any:
+    """The cell at ref, or the top-left cell of the merged range holding it."""
+    from openpyxl.cell.cell import MergedCell
+
+    cellule = ws[ref]
+    if isinstance(cellule, MergedCell):
+        for plage in ws.merged_cells.ranges:
+            if ref in plage:
+                return ws.cell(plage.min_row, plage.min_col)
+    return cellule

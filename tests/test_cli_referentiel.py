@@ -96,3 +96,15 @@ def test_python_m(tmp_path):
     r = subprocess.run([sys.executable, "-m", "vif38_bilan", "--help"], capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode == 0
     assert "referentiel" in r.stdout
+
+
+def test_messages_d_utilisation_en_francais():
+    r = CliRunner().invoke(cli, ["gabarits"])
+    assert r.exit_code == 2
+    assert "Erreur d'utilisation : l'option --annee est obligatoire." in r.output
+    assert "Aide : vif38-bilan gabarits --help" in r.output
+    r = CliRunner().invoke(cli, ["controler", "--annee", "abc"])
+    assert r.exit_code == 2 and "« abc » n'est pas un nombre entier" in r.output
+    r = CliRunner().invoke(cli, ["gabarit"])
+    assert r.exit_code == 2 and "Vouliez-vous dire « gabarits » ?" in r.output
+    assert "Error" not in r.output and "Usage" not in r.output

@@ -40,6 +40,24 @@ class Contexte:
 class Groupe(click.Group):
     """Turns library errors into French messages; a traceback only with --debug."""
 
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        # Click's own prefixes ("Error:", "Usage:") are English: report in French instead.
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as e:
+            aide = f"\nAide : {e.ctx.command_path} --help" if e.ctx is not None else ""
+            click.echo(f"Erreur d'utilisation : {_en_francais(e.format_message())}{aide}", err=True)
+            sys.exit(e.exit_code)
+        except click.ClickException as e:
+            click.echo(f"Erreur : {e.format_message()}", err=True)
+            sys.exit(e.exit_code)
+        except click.Abort:
+            click.echo("Interrompu : rien d'autre n'a été fait.", err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -56,6 +74,32 @@ class Groupe(click.Group):
                 f"Erreur inattendue ({type(e).__name__} : {e}). Relancez avec --debug pour le détail "
                 "et transmettez-le à l'équipe vif38-bilan."
             ) from None
+
+
+# Click's usage messages, in French (the common ones; others are shown as Click writes them).
+_TRADUCTIONS = [
+    (r"Missing option '(.+?)'\.", r"l'option \1 est obligatoire."),
+    (r"Missing argument '(.+?)'\.", r"argument manquant : \1."),
+    (r"Invalid value for '(.+?)': (.*?) is not in the range (\d+)<=x<=(\d+)\.", r"valeur invalide pour \1 : \2 n'est pas entre \3 et \4."),
+    (r"Invalid value for '(.+?)': '(.*?)' is not one of (.+)\.", r"valeur invalide pour \1 : « \2 » n'est pas parmi \3."),
+    (r"Invalid value for '(.+?)': '(.*?)' is not a valid integer(?: range)?\.", r"valeur invalide pour \1 : « \2 » n'est pas un nombre entier."),
+    (r"Did you mean '(.+?)'\?", r"Vouliez-vous dire « \1 » ?"),
+    (r"\(Possible options: (.+?)\)", r"(options possibles : \1)"),
+    (r"Invalid value for '(.+?)': ", r"valeur invalide pour \1 : "),
+    (r"No such option:? '?([^\s'.]+)'?\.?", r"option inconnue : \1."),
+    (r"No such command '(.+?)'\.", r"commande inconnue : « \1 »."),
+    (r"Got unexpected extra arguments? \((.+?)\)", r"argument en trop : \1"),
+    (r"Option '(.+?)' requires an argument\.", r"l'option \1 attend une valeur."),
+    (r"(?:File|Path|Directory) '(.+?)' does not exist\.", r"« \1 » n'existe pas."),
+]
+
+
+def _en_francais(message: str) -> str:
+    import re
+
+    for motif, remplacement in _TRADUCTIONS:
+        message = re.sub(motif, remplacement, message)
+    return message
 
 
 pass_ctx = click.make_pass_decorator(Contexte)

@@ -575,7 +575,7 @@ def lister_saisies(dossier: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     racine = dossier.resolve()
 
     def illisible(e: OSError) -> None:
-        ecartes.append((Path(e.filename or dossier), f"dossier illisible ({_raison_os(e)}) : ignoré"))
+        ecartes.append((Path(e.filename or dossier), f"dossier illisible ({_raison_os(e)})"))
 
     for courant, sous_dossiers, fichiers in os.walk(dossier, followlinks=False, onerror=illisible):
         base = Path(courant)
@@ -585,7 +585,7 @@ def lister_saisies(dossier: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
             if os.path.islink(chemin):
                 ecartes.append((chemin, _raison_lien(chemin, racine)))
             elif nom.startswith(".") or nom == "__MACOSX":
-                ecartes.append((chemin, "dossier caché ou technique : son contenu est ignoré"))
+                ecartes.append((chemin, "dossier caché ou technique : son contenu n'est pas lu"))
             else:
                 gardes.append(nom)
         sous_dossiers[:] = sorted(gardes)
@@ -608,7 +608,7 @@ def _raison_lien(chemin: Path, racine: Path) -> str:
     try:
         cible = chemin.resolve(strict=True)
     except (OSError, RuntimeError):
-        return "lien symbolique cassé ou en boucle : ignoré"
+        return "lien symbolique cassé ou en boucle : non suivi"
     if cible.is_relative_to(racine):
         return "lien symbolique vers un élément déjà présent dans le dossier des saisies : non suivi (il serait lu deux fois)"
     return "lien symbolique vers un élément hors du dossier des saisies : non suivi"
@@ -618,20 +618,20 @@ def _raison_ecart(chemin: Path, nom: str, racine: Path) -> str | None:
     if os.path.islink(chemin):
         return _raison_lien(chemin, racine)
     if _TEMPORAIRES.search(nom):
-        return "fichier temporaire, de verrouillage ou caché (Excel, LibreOffice, système) : ignoré"
+        return "fichier temporaire, de verrouillage ou caché (Excel, LibreOffice, système)"
     try:
         mode = os.lstat(chemin).st_mode
     except OSError as e:
-        return f"fichier illisible ({_raison_os(e)}) : ignoré"
+        return f"fichier illisible ({_raison_os(e)})"
     if not stat.S_ISREG(mode):
-        return "ce n'est pas un fichier ordinaire : ignoré"
+        return "ce n'est pas un fichier ordinaire"
     suffixe = os.path.splitext(nom)[1].lower()
     if suffixe in EXTENSIONS_CLASSEURS:
         return None
     quoi = _AUTRES_EXTENSIONS.get(suffixe)
     if quoi:
-        return f"ce n'est pas un classeur ({quoi}) : ignoré"
-    return "ce n'est pas un classeur (.xlsx, .xlsm, .ods, .xls) : ignoré"
+        return f"ce n'est pas un classeur ({quoi})"
+    return "ce n'est pas un classeur (.xlsx, .xlsm, .ods, .xls)"
 
 
 def nom_lisible(nom: str) -> str:

@@ -99,7 +99,7 @@ def test_python_m(tmp_path):
 
 
 def test_messages_d_utilisation_en_francais():
-    r = CliRunner().invoke(cli, ["gabarits"])
+    r = CliRunner().invoke(cli, ["gabarits"], prog_name="vif38-bilan")
     assert r.exit_code == 2
     assert "Erreur d'utilisation : l'option --annee est obligatoire." in r.output
     assert "Aide : vif38-bilan gabarits --help" in r.output

@@ -17,6 +17,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from vif38_bilan.exceptions import FichierRefuse
 
@@ -84,7 +85,31 @@ def inspecter(chemin: Path, taille_max: int = TAILLE_MAX) -> Verification:
         ) from None
     if not stat.S_ISREG(st.st_mode):
         raise _refus("Ce n'est pas un fichier ordinaire : il a été ignoré.", "pas_un_classeur")
-    taille = st.st_size
+    _verifier_taille(st.st_size, taille_max)
+    try:
+        with open(chemin, "rb") as f:
+            donnees = f.read(taille_max + 1)  # bounded even if the file grew since stat
+    except OSError as e:
+        raise _refus(
+            f"Le fichier ne peut pas être lu ({_raison_os(e)}) : fermez-le s'il est ouvert, vérifiez vos droits "
+            "puis relancez la commande.",
+            "illisible",
+        ) from None
+    return inspecter_octets(donnees, taille_max)
+
+
+def inspecter_octets(donnees: bytes, taille_max: int = TAILLE_MAX) -> Verification:
+    """Same check on a file's content already in memory (then parse these very bytes: no window
+    in which the file could change between the check and the read)."""
+    _verifier_taille(len(donnees), taille_max)
+    if donnees.startswith(ZIP):
+        return _inspecter_zip(donnees)
+    if donnees.startswith(OLE):
+        return _inspecter_ole(donnees)
+    raise _refus(_message_pas_un_classeur(donnees[:512]), "pas_un_classeur")
+
+
+def _verifier_taille(taille: int, taille_max: int) -> None:
     if taille == 0:
         raise _refus(f"Le fichier est vide (0 octet) : {_RENVOI}", "fichier_vide")
     if taille > taille_max:
@@ -93,23 +118,6 @@ def inspecter(chemin: Path, taille_max: int = TAILLE_MAX) -> Verification:
             "de renvoyer le classeur seul, sans images, pièces jointes ni onglets ajoutés.",
             "fichier_trop_gros",
         )
-    try:
-        with open(chemin, "rb") as f:
-            tete = f.read(512)
-            if tete.startswith(ZIP):
-                return _inspecter_zip(f, taille)
-            if tete.startswith(OLE):
-                f.seek(0)
-                return _inspecter_ole(f.read())
-    except FichierRefuse:
-        raise
-    except OSError as e:
-        raise _refus(
-            f"Le fichier ne peut pas être lu ({_raison_os(e)}) : fermez-le s'il est ouvert, vérifiez vos droits "
-            "puis relancez la commande.",
-            "illisible",
-        ) from None
-    raise _refus(_message_pas_un_classeur(tete), "pas_un_classeur")
 
 
 def _mo(octets: int) -> str:
@@ -182,15 +190,27 @@ _ODF_AUTRES = {
 }
 
 
-def _inspecter_zip(f, taille: int) -> Verification:
-    try:
-        zf = zipfile.ZipFile(f)
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, struct.error, OSError):
-        raise _refus(_ABIME, "fichier_abime") from None
-    _verifier_repertoire(infos, taille)
-    noms = {i.filename for i in infos}
-    gardes = _parcourir_membres(f, infos)
+class _Membre(NamedTuple):
+    nom: str
+    drapeaux: int
+    methode: int
+    crc: int
+    compresse: int
+    taille: int
+    entete: int  # offset of the local header
+    debut: int  # offset of the member's data
+
+
+def _inspecter_zip(donnees: bytes) -> Verification:
+    membres = _repertoire_zip(donnees)
+    _verifier_repertoire(membres, len(donnees))
+    noms = {m.nom for m in membres}
+    gardes: dict[str, bytes] = {}
+    vue = memoryview(donnees)
+    for m in membres:
+        contenu = _parcourir(vue, m)
+        if m.nom in _GARDER:
+            gardes[m.nom] = contenu[:_GARDER_MAX]
 
     # ODF (ods): the first member "mimetype" names the document type.
     if "mimetype" in noms:
@@ -204,10 +224,7 @@ def _inspecter_zip(f, taille: int) -> Verification:
             return Verification("ods", macros)
         for mime, quoi in _ODF_AUTRES.items():
             if mimetype.startswith(mime):
-                raise _refus(
-                    f"Ce n'est pas un classeur : c'est {quoi} renommé. {_RENVOI[0].upper()}{_RENVOI[1:]}",
-                    "pas_un_classeur",
-                )
+                raise _refus(f"Ce n'est pas un classeur, c'est {quoi} renommé : {_RENVOI}", "pas_un_classeur")
         raise _refus(f"Ce fichier LibreOffice n'est pas un classeur : {_RENVOI}", "pas_un_classeur")
 
     types = gardes.get("[Content_Types].xml")
@@ -240,129 +257,178 @@ def _inspecter_zip(f, taille: int) -> Verification:
     return Verification(fmt, macros)
 
 
-def _verifier_repertoire(infos: list[zipfile.ZipInfo], taille: int) -> None:
-    """Judge the archive from its central directory alone, before inflating anything."""
+def _repertoire_zip(d: bytes) -> list[_Membre]:
+    """The central directory, read strictly: one end record exactly at the end of the file, the
+    directory right before it. Parsers that look for these records differently (zipfile, the Rust
+    zip crate in calamine) then cannot be shown another directory than the one checked here."""
+    fin = d.rfind(b"PK\x05\x06", max(0, len(d) - 22 - 0xFFFF))
+    if fin < 0 or len(d) < fin + 22:
+        raise _refus(_ABIME, "fichier_abime")
+    disque, disque_rep, nb_disque, nombre, taille_rep, debut_rep, lon_commentaire = struct.unpack_from(
+        "<HHHHIIH", d, fin + 4
+    )
+    if fin + 22 + lon_commentaire != len(d) or disque or disque_rep or nb_disque != nombre:
+        raise _refus(_ABIME, "fichier_abime")
+    if nombre == 0xFFFF or debut_rep == 0xFFFFFFFF or taille_rep == 0xFFFFFFFF:
+        return _repertoire_zip64(d)
+    if debut_rep + taille_rep != fin:
+        raise _refus(_ABIME, "fichier_abime")
+    if nombre > MEMBRES_MAX:
+        raise _refus(_BOMBE.format(quoi=f"{nombre} éléments"), "bombe_zip")
+    membres: list[_Membre] = []
+    p = debut_rep
+    try:
+        for _ in range(nombre):
+            if d[p : p + 4] != b"PK\x01\x02":
+                raise _refus(_ABIME, "fichier_abime")
+            drapeaux, methode, _h, _j, crc, compresse, taille, n, e, c, _k, _ai, _ae, entete = struct.unpack_from(
+                "<HHHHIIIHHHHHII", d, p + 8
+            )
+            if 0xFFFFFFFF in (compresse, taille, entete):
+                return _repertoire_zip64(d)
+            brut = d[p + 46 : p + 46 + n]
+            nom = brut.decode("utf-8" if drapeaux & 0x800 else "cp437", "replace")
+            membres.append(_Membre(nom, drapeaux, methode, crc, compresse, taille, entete, _debut_donnees(d, entete)))
+            p += 46 + n + e + c
+    except struct.error:
+        raise _refus(_ABIME, "fichier_abime") from None
+    if p != fin:
+        raise _refus(_ABIME, "fichier_abime")
+    return membres
+
+
+def _repertoire_zip64(d: bytes) -> list[_Membre]:
+    """ZIP64 archives (never written for a workbook this small, but legal): zipfile reads them."""
+    import io
+
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(d)).infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, struct.error, OSError):
+        raise _refus(_ABIME, "fichier_abime") from None
     if len(infos) > MEMBRES_MAX:
         raise _refus(_BOMBE.format(quoi=f"{len(infos)} éléments"), "bombe_zip")
+    return [
+        _Membre(
+            i.filename,
+            i.flag_bits,
+            i.compress_type,
+            i.CRC,
+            i.compress_size,
+            i.file_size,
+            i.header_offset,
+            _debut_donnees(d, i.header_offset),
+        )
+        for i in infos
+    ]
+
+
+def _debut_donnees(d: bytes, entete: int) -> int:
+    if d[entete : entete + 4] != ZIP or len(d) < entete + 30:
+        raise _refus(_ABIME, "fichier_abime")
+    n, e = struct.unpack_from("<HH", d, entete + 26)
+    return entete + 30 + n + e
+
+
+def _verifier_repertoire(membres: list[_Membre], taille: int) -> None:
+    """Judge the archive from its central directory alone, before inflating anything."""
     vus: set[str] = set()
-    total = compresse = 0
-    for i in infos:
-        if i.flag_bits & 0x1:
+    total = 0
+    for m in membres:
+        if m.drapeaux & 0x1:
             raise _refus(MESSAGE_MOT_DE_PASSE, "mot_de_passe")
-        if i.filename in vus:  # two members with one name: parsers would disagree on which to read
+        if m.nom in vus:  # two members with one name: parsers would disagree on which to read
             raise _refus(_ABIME, "fichier_abime")
-        vus.add(i.filename)
-        if i.file_size > MEMBRE_MAX:
-            raise _refus(_BOMBE.format(quoi=f"{_mo(i.file_size)} pour « {_court(i.filename)} »"), "bombe_zip")
-        if i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        vus.add(m.nom)
+        if m.taille > MEMBRE_MAX:
+            raise _refus(_BOMBE.format(quoi=f"{_mo(m.taille)} pour « {_court(m.nom)} »"), "bombe_zip")
+        if m.methode not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise _refus(
                 "Le fichier utilise une compression que ni Excel ni LibreOffice n'emploient : "
                 "demandez au pilote de le renvoyer enregistré depuis Excel ou LibreOffice.",
                 "fichier_abime",
             )
-        if i.file_size > RATIO_SEUIL and i.file_size > RATIO_MAX * max(i.compress_size, 1):
-            raise _refus(_BOMBE.format(quoi=f"{_mo(i.file_size)} pour « {_court(i.filename)} »"), "bombe_zip")
-        total += i.file_size
-        compresse += i.compress_size
+        if m.taille > RATIO_SEUIL and m.taille > RATIO_MAX * max(m.compresse, 1):
+            raise _refus(_BOMBE.format(quoi=f"{_mo(m.taille)} pour « {_court(m.nom)} »"), "bombe_zip")
+        total += m.taille
     if total > TOTAL_MAX:
         raise _refus(_BOMBE.format(quoi=_mo(total)), "bombe_zip")
-    if compresse > taille:  # members overlapping each other (a known zip-bomb construction)
-        raise _refus(_ABIME, "fichier_abime")
+    # Members' data must not overlap (overlapping members are the "better zip bomb" construction)
+    # nor run past the end of the file.
+    fin_precedente = 0
+    for m in sorted(membres, key=lambda m: m.entete):
+        if m.entete < fin_precedente or m.debut + m.compresse > taille:
+            raise _refus(_ABIME, "fichier_abime")
+        fin_precedente = m.debut + m.compresse
 
 
-def _parcourir_membres(f, infos: list[zipfile.ZipInfo]) -> dict[str, bytes]:
-    """Inflate every member in bounded chunks: actual size and CRC must match the directory,
-    XML must carry no DOCTYPE/ENTITY. Returns the small members that tell the document type."""
-    gardes: dict[str, bytes] = {}
-    for i in infos:
-        if i.is_dir() or (i.file_size == 0 and i.compress_size == 0):
-            continue
-        garder = i.filename in _GARDER
-        contenu = _parcourir(f, i, garder)
-        if garder:
-            gardes[i.filename] = contenu
-    return gardes
-
-
-def _parcourir(f, info: zipfile.ZipInfo, garder: bool) -> bytes:
-    f.seek(info.header_offset)
-    entete = f.read(30)
-    if len(entete) != 30 or entete[:4] != ZIP:
-        raise _refus(_ABIME, "fichier_abime")
-    n, e = struct.unpack("<HH", entete[26:30])
-    f.seek(info.header_offset + 30 + n + e)
-    analyse = _Analyse(info, garder)
-    inflateur = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
-    reste = info.compress_size
+def _parcourir(vue: memoryview, m: _Membre) -> bytes:
+    """Inflate one member with bounded output: its actual size and CRC must match the directory,
+    and XML must carry no DOCTYPE/ENTITY. Returns the content when small (kept for type checks)."""
+    brut = vue[m.debut : m.debut + m.compresse]
+    if m.methode == zipfile.ZIP_STORED:
+        if m.compresse != m.taille:
+            raise _refus(_ABIME, "fichier_abime")
+        contenu = bytes(brut) if m.nom in _GARDER else brut
+        _examiner(m, contenu, b"", True)
+        return bytes(contenu[:_GARDER_MAX]) if m.nom in _GARDER else b""
+    inflateur = zlib.decompressobj(-15)
     try:
-        while reste > 0:
-            brut = f.read(min(MORCEAU, reste))
-            if not brut:
-                raise _refus(_ABIME, "fichier_abime")
-            reste -= len(brut)
-            if inflateur is None:
-                analyse.ajouter(brut)
-                continue
-            analyse.ajouter(inflateur.decompress(brut, MORCEAU))
-            while inflateur.unconsumed_tail:  # output held back by the chunk bound
-                analyse.ajouter(inflateur.decompress(inflateur.unconsumed_tail, MORCEAU))
-        if inflateur is not None:
-            analyse.ajouter(inflateur.flush())
+        if m.taille <= MORCEAU_UNIQUE:
+            # Small member (every part of a normal return): one call, output bounded by the
+            # declared size + 1, which is enough to tell a lie.
+            contenu = inflateur.decompress(brut, m.taille + 1)
+            _examiner(m, contenu, b"", True)
+            return contenu if m.nom in _GARDER else b""
+        crc, produit, queue, premier = 0, 0, b"", True
+        entree = brut
+        while True:
+            morceau = inflateur.decompress(entree, MORCEAU)
+            entree = inflateur.unconsumed_tail
+            if morceau:
+                produit += len(morceau)
+                if produit > m.taille:
+                    _trop(m)
+                crc = zlib.crc32(morceau, crc)
+                queue = _chercher(m, morceau, queue, premier)
+                premier = False
+            if not entree or not morceau:
+                break
+        if produit != m.taille or crc != m.crc:
+            raise _refus(_ABIME, "fichier_abime")
+        return b""
     except zlib.error:
         raise _refus(_ABIME, "fichier_abime") from None
-    return analyse.terminer()
 
 
-class _Analyse:
-    """Streaming checks on one member's inflated bytes: size, CRC, forbidden XML declarations."""
+MORCEAU_UNIQUE = 1024 * 1024  # members up to this size are inflated in one bounded call
 
-    def __init__(self, info: zipfile.ZipInfo, garder: bool):
-        self.info = info
-        self.garder = garder
-        self.garde = bytearray()
-        self.produit = 0
-        self.crc = 0
-        self.entame = b""  # first bytes, until we know whether a parser could read it as XML
-        self.xml: bool | None = None
-        self.queue = b""
 
-    def ajouter(self, donnees: bytes) -> None:
-        if not donnees:
-            return
-        self.produit += len(donnees)
-        if self.produit > self.info.file_size:  # inflates beyond what the directory declares: stop here
-            annonce = f"plus que les {_mo(self.info.file_size)} annoncés pour « {_court(self.info.filename)} »"
-            raise _refus(_BOMBE.format(quoi=annonce), "bombe_zip")
-        self.crc = zlib.crc32(donnees, self.crc)
-        if self.garder and len(self.garde) < _GARDER_MAX:
-            self.garde.extend(donnees[: _GARDER_MAX - len(self.garde)])
-        if self.xml is None:
-            self.entame += donnees
-            if len(self.entame) < 8:
-                return
-            self._decider()
-            donnees, self.entame = self.entame, b""
-        if self.xml:
-            self._chercher(donnees)
+def _trop(m: _Membre) -> None:
+    annonce = f"plus que les {_mo(m.taille)} annoncés pour « {_court(m.nom)} »"
+    raise _refus(_BOMBE.format(quoi=annonce), "bombe_zip")
 
-    def _decider(self) -> None:
-        self.xml = _lisible_en_xml(self.entame)
 
-    def _chercher(self, donnees: bytes) -> None:
-        fenetre = (self.queue + donnees).lower()
+def _examiner(m: _Membre, contenu, queue: bytes, premier: bool) -> None:
+    """Whole-member checks: size, CRC, forbidden XML declarations."""
+    if len(contenu) > m.taille:
+        _trop(m)
+    if len(contenu) != m.taille or zlib.crc32(contenu) != m.crc:
+        raise _refus(_ABIME, "fichier_abime")
+    _chercher(m, contenu, queue, premier)
+
+
+def _chercher(m: _Membre, donnees, queue: bytes, premier: bool) -> bytes:
+    """Raise on a DOCTYPE/ENTITY declaration; returns the tail to prepend to the next chunk."""
+    if premier and not _lisible_en_xml(bytes(donnees[:8])):
+        return b"" if len(donnees) >= 8 else bytes(donnees)
+    # Fast path: without "<!" (in UTF-8 or UTF-16) there is no declaration at all.
+    fenetre = queue + bytes(donnees) if queue else donnees
+    if b"<!" in fenetre or b"<\x00!" in fenetre:
+        bas = bytes(fenetre).lower()
         for motif in _MOTIFS:
-            if motif in fenetre:
-                raise _refus(_XML_DANGEREUX.format(membre=_court(self.info.filename)), "xml_dangereux")
-        self.queue = fenetre[-_RECOUVREMENT:]
-
-    def terminer(self) -> bytes:
-        if self.xml is None and self.entame:
-            self._decider()
-            if self.xml:
-                self._chercher(self.entame)
-        if self.produit != self.info.file_size or (self.crc & 0xFFFFFFFF) != self.info.CRC:
-            raise _refus(_ABIME, "fichier_abime")
-        return bytes(self.garde)
+            if motif in bas:
+                raise _refus(_XML_DANGEREUX.format(membre=_court(m.nom)), "xml_dangereux")
+    return bytes(fenetre[-_RECOUVREMENT:])
 
 
 def _lisible_en_xml(debut: bytes) -> bool:

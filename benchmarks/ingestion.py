@@ -37,7 +37,9 @@ PAR_DEPARTEMENT = 40  # returns per département folder (an Isère year is ~40)
 # 101 départements, Isère first: the national scale is 101 × ~40 pilots × 3 years ≈ 12,000 returns.
 ISERE = "38"
 DEPARTEMENTS = [ISERE] + [
-    x for x in [f"{n:02d}" for n in range(1, 96) if n != 20] + ["2A", "2B", "971", "972", "973", "974", "976"] if x != ISERE
+    x
+    for x in [f"{n:02d}" for n in range(1, 96) if n != 20] + ["2A", "2B", "971", "972", "973", "974", "976"]
+    if x != ISERE
 ]
 
 
@@ -59,6 +61,14 @@ def memoire() -> dict[str, float]:
         "pic_mo": round(pic_memoire_mo(resource.RUSAGE_SELF), 1),
         "pic_enfants_mo": round(pic_memoire_mo(resource.RUSAGE_CHILDREN), 1),
     }
+
+
+def cpu() -> float:
+    """CPU seconds (user + system) of this process and of its finished children (workers)."""
+    import resource
+
+    moi, enfants = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return moi.ru_utime + moi.ru_stime + enfants.ru_utime + enfants.ru_stime
 
 
 def lister(dossier: Path) -> list[Path]:
@@ -195,10 +205,10 @@ def phase_gabarits(args: argparse.Namespace) -> dict[str, Any]:
 
     protocole = charger_protocole()
     with tempfile.TemporaryDirectory(prefix="vif38-bench-gabarits-") as tmp:
-        t0 = time.perf_counter()
+        c0, t0 = cpu(), time.perf_counter()
         faits = gabarits.generer_gabarits(protocole, ANNEE, Path(tmp))
         secondes = time.perf_counter() - t0
-    return {"secondes": secondes, "fichiers": len(faits), **memoire()}
+    return {"secondes": secondes, "cpu": cpu() - c0, "fichiers": len(faits), **memoire()}
 
 
 def phase_plancher(args: argparse.Namespace) -> dict[str, Any]:
@@ -206,7 +216,7 @@ def phase_plancher(args: argparse.Namespace) -> dict[str, Any]:
     from python_calamine import CalamineWorkbook
 
     chemins = [str(c) for c in lister(Path(args.corpus))]
-    t0 = time.perf_counter()
+    c0, t0 = cpu(), time.perf_counter()
     cellules = 0
     for chemin in chemins:
         wb = CalamineWorkbook.from_path(chemin)
@@ -214,7 +224,7 @@ def phase_plancher(args: argparse.Namespace) -> dict[str, Any]:
             cellules += sum(map(len, wb.get_sheet_by_name(nom).to_python()))
         wb.close()
     secondes = time.perf_counter() - t0
-    return {"secondes": secondes, "fichiers": len(chemins), "cellules": cellules, **memoire()}
+    return {"secondes": secondes, "cpu": cpu() - c0, "fichiers": len(chemins), "cellules": cellules, **memoire()}
 
 
 def _jobs(texte: str) -> int | None:
@@ -241,10 +251,10 @@ def phase_controle(args: argparse.Namespace) -> dict[str, Any]:
 
     controle = _importer_controle()
     protocole = charger_protocole()
-    t0 = time.perf_counter()
+    c0, t0 = cpu(), time.perf_counter()
     resultat = controle.controler(protocole, ANNEE, Path(args.corpus), jobs=_jobs(args.mode))
     secondes = time.perf_counter() - t0
-    return {"secondes": secondes, **_resume_controle(resultat), **memoire()}
+    return {"secondes": secondes, "cpu": cpu() - c0, **_resume_controle(resultat), **memoire()}
 
 
 def phase_chaine(args: argparse.Namespace) -> dict[str, Any]:
@@ -258,18 +268,22 @@ def phase_chaine(args: argparse.Namespace) -> dict[str, Any]:
     protocole = charger_protocole()
     sorties = Path(args.sorties)
     sorties.mkdir(parents=True, exist_ok=True)
-    temps = {}
+    pics = {"depart": memoire()["pic_mo"]}  # peak so far after each step: where memory goes
     t0 = time.perf_counter()
     resultat = controle.controler(protocole, ANNEE, Path(args.corpus), jobs=_jobs(args.mode))
     t1 = time.perf_counter()
+    pics["controle"] = memoire()["pic_mo"]
     conso = consolidation.consolider(protocole, ANNEE, resultat)
     t2 = time.perf_counter()
+    pics["consolider"] = memoire()["pic_mo"]
     consolidation.ecrire_consolidation(conso, sorties / consolidation.nom_consolidation(ANNEE))
     t3 = time.perf_counter()
+    pics["classeur"] = memoire()["pic_mo"]
     bilan.ecrire_bilan(protocole, ANNEE, conso, resultat, sorties / f"bilan-{ANNEE}.docx")
     t4 = time.perf_counter()
+    pics["docx"] = memoire()["pic_mo"]
     temps = {"controle": t1 - t0, "consolider": t2 - t1, "classeur": t3 - t2, "docx": t4 - t3}
-    return {"temps": temps, **_resume_controle(resultat), **memoire()}
+    return {"temps": temps, "pics": pics, **_resume_controle(resultat), **memoire()}
 
 
 def phase_profil(args: argparse.Namespace) -> dict[str, Any]:
@@ -337,6 +351,7 @@ def executer(args: argparse.Namespace) -> int:
     sortie.mkdir(parents=True, exist_ok=True)
     corpus = preparer_corpus(sortie, n, jobs)
     sorties = sortie / f"corpus-{n}" / "sorties"
+    charge = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
     modes = ["1"] + ([str(jobs)] if jobs > 1 else []) + ["auto"]
     plancher: list[dict] = []
@@ -357,54 +372,69 @@ def executer(args: argparse.Namespace) -> int:
         chaines.append(lancer("chaine", corpus=corpus, mode="auto", sorties=sorties))
         print(f"  répétition {i + 1}/{r} faite", flush=True)
 
-    t_plancher = mediane([m["secondes"] for m in plancher])
-    t_modes = {m: mediane([x["secondes"] for x in controles[m]]) for m in modes}
-    t_gabarits = mediane([m["secondes"] for m in gabarits])
-    t_conso = mediane([c["temps"]["consolider"] for c in chaines])
-    t_classeur = mediane([c["temps"]["classeur"] for c in chaines])
-    t_docx = mediane([c["temps"]["docx"] for c in chaines])
-    pic = lambda mesures: max(m["pic_mo"] for m in mesures)  # noqa: E731
-    pic_enfants = lambda mesures: max(m["pic_enfants_mo"] for m in mesures)  # noqa: E731
+    def med(mesures: list[dict], cle: str = "secondes") -> float:
+        return mediane([m[cle] for m in mesures])
 
-    lignes: list[tuple[str, float, str, str]] = []
+    def etape(cle: str) -> float:
+        return mediane([c["temps"][cle] for c in chaines])
+
+    t_plancher = med(plancher)
+    t_modes = {m: med(controles[m]) for m in modes}
+    t_auto = t_modes["auto"]
+    t_gabarits, t_conso, t_classeur, t_docx = med(gabarits), etape("consolider"), etape("classeur"), etape("docx")
+
+    lignes: list[tuple[str, float, str, str, str]] = []
 
     def ligne(nom: str, secondes: float, mesures: list[dict] | None = None, detail: str = "") -> None:
+        temps_cpu = f"{med(mesures, 'cpu'):.3f}" if mesures and "cpu" in mesures[0] else ""
         memo = ""
         if mesures:
-            memo = f"{pic(mesures):.0f}"
-            if pic_enfants(mesures) > 0:
-                memo += f" (+ {pic_enfants(mesures):.0f}/processus)"
-        lignes.append((nom, secondes, memo, detail))
+            memo = f"{max(m['pic_mo'] for m in mesures):.0f}"
+            enfants = max(m["pic_enfants_mo"] for m in mesures)
+            if enfants > 0:
+                memo += f" (+{enfants:.0f}/proc.)"
+        lignes.append((nom, secondes, temps_cpu, memo, detail))
 
-    par_fichier = lambda s: f"{1000 * s / n:.2f} ms/fichier, {s / t_plancher:.2f}× plancher"  # noqa: E731
+    def par_fichier(secondes: float) -> str:
+        return f"{1000 * secondes / n:.2f} ms/fichier, {secondes / t_plancher:.2f}× plancher"
+
     ligne(f"gabarits ({gabarits[0]['fichiers']} pilotes, {ANNEE})", t_gabarits, gabarits)
     ligne(f"plancher calamine ({n} fichiers)", t_plancher, plancher, f"{1000 * t_plancher / n:.2f} ms/fichier")
     for m in modes:
-        nom = {"1": "controler --jobs 1", "auto": "controler (automatique)"}.get(m, f"controler --jobs {m}")
+        nom = {"1": "controler, jobs=1", "auto": "controler, jobs automatique"}.get(m, f"controler, jobs={m}")
         ligne(nom, t_modes[m], controles[m], par_fichier(t_modes[m]))
-    ligne("consolider", t_conso, None)
-    ligne("classeur de consolidation", t_classeur, None)
+    ligne("consolider", t_conso)
+    ligne("classeur de consolidation (.xlsx)", t_classeur)
     ligne("bilan Word (.docx)", t_docx, chaines)
-    t_auto = t_modes["auto"]
-    controle_conso = t_auto + t_conso + t_classeur
-    ligne("contrôle + consolidation", controle_conso, None, f"{controle_conso / t_plancher:.2f}× plancher")
+    controle_conso = t_auto + t_conso
+    ligne("contrôle + consolider", controle_conso, None, f"{controle_conso / t_plancher:.2f}× plancher")
+    ligne(
+        "contrôle + consolider + classeur",
+        controle_conso + t_classeur,
+        None,
+        f"{(controle_conso + t_classeur) / t_plancher:.2f}× plancher",
+    )
     cycle = t_gabarits + t_auto + t_conso + t_classeur + t_docx
-    ligne("cycle annuel (gabarits + contrôle + consolidation + bilan)", cycle, None)
+    ligne("cycle annuel (gabarits + contrôle + consolidation + bilan)", cycle)
 
     largeur = max(len(x[0]) for x in lignes)
     print()
-    print(f"Retours : {n} ; répétitions : {r} (médianes) ; processus : {jobs} ; machine : {os.cpu_count()} cœur(s)")
-    print(f"{'phase':<{largeur}}  {'secondes':>9}  {'pic Mo':>18}  détail")
-    for nom, secondes, memo, detail in lignes:
-        print(f"{nom:<{largeur}}  {secondes:>9.3f}  {memo:>18}  {detail}".rstrip())
+    print(
+        f"Retours : {n} ; répétitions : {r} (médianes) ; jobs : {jobs} ; machine : {os.cpu_count()} cœur(s), "
+        f"charge moyenne au départ {charge:.2f}"
+    )
+    print(f"{'phase':<{largeur}}  {'secondes':>9}  {'CPU s':>7}  {'pic Mo':>16}  détail")
+    for nom, secondes, temps_cpu, memo, detail in lignes:
+        print(f"{nom:<{largeur}}  {secondes:>9.3f}  {temps_cpu:>7}  {memo:>16}  {detail}".rstrip())
+    pics = {etape: max(c["pics"][etape] for c in chaines) for etape in chaines[0]["pics"]}
+    print("Pic mémoire de la chaîne après chaque étape (Mo) : " + ", ".join(f"{k} {v:.0f}" for k, v in pics.items()))
     anomalies = controles["1"][0]["regles"]
     if anomalies:
-        print(f"Anomalies relevées dans le corpus (attendues : aucune ou des avertissements) : {anomalies}")
+        print(f"Anomalies relevées dans le corpus (des avertissements, aucun doublon) : {anomalies}")
 
     # Memory of the whole chain: the main process, plus its workers when it used some.
-    chaine_pic = max(c["pic_mo"] + (jobs * c["pic_enfants_mo"] if c["pic_enfants_mo"] else 0) for c in chaines)
-    ratio = t_auto / t_plancher
-    print(f"ratio_plancher={ratio:.2f} fichiers_par_s={n / t_auto:.0f} pic_memoire_mo={chaine_pic:.0f}")
+    pic = max(c["pic_mo"] + (jobs * c["pic_enfants_mo"] if c["pic_enfants_mo"] else 0) for c in chaines)
+    print(f"ratio_plancher={t_auto / t_plancher:.2f} fichiers_par_s={n / t_auto:.0f} pic_memoire_mo={pic:.0f}")
     return 0
 
 

@@ -686,6 +686,7 @@ def produire_bilan(
     """
     from vif38_bilan.consolidation import consolider, ecrire_consolidation, lire_historique
     from vif38_bilan.controle import controler
+    from vif38_bilan.ecriture import SortiesIndependantes
     from vif38_bilan.rapport_controle import ecrire_rapport, ecrire_retours_annotes
 
     dossier_sorties = Path(dossier_sorties)
@@ -693,13 +694,18 @@ def produire_bilan(
     historique = lire_historique(protocole, dossier_sorties, annee)
     precedentes = historique.precedentes(annee)
     resultat = controler(protocole, annee, Path(dossier_saisies), valeurs_precedentes=precedentes, jobs=jobs)
-    rapport = ecrire_rapport(resultat, protocole, sortie)
-    ecrire_retours_annotes(resultat, Path(dossier_saisies), sortie)  # ready for « courriels --type correction »
+    # Each output is attempted even if another is blocked (open in Excel or Word): issue 6.
+    sorties = SortiesIndependantes()
+    rapport = sorties.essayer(ecrire_rapport, resultat, protocole, sortie)
+    # The annotated copies are ready for « courriels --type correction ».
+    sorties.essayer(ecrire_retours_annotes, resultat, Path(dossier_saisies), sortie)
     donnees = consolider(protocole, annee, resultat, historique)
-    classeur = ecrire_consolidation(donnees, sortie / nom_consolidation(annee))
-    document = ecrire_bilan(
-        protocole, annee, donnees, resultat, sortie / nom_bilan(annee), modele, presentation, date_edition, service
-    )
+    classeur = sorties.essayer(ecrire_consolidation, donnees, sortie / nom_consolidation(annee))
+    document = sorties.essayer(
+        ecrire_bilan,
+        protocole, annee, donnees, resultat, sortie / nom_bilan(annee), modele, presentation, date_edition, service,
+    )  # fmt: skip
+    sorties.verifier()
     return BilanProduit(resultat, historique, donnees, rapport, classeur, document)
 
 

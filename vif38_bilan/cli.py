@@ -139,6 +139,19 @@ def verifier_annee(protocole, annee: int) -> None:
         )
 
 
+def _option_date(ctx: click.Context, param: click.Parameter, valeur: str | None):
+    """Click callback: JJ/MM/AAAA → date (None when empty)."""
+    if not valeur:
+        return None
+    from vif38_bilan.espace import lire_date
+
+    try:
+        return lire_date(valeur)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+
+
+
 # ------------------------------------------------------------------ init
 
 
@@ -188,17 +201,6 @@ def referentiel(c: Contexte, en_json: bool, xlsx: Path | None) -> None:
 # ------------------------------------------------------------------ gabarits (issue 3)
 
 
-def _date_limite(ctx: click.Context, param: click.Parameter, valeur: str | None):
-    if not valeur:
-        return None
-    from vif38_bilan.espace import lire_date
-
-    try:
-        return lire_date(valeur)
-    except ValueError as e:
-        raise click.BadParameter(str(e)) from None
-
-
 @cli.command()
 @annee_option
 @click.option(
@@ -215,7 +217,7 @@ def _date_limite(ctx: click.Context, param: click.Parameter, valeur: str | None)
 )
 @click.option(
     "--date-limite",
-    callback=_date_limite,
+    callback=_option_date,
     metavar="JJ/MM/AAAA",
     help="Date limite de retour écrite dans les classeurs (par défaut celle de vif38.toml).",
 )
@@ -298,7 +300,7 @@ def controler_cmd(
 
     from vif38_bilan.consolidation import lire_historique
     from vif38_bilan.controle import A_CORRIGER, IGNORE, REMPLACE, VALIDE, controler
-    from vif38_bilan.ecriture import verrou
+    from vif38_bilan.ecriture import SortiesIndependantes, verrou
     from vif38_bilan.rapport_controle import DOSSIER_ANNOTES, ecrire_rapport, ecrire_retours_annotes
 
     c: Contexte = ctx.obj
@@ -309,8 +311,10 @@ def controler_cmd(
     with verrou(c.config.racine):
         historique = lire_historique(p, c.config.dossier("sorties"), annee)
         resultat = controler(p, annee, saisies, valeurs_precedentes=historique.precedentes(annee), jobs=jobs)
-        rapport = ecrire_rapport(resultat, p, sortie)
-        copies = ecrire_retours_annotes(resultat, saisies, sortie)
+        # A report open in Excel must not prevent the annotated copies (and vice versa).
+        sorties = SortiesIndependantes()
+        rapport = sorties.essayer(ecrire_rapport, resultat, p, sortie)
+        copies = sorties.essayer(ecrire_retours_annotes, resultat, saisies, sortie) or []
 
     if en_json:
         click.echo(json.dumps([asdict(a) for a in resultat.anomalies], ensure_ascii=False, indent=2))
@@ -342,7 +346,8 @@ def controler_cmd(
             click.echo(f"Retours manquants ({len(resultat.manquants)}) : {noms}.")
         else:
             click.echo("Aucun retour manquant.")
-        click.echo(f"Rapport : {_lisible(rapport)}")
+        if rapport:
+            click.echo(f"Rapport : {_lisible(rapport)}")
         if copies:
             click.echo(f"Copies annotées ({len(copies)}) : {_lisible(sortie / DOSSIER_ANNOTES)}")
         if resultat.nb_erreurs:
@@ -350,22 +355,12 @@ def controler_cmd(
                 "Ensuite : renvoyez à chaque pilote concerné sa copie annotée, déposez les versions corrigées dans "
                 f"« {_lisible(saisies)} » et relancez la commande."
             )
+    sorties.verifier()
     if resultat.nb_erreurs:
         ctx.exit(1)
 
 
 # ------------------------------------------------------------------ bilan, historique (issue 5)
-
-
-def _date_edition(ctx: click.Context, param: click.Parameter, valeur: str | None):
-    if not valeur:
-        return None
-    from vif38_bilan.espace import lire_date
-
-    try:
-        return lire_date(valeur)
-    except ValueError as e:
-        raise click.BadParameter(str(e)) from None
 
 
 @cli.command("bilan")
@@ -397,7 +392,7 @@ def _date_edition(ctx: click.Context, param: click.Parameter, valeur: str | None
 @click.option(
     "--date",
     "date_edition",
-    callback=_date_edition,
+    callback=_option_date,
     metavar="JJ/MM/AAAA",
     help="Date d'édition imprimée sur la couverture (par défaut aujourd'hui) : la même date redonne le même document.",
 )

@@ -1,39 +1,72 @@
-"""Safe output: atomic writes, text that never turns into a formula, workspace lock."""
+"""Safe output: atomic writes, text that never turns into a formula, workspace lock.
+
+Every output goes to a temporary file beside its target, then is renamed over it: a crash, a
+kill or a full disk at any moment leaves the previous version whole (or no file), never half a
+.docx. Temporary files left by a killed run are removed by the next write in that folder.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import json
 import os
+import re
+import socket
 import tempfile
+import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from vif38_bilan.exceptions import EspaceVerrouille, SortieBloquee
+
+# Temporary names: ".<target name, cut>~vif38-<pid>-<random>.tmp", so that a later run can tell
+# a dead run's leftovers (pid gone) from a live one's.
+_MARQUE = "~vif38-"
+_ORPHELIN = re.compile(r"^\..*~vif38-(\d+)-[A-Za-z0-9_]+\.tmp$")
+_NOM_COURT = 50
+
+# Errors meaning "this output cannot be written here" (as opposed to a bug in the writer).
+_ERRNO_SORTIE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.ENAMETOOLONG, errno.EBUSY}
+if hasattr(errno, "EDQUOT"):
+    _ERRNO_SORTIE.add(errno.EDQUOT)
 
 
 def ecrire_atomique(chemin: str | Path, ecrire: Callable[[Path], Any]) -> Path:
     """Call ecrire(tmp) on a temporary file beside chemin, then rename it into place.
 
     A crash at any moment leaves either the previous file or the new one, never half of it.
+    Raises SortieBloquee (French message) when the target cannot be written: open in Excel or
+    Word on Windows, read-only folder, full disk, path too long. Any other error of the writer
+    propagates unchanged; the temporary file is removed in every case.
     """
     chemin = Path(chemin)
-    chemin.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{chemin.name}.", suffix=".tmp", dir=chemin.parent)
-    os.close(fd)
+    dossier = chemin.parent
+    try:
+        dossier.mkdir(parents=True, exist_ok=True)
+        nettoyer_temporaires(dossier)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{chemin.name[:_NOM_COURT]}{_MARQUE}{os.getpid()}-", suffix=".tmp", dir=dossier
+        )
+        os.close(fd)
+    except OSError as e:
+        raise _bloquee(chemin, e) from e
     tmp_path = Path(tmp)
     try:
         ecrire(tmp_path)
         with open(tmp_path, "rb+") as f:
             os.fsync(f.fileno())
-        os.replace(tmp_path, chemin)
-    except PermissionError as e:
-        raise SortieBloquee(
-            f"Impossible d'écrire « {chemin} » : le fichier est sans doute ouvert dans Excel, Word ou LibreOffice. "
-            "Fermez-le puis relancez la commande."
-        ) from e
+        _copier_droits(tmp_path, chemin)
+        _remplacer(tmp_path, chemin)
+        _synchroniser_dossier(dossier)
+    except OSError as e:
+        if _est_sortie(e, tmp_path, chemin):
+            raise _bloquee(chemin, e) from e
+        raise
     finally:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             tmp_path.unlink()
     return chemin
 
@@ -51,55 +84,334 @@ def enregistrer_classeur(classeur: Any, chemin: str | Path) -> Path:
     return ecrire_atomique(chemin, lambda p: classeur.save(p))
 
 
+class SortiesIndependantes:
+    """Several outputs of one command, each attempted even when another is blocked (a report open
+    in Excel must not prevent the bilan from being written); `verifier()` then raises one
+    SortieBloquee naming every output that could not be written.
+
+        sorties = SortiesIndependantes()
+        rapport = sorties.essayer(ecrire_rapport, resultat, protocole, dossier)
+        bilan = sorties.essayer(ecrire_bilan, ...)
+        sorties.verifier()
+    """
+
+    def __init__(self) -> None:
+        self.bloquees: list[SortieBloquee] = []
+        self.ecrites = 0
+
+    def essayer(self, ecrire: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """ecrire(*args, **kwargs), or None when its output is blocked."""
+        try:
+            resultat = ecrire(*args, **kwargs)
+        except SortieBloquee as e:
+            self.bloquees.append(e)
+            return None
+        self.ecrites += 1
+        return resultat
+
+    def verifier(self) -> None:
+        if not self.bloquees:
+            return
+        lignes = [str(e) for e in self.bloquees]
+        if self.ecrites:
+            lignes.append(f"Les {self.ecrites} autre(s) sortie(s) ont été écrites.")
+        raise SortieBloquee("\n".join(lignes))
+
+
+def nettoyer_temporaires(dossier: str | Path) -> list[Path]:
+    """Remove the temporary files that runs killed mid-write left in dossier (their process is
+    gone); the ones of a live run are kept. Returns what was removed."""
+    retires: list[Path] = []
+    try:
+        entrees = list(os.scandir(dossier))
+    except OSError:
+        return retires
+    for e in entrees:
+        m = _ORPHELIN.match(e.name)
+        if m is None or int(m.group(1)) == os.getpid() or processus_vivant(int(m.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(e.path)
+            retires.append(Path(e.path))
+    return retires
+
+
+def _remplacer(source: Path, cible: Path) -> None:
+    """os.replace, retried briefly on Windows where an antivirus or indexer holds new files
+    for a moment (a file open in Excel stays locked: the last PermissionError is raised)."""
+    attentes = (0.05, 0.2, 0.5) if os.name == "nt" else ()
+    for attente in attentes:
+        try:
+            os.replace(source, cible)
+            return
+        except PermissionError:
+            time.sleep(attente)
+    os.replace(source, cible)
+
+
+def _copier_droits(tmp: Path, cible: Path) -> None:
+    """mkstemp creates private files (0600): give the output the target's rights, or the usual ones."""
+    if os.name == "nt":
+        return
+    try:
+        mode = os.stat(cible).st_mode & 0o7777
+    except OSError:
+        masque = os.umask(0)
+        os.umask(masque)
+        mode = 0o666 & ~masque
+    os.chmod(tmp, mode)
+
+
+def _synchroniser_dossier(dossier: Path) -> None:
+    """Make the rename itself durable (POSIX); not possible nor needed on Windows."""
+    if os.name == "nt":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(dossier, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _est_sortie(e: OSError, tmp: Path, chemin: Path) -> bool:
+    """Is this error about writing the output (and not, say, about a model file the writer reads)?"""
+    if e.filename is not None:
+        return str(e.filename) in (str(tmp), str(chemin))
+    return isinstance(e, PermissionError) or e.errno in _ERRNO_SORTIE
+
+
+def _bloquee(chemin: Path, e: OSError) -> SortieBloquee:
+    """The French message for an output that cannot be written, by cause."""
+    n = e.errno
+    if n == errno.ENOSPC or n == getattr(errno, "EDQUOT", None):
+        quoi = "le disque est plein : libérez de la place (ou choisissez un autre dossier) puis relancez la commande."
+    elif n == errno.EROFS:
+        quoi = "le disque est en lecture seule : choisissez un autre dossier de sortie puis relancez la commande."
+    elif n == errno.ENAMETOOLONG:
+        quoi = "le chemin est trop long : choisissez un dossier de sortie plus court puis relancez la commande."
+    elif isinstance(e, PermissionError) or n in (errno.EACCES, errno.EPERM, errno.EBUSY):
+        if chemin.exists():
+            quoi = (
+                "le fichier est sans doute ouvert dans Excel, Word ou LibreOffice (ou protégé en écriture). "
+                "Fermez-le puis relancez la commande ; la version précédente est restée intacte."
+            )
+        else:
+            quoi = (
+                f"vous n'avez pas le droit d'écrire dans le dossier « {chemin.parent} ». "
+                "Choisissez un autre dossier de sortie ou demandez ce droit, puis relancez la commande."
+            )
+    else:
+        quoi = f"{e.strerror or type(e).__name__}. Vérifiez le dossier puis relancez la commande."
+    erreur = SortieBloquee(f"Impossible d'écrire « {chemin} » : {quoi}")
+    erreur.chemin = chemin
+    return erreur
+
+
+# ---------------------------------------------------------------- text cells
+
+TEXTE_CELLULE_MAX = 32767  # Excel's limit for one cell; beyond it Excel "repairs" the file
+# Characters XML 1.0 forbids (openpyxl raises on them, Word refuses the file); vertical tab and
+# form feed come from text pasted out of Word (manual line and page breaks): they become new lines.
+_INTERDITS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_SAUTS = re.compile(r"[\x0b\x0c]")
+
+
+def nettoyer_texte(texte: str, maximum: int | None = TEXTE_CELLULE_MAX) -> str:
+    """Text safe for an .xlsx cell or a .docx run: forbidden control characters removed, Word
+    line breaks kept as new lines, cut at maximum characters (with "…")."""
+    texte = _INTERDITS.sub("", _SAUTS.sub("\n", texte))
+    if maximum is not None and len(texte) > maximum:
+        texte = texte[: maximum - 1] + "…"
+    return texte
+
+
 def mettre_texte(cellule: Any, valeur: Any) -> None:
-    """Write a value in an openpyxl cell; strings always stay text (never a formula)."""
-    cellule.value = valeur
-    if isinstance(valeur, str) and valeur:
-        cellule.data_type = "s"
+    """Write a value in an openpyxl cell; strings always stay text (never a formula).
+
+    "=HYPERLINK(…)", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)" are stored as text cells: Excel
+    and LibreOffice show them as typed, never evaluate them."""
+    if isinstance(valeur, str):
+        valeur = nettoyer_texte(valeur)
+        cellule.value = valeur
+        if valeur:
+            cellule.data_type = "s"
+    else:
+        cellule.value = valeur
+
+
+# ---------------------------------------------------------------- workspace lock
+
+FICHIER_VERROU = ".vif38.lock"
+_OCTET_VERROU = 1 << 20  # Windows locks a byte range: lock one far from the readable content
 
 
 @contextlib.contextmanager
 def verrou(dossier: str | Path) -> Iterator[None]:
-    """Refuse a second run on the same workspace while one is working."""
+    """Refuse a second run on the same workspace while one is working (EspaceVerrouille).
+
+    An operating-system lock on dossier/.vif38.lock: released by the system when the run ends,
+    even killed, so a stale lock never blocks. A second verrou on the same folder is refused
+    even within one process.
+    """
     dossier = Path(dossier)
-    dossier.mkdir(parents=True, exist_ok=True)
-    chemin = dossier / ".vif38.lock"
-    for _ in range(2):
-        try:
-            fd = os.open(chemin, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            break
-        except FileExistsError:
-            if _verrou_perime(chemin):
-                with contextlib.suppress(FileNotFoundError):
-                    chemin.unlink()
-                continue
-            raise EspaceVerrouille(
-                f"Une autre commande vif38-bilan travaille déjà dans « {dossier} ». "
-                f"Attendez qu'elle se termine. Si aucune ne tourne, supprimez le fichier {chemin}."
-            ) from None
-    else:  # pragma: no cover - lost a race twice
-        raise EspaceVerrouille(f"Impossible de prendre le verrou {chemin} : relancez la commande.")
     try:
-        os.write(fd, str(os.getpid()).encode())
-        os.close(fd)
+        dossier.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise _bloquee(dossier / FICHIER_VERROU, e) from e
+    chemin = dossier / FICHIER_VERROU
+    fd = _prendre(chemin, dossier)
+    try:
         yield
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            chemin.unlink()
+        _rendre(fd, chemin)
 
 
-def _verrou_perime(chemin: Path) -> bool:
-    """A lock whose process is gone is stale."""
+def _prendre(chemin: Path, dossier: Path) -> int:
+    for _ in range(10):
+        try:
+            fd = os.open(chemin, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as e:
+            raise _bloquee(chemin, e) from e
+        try:
+            pris = _verrouiller(fd)
+            if pris is None:  # no OS lock on this file system: fall back to the pid written inside
+                pris = not _occupe_selon_contenu(fd)
+            if not pris:
+                raise _occupe(dossier, _lire_info(fd))
+            # A run releasing the lock removes the file: make sure ours is still the one in place.
+            if os.path.samestat(os.fstat(fd), os.stat(chemin)):
+                _ecrire_info(fd)
+                return fd
+        except FileNotFoundError:
+            pass
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+    raise EspaceVerrouille(f"Impossible de prendre le verrou {chemin} : relancez la commande.")
+
+
+def _rendre(fd: int, chemin: Path) -> None:
     try:
-        pid = int(chemin.read_text().strip() or "0")
+        if os.name == "nt":
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
+            _deverrouiller(fd)
+            os.close(fd)
+            with contextlib.suppress(OSError):  # fails while another run has it open: harmless
+                chemin.unlink()
+        else:
+            with contextlib.suppress(OSError):
+                chemin.unlink()  # while still held: a waiting run then sees a fresh file
+            os.close(fd)  # closing releases the lock
+    except OSError:
+        pass
+
+
+def _verrouiller(fd: int) -> bool | None:
+    """True: taken; False: held by another run; None: this file system has no locks."""
+    if os.name == "nt":
+        import msvcrt
+
+        os.lseek(fd, _OCTET_VERROU, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError as e:
+            return False if e.errno in (errno.EACCES, errno.EDEADLK) else None
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    except OSError as e:
+        return False if e.errno in (errno.EAGAIN, errno.EACCES) else None
+
+
+def _deverrouiller(fd: int) -> None:
+    if os.name == "nt":
+        import msvcrt
+
+        with contextlib.suppress(OSError):
+            os.lseek(fd, _OCTET_VERROU, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+
+def _ecrire_info(fd: int) -> None:
+    info = {"pid": os.getpid(), "hote": socket.gethostname(), "debut": datetime.now().isoformat(timespec="seconds")}
+    with contextlib.suppress(OSError):
+        os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, json.dumps(info).encode())
+
+
+def _lire_info(fd: int) -> dict[str, Any]:
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        info = json.loads(os.read(fd, 4096).decode("utf-8", "replace") or "{}")
     except (OSError, ValueError):
-        return True
+        return {}
+    if isinstance(info, int):  # lock written by an earlier version: the pid alone
+        return {"pid": info}
+    return info if isinstance(info, dict) else {}
+
+
+def _occupe_selon_contenu(fd: int) -> bool:
+    """Without OS locks: busy when the pid inside is alive on this machine and not ours."""
+    info = _lire_info(fd)
+    pid = info.get("pid")
+    if not isinstance(pid, int):
+        return False
+    if pid == os.getpid():
+        return True  # this very run holds it
+    if info.get("hote") not in (None, socket.gethostname()):
+        return True  # another machine's run: cannot check it, assume it works
+    return processus_vivant(pid)
+
+
+def _occupe(dossier: Path, info: dict[str, Any]) -> EspaceVerrouille:
+    qui = ""
+    if isinstance(info.get("pid"), int):
+        qui = f" (processus {info['pid']}"
+        if info.get("hote") and info["hote"] != socket.gethostname():
+            qui += f" sur le poste {info['hote']}"
+        debut = info.get("debut")
+        if isinstance(debut, str) and "T" in debut:
+            qui += f", commencée à {debut[11:16]} le {debut[8:10]}/{debut[5:7]}/{debut[:4]}"
+        qui += ")"
+    return EspaceVerrouille(
+        f"Une autre commande vif38-bilan travaille déjà dans « {dossier} »{qui}. "
+        "Attendez qu'elle se termine, puis relancez la commande."
+    )
+
+
+def processus_vivant(pid: int) -> bool:
+    """Is process pid running on this machine? (Never signals it: os.kill(pid, 0) would
+    terminate it on Windows.)"""
     if pid <= 0:
-        return True
+        return False
+    if os.name == "nt":
+        import ctypes
+
+        noyau = ctypes.WinDLL("kernel32", use_last_error=True)
+        h = noyau.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not h:
+            return ctypes.get_last_error() == 5  # access denied: it exists
+        try:
+            code = ctypes.c_ulong()
+            noyau.GetExitCodeProcess(h, ctypes.byref(code))
+            return code.value == 259  # STILL_ACTIVE
+        finally:
+            noyau.CloseHandle(h)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return True
-    except PermissionError:
         return False
-    return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True

@@ -18,6 +18,7 @@ from vif38_bilan import disposition as d
 from vif38_bilan.exceptions import FichierRefuse, Vif38Error
 from vif38_bilan.pilotes import cle
 from vif38_bilan.referentiel import Action, Protocole
+from vif38_bilan.saisies import sans_accents
 
 ERREUR = "erreur"
 AVERTISSEMENT = "avertissement"
@@ -28,8 +29,13 @@ A_CORRIGER = "à corriger"
 REMPLACE = "remplacé"
 IGNORE = "ignoré"
 
-# Below this many files, worker processes cost more than they save (jobs=None).
-SEUIL_PARALLELE = 50
+# Below this many files, worker processes cost more than they save (jobs=None). Measured on 2
+# cores (benchmarks/README.md): starting 2 workers takes ~45 ms with "fork" (Linux) and ~175 ms
+# with "spawn" (Windows, macOS: each worker imports Python, vif38-bilan and calamine again); a
+# worker saves ~0.3 ms per file. At 50 files the pool was 40 % slower, at 100 even, at 400 30 %
+# faster.
+SEUIL_PARALLELE = 150
+SEUIL_PARALLELE_SPAWN = 1000
 
 EFFECTUEE = "EFFECTUÉE"
 
@@ -182,7 +188,12 @@ def _executer(
     jobs: int | None,
 ) -> list[ResultatFichier]:
     if jobs is None:
-        jobs = 1 if len(chemins) < SEUIL_PARALLELE else (os.cpu_count() or 1)
+        jobs = 1
+        if len(chemins) >= SEUIL_PARALLELE:
+            import multiprocessing
+
+            if len(chemins) >= SEUIL_PARALLELE_SPAWN or multiprocessing.get_start_method() == "fork":
+                jobs = os.cpu_count() or 1
     jobs = max(1, min(jobs, len(chemins) or 1))
     if jobs > 1:
         from concurrent.futures import ProcessPoolExecutor
@@ -728,15 +739,9 @@ def _mtime(chemin: Path) -> float:
 # ---------------------------------------------------------------- value rules (pure functions)
 
 
-def _sans_accents(texte: str) -> str:
-    from vif38_bilan.saisies import sans_accents
-
-    return sans_accents(texte)
-
-
 def _cle_statut(texte: str) -> str:
     # Letters only, no accents, no final E/S: "Effectuée " = "EFFECTUE" = "effectuées", "POUR SUIVRE" = "POURSUIVRE".
-    return re.sub(r"[^A-Z]", "", _sans_accents(texte).upper()).rstrip("ES")
+    return re.sub(r"[^A-Z]", "", sans_accents(texte).upper()).rstrip("ES")
 
 
 _STATUTS_PAR_CLE = {_cle_statut(s): s for s in d.STATUTS}
@@ -820,7 +825,7 @@ def lire_oui_non(valeur: Any) -> tuple[str | None, str]:
     texte = str(valeur).strip()
     if texte in d.OUI_NON:
         return texte, ""
-    cle_ = _sans_accents(texte).lower().strip(" .!")
+    cle_ = sans_accents(texte).lower().strip(" .!")
     v = "Oui" if cle_ in _OUI else "Non" if cle_ in _NON else None
     if v is None:
         return None, (

@@ -72,7 +72,7 @@ def ecrire_xlsx(protocole: Protocole, chemin: str | Path) -> Path:
         "Indicateurs": [dict(code=a["code"], **i) for a in d["actions"] for i in a["indicateurs"]],
         "Pilotes": d["pilotes"],
         "Alias multiples": d["alias_multiples"],
-        "Calendrier": [dict(c, **{str(an): s for an, s in zip(d["annees"], c["statuts"])}) for c in d["calendrier"]],
+        "Calendrier": [dict(c, **{str(an): s for an, s in zip(d["annees"], c["statuts"], strict=False)}) for c in d["calendrier"]],
         "Signataires": [{"groupe": g["groupe"], "membre": m} for g in d["signataires"] for m in g["membres"]],
         "Autorités": [dict(a, type="signataire") for a in d["autorites"]] + [dict(a, type="présence") for a in d["en_presence_de"]],
     }

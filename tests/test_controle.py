@@ -173,6 +173,44 @@ def test_classeur_non_reconnu(protocole, gabarits, saisies):
     assert etats == {"recopie.xlsx": IGNORE, d.nom_fichier(ANNEE, "CAF"): VALIDE}
 
 
+def _recopier_valeurs(source: Path, cible: Path) -> None:
+    """What a pilot does when pasting the Saisie sheet into a new workbook: values only."""
+    ws = load_workbook(source)[d.FEUILLE_SAISIE]
+    wb = Workbook()
+    nouvelle = wb.active
+    nouvelle.title = "Feuil1"
+    for row in ws.iter_rows():
+        for c in row:
+            if c.value is not None:
+                nouvelle.cell(c.row, c.column, c.value)
+    wb.save(cible)
+
+
+def test_copie_sans_identification_reconnue_par_son_contenu(protocole, gabarits, saisies, tmp_path):
+    original = remplir(protocole, gabarits, tmp_path, "JUSTICE", maj={"1-1-3": {"valeurs": [75]}})
+    _recopier_valeurs(original, saisies / "justice recopié.xlsx")
+
+    resultat = controler(protocole, ANNEE, saisies)
+
+    (a,) = resultat.anomalies
+    assert (a.regle, a.gravite, a.pilote, a.cellule) == ("reconnu_par_contenu", AVERTISSEMENT, "JUSTICE", None)
+    assert reponse(resultat, "JUSTICE", "1-1-3").valeurs == (75,)
+    assert resultat.fichiers[0].etat == VALIDE and "JUSTICE" not in resultat.manquants
+
+
+def test_copie_ambigue_reste_non_reconnue(protocole, gabarits, saisies, tmp_path):
+    # A copy whose action codes match no pilot's list cannot be attributed: still an erreur.
+    original = remplir(protocole, gabarits, tmp_path, "CAF")
+    _recopier_valeurs(original, saisies / "caf recopié.xlsx")
+    wb = load_workbook(saisies / "caf recopié.xlsx")
+    ws = wb.active
+    ws.delete_rows(next(c.row for c in ws["A"] if c.value == "1-8-3"))
+    wb.save(saisies / "caf recopié.xlsx")
+
+    (a,) = controler(protocole, ANNEE, saisies).anomalies
+    assert (a.regle, a.gravite) == ("non_reconnu", ERREUR)
+
+
 def test_autre_protocole(protocole, gabarits, saisies):
     def changer(wb):
         ws = wb[d.FEUILLE_ID]

@@ -292,13 +292,22 @@ class _Verificateur:
         fichier.feuille = retour.feuille
 
         def sur_fichier(gravite: str, regle: str, message: str) -> None:
-            pilote = retour.identification.pilote if retour.identification else None
+            pilote = fichier.pilote or (retour.identification.pilote if retour.identification else None)
             anomalies.append(Anomalie(nom, None, None, None, gravite, message, regle, pilote))
 
         for message in verif.avertissements:
             sur_fichier(AVERTISSEMENT, "macros", message)
 
         ident = retour.identification
+        if ident is None and (ident := self._reconnaitre_par_contenu(retour)) is not None:
+            fichier.pilote = ident.pilote
+            sur_fichier(
+                AVERTISSEMENT,
+                "reconnu_par_contenu",
+                f"Ce classeur a perdu son identification (recopié dans un nouveau fichier ?) : il a été reconnu par "
+                f"son contenu comme le retour {ident.annee} de « {self.protocole.pilote(ident.pilote).nom} ». "
+                "Vérifiez-le ; la prochaine fois, demandez au pilote de remplir directement le classeur envoyé.",
+            )
         if ident is None:
             fichier.motif = "Classeur non reconnu (pas un classeur de collecte du protocole)."
             sur_fichier(
@@ -431,6 +440,26 @@ class _Verificateur:
         return ResultatFichier(fichier, anomalies, reponses, cle_doublon)
 
     # ------------------------------------------------------------ one action row
+
+    def _reconnaitre_par_contenu(self, retour) -> d.Identification | None:
+        """A return pasted into a new workbook lost its identification: recognise it by its year
+        header and its action codes (and its Structure when several pilots have the same actions)."""
+        annee = retour.annee
+        codes = {ligne.code for ligne in retour.lignes}
+        if annee is None or not codes:
+            return None
+        candidats = [
+            p for p in self.protocole.pilotes_actifs() if {a.code for a, _ in self.protocole.actions_du_pilote(p.code)} == codes
+        ]
+        if len(candidats) > 1:
+            structure = retour.texte_identite("Structure")
+            nommes = self.protocole.annuaire.chercher(structure) or ()
+            candidats = [p for p in candidats if p.code in nommes or cle(p.nom) == cle(structure)]
+        if len(candidats) != 1:
+            return None
+        p = candidats[0]
+        attendues = tuple(a.code for a, _ in self.protocole.actions_du_pilote(p.code))
+        return d.Identification(self.protocole.id, p.code, annee, "", None, attendues, p.collectif)
 
     def _ligne(
         self, retour, ligne, action: Action, role: str, pilote, structure: str, feuille: str, ajouter

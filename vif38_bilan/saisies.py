@@ -86,7 +86,11 @@ class Retour:
 
     @property
     def annee(self) -> int | None:
-        return self.identification.annee if self.identification else None
+        """The year the identification states, else the one of the "Valeur AAAA" header."""
+        if self.identification:
+            return self.identification.annee
+        annees = [int(m.group(1)) for t in self.colonnes if (m := re.match(r"Valeur (\d{4})$", t))]
+        return annees[0] if annees else None
 
     def texte_identite(self, libelle: str) -> str:
         c = self.identite.get(libelle)
@@ -186,7 +190,7 @@ def lire_retour(chemin: Path, racine: Path, format: str | None = None) -> Retour
     if entete is not None:
         i_entete, j_code = entete
         textes = _Entetes(lignes_brutes[i_entete])
-        annee = identification.annee if identification else None
+        annee = identification.annee if identification else _annee_des_entetes(textes)
         colonnes, manquantes, lignes = _table(lignes_brutes, i_entete, j_code, textes, annee, r0, c0)
     return Retour(
         chemin=chemin,
@@ -316,6 +320,12 @@ class _Entetes:
                 if isinstance(v, str) and 0 < len(v) < _COURT:
                     self._cles.setdefault(_cle(v), k)
         return self._cles.get(_cle(tete))
+
+
+def _annee_des_entetes(textes: _Entetes) -> int | None:
+    """A copy that lost its identification: the year of its "Valeur AAAA" header, if only one."""
+    annees = {int(m.group(1)) for t in textes.exacts if (m := re.match(r"Valeur (\d{4})\b", str(t).strip()))}
+    return annees.pop() if len(annees) == 1 else None
 
 
 def _table(

@@ -23,7 +23,7 @@ def test_commande_documentee(nom):
 def test_demarrage_rapide_deux_commandes():
     m = re.search(r"^#+ .*D[ée]marrage rapide.*$", README, re.M)
     assert m
-    bloc = re.search(r"```(?:bash|sh|console|shell)?\n(.*?)```", README[m.end():], re.S)
+    bloc = re.search(r"```(?:bash|sh|console|shell)?\n(.*?)```", README[m.end() :], re.S)
     commandes = [ligne for ligne in bloc.group(1).splitlines() if ligne.strip() and not ligne.startswith("#")]
     assert len(commandes) == 2
     assert "vif38-bilan demo" in commandes[0]

@@ -18,12 +18,17 @@ CAS = [
     ("DDFE, Associations, Services de l'État, Département", ["DDFE", "ASSOCIATIONS", "SERVICES_ETAT", "DEPARTEMENT"]),
     ("Justice, associations spécialisées", ["JUSTICE", "ASSOCIATIONS_SPECIALISEES"]),
     ("Associations, promoteurs du net", ["ASSOCIATIONS", "PROMOTEURS_DU_NET"]),
-    ("DDFE, Associations, collectivités, forces de l'ordre, Justice", ["DDFE", "ASSOCIATIONS", "COLLECTIVITES", "POLICE", "GENDARMERIE", "JUSTICE"]),
+    (
+        "DDFE, Associations, collectivités, forces de l'ordre, Justice",
+        ["DDFE", "ASSOCIATIONS", "COLLECTIVITES", "POLICE", "GENDARMERIE", "JUSTICE"],
+    ),
     ("DDFE - ERPE- CAF", ["DDFE", "ERPE", "CAF"]),
     ("ERPE -DDFE", ["ERPE", "DDFE"]),
     ("Association + UGA + Éducation nationale", ["ASSOCIATIONS", "UGA", "EDUCATION_NATIONALE"]),
-    ("collectivités locales + associations, préfecture, ARS , DDETS, défenseur des Droits",
-     ["COLLECTIVITES", "ASSOCIATIONS", "PREFECTURE", "ARS", "DDETS", "DEFENSEUR_DES_DROITS"]),
+    (
+        "collectivités locales + associations, préfecture, ARS , DDETS, défenseur des Droits",
+        ["COLLECTIVITES", "ASSOCIATIONS", "PREFECTURE", "ARS", "DDETS", "DEFENSEUR_DES_DROITS"],
+    ),
 ]
 
 

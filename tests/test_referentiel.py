@@ -63,11 +63,34 @@ def test_objectif_14_indicateur_fusionne(protocole):
 
 
 CIBLES = {
-    "1-1-1": [100], "1-1-2": [100], "1-1-3": [60], "1-2-1": [None, 1], "1-2-2": [10, None], "1-2-3": [None, 12],
-    "1-4-1": [20], "1-4-2": [20], "1-4-3": [30], "1-5-3": [4, 10], "1-6-1": [100], "1-6-2": [30], "1-6-3": [50],
-    "1-10-1": [None, 20], "1-12-1": [2], "2-14-1": [None, 3], "2-14-2": [None, 3], "2-14-3": [50],
-    "2-16-1": [None, 20], "2-16-2": [None, 50], "2-16-3": [None, 3], "3-17-1": [None, 3], "3-17-2": [50],
-    "3-18-2": [50], "3-19-1": [30], "3-19-2": [2], "3-20-1": [12], "3-21-1": [2],
+    "1-1-1": [100],
+    "1-1-2": [100],
+    "1-1-3": [60],
+    "1-2-1": [None, 1],
+    "1-2-2": [10, None],
+    "1-2-3": [None, 12],
+    "1-4-1": [20],
+    "1-4-2": [20],
+    "1-4-3": [30],
+    "1-5-3": [4, 10],
+    "1-6-1": [100],
+    "1-6-2": [30],
+    "1-6-3": [50],
+    "1-10-1": [None, 20],
+    "1-12-1": [2],
+    "2-14-1": [None, 3],
+    "2-14-2": [None, 3],
+    "2-14-3": [50],
+    "2-16-1": [None, 20],
+    "2-16-2": [None, 50],
+    "2-16-3": [None, 3],
+    "3-17-1": [None, 3],
+    "3-17-2": [50],
+    "3-18-2": [50],
+    "3-19-1": [30],
+    "3-19-2": [2],
+    "3-20-1": [12],
+    "3-21-1": [2],
 }
 
 
@@ -160,7 +183,9 @@ def test_pilote_inconnu_dans_le_texte(protocole, tmp_path):
     del d["actions"][0]["pilotes"]
     d["actions"][0]["pilotage"] = "DDFE, Office des Dragons"
     fautes = _fautes(d, tmp_path)
-    assert fautes == ["action « 1-1-1 » : pilote « Office des Dragons » inconnu (ajoutez-le, ou l'alias, à la liste des pilotes)"]
+    assert fautes == [
+        "action « 1-1-1 » : pilote « Office des Dragons » inconnu (ajoutez-le, ou l'alias, à la liste des pilotes)"
+    ]
 
 
 def test_pilotes_deduits_du_texte(protocole):

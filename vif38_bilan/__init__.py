@@ -3,4 +3,13 @@
 from vif38_bilan.exceptions import ReferentielInvalide, Vif38Error
 from vif38_bilan.referentiel import Action, Indicateur, Objectif, Protocole, charger_protocole, vers_dict
 
-__all__ = ["Action", "Indicateur", "Objectif", "Protocole", "ReferentielInvalide", "Vif38Error", "charger_protocole", "vers_dict"]
+__all__ = [
+    "Action",
+    "Indicateur",
+    "Objectif",
+    "Protocole",
+    "ReferentielInvalide",
+    "Vif38Error",
+    "charger_protocole",
+    "vers_dict",
+]

@@ -7,8 +7,25 @@ import sys
 from pathlib import Path
 
 import click
+import click.core
+import click.decorators
+import click.formatting
 
 from vif38_bilan.exceptions import Vif38Error
+
+# Click writes its help headings through gettext with no French catalogue: the agent reads French
+# only, so the few strings of our help screens are translated here (process-wide, CLI only).
+_AIDE_FR = {
+    "Usage:": "Utilisation :",
+    "Commands": "Commandes",
+    "default: {default}": "par défaut : {default}",
+    "required": "obligatoire",
+    "Show the version and exit.": "Affiche la version.",
+    "Show this message and exit.": "Affiche cette aide.",
+    "Do you want to continue?": "Continuer ?",
+}
+for _module in (click.core, click.formatting, click.decorators):
+    _module._ = lambda message: _AIDE_FR.get(message, message)
 
 
 class Contexte:
@@ -80,9 +97,18 @@ class Groupe(click.Group):
 _TRADUCTIONS = [
     (r"Missing option '(.+?)'\.", r"l'option \1 est obligatoire."),
     (r"Missing argument '(.+?)'\.", r"argument manquant : \1."),
-    (r"Invalid value for '(.+?)': (.*?) is not in the range (\d+)<=x<=(\d+)\.", r"valeur invalide pour \1 : \2 n'est pas entre \3 et \4."),
-    (r"Invalid value for '(.+?)': '(.*?)' is not one of (.+)\.", r"valeur invalide pour \1 : « \2 » n'est pas parmi \3."),
-    (r"Invalid value for '(.+?)': '(.*?)' is not a valid integer(?: range)?\.", r"valeur invalide pour \1 : « \2 » n'est pas un nombre entier."),
+    (
+        r"Invalid value for '(.+?)': (.*?) is not in the range (\d+)<=x<=(\d+)\.",
+        r"valeur invalide pour \1 : \2 n'est pas entre \3 et \4.",
+    ),
+    (
+        r"Invalid value for '(.+?)': '(.*?)' is not one of (.+)\.",
+        r"valeur invalide pour \1 : « \2 » n'est pas parmi \3.",
+    ),
+    (
+        r"Invalid value for '(.+?)': '(.*?)' is not a valid integer(?: range)?\.",
+        r"valeur invalide pour \1 : « \2 » n'est pas un nombre entier.",
+    ),
     (r"Did you mean '(.+?)'\?", r"Vouliez-vous dire « \1 » ?"),
     (r"\(Possible options: (.+?)\)", r"(options possibles : \1)"),
     (r"Invalid value for '(.+?)': ", r"valeur invalide pour \1 : "),
@@ -109,6 +135,7 @@ pass_ctx = click.make_pass_decorator(Contexte)
 @click.option(
     "--referentiel",
     type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FICHIER",
     help="Fichier de protocole (.toml, .json ou .xlsx) à la place du protocole intégré de l'Isère 2022-2024.",
 )
 @click.option("--debug", is_flag=True, help="Affiche le détail technique des erreurs.")
@@ -128,7 +155,9 @@ def main() -> None:
 
 
 def annee_option(f):
-    return click.option("--annee", type=click.IntRange(2000, 2100), required=True, help="Année du bilan, par ex. 2023.")(f)
+    return click.option(
+        "--annee", type=click.IntRange(2000, 2100), required=True, metavar="AAAA", help="Année du bilan, par ex. 2023."
+    )(f)
 
 
 def verifier_annee(protocole, annee: int) -> None:
@@ -149,7 +178,6 @@ def _option_date(ctx: click.Context, param: click.Parameter, valeur: str | None)
         return lire_date(valeur)
     except ValueError as e:
         raise click.BadParameter(str(e)) from None
-
 
 
 # ------------------------------------------------------------------ init
@@ -179,7 +207,13 @@ def init(dossier: Path, service: str, courriel: str, date_limite: str) -> None:
 
 @cli.command()
 @click.option("--json", "en_json", is_flag=True, help="Écrit tout le protocole en JSON sur la sortie standard.")
-@click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path), help="Exporte le protocole dans un classeur modifiable.")
+@click.option(
+    "--xlsx",
+    "xlsx",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FICHIER",
+    help="Exporte le protocole dans un classeur modifiable.",
+)
 @pass_ctx
 def referentiel(c: Contexte, en_json: bool, xlsx: Path | None) -> None:
     """Affiche le protocole : axes, objectifs, actions et pilotes."""
@@ -206,6 +240,7 @@ def referentiel(c: Contexte, en_json: bool, xlsx: Path | None) -> None:
 @click.option(
     "--sortie",
     type=click.Path(file_okay=False, path_type=Path),
+    metavar="DOSSIER",
     help="Dossier des classeurs (par défaut gabarits/AAAA/ de l'espace de travail).",
 )
 @click.option(
@@ -278,11 +313,13 @@ def _lisible(chemin: Path) -> Path:
 @click.option(
     "--saisies",
     type=click.Path(file_okay=False, path_type=Path),
+    metavar="DOSSIER",
     help="Dossier des classeurs reçus (par défaut saisies/AAAA/ de l'espace de travail ; sous-dossiers compris).",
 )
 @click.option(
     "--sortie",
     type=click.Path(file_okay=False, path_type=Path),
+    metavar="DOSSIER",
     help="Dossier du rapport et des copies annotées (par défaut sorties/AAAA/).",
 )
 @click.option(
@@ -368,17 +405,20 @@ def controler_cmd(
 @click.option(
     "--saisies",
     type=click.Path(file_okay=False, path_type=Path),
+    metavar="DOSSIER",
     help="Dossier des classeurs reçus (par défaut saisies/AAAA/ de l'espace de travail).",
 )
 @click.option(
     "--sortie",
     type=click.Path(file_okay=False, path_type=Path),
+    metavar="DOSSIER",
     help="Dossier du bilan, du classeur de consolidation et du rapport (par défaut sorties/AAAA/). "
     "Les années précédentes sont toujours lues dans sorties/ de l'espace de travail.",
 )
 @click.option(
     "--modele",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FICHIER",
     help="Document Word servant de base (styles, logo d'en-tête, pied de page) ; son contenu est remplacé.",
 )
 @click.option(
@@ -396,7 +436,9 @@ def controler_cmd(
     metavar="JJ/MM/AAAA",
     help="Date d'édition imprimée sur la couverture (par défaut aujourd'hui) : la même date redonne le même document.",
 )
-@click.option("--jobs", type=click.IntRange(1, 256), help="Processus de lecture en parallèle (par défaut : automatique).")
+@click.option(
+    "--jobs", type=click.IntRange(1, 256), help="Processus de lecture en parallèle (par défaut : automatique)."
+)
 @click.pass_context
 def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, presentation: str, date_edition, jobs) -> None:
     """Contrôle les retours, consolide et écrit le bilan Word de l'année AAAA."""
@@ -441,6 +483,7 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, presentat
 @click.option(
     "--sortie",
     type=click.Path(file_okay=False, path_type=Path),
+    metavar="DOSSIER",
     help="Dossier où écrire le classeur (par défaut sorties/AAAA/, là où le bilan suivant le cherche).",
 )
 @click.option("--remplacer", is_flag=True, help="Remplace un classeur consolidation-AAAA.xlsx existant.")
@@ -469,12 +512,16 @@ def historique_cmd(c: Contexte, annee: int, sortie: Path | None, remplacer: bool
     )
     suivante = next((a for a in p.annees if a > annee), None)
     if suivante:
-        click.echo(f"Ensuite : vif38-bilan bilan --annee {suivante} reprendra la colonne {annee} (et signalera toute cellule illisible).")
+        click.echo(
+            f"Ensuite : vif38-bilan bilan --annee {suivante} reprendra la colonne {annee} (et signalera toute cellule illisible)."
+        )
+
+
 # ------------------------------------------------------------------ demo (issue 5)
 
 
 @cli.command()
-@click.argument("dossier", type=click.Path(file_okay=False, path_type=Path), default="demo-vif38")
+@click.argument("dossier", type=click.Path(file_okay=False, path_type=Path), metavar="DOSSIER", default="demo-vif38")
 def demo(dossier: Path) -> None:
     """Construit un espace de démonstration complet (réponses inventées) : classeurs, contrôles, bilans 2022 et 2023."""
     from vif38_bilan.demo import creer_demo
@@ -499,6 +546,8 @@ def demo(dossier: Path) -> None:
     click.echo(f"  - d'où vient chaque chiffre : feuille « sources » de {r.consolidations[dernier]}")
     click.echo(f"  - ce qui est à corriger, fichier par fichier : {r.controles[dernier]}")
     click.echo(f"Ensuite : cd {dossier} puis vif38-bilan courriels --annee {dernier} --type correction")
+
+
 # ------------------------------------------------------------------ courriels (issue 8)
 
 

@@ -126,7 +126,9 @@ def creer_demo(dossier: str | Path, progression: Callable[[str], None] | None = 
     dire = progression or (lambda _m: None)
     racine = Path(dossier)
     protocole = charger_protocole()
-    initialiser(racine, service="DDFE de l'Isère (démonstration)", courriel="ddfe@exemple.invalid", date_limite="15/02/2024")
+    initialiser(
+        racine, service="DDFE de l'Isère (démonstration)", courriel="ddfe@exemple.invalid", date_limite="15/02/2024"
+    )
     contacts_demo(protocole, racine / "contacts.xlsx", structures={"ASSOCIATIONS": STRUCTURES_ASSOCIATIONS})
     config = charger_config(racine)
     bilans, controles, consolidations, erreurs, avertissements, manquants = {}, {}, {}, {}, {}, {}

@@ -229,7 +229,11 @@ def depuis_dict(d: Any, nom: str = "référentiel") -> Protocole:
     sections = []
     for i, e in enumerate(liste("sections"), 1):
         lieu = f"section n°{i}"
-        s = Section(champ(e, "axe", lieu, int, defaut=0), champ(e, "numero", lieu, int, defaut=i), champ(e, "titre", lieu, defaut=""))
+        s = Section(
+            champ(e, "axe", lieu, int, defaut=0),
+            champ(e, "numero", lieu, int, defaut=i),
+            champ(e, "titre", lieu, defaut=""),
+        )
         if s.axe not in num_axes:
             fautes.append(f"{lieu} : axe {s.axe} inconnu")
         sections.append(s)
@@ -243,7 +247,14 @@ def depuis_dict(d: Any, nom: str = "référentiel") -> Protocole:
         if isinstance(alias, str):
             alias = [a for a in alias.split("|")]
         alias = tuple(" ".join(str(a).split()) for a in (alias or []) if str(a).strip())
-        pilotes.append(Pilote(code, champ(e, "nom", lieu, defaut=code), alias, _booleen(e.get("collectif") if isinstance(e, dict) else False)))
+        pilotes.append(
+            Pilote(
+                code,
+                champ(e, "nom", lieu, defaut=code),
+                alias,
+                _booleen(e.get("collectif") if isinstance(e, dict) else False),
+            )
+        )
     codes_pilotes = [p.code for p in pilotes]
     for c in sorted({c for c in codes_pilotes if codes_pilotes.count(c) > 1}):
         fautes.append(f"pilote « {c} » : code en double")
@@ -363,11 +374,20 @@ def depuis_dict(d: Any, nom: str = "référentiel") -> Protocole:
         calendrier.append(PlanCalendrier(obj, champ(e, "acteurs", lieu, requis=False) or "", statuts))
 
     signataires = tuple(
-        GroupeSignataires(champ(e, "groupe", "signataires", defaut=""), tuple(" ".join(str(m).split()) for m in (e.get("membres") or [])))
+        GroupeSignataires(
+            champ(e, "groupe", "signataires", defaut=""),
+            tuple(" ".join(str(m).split()) for m in (e.get("membres") or [])),
+        )
         for e in liste("signataires")
     )
-    autorites = tuple(Autorite(champ(e, "nom", "autorité", defaut=""), champ(e, "fonction", "autorité", defaut="")) for e in liste("autorites"))
-    presence = tuple(Autorite(champ(e, "nom", "présence", defaut=""), champ(e, "fonction", "présence", defaut="")) for e in liste("en_presence_de"))
+    autorites = tuple(
+        Autorite(champ(e, "nom", "autorité", defaut=""), champ(e, "fonction", "autorité", defaut=""))
+        for e in liste("autorites")
+    )
+    presence = tuple(
+        Autorite(champ(e, "nom", "présence", defaut=""), champ(e, "fonction", "présence", defaut=""))
+        for e in liste("en_presence_de")
+    )
 
     ident = champ(d, "id", "protocole", defaut="")
     titre = champ(d, "titre", "protocole", defaut="")
@@ -411,7 +431,12 @@ def vers_dict(p: Protocole) -> dict[str, Any]:
         "axes": [{"numero": a.numero, "titre": a.titre} for a in p.axes],
         "sections": [{"axe": s.axe, "numero": s.numero, "titre": s.titre} for s in p.sections],
         "objectifs": [
-            {"numero": o.numero, "titre": o.titre, "axe": o.axe, **({"section": o.section} if o.section is not None else {})}
+            {
+                "numero": o.numero,
+                "titre": o.titre,
+                "axe": o.axe,
+                **({"section": o.section} if o.section is not None else {}),
+            }
             for o in p.objectifs
         ],
         "actions": [
@@ -437,9 +462,13 @@ def vers_dict(p: Protocole) -> dict[str, Any]:
             }
             for a in p.actions
         ],
-        "pilotes": [{"code": x.code, "nom": x.nom, "alias": list(x.alias), "collectif": x.collectif} for x in p.pilotes],
+        "pilotes": [
+            {"code": x.code, "nom": x.nom, "alias": list(x.alias), "collectif": x.collectif} for x in p.pilotes
+        ],
         "alias_multiples": [{"texte": m.texte, "pilotes": list(m.pilotes)} for m in p.alias_multiples],
-        "calendrier": [{"objectif": c.objectif, "acteurs": c.acteurs, "statuts": list(c.statuts)} for c in p.calendrier],
+        "calendrier": [
+            {"objectif": c.objectif, "acteurs": c.acteurs, "statuts": list(c.statuts)} for c in p.calendrier
+        ],
         "signataires": [{"groupe": g.groupe, "membres": list(g.membres)} for g in p.signataires],
         "autorites": [{"nom": a.nom, "fonction": a.fonction} for a in p.autorites],
         "en_presence_de": [{"nom": a.nom, "fonction": a.fonction} for a in p.en_presence_de],
@@ -450,7 +479,9 @@ def vers_dict(p: Protocole) -> dict[str, Any]:
 def resume(p: Protocole) -> str:
     """Readable summary: axes, objectives with action counts, pilots with their roles."""
     lignes = [p.titre, f"{p.territoire} — {p.annees[0]}-{p.annees[-1]}" if p.annees else p.territoire, ""]
-    lignes.append(f"{len(p.axes)} axes, {len(p.objectifs)} objectifs, {len(p.actions)} actions, {len(p.pilotes_actifs())} pilotes")
+    lignes.append(
+        f"{len(p.axes)} axes, {len(p.objectifs)} objectifs, {len(p.actions)} actions, {len(p.pilotes_actifs())} pilotes"
+    )
     for axe in p.axes:
         lignes += ["", f"AXE {axe.numero} : {axe.titre}"]
         for o in p.objectifs_de_axe(axe.numero):

@@ -32,13 +32,24 @@ FEUILLES: dict[str, list[tuple[str, str]]] = {
         ("Texte de la cible", "cible_texte"),
         ("Origine (protocole ou cible)", "origine"),
     ],
-    "Pilotes": [("Code", "code"), ("Nom", "nom"), ("Alias (séparés par |)", "alias"), ("Collectif (oui/non)", "collectif")],
+    "Pilotes": [
+        ("Code", "code"),
+        ("Nom", "nom"),
+        ("Alias (séparés par |)", "alias"),
+        ("Collectif (oui/non)", "collectif"),
+    ],
     "Alias multiples": [("Texte", "texte"), ("Pilotes (codes, séparés par |)", "pilotes")],
     "Calendrier": [("Objectif", "objectif"), ("Acteurs", "acteurs")],
     "Signataires": [("Groupe", "groupe"), ("Membre", "membre")],
     "Autorités": [("Type (signataire ou présence)", "type"), ("Nom", "nom"), ("Fonction", "fonction")],
 }
-GENERAL = [("Identifiant", "id"), ("Titre", "titre"), ("Territoire", "territoire"), ("Années (séparées par |)", "annees"), ("Notes (séparées par |)", "notes")]
+GENERAL = [
+    ("Identifiant", "id"),
+    ("Titre", "titre"),
+    ("Territoire", "territoire"),
+    ("Années (séparées par |)", "annees"),
+    ("Notes (séparées par |)", "notes"),
+]
 
 
 def _joindre(v: Any) -> Any:
@@ -72,9 +83,12 @@ def ecrire_xlsx(protocole: Protocole, chemin: str | Path) -> Path:
         "Indicateurs": [dict(code=a["code"], **i) for a in d["actions"] for i in a["indicateurs"]],
         "Pilotes": d["pilotes"],
         "Alias multiples": d["alias_multiples"],
-        "Calendrier": [dict(c, **{str(an): s for an, s in zip(d["annees"], c["statuts"], strict=False)}) for c in d["calendrier"]],
+        "Calendrier": [
+            dict(c, **{str(an): s for an, s in zip(d["annees"], c["statuts"], strict=False)}) for c in d["calendrier"]
+        ],
         "Signataires": [{"groupe": g["groupe"], "membre": m} for g in d["signataires"] for m in g["membres"]],
-        "Autorités": [dict(a, type="signataire") for a in d["autorites"]] + [dict(a, type="présence") for a in d["en_presence_de"]],
+        "Autorités": [dict(a, type="signataire") for a in d["autorites"]]
+        + [dict(a, type="présence") for a in d["en_presence_de"]],
     }
     for nom, colonnes in FEUILLES.items():
         f = wb.create_sheet(nom)
@@ -159,7 +173,11 @@ def lire_xlsx(chemin: str | Path) -> dict[str, Any]:
     d["actions"] = actions
     cal_cols = FEUILLES["Calendrier"] + [(f"Statut {an}", str(an)) for an in d["annees"]]
     d["calendrier"] = [
-        {"objectif": c["objectif"], "acteurs": c.get("acteurs") or "", "statuts": [c.get(str(an)) or "" for an in d["annees"]]}
+        {
+            "objectif": c["objectif"],
+            "acteurs": c.get("acteurs") or "",
+            "statuts": [c.get(str(an)) or "" for an in d["annees"]],
+        }
         for c in lignes("Calendrier", cal_cols)
     ]
     groupes: dict[str, list[str]] = {}
@@ -168,7 +186,9 @@ def lire_xlsx(chemin: str | Path) -> dict[str, Any]:
     d["signataires"] = [{"groupe": g, "membres": m} for g, m in groupes.items()]
     aut = lignes("Autorités", FEUILLES["Autorités"])
     d["autorites"] = [{"nom": a["nom"], "fonction": a["fonction"]} for a in aut if (a.get("type") or "") != "présence"]
-    d["en_presence_de"] = [{"nom": a["nom"], "fonction": a["fonction"]} for a in aut if (a.get("type") or "") == "présence"]
+    d["en_presence_de"] = [
+        {"nom": a["nom"], "fonction": a["fonction"]} for a in aut if (a.get("type") or "") == "présence"
+    ]
     if fautes:
         raise ReferentielInvalide(str(chemin), fautes)
     return d

@@ -435,10 +435,131 @@ def test_archives_abimees(normal, tmp_path):
     assert refus(zip_brut(tmp_path / "d.xlsx", doublon)).regle == "fichier_abime"
     casse = [Entree(n, c, brut=b"\xff\xff\xff" * 10 if n.endswith("sheet1.xml") else None) for n, c in m.items()]
     assert refus(zip_brut(tmp_path / "c.xlsx", casse)).regle == "fichier_abime"
-    court = [Entree(n, c, taille=len(c) + 10 if n.endswith("sheet1.xml") else None) for n, c in m.items()]
-    assert refus(zip_brut(tmp_path / "s.xlsx", court)).regle == "fichier_abime"
     bz = [Entree(n, c, methode=zipfile.ZIP_BZIP2, brut=c) for n, c in m.items()]
     assert refus(zip_brut(tmp_path / "bz.xlsx", bz)).regle == "fichier_abime"
+
+
+def test_membre_plus_court_qu_annonce_lu_tel_quel(normal, tmp_path):
+    """Only the prolog of a part is inflated now: a member shorter than its directory says is no
+    longer refused (it inflates to less than was allowed, nothing dangerous); parsers read its
+    true content, CRC-checked."""
+    from python_calamine import CalamineWorkbook
+
+    m = membres(normal)
+    court = [Entree(n, c, taille=len(c) + 10 if n.endswith("sheet1.xml") else None) for n, c in m.items()]
+    f = zip_brut(tmp_path / "s.xlsx", court)
+    assert inspecter(f).format == "xlsx"
+    lu = CalamineWorkbook.from_path(str(f)).get_sheet_by_index(0).to_python()
+    assert lu == CalamineWorkbook.from_path(str(normal)).get_sheet_by_index(0).to_python()
+
+
+_LECTURE_BORNEE = """
+import resource, sys
+
+def pic_mo():
+    # VmHWM: the peak of this process image alone (ru_maxrss survives exec: pytest's would show)
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(x.split()[1]) for x in f if x.startswith("VmHWM")) // 1024
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+import openpyxl
+from python_calamine import CalamineWorkbook
+try:
+    CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0).to_python()
+    calamine = "lu"
+except Exception as e:
+    calamine = str(e)
+valeurs = list(openpyxl.load_workbook(sys.argv[1]).worksheets[0].values)  # streams, stops at the declared size
+print(calamine, "|", valeurs, "|", pic_mo())
+"""
+
+
+_PROPRIETES_BORNEES = """
+import resource, sys
+
+def pic_mo():
+    # VmHWM: the peak of this process image alone (ru_maxrss survives exec: pytest's would show)
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(x.split()[1]) for x in f if x.startswith("VmHWM")) // 1024
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+from pathlib import Path
+from vif38_bilan import saisies
+donnees = Path(sys.argv[1]).read_bytes()
+valeurs = saisies.proprietes_personnalisees(donnees, "xlsx")
+date = saisies.date_modification(donnees, "xlsx")
+print(valeurs, "|", date, "|", pic_mo())
+"""
+
+
+def test_membre_qui_ment_apres_sa_racine_arrete_par_les_lecteurs(normal, tmp_path):
+    """The check inflates a part only up to its root element; a member whose real size exceeds
+    its declared size past that point is stopped by the parsers themselves at the declared size
+    (calamine: error; openpyxl streams and stops there; saisies reads document properties with a
+    bounded read, as zipfile's read() would inflate all): memory stays bounded, and controler
+    reports the file as unreadable."""
+    import subprocess
+    import sys
+    import zlib
+
+    from vif38_bilan.controle import ERREUR, controler_fichier
+    from vif38_bilan.referentiel import charger_protocole
+
+    m = membres(normal)
+    # A legitimate-looking sheet of ~20 KB (whitespace after the root's start tag), then 300 MB
+    # of spaces the directory does not declare.
+    vraie = m["xl/worksheets/sheet1.xml"].replace(b">", b">" + b" " * 20_000, 1)
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    bloc = b" " * MO
+    brut = c.compress(vraie) + b"".join(c.compress(bloc) for _ in range(300)) + c.flush()
+    entrees = [
+        Entree(n, vraie if n.endswith("sheet1.xml") else x, brut=brut if n.endswith("sheet1.xml") else None)
+        for n, x in m.items()
+    ]
+    menteur = zip_brut(tmp_path / "m.xlsx", entrees)
+    assert menteur.stat().st_size < 2 * MO
+    assert inspecter(menteur).format == "xlsx"  # the prolog is clean: accepted by the check
+
+    sortie = subprocess.run(
+        [sys.executable, "-c", _LECTURE_BORNEE, str(menteur)], capture_output=True, text=True, check=True
+    ).stdout
+    calamine, valeurs, pic_mo = (x.strip() for x in sortie.split("|"))
+    assert "larger than its declared uncompressed size" in calamine
+    assert valeurs == "[('Code action', None), ('1-1-1', 12)]"  # openpyxl: the declared part only
+    assert int(pic_mo) < 150  # 300 MB never inflated (python + calamine alone: ~40 MB)
+
+    # The same lie in the document properties, which the reader takes with zipfile.
+    m["docProps/custom.xml"] = (
+        b'<?xml version="1.0"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"'
+        b' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"><property '
+        b'fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="vif38_pilote"><vt:lpwstr>P1</vt:lpwstr>'
+        b"</property></Properties>"
+    )
+    entrees = []
+    for n, x in m.items():
+        if n.startswith("docProps/"):  # past the check's first window: whitespace inside the root
+            racine = x.index(b">", x.index(b"<", x.index(b"?>") + 2 if x.startswith(b"<?") else 0))
+            x = x[: racine + 1] + b" " * 5000 + x[racine + 1 :]
+        c = zlib.compressobj(9, zlib.DEFLATED, -15)
+        tete = c.compress(x)
+        queue = b"".join(c.compress(bloc) for _ in range(300)) if n.startswith("docProps/") else b""
+        entrees.append(Entree(n, x, brut=tete + queue + c.flush()))
+    proprietes = zip_brut(tmp_path / "p.xlsx", entrees)
+    assert inspecter(proprietes).format == "xlsx"
+    sortie = subprocess.run(
+        [sys.executable, "-c", _PROPRIETES_BORNEES, str(proprietes)], capture_output=True, text=True, check=True
+    ).stdout
+    valeurs, date, pic_mo = (x.strip() for x in sortie.split("|"))
+    assert valeurs == "{'pilote': 'P1'}"  # what the directory declares, read as declared
+    assert date != "None"
+    assert int(pic_mo) < 150
+
+    r = controler_fichier(menteur, tmp_path, charger_protocole(), 2023)
+    assert [a.gravite for a in r.anomalies] == [ERREUR]
+    assert r.anomalies[0].regle == "fichier_refuse"
+    assert "illisible" in r.anomalies[0].message
 
 
 def test_fichier_disparu_ou_dossier(tmp_path):

@@ -285,9 +285,10 @@ class _Verificateur:
 
         nom = fichier.nom
         anomalies: list[Anomalie] = []
-        verif = securite.inspecter(chemin)
+        lecture = securite.lire_fichier(chemin)  # read once: checked, then these bytes are parsed
+        verif = securite.inspecter_octets(lecture.donnees)
         fichier.format = verif.format
-        retour = saisies.lire_retour(chemin, racine, verif.format)
+        retour = saisies.lire_retour(chemin, racine, verif.format, lecture)
         fichier.sha256 = retour.sha256
         fichier.feuille = retour.feuille
 
@@ -449,7 +450,9 @@ class _Verificateur:
         if annee is None or not codes:
             return None
         candidats = [
-            p for p in self.protocole.pilotes_actifs() if {a.code for a, _ in self.protocole.actions_du_pilote(p.code)} == codes
+            p
+            for p in self.protocole.pilotes_actifs()
+            if {a.code for a, _ in self.protocole.actions_du_pilote(p.code)} == codes
         ]
         if len(candidats) > 1:
             structure = retour.texte_identite("Structure")

@@ -135,25 +135,39 @@ def normaliser_code(valeur: Any) -> str:
     return str(valeur).strip().translate(_TIRETS)
 
 
-def lire_retour(chemin: Path, racine: Path, format: str | None = None) -> Retour:
-    """Read one return. chemin must have passed securite.verifier_fichier (its result is format;
-    when None, the check is made here). Raises FichierRefuse when it cannot be read at all."""
+def lire_retour(
+    chemin: Path,
+    racine: Path,
+    format: str | None = None,
+    lecture: tuple[bytes, float] | None = None,
+) -> Retour:
+    """Read one return. Either lecture is the file's content and mtime as checked by
+    securite.inspecter_octets (format its result: these very bytes are parsed, the file is not
+    read again), or chemin must have passed securite.verifier_fichier (format its result; when
+    None, the file is read and checked here). Raises FichierRefuse when it cannot be read at all."""
     from vif38_bilan import securite
 
-    chemin = Path(chemin)
-    if format is None:
-        format = securite.verifier_fichier(chemin)
+    if not isinstance(chemin, Path):
+        chemin = Path(chemin)
+    if lecture is None and format is None:
+        lecture = securite.lire_fichier(chemin)
+        format = securite.inspecter_octets(lecture[0]).format
     try:
         nom = chemin.relative_to(racine).as_posix()
     except ValueError:
         nom = chemin.name
-    try:
-        donnees = chemin.read_bytes()
-        mtime = chemin.stat().st_mtime
-    except OSError as e:
-        raise FichierRefuse(
-            f"Le fichier ne peut pas être lu ({e.strerror}) : vérifiez qu'il n'est pas ouvert ailleurs."
-        ) from e
+    if lecture is not None:
+        donnees, mtime = lecture
+        if format is None:
+            format = securite.inspecter_octets(donnees).format
+    else:
+        try:
+            donnees = chemin.read_bytes()
+            mtime = chemin.stat().st_mtime
+        except OSError as e:
+            raise FichierRefuse(
+                f"Le fichier ne peut pas être lu ({e.strerror}) : vérifiez qu'il n'est pas ouvert ailleurs."
+            ) from e
     sha = hashlib.sha256(donnees).hexdigest()
     classeur = _ouvrir(donnees)
     noms = list(classeur.sheet_names)
@@ -421,7 +435,7 @@ def proprietes_personnalisees(donnees: bytes, format: str) -> dict[str, Any]:
     try:
         with zipfile.ZipFile(io.BytesIO(donnees)) as z:
             if format == "ods":
-                racine = _xml(z.read("meta.xml"))
+                racine = _xml(_lire_borne(z, "meta.xml"))
                 for e in racine.iter():
                     if _local(e.tag) != "user-defined":
                         continue
@@ -429,7 +443,7 @@ def proprietes_personnalisees(donnees: bytes, format: str) -> dict[str, Any]:
                     if nom.startswith(prefixe):
                         valeurs[nom[len(prefixe) :]] = (e.text or "").strip()
             else:
-                racine = _xml(z.read("docProps/custom.xml"))
+                racine = _xml(_lire_borne(z, "docProps/custom.xml"))
                 for e in racine:
                     nom = e.attrib.get("name", "")
                     if nom.startswith(prefixe):
@@ -439,6 +453,14 @@ def proprietes_personnalisees(donnees: bytes, format: str) -> dict[str, Any]:
     return valeurs
 
 
+def _lire_borne(z: zipfile.ZipFile, nom: str) -> bytes:
+    """A member's content, never inflated past its declared size: securite checks only a part's
+    prolog, and zipfile's read() of a member lying about its size would inflate all of it."""
+    info = z.getinfo(nom)
+    with z.open(info) as f:
+        return f.read(info.file_size)
+
+
 def date_modification(donnees: bytes, format: str) -> datetime | None:
     """Last-modified property: dcterms:modified (xlsx) or dc:date (ods); None otherwise."""
     if format not in ("xlsx", "xlsm", "ods"):
@@ -446,10 +468,10 @@ def date_modification(donnees: bytes, format: str) -> datetime | None:
     try:
         with zipfile.ZipFile(io.BytesIO(donnees)) as z:
             if format == "ods":
-                racine = _xml(z.read("meta.xml"))
+                racine = _xml(_lire_borne(z, "meta.xml"))
                 texte = next((e.text for e in racine.iter() if _local(e.tag) == "date"), None)
             else:
-                racine = _xml(z.read("docProps/core.xml"))
+                racine = _xml(_lire_borne(z, "docProps/core.xml"))
                 texte = next((e.text for e in racine if _local(e.tag) == "modified"), None)
     except Exception:
         return None

@@ -8,6 +8,7 @@ bounded inflater; calamine and openpyxl are called only on files it accepted.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import stat
@@ -76,7 +77,20 @@ def inspecter(chemin: Path, taille_max: int = TAILLE_MAX) -> Verification:
     password-protected, .xlsb, zip bombs (declared or actual inflation over the caps), XML with
     a DOCTYPE or entity declarations, truncated or inconsistent archives.
     """
-    chemin = Path(chemin)
+    return inspecter_octets(lire_fichier(chemin, taille_max).donnees, taille_max)
+
+
+class Lecture(NamedTuple):
+    """A file's content read once (bounded), and its modification time."""
+
+    donnees: bytes
+    mtime: float
+
+
+def lire_fichier(chemin: Path, taille_max: int = TAILLE_MAX) -> Lecture:
+    """Read a returned file whole, bounded by taille_max; FichierRefuse (French) when it is not a
+    regular file, is empty or too big, cannot be read or changes while read. Check the bytes with
+    inspecter_octets, then parse these same bytes."""
     try:
         st = os.stat(chemin)
     except OSError as e:
@@ -101,7 +115,7 @@ def inspecter(chemin: Path, taille_max: int = TAILLE_MAX) -> Verification:
             "puis relancez la commande.",
             "illisible",
         )
-    return inspecter_octets(donnees, taille_max)
+    return Lecture(donnees, st.st_mtime)
 
 
 def inspecter_octets(donnees: bytes, taille_max: int = TAILLE_MAX) -> Verification:
@@ -374,23 +388,31 @@ def _verifier_repertoire(membres: list[_Membre], taille: int) -> None:
 
 
 def _parcourir(vue: memoryview, m: _Membre) -> bytes:
-    """Inflate one member with bounded output: its actual size and CRC must match the directory,
-    and XML must carry no DOCTYPE/ENTITY. Returns the content of the members kept for type checks."""
+    """Check one member; return its content when it is one of the members kept for type checks.
+
+    Kept members (a few hundred bytes) are inflated whole and scanned. Every other member is
+    inflated only up to its root element: a DOCTYPE or ENTITY declaration is only legal in the
+    prolog, before the root, and parsers reject one found later (malformed document). Inflation
+    stays bounded by the declared size, which the directory check capped; the parsers (zipfile,
+    calamine) stop at that declared size too, so a member lying about it is never inflated further."""
     brut = vue[m.debut : m.debut + m.compresse]
+    if m.methode == zipfile.ZIP_STORED and m.compresse != m.taille:
+        raise _refus(_ABIME, "fichier_abime")
+    if m.nom not in _GARDER:
+        _verifier_debut(m, brut)
+        return b""
     if m.methode == zipfile.ZIP_STORED:
-        if m.compresse != m.taille:
-            raise _refus(_ABIME, "fichier_abime")
         contenu = bytes(brut)
         _examiner(m, contenu)
-        return contenu if m.nom in _GARDER else b""
+        return contenu
     inflateur = zlib.decompressobj(-15)
     try:
         if m.taille <= MORCEAU_UNIQUE:
-            # Small member (every part of a normal return): one call, output bounded by the
+            # Small member (every kept part of a normal return): one call, output bounded by the
             # declared size + 1, which is enough to tell a lie.
             contenu = inflateur.decompress(brut, m.taille + 1)
             _examiner(m, contenu)
-            return contenu if m.nom in _GARDER else b""
+            return contenu
         # Large member: chunks of bounded output, stopped as soon as it exceeds what is declared.
         produit, queue, xml = 0, b"", None
         entree = brut
@@ -419,7 +441,109 @@ def _parcourir(vue: memoryview, m: _Membre) -> bytes:
         raise _refus(_ABIME, "fichier_abime") from None
 
 
+PREMIER_MORCEAU = 1024  # a part's prolog (XML declaration) is ~60 bytes: first inflation step
+
+
+def _verifier_debut(m: _Membre, brut: memoryview) -> None:
+    """Stream a member's start, up to its root element, through the prolog scan."""
+    if m.methode == zipfile.ZIP_STORED:
+        morceaux = (brut[k : k + MORCEAU].tobytes() for k in range(0, len(brut), MORCEAU))
+    else:
+        morceaux = _inflation_bornee(m, brut)
+    prologue = None
+    queue = b""
+    try:
+        for morceau in morceaux:
+            if prologue is None:
+                if not _lisible_en_xml(morceau[:8]):
+                    return  # binary (image, VBA project): no XML parser reads it
+                _verifier_prologue(m, morceau[:256])
+                prologue = _Prologue(m, morceau)
+            queue = _chercher(m, morceau, queue)
+            if prologue.lire(morceau):
+                return
+    except zlib.error:
+        raise _refus(_ABIME, "fichier_abime") from None
+
+
+def _inflation_bornee(m: _Membre, brut: memoryview):
+    """Inflated chunks of a member, never more in all than its declared size (else refused)."""
+    inflateur = zlib.decompressobj(-15)
+    entree: bytes | memoryview = brut
+    produit = 0
+    taille = PREMIER_MORCEAU
+    while True:
+        morceau = inflateur.decompress(entree, taille)
+        entree = inflateur.unconsumed_tail
+        if not morceau:
+            return
+        produit += len(morceau)
+        if produit > m.taille:
+            _trop(m)
+        yield morceau
+        if not entree and inflateur.eof:
+            return
+        taille = MORCEAU
+
+
 MORCEAU_UNIQUE = 1024 * 1024  # members up to this size are inflated in one bounded call
+
+
+class _Prologue:
+    """Streaming scan of an XML member's prolog, up to the root element's start tag.
+
+    Skips the XML declaration, processing instructions and comments (however long: the caller
+    keeps streaming), refuses any other markup declaration there ("<!DOCTYPE", "<!ENTITY", any
+    case). The bytes are decoded as the parsers do: UTF-16 from a BOM or from "<" next to a NUL
+    byte, otherwise as an ASCII-compatible encoding (markup characters are ASCII in all of them)."""
+
+    def __init__(self, m: _Membre, debut: bytes):
+        self.m = m
+        if debut.startswith((b"\xff\xfe", b"<\x00")):
+            encodage = "utf-16-le"
+        elif debut.startswith((b"\xfe\xff", b"\x00<")):
+            encodage = "utf-16-be"
+        else:
+            encodage = "latin-1"
+            # Declared UTF-16 on single-byte content: a parser trusting the declaration would
+            # read what follows differently from this scan.
+            trouve = _RE_ENCODAGE.match(debut[:256].removeprefix(b"\xef\xbb\xbf"))
+            if trouve and trouve.group(1).strip().lower().replace(b"-", b"").startswith(b"utf16"):
+                raise _refus(_XML_DANGEREUX.format(membre=_court(m.nom)), "xml_dangereux")
+        self.decodeur = codecs.getincrementaldecoder(encodage)("replace")
+        self.reste = ""  # text not yet decided (a "<" at the end of a chunk, a closing delimiter cut)
+        self.fin = ""  # "?>" inside a processing instruction, "-->" inside a comment
+
+    def lire(self, morceau: bytes) -> bool:
+        """Scan the next chunk; True once the root element starts (nothing more to check)."""
+        t = self.reste + self.decodeur.decode(morceau)
+        i = 0
+        while True:
+            if self.fin:
+                k = t.find(self.fin, i)
+                if k < 0:
+                    self.reste = t[max(i, len(t) - len(self.fin) + 1) :]
+                    return False
+                i = k + len(self.fin)
+                self.fin = ""
+            k = t.find("<", i)
+            if k < 0:
+                self.reste = ""
+                return False
+            if len(t) < k + 4:  # "<!--" must be seen whole to be told from a declaration
+                self.reste = t[k:]
+                return False
+            c = t[k + 1]
+            if c == "?":
+                self.fin, i = "?>", k + 2
+            elif c == "!":
+                if not t.startswith("<!--", k):
+                    raise _refus(_XML_DANGEREUX.format(membre=_court(self.m.nom)), "xml_dangereux")
+                self.fin, i = "-->", k + 4
+            elif c.isalpha() or c in "_:" or c > "\x7f":
+                return True  # the root element's start tag
+            else:
+                i = k + 1  # malformed ("</", "< "): parsers reject it; keep scanning anyway
 
 
 def _trop(m: _Membre) -> None:

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from fabriques import rep, resultat
 
 from vif38_bilan import disposition
 from vif38_bilan.bilan import construire_bilan, ecrire_bilan, graphique_statuts, produire_bilan
@@ -29,43 +30,10 @@ from vif38_bilan.consolidation import (
     lire_historique,
     nom_consolidation,
 )
-from vif38_bilan.controle import ERREUR, VALIDE, Anomalie, FichierControle, Reponse, ResultatControle, Source
+from vif38_bilan.controle import ERREUR, Anomalie
 
 DATE = date(2024, 4, 12)
 FORMULE = '=HYPERLINK("http://exemple.invalid","clic")'
-
-
-def rep(pilote, code, statut=None, valeurs=(), observations="", structure="", role=None, fichier=None, ligne=8):
-    """One return's answers for one action, with plausible sources."""
-    fichier = fichier or f"2023_{pilote}_{structure or 'bilan'}.xlsx"
-    sha = (pilote + structure).encode().hex().ljust(64, "0")[:64]
-
-    def src(col):
-        return Source(fichier, disposition.FEUILLE_SAISIE, f"{col}{ligne}", sha)
-
-    return Reponse(
-        pilote=pilote,
-        structure=structure,
-        code_action=code,
-        role=role or "chef de file",
-        statut=statut,
-        statut_source=src("G") if statut else None,
-        valeurs=tuple(valeurs),
-        valeurs_sources=tuple(src(c) if v is not None else None for v, c in zip(valeurs, "JM", strict=False)),
-        observations=observations,
-        observations_source=src("N") if observations else None,
-    )
-
-
-def resultat(annee, reponses, manquants=(), anomalies=()):
-    fichiers = sorted({(r.pilote, r.structure, r.statut_source.fichier if r.statut_source else "") for r in reponses})
-    return ResultatControle(
-        annee,
-        [FichierControle(Path(f), f, VALIDE, "0" * 64, p, s, annee) for p, s, f in fichiers if f],
-        list(anomalies),
-        list(reponses),
-        list(manquants),
-    )
 
 
 def statut_du_chef(protocole, code):

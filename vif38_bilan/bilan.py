@@ -13,6 +13,7 @@ import io
 import math
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -31,7 +32,7 @@ from vif38_bilan.consolidation import (
 )
 from vif38_bilan.controle import A_CORRIGER, AVERTISSEMENT, ERREUR, VALIDE, Anomalie, ResultatControle
 from vif38_bilan.exceptions import FichierRefuse
-from vif38_bilan.referentiel import Action, Indicateur, Protocole
+from vif38_bilan.referentiel import Action, Indicateur, Objectif, Protocole
 
 PRESENTATIONS = ("annexe", "protocole")
 
@@ -971,6 +972,29 @@ def _corps_annexe(r: _Redacteur, p: Protocole, annee: int, c: Consolidation) -> 
     largeurs = _repartir(largeur, parts)
     car_obs = int(largeurs[-1] * 5.2)  # 8.5 pt Arial: about 5.2 characters per cm
     entetes = ["OBJECTIFS", "ACTEURS", "Autres acteurs", *[str(y) for y in p.annees], "OBSERVATIONS"]
+    for o in _titres_objectifs(r, p):
+        t = r.tableau(largeurs, entetes)
+        for a in p.actions_de_objectif(o.numero):
+            obs = _observations(p, a, annee, c)
+            cells = r.ligne(t, insecable=_hauteur_lignes(obs, car_obs) <= 30)
+            r.texte_cellule(cells[0], a.description, gras_debut=f"{a.code} ")
+            r.texte_cellule(cells[1], a.pilotage)
+            r.texte_cellule(cells[2], a.autres_acteurs)
+            for j, y in enumerate(p.annees, 3):
+                if y > annee:
+                    r.texte_cellule(cells[j], "")
+                    continue
+                e = c.enregistrement(a.code, y)
+                if e is None or not e.statut:
+                    r.texte_cellule(cells[j], "")
+                    r.note_cellule(cells[j], NON_RENSEIGNE)
+                else:
+                    r.statut_cellule(cells[j], e.statut, _note_statut(e))
+            r.texte_cellule(cells[-1], obs)
+
+
+def _titres_objectifs(r: _Redacteur, p: Protocole) -> Iterator[Objectif]:
+    """Write "AXE n : …", axe 1's section headings and "N°k : …", yielding each objective in turn."""
     for axe in p.axes:
         r.titre(f"AXE {axe.numero} : {axe.titre}", 1)
         section_courante = None
@@ -981,87 +1005,61 @@ def _corps_annexe(r: _Redacteur, p: Protocole, annee: int, c: Consolidation) -> 
                 if sec:
                     r.titre(sec.titre, 2)
             r.titre(f"N°{o.numero} : {o.titre}", 3 if o.section is not None else 2)
-            t = r.tableau(largeurs, entetes)
-            for a in p.actions_de_objectif(o.numero):
-                obs = _observations(p, a, annee, c)
-                cells = r.ligne(t, insecable=_hauteur_lignes(obs, car_obs) <= 30)
-                r.texte_cellule(cells[0], a.description, gras_debut=f"{a.code} ")
-                r.texte_cellule(cells[1], a.pilotage)
-                r.texte_cellule(cells[2], a.autres_acteurs)
-                for j, y in enumerate(p.annees, 3):
-                    if y > annee:
-                        r.texte_cellule(cells[j], "")
-                        continue
-                    e = c.enregistrement(a.code, y)
-                    if e is None or not e.statut:
-                        r.texte_cellule(cells[j], "")
-                        r.note_cellule(cells[j], NON_RENSEIGNE)
-                    else:
-                        r.statut_cellule(cells[j], e.statut, _note_statut(e))
-                r.texte_cellule(cells[-1], obs)
+            yield o
 
 
 def _corps_protocole(r: _Redacteur, p: Protocole, annee: int, c: Consolidation) -> None:
     largeur = r.largeur_utile_cm()
-    for axe in p.axes:
-        r.titre(f"AXE {axe.numero} : {axe.titre}", 1)
-        section_courante = None
-        for o in p.objectifs_de_axe(axe.numero):
-            if o.section is not None and o.section != section_courante:
-                section_courante = o.section
-                sec = next((s for s in p.sections if s.axe == axe.numero and s.numero == o.section), None)
-                if sec:
-                    r.titre(sec.titre, 2)
-            r.titre(f"N°{o.numero} : {o.titre}", 3 if o.section is not None else 2)
-            actions = p.actions_de_objectif(o.numero)
-            largeurs = _repartir(largeur, [3.4] + [23.3 / len(actions)] * len(actions))
-            car = int(largeurs[-1] * 5.2)
-            t = r.tableau(largeurs, ["", *[f"Action {a.code}" for a in actions]])
-            lignes: list[tuple[str, list[Any]]] = [
-                ("Description des actions", [a.description for a in actions]),
-                ("Pilotage", [a.pilotage for a in actions]),
-                ("Autres acteurs", [a.autres_acteurs for a in actions]),
-                ("Échéance", [a.echeance for a in actions]),
-                (
-                    "Indicateurs",
+    for o in _titres_objectifs(r, p):
+        actions = p.actions_de_objectif(o.numero)
+        largeurs = _repartir(largeur, [3.4] + [23.3 / len(actions)] * len(actions))
+        car = int(largeurs[-1] * 5.2)
+        t = r.tableau(largeurs, ["", *[f"Action {a.code}" for a in actions]])
+        lignes: list[tuple[str, list[Any]]] = [
+            ("Description des actions", [a.description for a in actions]),
+            ("Pilotage", [a.pilotage for a in actions]),
+            ("Autres acteurs", [a.autres_acteurs for a in actions]),
+            ("Échéance", [a.echeance for a in actions]),
+            (
+                "Indicateurs",
+                [
+                    [i.libelle + (f" (cible : {i.cible_texte})" if i.cible_texte else "") for i in a.indicateurs]
+                    for a in actions
+                ],
+            ),
+        ]
+        for libelle, valeurs in lignes:
+            cells = r.ligne(t)
+            r.texte_cellule(cells[0], libelle, S_TABLEAU_TETE)
+            for cell, v in zip(cells[1:], valeurs, strict=True):
+                r.texte_cellule(cell, v)
+        for y in c.annees:
+            recs = [c.enregistrement(a.code, y) for a in actions]
+            cells = r.ligne(t)
+            r.texte_cellule(cells[0], f"Statut {y}", S_TABLEAU_TETE)
+            for cell, e in zip(cells[1:], recs, strict=True):
+                if e is None or not e.statut:
+                    r.texte_cellule(cell, "")
+                    r.note_cellule(cell, NON_RENSEIGNE)
+                else:
+                    r.statut_cellule(cell, e.statut, _note_statut(e))
+            cells = r.ligne(t)
+            r.texte_cellule(cells[0], f"Valeurs {y} / cible", S_TABLEAU_TETE)
+            for cell, a, e in zip(cells[1:], actions, recs, strict=True):
+                phrases = (
                     [
-                        [i.libelle + (f" (cible : {i.cible_texte})" if i.cible_texte else "") for i in a.indicateurs]
-                        for a in actions
-                    ],
-                ),
-            ]
-            for libelle, valeurs in lignes:
-                cells = r.ligne(t)
-                r.texte_cellule(cells[0], libelle, S_TABLEAU_TETE)
-                for cell, v in zip(cells[1:], valeurs, strict=True):
-                    r.texte_cellule(cell, v)
-            for y in c.annees:
-                recs = [c.enregistrement(a.code, y) for a in actions]
-                cells = r.ligne(t)
-                r.texte_cellule(cells[0], f"Statut {y}", S_TABLEAU_TETE)
-                for cell, e in zip(cells[1:], recs, strict=True):
-                    if e is None or not e.statut:
-                        r.texte_cellule(cell, "")
-                        r.note_cellule(cell, NON_RENSEIGNE)
-                    else:
-                        r.statut_cellule(cell, e.statut, _note_statut(e))
-                cells = r.ligne(t)
-                r.texte_cellule(cells[0], f"Valeurs {y} / cible", S_TABLEAU_TETE)
-                for cell, a, e in zip(cells[1:], actions, recs, strict=True):
-                    phrases = (
-                        [
-                            phrase_indicateur(ind, e.valeurs[k], e.taux[k], e.details[k])
-                            for k, ind in enumerate(a.indicateurs)
-                        ]
-                        if e
-                        else []
-                    )
-                    r.texte_cellule(cell, phrases)
-                obs = [e.observations_attribuees() if e else [] for e in recs]
-                cells = r.ligne(t, insecable=max((_hauteur_lignes(o, car) for o in obs), default=0) <= 30)
-                r.texte_cellule(cells[0], f"Observations {y}", S_TABLEAU_TETE)
-                for cell, o in zip(cells[1:], obs, strict=True):
-                    r.texte_cellule(cell, o)
+                        phrase_indicateur(ind, e.valeurs[k], e.taux[k], e.details[k])
+                        for k, ind in enumerate(a.indicateurs)
+                    ]
+                    if e
+                    else []
+                )
+                r.texte_cellule(cell, phrases)
+            obs = [e.observations_attribuees() if e else [] for e in recs]
+            cells = r.ligne(t, insecable=max((_hauteur_lignes(o, car) for o in obs), default=0) <= 30)
+            r.texte_cellule(cells[0], f"Observations {y}", S_TABLEAU_TETE)
+            for cell, o in zip(cells[1:], obs, strict=True):
+                r.texte_cellule(cell, o)
 
 
 def _statut_reel_objectif(p: Protocole, objectif: int, annee: int, c: Consolidation) -> list[str]:

@@ -160,6 +160,10 @@ def annee_option(f):
     )(f)
 
 
+def option_dossier(nom: str, aide: str):
+    return click.option(nom, type=click.Path(file_okay=False, path_type=Path), metavar="DOSSIER", help=aide)
+
+
 def verifier_annee(protocole, annee: int) -> None:
     if annee not in protocole.annees:
         raise click.BadParameter(
@@ -237,11 +241,9 @@ def referentiel(c: Contexte, en_json: bool, xlsx: Path | None) -> None:
 
 @cli.command()
 @annee_option
-@click.option(
+@option_dossier(
     "--sortie",
-    type=click.Path(file_okay=False, path_type=Path),
-    metavar="DOSSIER",
-    help="Dossier des classeurs (par défaut gabarits/AAAA/ de l'espace de travail).",
+    "Dossier des classeurs (par défaut gabarits/AAAA/ de l'espace de travail).",
 )
 @click.option(
     "--pilote",
@@ -310,17 +312,13 @@ def _lisible(chemin: Path) -> Path:
 
 @cli.command("controler")
 @annee_option
-@click.option(
+@option_dossier(
     "--saisies",
-    type=click.Path(file_okay=False, path_type=Path),
-    metavar="DOSSIER",
-    help="Dossier des classeurs reçus (par défaut saisies/AAAA/ de l'espace de travail ; sous-dossiers compris).",
+    "Dossier des classeurs reçus (par défaut saisies/AAAA/ de l'espace de travail ; sous-dossiers compris).",
 )
-@click.option(
+@option_dossier(
     "--sortie",
-    type=click.Path(file_okay=False, path_type=Path),
-    metavar="DOSSIER",
-    help="Dossier du rapport et des copies annotées (par défaut sorties/AAAA/).",
+    "Dossier du rapport et des copies annotées (par défaut sorties/AAAA/).",
 )
 @click.option(
     "--json", "en_json", is_flag=True, help="Écrit seulement la liste des anomalies en JSON sur la sortie standard."
@@ -402,17 +400,13 @@ def controler_cmd(
 
 @cli.command("bilan")
 @annee_option
-@click.option(
+@option_dossier(
     "--saisies",
-    type=click.Path(file_okay=False, path_type=Path),
-    metavar="DOSSIER",
-    help="Dossier des classeurs reçus (par défaut saisies/AAAA/ de l'espace de travail).",
+    "Dossier des classeurs reçus (par défaut saisies/AAAA/ de l'espace de travail).",
 )
-@click.option(
+@option_dossier(
     "--sortie",
-    type=click.Path(file_okay=False, path_type=Path),
-    metavar="DOSSIER",
-    help="Dossier du bilan, du classeur de consolidation et du rapport (par défaut sorties/AAAA/). "
+    "Dossier du bilan, du classeur de consolidation et du rapport (par défaut sorties/AAAA/). "
     "Les années précédentes sont toujours lues dans sorties/ de l'espace de travail.",
 )
 @click.option(
@@ -480,11 +474,9 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, presentat
 
 @cli.command("historique")
 @annee_option
-@click.option(
+@option_dossier(
     "--sortie",
-    type=click.Path(file_okay=False, path_type=Path),
-    metavar="DOSSIER",
-    help="Dossier où écrire le classeur (par défaut sorties/AAAA/, là où le bilan suivant le cherche).",
+    "Dossier où écrire le classeur (par défaut sorties/AAAA/, là où le bilan suivant le cherche).",
 )
 @click.option("--remplacer", is_flag=True, help="Remplace un classeur consolidation-AAAA.xlsx existant.")
 @pass_ctx

@@ -1,11 +1,20 @@
-"""Hand-made check results (real records) for the consolidation and bilan tests."""
+"""Test data built for real: hand-made check results, filled returns, file fingerprints."""
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
 from pathlib import Path
 
-from vif38_bilan import disposition
+from openpyxl import load_workbook
+
+from vif38_bilan import disposition as d
 from vif38_bilan.controle import VALIDE, FichierControle, Reponse, ResultatControle, Source
+from vif38_bilan.gabarits import enregistrer
+from vif38_bilan.remplissage import remplir_gabarit, reponses_inventees
+
+ANNEE = 2023
+MAINTENANT = datetime(2024, 1, 10, 9, 0, 0)
 
 
 def rep(pilote, code, statut=None, valeurs=(), observations="", structure="", role=None, fichier=None, ligne=8):
@@ -14,7 +23,7 @@ def rep(pilote, code, statut=None, valeurs=(), observations="", structure="", ro
     sha = (pilote + structure).encode().hex().ljust(64, "0")[:64]
 
     def src(col):
-        return Source(fichier, disposition.FEUILLE_SAISIE, f"{col}{ligne}", sha)
+        return Source(fichier, d.FEUILLE_SAISIE, f"{col}{ligne}", sha)
 
     return Reponse(
         pilote=pilote,
@@ -39,3 +48,41 @@ def resultat(annee, reponses, manquants=(), anomalies=()):
         list(reponses),
         list(manquants),
     )
+
+
+def remplir(
+    protocole,
+    gabarits: Path,
+    dossier: Path,
+    code: str,
+    nom: str | None = None,
+    maj: dict | None = None,
+    identite: dict | None = None,
+    modifie_le: datetime | None = None,
+    modifier=None,
+    annee: int = ANNEE,
+) -> Path:
+    """A return of pilot `code` filled with plausible answers, then the changes asked for."""
+    reponses = reponses_inventees(protocole, code, annee)
+    for action, changement in (maj or {}).items():
+        reponses[action] = {**reponses[action], **changement}
+    if identite is None and protocole.pilote(code).collectif:
+        identite = {"Structure": "Association Alpha"}
+    sortie = dossier / (nom or d.nom_fichier(annee, code))
+    sortie.parent.mkdir(parents=True, exist_ok=True)
+    moment = modifie_le or MAINTENANT
+    remplir_gabarit(gabarits / d.nom_fichier(annee, code), sortie, reponses, identite=identite, modifie_le=moment)
+    if modifier is not None:
+        wb = load_workbook(sortie)
+        modifier(wb)
+        enregistrer(wb, sortie, modifie_le=moment)
+    return sortie
+
+
+def empreintes(dossier: Path) -> dict[str, str]:
+    """SHA-256 of every file under dossier, by relative path (inputs must never change)."""
+    return {
+        f.relative_to(dossier).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest()
+        for f in sorted(dossier.rglob("*"))
+        if f.is_file()
+    }

@@ -5,7 +5,6 @@ answers and the consolidation; no input is modified; no traceback."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import struct
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fabriques import empreintes
 from hostiles import BOF_GLOBAUX, Entree, biff, cfb, membres, xlsx_chiffre, xlsx_modifie, zeros_comprimes, zip_brut
 
 from vif38_bilan.cli import cli
@@ -159,14 +159,6 @@ def _pieges(modele: Path, saisies: Path) -> dict[Path, str]:
     ]
     p[zip_brut(dossier / "binaire.xlsx", xlsb)] = "format_non_pris_en_charge"
     return p
-
-
-def empreintes(dossier: Path) -> dict[str, str]:
-    return {
-        f.relative_to(dossier).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest()
-        for f in sorted(dossier.rglob("*"))
-        if f.is_file()
-    }
 
 
 def test_charge_200_retours_dont_20_pieges(protocole, corpus):

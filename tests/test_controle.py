@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from fabriques import ANNEE, MAINTENANT, remplir
 from openpyxl import Workbook, load_workbook
 
 from vif38_bilan import disposition as d
@@ -27,11 +28,8 @@ from vif38_bilan.controle import (
     lire_oui_non,
     normaliser_statut,
 )
-from vif38_bilan.gabarits import enregistrer, generer_gabarits
-from vif38_bilan.remplissage import remplir_gabarit, reponses_inventees
-
-ANNEE = 2023
-MAINTENANT = datetime(2024, 1, 10, 9, 0, 0)
+from vif38_bilan.gabarits import generer_gabarits
+from vif38_bilan.remplissage import reponses_inventees
 
 
 @pytest.fixture(scope="module")
@@ -47,35 +45,6 @@ def saisies(tmp_path):
     dossier = tmp_path / "saisies" / str(ANNEE)
     dossier.mkdir(parents=True)
     return dossier
-
-
-def remplir(
-    protocole,
-    gabarits: Path,
-    dossier: Path,
-    code: str,
-    nom: str | None = None,
-    maj: dict | None = None,
-    identite: dict | None = None,
-    modifie_le: datetime | None = None,
-    modifier=None,
-    annee: int = ANNEE,
-) -> Path:
-    """A return of pilot `code` filled with plausible answers, then the changes asked for."""
-    reponses = reponses_inventees(protocole, code, annee)
-    for action, changement in (maj or {}).items():
-        reponses[action] = {**reponses[action], **changement}
-    if identite is None and protocole.pilote(code).collectif:
-        identite = {"Structure": "Association Alpha"}
-    sortie = dossier / (nom or d.nom_fichier(annee, code))
-    sortie.parent.mkdir(parents=True, exist_ok=True)
-    moment = modifie_le or MAINTENANT
-    remplir_gabarit(gabarits / d.nom_fichier(annee, code), sortie, reponses, identite=identite, modifie_le=moment)
-    if modifier is not None:
-        wb = load_workbook(sortie)
-        modifier(wb)
-        enregistrer(wb, sortie, modifie_le=moment)
-    return sortie
 
 
 def ref(chemin: Path, code: str, entete: str) -> str:

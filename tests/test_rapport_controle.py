@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fabriques import ANNEE, MAINTENANT, empreintes, remplir
 from openpyxl import load_workbook
 
 from vif38_bilan import disposition as d
@@ -27,11 +26,7 @@ from vif38_bilan.rapport_controle import (
     ecrire_rapport,
     ecrire_retours_annotes,
 )
-from vif38_bilan.remplissage import remplir_gabarit, reponses_inventees
 from vif38_bilan.saisies import lire_retour
-
-ANNEE = 2023
-MAINTENANT = datetime(2024, 1, 10, 9, 0, 0)
 
 
 @pytest.fixture(scope="module")
@@ -39,20 +34,6 @@ def gabarits(protocole, tmp_path_factory):
     dossier = tmp_path_factory.mktemp("gabarits")
     generer_gabarits(protocole, ANNEE, dossier, pilotes=["CAF", "OFII", "UGA"], maintenant=MAINTENANT)
     return dossier
-
-
-def remplir(protocole, gabarits, dossier: Path, code: str, nom: str | None = None, maj: dict | None = None) -> Path:
-    reponses = reponses_inventees(protocole, code, ANNEE)
-    for action, changement in (maj or {}).items():
-        reponses[action] = {**reponses[action], **changement}
-    sortie = dossier / (nom or d.nom_fichier(ANNEE, code))
-    sortie.parent.mkdir(parents=True, exist_ok=True)
-    remplir_gabarit(gabarits / d.nom_fichier(ANNEE, code), sortie, reponses, modifie_le=MAINTENANT)
-    return sortie
-
-
-def empreintes(dossier: Path) -> dict[Path, str]:
-    return {f: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(dossier.rglob("*")) if f.is_file()}
 
 
 def lignes(ws) -> list[tuple]:

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from fabriques import ANNEE, MAINTENANT, remplir
 from openpyxl import load_workbook
 
 from vif38_bilan import disposition as d
@@ -23,8 +24,6 @@ from vif38_bilan.saisies import (
     proprietes_personnalisees,
 )
 
-ANNEE = 2023
-MAINTENANT = datetime(2024, 1, 10, 9, 0, 0)
 PILOTES = ("DDFE", "ASSOCIATIONS", "OFII")
 
 
@@ -33,19 +32,6 @@ def gabarits(protocole, tmp_path_factory):
     dossier = tmp_path_factory.mktemp("gabarits")
     generer_gabarits(protocole, ANNEE, dossier, pilotes=list(PILOTES), maintenant=MAINTENANT)
     return dossier
-
-
-def remplir(protocole, gabarits, dossier: Path, code: str, nom: str | None = None, **kw) -> Path:
-    sortie = dossier / (nom or d.nom_fichier(ANNEE, code))
-    identite = {"Structure": "Association Alpha"} if protocole.pilote(code).collectif else None
-    remplir_gabarit(
-        gabarits / d.nom_fichier(ANNEE, code),
-        sortie,
-        reponses_inventees(protocole, code, ANNEE),
-        identite=identite,
-        modifie_le=kw.get("modifie_le", MAINTENANT),
-    )
-    return sortie
 
 
 def contenu(retour) -> dict:

@@ -413,27 +413,16 @@ def _parcourir(vue: memoryview, m: _Membre) -> bytes:
             contenu = inflateur.decompress(brut, m.taille + 1)
             _examiner(m, contenu)
             return contenu
-        # Large member: chunks of bounded output, stopped as soon as it exceeds what is declared.
+        # Large member: scanned in bounded chunks, refused as soon as it exceeds what is declared.
         produit, queue, xml = 0, b"", None
-        entree = brut
-        while True:
-            morceau = inflateur.decompress(entree, MORCEAU)
-            entree = inflateur.unconsumed_tail
-            if not morceau:
-                break
+        for morceau in _inflation_bornee(m, brut):
             produit += len(morceau)
-            if produit > m.taille:
-                _trop(m)
             if xml is None:
                 xml = _lisible_en_xml(morceau[:8])
                 if xml:
                     _verifier_prologue(m, morceau[:256])
             if xml:
                 queue = _chercher(m, morceau, queue)
-            if not entree:
-                break
-        if inflateur.flush():  # all input was consumed above: anything left is a malformed stream
-            raise _refus(_ABIME, "fichier_abime")
         if produit != m.taille:
             raise _refus(_ABIME, "fichier_abime")
         return b""

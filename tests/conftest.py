@@ -1,4 +1,4 @@
-"""Shared fixtures: the embedded protocol and a fresh workspace."""
+"""Shared fixtures: the embedded protocol, a fresh workspace, the year's blank templates."""
 
 from __future__ import annotations
 
@@ -20,3 +20,16 @@ def espace(tmp_path, monkeypatch):
     initialiser(tmp_path, courriel="ddfe@exemple.invalid", date_limite="15/02/2024")
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def gabarits(protocole, tmp_path_factory):
+    """Every pilot's blank 2023 workbook (and CAF's 2022 one), generated once; tests only copy them."""
+    from fabriques import ANNEE, MAINTENANT
+
+    from vif38_bilan.gabarits import generer_gabarits
+
+    dossier = tmp_path_factory.mktemp("gabarits")
+    generer_gabarits(protocole, ANNEE, dossier, maintenant=MAINTENANT)
+    generer_gabarits(protocole, 2022, dossier, pilotes=["CAF"], maintenant=MAINTENANT)
+    return dossier

@@ -20,7 +20,7 @@ from docx.text.paragraph import Paragraph
 from fabriques import rep, resultat
 
 from vif38_bilan import disposition
-from vif38_bilan.bilan import construire_bilan, ecrire_bilan, graphique_statuts, produire_bilan
+from vif38_bilan.bilan import construire_bilan, ecrire_bilan, graphique_statuts
 from vif38_bilan.cli import cli
 from vif38_bilan.consolidation import (
     FEUILLE_SOURCES,
@@ -31,6 +31,7 @@ from vif38_bilan.consolidation import (
     nom_consolidation,
 )
 from vif38_bilan.controle import ERREUR, Anomalie
+from vif38_bilan.cycle import ouvrir_espace, produire_bilan
 
 DATE = date(2024, 4, 12)
 FORMULE = '=HYPERLINK("http://exemple.invalid","clic")'
@@ -390,14 +391,7 @@ def _remplir(protocole, racine: Path, annee: int, absent: str, erreurs: bool = F
 
 def test_de_bout_en_bout_par_les_fichiers(protocole, tmp_path):
     _remplir(protocole, tmp_path, 2022, absent="OFII")
-    r = produire_bilan(
-        protocole,
-        2022,
-        tmp_path / "saisies" / "2022",
-        tmp_path / "sorties",
-        date_edition=DATE,
-        service="DDFE de l'Isère",
-    )
+    r = produire_bilan(ouvrir_espace(tmp_path), 2022, date_edition=DATE)
     assert r.bilan == tmp_path / "sorties" / "2022" / "bilan-2022.docx"
     assert r.rapport.exists() and r.consolidation.exists()
     assert r.resultat.manquants == ["OFII"]
@@ -431,7 +425,7 @@ def test_de_bout_en_bout_par_les_fichiers(protocole, tmp_path):
 
     # 2023 on top of 2022's consolidation.
     _remplir(protocole, tmp_path, 2023, absent="CAF")
-    r = produire_bilan(protocole, 2023, tmp_path / "saisies" / "2023", tmp_path / "sorties", date_edition=DATE)
+    r = produire_bilan(ouvrir_espace(tmp_path), 2023, date_edition=DATE)
     assert r.historique.sources == {2022: tmp_path / "sorties" / "2022" / "consolidation-2022.xlsx"}
     ((_, row),) = lignes_par_action(docx.Document(str(r.bilan)))["1-1-1"]
     assert row.cells[3].text == "EFFECTUÉE" and row.cells[4].text == "EFFECTUÉE"

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from fabriques import ANNEE, MAINTENANT, remplir
+from fabriques import ANNEE, remplir
 from openpyxl import Workbook, load_workbook
 
 from vif38_bilan import disposition as d
@@ -28,16 +28,7 @@ from vif38_bilan.controle import (
     lire_oui_non,
     normaliser_statut,
 )
-from vif38_bilan.gabarits import generer_gabarits
 from vif38_bilan.remplissage import reponses_inventees
-
-
-@pytest.fixture(scope="module")
-def gabarits(protocole, tmp_path_factory):
-    dossier = tmp_path_factory.mktemp("gabarits")
-    generer_gabarits(protocole, ANNEE, dossier, maintenant=MAINTENANT)
-    generer_gabarits(protocole, 2022, dossier, pilotes=["CAF"], maintenant=MAINTENANT)
-    return dossier
 
 
 @pytest.fixture

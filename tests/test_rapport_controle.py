@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fabriques import ANNEE, MAINTENANT, empreintes, remplir
+from fabriques import ANNEE, empreintes, remplir
 from openpyxl import load_workbook
 
 from vif38_bilan import disposition as d
 from vif38_bilan.cli import cli
 from vif38_bilan.controle import ERREUR, IGNORE, VALIDE, Anomalie, FichierControle, ResultatControle, controler
-from vif38_bilan.gabarits import generer_gabarits
 from vif38_bilan.rapport_controle import (
     COLONNES_ANOMALIES,
     COLONNES_FICHIERS,
@@ -27,13 +26,6 @@ from vif38_bilan.rapport_controle import (
     ecrire_retours_annotes,
 )
 from vif38_bilan.saisies import lire_retour
-
-
-@pytest.fixture(scope="module")
-def gabarits(protocole, tmp_path_factory):
-    dossier = tmp_path_factory.mktemp("gabarits")
-    generer_gabarits(protocole, ANNEE, dossier, pilotes=["CAF", "OFII", "UGA"], maintenant=MAINTENANT)
-    return dossier
 
 
 def lignes(ws) -> list[tuple]:

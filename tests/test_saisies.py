@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from vif38_bilan import disposition as d
 from vif38_bilan.ecriture import mettre_texte
 from vif38_bilan.exceptions import FichierRefuse
-from vif38_bilan.gabarits import enregistrer, generer_gabarits
+from vif38_bilan.gabarits import enregistrer
 from vif38_bilan.remplissage import remplir_gabarit, reponses_inventees
 from vif38_bilan.saisies import (
     date_modification,
@@ -25,13 +25,6 @@ from vif38_bilan.saisies import (
 )
 
 PILOTES = ("DDFE", "ASSOCIATIONS", "OFII")
-
-
-@pytest.fixture(scope="module")
-def gabarits(protocole, tmp_path_factory):
-    dossier = tmp_path_factory.mktemp("gabarits")
-    generer_gabarits(protocole, ANNEE, dossier, pilotes=list(PILOTES), maintenant=MAINTENANT)
-    return dossier
 
 
 def contenu(retour) -> dict:

@@ -1,15 +1,63 @@
-"""vif38-bilan: the yearly bilan of a departmental action plan, from Excel returns to Word."""
+"""vif38-bilan: the yearly bilan of a departmental action plan, from Excel returns to Word.
 
-from vif38_bilan.exceptions import ReferentielInvalide, Vif38Error
-from vif38_bilan.referentiel import Action, Indicateur, Objectif, Protocole, charger_protocole, vers_dict
+The public API chains the year once (vif38_bilan.cycle); the CLI, the demo, the web page and the
+benchmark all go through it:
+
+    espace = ouvrir_espace(".")
+    produire_gabarits(espace, 2023)
+    resultat = controler_annee(espace, 2023)
+    sorties = produire_bilan(espace, 2023, resultat=resultat)
+    preparer_courriels(espace, 2023, "correction", resultat=resultat)
+"""
+
+from vif38_bilan.exceptions import EspaceIntrouvable, ReferentielInvalide, Vif38Error
+
+# The steps are re-exported lazily (PEP 562): `vif38-bilan --help` must not pay for openpyxl.
+_CYCLE = {
+    "Espace",
+    "SortiesBilan",
+    "controler_annee",
+    "creer_espace",
+    "lire_historique_annee",
+    "ouvrir_espace",
+    "preparer_courriels",
+    "produire_bilan",
+    "produire_gabarits",
+    "produire_historique_vierge",
+}
+_REFERENTIEL = {"Action", "Indicateur", "Objectif", "Protocole", "charger_protocole", "vers_dict"}
+
+
+def __getattr__(nom: str):
+    if nom in _CYCLE:
+        from vif38_bilan import cycle
+
+        return getattr(cycle, nom)
+    if nom in _REFERENTIEL:
+        from vif38_bilan import referentiel
+
+        return getattr(referentiel, nom)
+    raise AttributeError(f"module 'vif38_bilan' has no attribute {nom!r}")
+
 
 __all__ = [
     "Action",
+    "Espace",
+    "EspaceIntrouvable",
     "Indicateur",
     "Objectif",
     "Protocole",
     "ReferentielInvalide",
+    "SortiesBilan",
     "Vif38Error",
     "charger_protocole",
+    "controler_annee",
+    "creer_espace",
+    "lire_historique_annee",
+    "ouvrir_espace",
+    "preparer_courriels",
+    "produire_bilan",
+    "produire_gabarits",
+    "produire_historique_vierge",
     "vers_dict",
 ]

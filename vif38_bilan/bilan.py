@@ -14,7 +14,6 @@ import math
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,6 @@ from vif38_bilan.consolidation import (
     ORDRE_STATUTS,
     Consolidation,
     Enregistrement,
-    Historique,
     etiquette,
     nom_consolidation,
     texte_sur,
@@ -647,67 +645,8 @@ def graphique_statuts(comptes: list[tuple[str, Counter]], largeur_cm: float = 16
 # ---------------------------------------------------------------- the whole step
 
 
-@dataclass(frozen=True)
-class BilanProduit:
-    """What `produire_bilan` wrote, and the data behind it."""
-
-    resultat: ResultatControle
-    historique: Historique
-    donnees: Consolidation
-    rapport: Path  # controle-AAAA.xlsx
-    consolidation: Path  # consolidation-AAAA.xlsx
-    bilan: Path  # bilan-AAAA.docx
-
-    @property
-    def nb_erreurs(self) -> int:
-        """Erreurs in the returns and in the history: the bilan is written, but incomplete."""
-        return self.resultat.nb_erreurs + self.historique.nb_erreurs
-
-
 def nom_bilan(annee: int) -> str:
     return f"bilan-{annee}.docx"
-
-
-def produire_bilan(
-    protocole: Protocole,
-    annee: int,
-    dossier_saisies: str | Path,
-    dossier_sorties: str | Path,
-    sortie: str | Path | None = None,
-    modele: Path | None = None,
-    presentation: str = "annexe",
-    date_edition: date | None = None,
-    service: str = "DDFE de l'Isère",
-    jobs: int | None = None,
-) -> BilanProduit:
-    """Check the returns, read the history, consolidate, write the report, the workbook and the bilan.
-
-    dossier_sorties: the workspace's sorties/ (history read from sorties/<year>/); the files go to
-    sortie, by default sorties/<annee>/.
-    """
-    from vif38_bilan.consolidation import consolider, ecrire_consolidation, lire_historique
-    from vif38_bilan.controle import controler
-    from vif38_bilan.ecriture import SortiesIndependantes
-    from vif38_bilan.rapport_controle import ecrire_rapport, ecrire_retours_annotes
-
-    dossier_sorties = Path(dossier_sorties)
-    sortie = Path(sortie) if sortie is not None else dossier_sorties / str(annee)
-    historique = lire_historique(protocole, dossier_sorties, annee)
-    precedentes = historique.precedentes(annee)
-    resultat = controler(protocole, annee, Path(dossier_saisies), valeurs_precedentes=precedentes, jobs=jobs)
-    # Each output is attempted even if another is blocked (open in Excel or Word): issue 6.
-    sorties = SortiesIndependantes()
-    rapport = sorties.essayer(ecrire_rapport, resultat, protocole, sortie)
-    # The annotated copies are ready for « courriels --type correction ».
-    sorties.essayer(ecrire_retours_annotes, resultat, Path(dossier_saisies), sortie)
-    donnees = consolider(protocole, annee, resultat, historique)
-    classeur = sorties.essayer(ecrire_consolidation, donnees, sortie / nom_consolidation(annee))
-    document = sorties.essayer(
-        ecrire_bilan,
-        protocole, annee, donnees, resultat, sortie / nom_bilan(annee), modele, presentation, date_edition, service,
-    )  # fmt: skip
-    sorties.verifier()
-    return BilanProduit(resultat, historique, donnees, rapport, classeur, document)
 
 
 # ---------------------------------------------------------------- the bilan

@@ -29,28 +29,34 @@ for _module in (click.core, click.formatting, click.decorators):
 
 
 class Contexte:
-    """Shared state: workspace config and the protocol, loaded on first use."""
+    """Shared state: the workspace (opened on first use) and the protocol."""
 
     def __init__(self, referentiel: Path | None, debug: bool):
         self.referentiel_option = referentiel
         self.debug = debug
-        self._config = None
+        self._espace = None
         self._protocole = None
 
     @property
-    def config(self):
-        if self._config is None:
-            from vif38_bilan.espace import charger_config
+    def espace(self):
+        """The workspace of the current folder (EspaceIntrouvable when there is none)."""
+        if self._espace is None:
+            from vif38_bilan.cycle import ouvrir_espace
 
-            self._config = charger_config(Path.cwd())
-        return self._config
+            self._espace = ouvrir_espace(Path.cwd(), self.referentiel_option)
+        return self._espace
 
     @property
     def protocole(self):
+        """--referentiel, else the workspace's protocol when there is a workspace, else the embedded one."""
         if self._protocole is None:
+            from vif38_bilan.cycle import trouver_racine
             from vif38_bilan.referentiel import charger_protocole
 
-            self._protocole = charger_protocole(self.referentiel_option or self.config.referentiel)
+            if self.referentiel_option is None and trouver_racine(Path.cwd()) is not None:
+                self._protocole = self.espace.protocole
+            else:
+                self._protocole = charger_protocole(self.referentiel_option)
         return self._protocole
 
 
@@ -76,8 +82,12 @@ class Groupe(click.Group):
         sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx: click.Context):
+        from vif38_bilan.exceptions import AnneeHorsProtocole
+
         try:
             return super().invoke(ctx)
+        except AnneeHorsProtocole as e:
+            raise click.BadParameter(str(e), param_hint="--annee") from None
         except Vif38Error as e:
             if ctx.obj is not None and getattr(ctx.obj, "debug", False):
                 raise
@@ -162,14 +172,6 @@ def annee_option(f):
 
 def option_dossier(nom: str, aide: str):
     return click.option(nom, type=click.Path(file_okay=False, path_type=Path), metavar="DOSSIER", help=aide)
-
-
-def verifier_annee(protocole, annee: int) -> None:
-    if annee not in protocole.annees:
-        raise click.BadParameter(
-            f"{annee} n'est pas une année du protocole ({', '.join(map(str, protocole.annees))}).",
-            param_hint="--annee",
-        )
 
 
 def _option_date(ctx: click.Context, param: click.Parameter, valeur: str | None):
@@ -261,40 +263,39 @@ def referentiel(c: Contexte, en_json: bool, xlsx: Path | None) -> None:
 @pass_ctx
 def gabarits(c: Contexte, annee: int, sortie: Path | None, pilotes: tuple[str, ...], date_limite) -> None:
     """Produit un classeur de collecte par pilote pour l'année AAAA."""
-    from vif38_bilan.consolidation import lire_historique
-    from vif38_bilan.gabarits import generer_gabarits, resoudre_pilotes
+    from vif38_bilan import disposition as d
+    from vif38_bilan.cycle import lire_historique_annee, produire_gabarits
+    from vif38_bilan.referentiel import CHEF_DE_FILE, verifier_annee
 
-    p = c.protocole
-    verifier_annee(p, annee)
-    dossier = sortie or c.config.dossier("gabarits", annee)
-    codes = resoudre_pilotes(p, list(pilotes) or None)
-    historique = lire_historique(p, c.config.dossier("sorties"), annee)
-    for absente in historique.annees_absentes:
+    e = c.espace
+    verifier_annee(e.protocole, annee)
+    for absente in lire_historique_annee(e, annee).annees_absentes:
         click.echo(
             f"Note : colonne « Statut {absente} » laissée vide, faute de consolidation {absente} "
             f"(vif38-bilan bilan --annee {absente}, ou vif38-bilan historique --annee {absente} pour la saisir).",
             err=True,
         )
-    with click.progressbar(length=len(codes), label="Génération des classeurs", file=sys.stderr) as barre:
-        faits = generer_gabarits(
-            p,
-            annee,
-            dossier,
-            pilotes=codes,
-            config=c.config,
-            date_limite=date_limite,
-            statuts_anterieurs=historique.statuts,
-            progression=lambda _code: barre.update(1),
+    nb = len(pilotes) if pilotes else len(e.protocole.pilotes_actifs())
+    with click.progressbar(length=nb, label="Génération des classeurs", file=sys.stderr) as barre:
+        chemins = produire_gabarits(
+            e, annee, list(pilotes) or None, date_limite, sortie, progression=lambda _code: barre.update(1)
         )
-    largeur = max(len("Pilote"), *(len(g.pilote) for g in faits))
+    p = e.protocole
+    par_nom = {d.nom_fichier(annee, pl.code): pl.code for pl in p.pilotes}
+    lignes = []
+    for chemin in chemins:
+        roles = [role for _a, role in p.actions_du_pilote(par_nom[chemin.name])]
+        chef = sum(role == CHEF_DE_FILE for role in roles)
+        lignes.append((par_nom[chemin.name], chef, len(roles) - chef, chemin.name))
+    largeur = max(len("Pilote"), *(len(li[0]) for li in lignes))
     click.echo(f"{'Pilote':<{largeur}}  Chef de file  Co-pilote  Fichier")
-    for g in faits:
-        click.echo(f"{g.pilote:<{largeur}}  {g.nb_chef_de_file:>12}  {g.nb_co_pilote:>9}  {g.chemin.name}")
-    couvertes = {a.code for g in faits for a, _ in p.actions_du_pilote(g.pilote)}
+    for code, chef, co, nom in lignes:
+        click.echo(f"{code:<{largeur}}  {chef:>12}  {co:>9}  {nom}")
+    couvertes = {a.code for li in lignes for a, _ in p.actions_du_pilote(li[0])}
+    dossier = chemins[0].parent if chemins else (sortie or e.dossier("gabarits", annee))
     click.echo(
-        f"{len(faits)} classeur(s) écrit(s) dans « {dossier} » : {len(couvertes)} action(s) sur {len(p.actions)}, "
-        f"{sum(g.nb_chef_de_file for g in faits)} ligne(s) chef de file, "
-        f"{sum(g.nb_co_pilote for g in faits)} ligne(s) co-pilote."
+        f"{len(lignes)} classeur(s) écrit(s) dans « {dossier} » : {len(couvertes)} action(s) sur {len(p.actions)}, "
+        f"{sum(li[1] for li in lignes)} ligne(s) chef de file, {sum(li[2] for li in lignes)} ligne(s) co-pilote."
     )
     click.echo(f"Ensuite : envoyez chaque classeur à son pilote, puis déposez les retours dans saisies/{annee}/.")
 
@@ -333,23 +334,15 @@ def controler_cmd(
     """Contrôle les classeurs reçus : rapport, copies annotées, retours manquants."""
     from dataclasses import asdict
 
-    from vif38_bilan.consolidation import lire_historique
-    from vif38_bilan.controle import A_CORRIGER, IGNORE, REMPLACE, VALIDE, controler
-    from vif38_bilan.ecriture import SortiesIndependantes, verrou
-    from vif38_bilan.rapport_controle import DOSSIER_ANNOTES, ecrire_rapport, ecrire_retours_annotes
+    from vif38_bilan.controle import A_CORRIGER, IGNORE, REMPLACE, VALIDE
+    from vif38_bilan.cycle import controler_annee
+    from vif38_bilan.rapport_controle import DOSSIER_ANNOTES
 
-    c: Contexte = ctx.obj
-    p = c.protocole
-    verifier_annee(p, annee)
-    saisies = saisies or c.config.dossier("saisies", annee)
-    sortie = sortie or c.config.dossier("sorties", annee)
-    with verrou(c.config.racine):
-        historique = lire_historique(p, c.config.dossier("sorties"), annee)
-        resultat = controler(p, annee, saisies, valeurs_precedentes=historique.precedentes(annee), jobs=jobs)
-        # A report open in Excel must not prevent the annotated copies (and vice versa).
-        sorties = SortiesIndependantes()
-        rapport = sorties.essayer(ecrire_rapport, resultat, p, sortie)
-        copies = sorties.essayer(ecrire_retours_annotes, resultat, saisies, sortie) or []
+    e = ctx.obj.espace
+    resultat = controler_annee(e, annee, saisies, sortie, jobs)
+    saisies = saisies or e.dossier("saisies", annee)
+    sortie = sortie or e.dossier("sorties", annee)
+    rapport, copies = resultat.rapport, resultat.copies
 
     if en_json:
         click.echo(json.dumps([asdict(a) for a in resultat.anomalies], ensure_ascii=False, indent=2))
@@ -390,7 +383,8 @@ def controler_cmd(
                 "Ensuite : renvoyez à chaque pilote concerné sa copie annotée, déposez les versions corrigées dans "
                 f"« {_lisible(saisies)} » et relancez la commande."
             )
-    sorties.verifier()
+    if resultat.sortie_bloquee:
+        raise resultat.sortie_bloquee
     if resultat.nb_erreurs:
         ctx.exit(1)
 
@@ -436,18 +430,12 @@ def controler_cmd(
 @click.pass_context
 def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, presentation: str, date_edition, jobs) -> None:
     """Contrôle les retours, consolide et écrit le bilan Word de l'année AAAA."""
-    from vif38_bilan.bilan import produire_bilan
-    from vif38_bilan.ecriture import verrou
+    from vif38_bilan.cycle import produire_bilan
 
-    c: Contexte = ctx.obj
-    p = c.protocole
-    verifier_annee(p, annee)
-    saisies = saisies or c.config.dossier("saisies", annee)
-    with verrou(c.config.racine):
-        r = produire_bilan(
-            p, annee, saisies, c.config.dossier("sorties"), sortie=sortie, modele=modele,
-            presentation=presentation, date_edition=date_edition, service=c.config.service, jobs=jobs,
-        )  # fmt: skip
+    r = produire_bilan(
+        ctx.obj.espace, annee, saisies, sortie, modele=modele, presentation=presentation, date_edition=date_edition,
+        jobs=jobs,
+    )  # fmt: skip
     res = r.resultat
     click.echo(
         f"Contrôle : {len(res.fichiers)} fichier(s), {res.nb_erreurs} erreur(s), {res.nb_avertissements} avertissement(s), "
@@ -463,6 +451,8 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, presentat
     click.echo(f"Rapport de contrôle : {r.rapport}")
     click.echo(f"Classeur de consolidation : {r.consolidation}")
     click.echo(f"Bilan Word : {r.bilan}")
+    if r.sortie_bloquee:
+        raise r.sortie_bloquee
     if r.nb_erreurs:
         click.echo(
             f"Attention : {r.nb_erreurs} erreur(s) ; les valeurs concernées ne sont pas comptées et sont listées en annexe 2 "
@@ -482,20 +472,10 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, presentat
 @pass_ctx
 def historique_cmd(c: Contexte, annee: int, sortie: Path | None, remplacer: bool) -> None:
     """Classeur à remplir à la main pour une année traitée sans vif38-bilan (par ex. 2022)."""
-    from vif38_bilan.consolidation import ecrire_historique_vierge, nom_consolidation
-    from vif38_bilan.ecriture import verrou
+    from vif38_bilan.cycle import produire_historique_vierge
 
-    p = c.protocole
-    verifier_annee(p, annee)
-    dossier = sortie or c.config.dossier("sorties", annee)
-    chemin = dossier / nom_consolidation(annee)
-    if chemin.exists() and not remplacer:
-        raise click.ClickException(
-            f"« {chemin} » existe déjà (consolidation de {annee} ou historique déjà rempli) : il n'est pas remplacé. "
-            "Pour repartir d'un classeur vierge, relancez avec --remplacer (le contenu actuel sera perdu)."
-        )
-    with verrou(c.config.racine):
-        ecrire_historique_vierge(p, annee, chemin)
+    p = c.espace.protocole
+    chemin = produire_historique_vierge(c.espace, annee, sortie, remplacer)
     click.echo(f"Classeur historique {annee} écrit : {chemin}")
     click.echo(
         f"À remplir à partir du bilan {annee} : feuille « actions », colonnes « Statut {annee} » (liste déroulante) et "
@@ -562,11 +542,14 @@ def courriels(c: Contexte, annee: int, type_: str, envoyer: bool, oui: bool) -> 
     import os
 
     from vif38_bilan import courriels as co
+    from vif38_bilan.cycle import preparer_courriels
+    from vif38_bilan.referentiel import verifier_annee
 
-    verifier_annee(c.protocole, annee)
-    smtp = co.parametres_smtp(c.config) if envoyer else None  # a missing [smtp] fails before any work
-    prep = co.preparer_courriels(c.config, c.protocole, annee, type_)
-    click.echo(co.texte_preparation(prep, c.config.racine))
+    e = c.espace
+    verifier_annee(e.protocole, annee)
+    smtp = co.parametres_smtp(e.config) if envoyer else None  # a missing [smtp] fails before any work
+    prep = preparer_courriels(e, annee, type_)
+    click.echo(co.texte_preparation(prep, e.racine))
     if smtp is None:
         return
     plan = co.planifier_envoi(prep)

@@ -115,46 +115,33 @@ def _remplir_annee(protocole: Protocole, racine: Path, annee: int) -> None:
 
 
 def creer_demo(dossier: str | Path, progression: Callable[[str], None] | None = None) -> Demo:
-    """Build the demo workspace: templates, invented returns, checks and bilans for 2022 and 2023."""
-    from vif38_bilan.bilan import produire_bilan
-    from vif38_bilan.consolidation import lire_historique
+    """Build the demo workspace: templates, invented returns, checks and bilans for 2022 and 2023.
+
+    Runs the year through the public API (vif38_bilan.cycle), as the agent would.
+    Returns Demo (paths of the bilans, reports and consolidations; counts per year).
+    """
     from vif38_bilan.courriels import contacts_demo
-    from vif38_bilan.espace import charger_config, initialiser
-    from vif38_bilan.gabarits import generer_gabarits
-    from vif38_bilan.referentiel import charger_protocole
+    from vif38_bilan.cycle import ouvrir_espace, produire_bilan, produire_gabarits
+    from vif38_bilan.espace import initialiser
 
     dire = progression or (lambda _m: None)
     racine = Path(dossier)
-    protocole = charger_protocole()
     initialiser(
         racine, service="DDFE de l'Isère (démonstration)", courriel="ddfe@exemple.invalid", date_limite="15/02/2024"
     )
+    espace = ouvrir_espace(racine)
+    protocole = espace.protocole
     contacts_demo(protocole, racine / "contacts.xlsx", structures={"ASSOCIATIONS": STRUCTURES_ASSOCIATIONS})
-    config = charger_config(racine)
     bilans, controles, consolidations, erreurs, avertissements, manquants = {}, {}, {}, {}, {}, {}
     for annee in (2022, 2023):
         dire(f"{annee} : classeurs de collecte")
-        historique = lire_historique(protocole, racine / "sorties", annee)
-        generer_gabarits(
-            protocole,
-            annee,
-            racine / "gabarits" / str(annee),
-            config=config,
-            date_limite=DATE_LIMITE[annee],
-            statuts_anterieurs=historique.statuts,
-            maintenant=MAINTENANT[annee],
-        )
+        produire_gabarits(espace, annee, date_limite=DATE_LIMITE[annee], maintenant=MAINTENANT[annee])
         dire(f"{annee} : retours des pilotes (inventés)")
         _remplir_annee(protocole, racine, annee)
         dire(f"{annee} : contrôle, consolidation et bilan Word")
-        r = produire_bilan(
-            protocole,
-            annee,
-            racine / "saisies" / str(annee),
-            racine / "sorties",
-            date_edition=DATE_BILAN[annee],
-            service=config.service,
-        )
+        r = produire_bilan(espace, annee, date_edition=DATE_BILAN[annee])
+        if r.sortie_bloquee:
+            raise r.sortie_bloquee
         bilans[annee], controles[annee], consolidations[annee] = r.bilan, r.rapport, r.consolidation
         erreurs[annee] = r.resultat.nb_erreurs
         avertissements[annee] = r.resultat.nb_avertissements

@@ -40,3 +40,11 @@ class SortieBloquee(Vif38Error):
 
 class PiloteInconnu(Vif38Error):
     """A pilot code asked for is not in the protocol."""
+
+
+class EspaceIntrouvable(Vif38Error):
+    """No workspace (vif38.toml) in the folder or its parents."""
+
+
+class AnneeHorsProtocole(Vif38Error):
+    """The year asked for is not a year of the protocol."""

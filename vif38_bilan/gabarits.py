@@ -22,8 +22,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from vif38_bilan import disposition as d
 from vif38_bilan.ecriture import ecrire_atomique, mettre_texte
 from vif38_bilan.espace import Config
-from vif38_bilan.exceptions import PiloteInconnu, Vif38Error
-from vif38_bilan.referentiel import CHEF_DE_FILE, Action, Protocole
+from vif38_bilan.exceptions import PiloteInconnu
+from vif38_bilan.referentiel import CHEF_DE_FILE, Action, Protocole, verifier_annee
 
 # Rows of the Saisie sheet. Readers must not rely on them (they find labels and headers);
 # they are here so the writer and its tests agree.
@@ -139,14 +139,6 @@ def generer_gabarit(
     roles = [r for _, r in protocole.actions_du_pilote(code)]
     nb_chef = sum(r == CHEF_DE_FILE for r in roles)
     return GabaritGenere(code, protocole.pilote(code).nom, nb_chef, len(roles) - nb_chef, Path(chemin))
-
-
-def verifier_annee(protocole: Protocole, annee: int) -> None:
-    if annee not in protocole.annees:
-        raise Vif38Error(
-            f"{annee} n'est pas une année du protocole ({', '.join(map(str, protocole.annees))}) : "
-            "choisissez l'une de ces années."
-        )
 
 
 def enregistrer(wb: Workbook, chemin: Path, modifie_le: datetime | None = None) -> None:

@@ -493,3 +493,14 @@ def resume(p: Protocole) -> str:
         marque = " (collectif)" if pil.collectif else ""
         lignes.append(f"  {(pil.code + marque):<40} {roles.count(CHEF_DE_FILE):>6} {roles.count(CO_PILOTE):>10}")
     return "\n".join(lignes)
+
+
+def verifier_annee(protocole: Protocole, annee: int) -> None:
+    """Raise AnneeHorsProtocole (French message) when annee is not one of protocole.annees."""
+    from vif38_bilan.exceptions import AnneeHorsProtocole
+
+    if annee not in protocole.annees:
+        raise AnneeHorsProtocole(
+            f"{annee} n'est pas une année du protocole ({', '.join(map(str, protocole.annees))}). "
+            "Relancez avec l'une de ces années."
+        )

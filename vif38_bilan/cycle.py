@@ -1,0 +1,353 @@
+"""The year, step by step: the only module that chains the steps of the cycle.
+
+ouvrir_espace → produire_gabarits → controler_annee → produire_bilan → preparer_courriels.
+The CLI, the demo, the web page and the benchmark call these functions; the modules below them
+(gabarits, saisies, controle, consolidation, bilan, courriels) each do one step and never run
+another one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from vif38_bilan.consolidation import Consolidation, Historique, consolider, ecrire_consolidation, lire_historique
+from vif38_bilan.controle import ResultatControle, controler
+from vif38_bilan.ecriture import SortiesIndependantes, verrou
+from vif38_bilan.espace import DOSSIERS, FICHIER_CONFIG, Config, charger_config
+from vif38_bilan.exceptions import EspaceIntrouvable, SortieBloquee, Vif38Error
+from vif38_bilan.referentiel import Protocole, charger_protocole, verifier_annee
+
+NOM_CONSOLIDATION = "consolidation-{annee}.xlsx"
+NOM_BILAN = "bilan-{annee}.docx"
+
+
+# ---------------------------------------------------------------- the workspace
+
+
+@dataclass
+class Espace:
+    """An opened workspace: its root folder, its settings (vif38.toml) and its protocol."""
+
+    racine: Path
+    config: Config
+    protocole: Protocole
+
+    def dossier(self, nom: str, annee: int | None = None) -> Path:
+        """racine/nom or racine/nom/annee (nom: "gabarits", "saisies" or "sorties")."""
+        return self.config.dossier(nom, annee)
+
+    def verrou(self) -> contextlib.AbstractContextManager[None]:
+        """The workspace lock: raises EspaceVerrouille while another command works here."""
+        return verrou(self.racine)
+
+    def verifier_annee(self, annee: int) -> None:
+        """Raise AnneeHorsProtocole (French message) when annee is not a year of the protocol."""
+        verifier_annee(self.protocole, annee)
+
+
+def creer_espace(
+    dossier: str | Path, service: str = "DDFE de l'Isère", courriel: str = "", date_limite: str = ""
+) -> Espace:
+    """Create a workspace (gabarits/, saisies/, sorties/, vif38.toml, blank contacts.xlsx) and open it.
+
+    Never overwrites an existing file. date_limite: JJ/MM/AAAA or "".
+    Raises ConfigurationInvalide (date_limite unreadable), SortieBloquee.
+    """
+    from vif38_bilan.espace import initialiser
+
+    initialiser(dossier, service=service, courriel=courriel, date_limite=date_limite)
+    return ouvrir_espace(dossier)
+
+
+def trouver_racine(dossier: str | Path = ".") -> Path | None:
+    """The workspace root for dossier: the nearest of dossier and its parents holding vif38.toml
+    (as git finds .git); else dossier itself when it holds the workspace folders (gabarits/,
+    saisies/ or sorties/); else None."""
+    depart = Path(dossier).resolve()
+    for d in (depart, *depart.parents):
+        if (d / FICHIER_CONFIG).is_file():
+            return d
+    if any((depart / nom).is_dir() for nom in DOSSIERS):
+        return depart
+    return None
+
+
+def ouvrir_espace(dossier: str | Path = ".", referentiel: str | Path | None = None) -> Espace:
+    """Open the workspace that holds dossier.
+
+    Args:
+        dossier: a folder inside the workspace (the current folder by default).
+        referentiel: a protocol file (.toml, .json, .xlsx) used instead of vif38.toml's
+            `referentiel` setting or the embedded Isère 2022-2024 protocol.
+    Returns:
+        Espace, with config and protocol loaded.
+    Raises:
+        EspaceIntrouvable: no vif38.toml in dossier or its parents and no workspace folders.
+        ConfigurationInvalide: vif38.toml is malformed.
+        ReferentielInvalide: the protocol file is malformed.
+    """
+    racine = trouver_racine(dossier)
+    if racine is None:
+        raise EspaceIntrouvable(
+            f"Aucun espace de travail ici (« {Path(dossier).resolve()} ») ni dans les dossiers parents : "
+            "placez-vous dans votre espace de travail (cd MON-ESPACE) ou créez-en un avec "
+            "« vif38-bilan init MON-ESPACE »."
+        )
+    config = charger_config(racine)
+    protocole = charger_protocole(referentiel or config.referentiel)
+    return Espace(racine=racine, config=config, protocole=protocole)
+
+
+# ---------------------------------------------------------------- gabarits
+
+
+def produire_gabarits(
+    espace: Espace,
+    annee: int,
+    pilotes: list[str] | None = None,
+    date_limite: date | None = None,
+    sortie: str | Path | None = None,
+    progression: Callable[[str], None] | None = None,
+    maintenant: datetime | None = None,
+) -> list[Path]:
+    """Write one collection workbook per pilot for year annee.
+
+    Args:
+        pilotes: pilot codes or names (all active pilots when None).
+        date_limite: return deadline printed in the workbooks (vif38.toml's when None).
+        sortie: target folder (gabarits/AAAA/ by default).
+        progression: called with each pilot code once its workbook is written.
+    Returns:
+        The workbooks' paths, in the protocol's pilot order.
+    Raises:
+        AnneeHorsProtocole, PiloteInconnu, SortieBloquee, EspaceVerrouille.
+    """
+    from vif38_bilan.gabarits import generer_gabarits, resoudre_pilotes
+
+    espace.verifier_annee(annee)
+    dossier = Path(sortie) if sortie is not None else espace.dossier("gabarits", annee)
+    codes = resoudre_pilotes(espace.protocole, pilotes)
+    with espace.verrou():
+        historique = lire_historique(espace.protocole, espace.dossier("sorties"), annee)
+        faits = generer_gabarits(
+            espace.protocole,
+            annee,
+            dossier,
+            pilotes=codes,
+            config=espace.config,
+            date_limite=date_limite,
+            statuts_anterieurs=historique.statuts,
+            progression=progression,
+            maintenant=maintenant,
+        )
+    return [g.chemin for g in faits]
+
+
+def lire_historique_annee(espace: Espace, annee: int) -> Historique:
+    """The earlier years of annee as consolidated (or entered by hand) in sorties/<year>/.
+
+    Returns Historique: statuses, values and observations per earlier year, the files read and
+    the anomalies found in them (a history file never stops the run)."""
+    return lire_historique(espace.protocole, espace.dossier("sorties"), annee)
+
+
+def produire_historique_vierge(
+    espace: Espace, annee: int, sortie: str | Path | None = None, remplacer: bool = False
+) -> Path:
+    """Write the blank history workbook of a year handled without the tool (e.g. 2022), to fill by hand.
+
+    Args:
+        sortie: target folder (sorties/AAAA/ by default, where the next year's bilan reads it).
+        remplacer: overwrite an existing consolidation-AAAA.xlsx (its content is lost).
+    Returns:
+        The workbook's path.
+    Raises:
+        AnneeHorsProtocole, EspaceVerrouille, SortieBloquee; Vif38Error when the file exists
+        and remplacer is False.
+    """
+    from vif38_bilan.consolidation import ecrire_historique_vierge
+
+    espace.verifier_annee(annee)
+    dossier = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
+    chemin = dossier / NOM_CONSOLIDATION.format(annee=annee)
+    if chemin.exists() and not remplacer:
+        raise Vif38Error(
+            f"« {chemin} » existe déjà (consolidation de {annee} ou historique déjà rempli) : il n'est pas remplacé. "
+            "Pour repartir d'un classeur vierge, relancez avec --remplacer (le contenu actuel sera perdu)."
+        )
+    with espace.verrou():
+        return ecrire_historique_vierge(espace.protocole, annee, chemin)
+
+
+# ---------------------------------------------------------------- contrôle
+
+
+def controler_annee(
+    espace: Espace,
+    annee: int,
+    saisies: str | Path | None = None,
+    sortie: str | Path | None = None,
+    jobs: int | None = None,
+    ecrire: bool = True,
+) -> ResultatControle:
+    """Check every return of the year and write the report and the annotated copies.
+
+    Args:
+        saisies: folder of the returns (saisies/AAAA/ by default; sub-folders included).
+        sortie: folder of controle-AAAA.xlsx and retours-annotes/ (sorties/AAAA/ by default).
+        jobs: reading processes (automatic when None).
+        ecrire: False to check only (no file written), e.g. to know who is missing.
+    Returns:
+        ResultatControle, with `.rapport` (Path or None when blocked), `.copies` (annotated copies)
+        and `.sortie_bloquee` (SortieBloquee naming the outputs that could not be written, or None).
+    Raises:
+        AnneeHorsProtocole, EspaceVerrouille.
+    """
+    espace.verifier_annee(annee)
+    with espace.verrou():
+        return _controler(espace, annee, saisies, sortie, jobs, ecrire)
+
+
+def _controler(
+    espace: Espace, annee: int, saisies: str | Path | None, sortie: str | Path | None, jobs: int | None, ecrire: bool
+) -> ResultatControle:
+    from vif38_bilan.rapport_controle import ecrire_rapport, ecrire_retours_annotes
+
+    saisies = Path(saisies) if saisies is not None else espace.dossier("saisies", annee)
+    sortie = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
+    historique = lire_historique_annee(espace, annee)
+    resultat = controler(espace.protocole, annee, saisies, valeurs_precedentes=historique.precedentes(annee), jobs=jobs)
+    resultat.rapport, resultat.copies, resultat.sortie_bloquee = None, [], None
+    if ecrire:
+        # A report open in Excel must not prevent the annotated copies (and vice versa).
+        sorties = SortiesIndependantes()
+        resultat.rapport = sorties.essayer(ecrire_rapport, resultat, espace.protocole, sortie)
+        resultat.copies = sorties.essayer(ecrire_retours_annotes, resultat, saisies, sortie) or []
+        try:
+            sorties.verifier()
+        except SortieBloquee as e:
+            resultat.sortie_bloquee = e
+    return resultat
+
+
+# ---------------------------------------------------------------- bilan
+
+
+@dataclass(frozen=True)
+class SortiesBilan:
+    """What produire_bilan wrote (paths are None when the file was blocked), and the data behind it."""
+
+    resultat: ResultatControle
+    historique: Historique
+    donnees: Consolidation
+    rapport: Path | None  # controle-AAAA.xlsx
+    consolidation: Path | None  # consolidation-AAAA.xlsx
+    bilan: Path | None  # bilan-AAAA.docx
+    sortie_bloquee: SortieBloquee | None = field(default=None, compare=False)
+
+    @property
+    def nb_erreurs(self) -> int:
+        """Erreurs in the returns and in the history: the bilan is written, but incomplete."""
+        return self.resultat.nb_erreurs + self.historique.nb_erreurs
+
+
+def produire_bilan(
+    espace: Espace,
+    annee: int,
+    saisies: str | Path | None = None,
+    sortie: str | Path | None = None,
+    modele: str | Path | None = None,
+    presentation: str = "annexe",
+    date_edition: date | None = None,
+    jobs: int | None = None,
+    resultat: ResultatControle | None = None,
+) -> SortiesBilan:
+    """Check the year (unless resultat is given), consolidate it and write the bilan.
+
+    Writes into sortie (sorties/AAAA/ by default) the check report and annotated copies (when
+    the check runs here), consolidation-AAAA.xlsx and bilan-AAAA.docx; each output is attempted
+    even when another is blocked (open in Excel or Word). Earlier years are always read from the
+    workspace's sorties/.
+
+    Args:
+        modele: a Word document whose styles, header and footer are kept.
+        presentation: "annexe" (one table per objective, one row per action) or "protocole".
+        date_edition: the date printed on the cover (today when None).
+        resultat: a check result already computed for this year (not re-run).
+    Returns:
+        SortiesBilan.
+    Raises:
+        AnneeHorsProtocole, EspaceVerrouille, SortieBloquee (after writing what could be written).
+    """
+    from vif38_bilan.bilan import ecrire_bilan
+
+    espace.verifier_annee(annee)
+    sortie = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
+    with espace.verrou():
+        if resultat is None:
+            resultat = _controler(espace, annee, saisies, sortie, jobs, ecrire=True)
+        historique = lire_historique_annee(espace, annee)
+        donnees = consolider(espace.protocole, annee, resultat, historique)
+        sorties = SortiesIndependantes()
+        classeur = sorties.essayer(ecrire_consolidation, donnees, sortie / NOM_CONSOLIDATION.format(annee=annee))
+        document = sorties.essayer(
+            ecrire_bilan,
+            espace.protocole,
+            annee,
+            donnees,
+            resultat,
+            sortie / NOM_BILAN.format(annee=annee),
+            Path(modele) if modele else None,
+            presentation,
+            date_edition,
+            espace.config.service,
+        )
+    bloquee = getattr(resultat, "sortie_bloquee", None)
+    try:
+        sorties.verifier()
+    except SortieBloquee as e:
+        bloquee = SortieBloquee(f"{bloquee}\n{e}") if bloquee else e
+    return SortiesBilan(resultat, historique, donnees, getattr(resultat, "rapport", None), classeur, document, bloquee)
+
+
+# ---------------------------------------------------------------- courriels
+
+
+def preparer_courriels(
+    espace: Espace,
+    annee: int,
+    type_: str = "envoi",
+    resultat: ResultatControle | None = None,
+    maintenant: datetime | None = None,
+):
+    """Write one .eml draft per recipient in sorties/AAAA/courriels/<type>/.
+
+    Args:
+        type_: "envoi" (each pilot's workbook), "relance" (pilots without a usable return) or
+            "correction" (returns with erreurs, annotated copy attached).
+        resultat: the year's check result; for relance/correction it is computed here (check
+            only, nothing written) when None, never when given.
+        maintenant: the drafts' date (now when None).
+    Returns:
+        courriels.Preparation (drafts written, pilots without address, stale drafts removed).
+    Raises:
+        AnneeHorsProtocole, ConfigurationInvalide (vif38.toml, contacts.xlsx), Vif38Error
+        (no saisies/AAAA/ folder for relance/correction), EspaceVerrouille.
+    """
+    from vif38_bilan.courriels import preparer_courriels as preparer
+
+    espace.verifier_annee(annee)
+    with espace.verrou():
+        if resultat is None and type_ != "envoi":
+            dossier = espace.dossier("saisies", annee)
+            if not dossier.is_dir():
+                raise Vif38Error(
+                    f"Le dossier des retours « {dossier} » n'existe pas : déposez-y les classeurs reçus, "
+                    f"lancez « vif38-bilan controler --annee {annee} », puis relancez cette commande."
+                )
+            resultat = _controler(espace, annee, None, None, None, ecrire=False)
+        return preparer(espace.config, espace.protocole, annee, type_, resultat=resultat, maintenant=maintenant)

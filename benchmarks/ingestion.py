@@ -251,43 +251,44 @@ def _resume_controle(resultat: Any) -> dict[str, Any]:
     return {"fichiers": len(resultat.fichiers), "etats": dict(etats), "regles": dict(regles)}
 
 
-def phase_controle(args: argparse.Namespace) -> dict[str, Any]:
-    from vif38_bilan.referentiel import charger_protocole
+def _espace(args: argparse.Namespace) -> Any:
+    """A workspace beside the corpus: the returns are read from the corpus, outputs go to --sorties."""
+    from vif38_bilan.cycle import creer_espace
 
-    controle = _importer_controle()
-    protocole = charger_protocole()
+    return creer_espace(Path(args.sorties or Path(args.corpus).parent / "espace"))
+
+
+def phase_controle(args: argparse.Namespace) -> dict[str, Any]:
+    """The check through the public API (no file written: reading and checking only)."""
+    from vif38_bilan.cycle import controler_annee
+
+    _importer_controle()
+    espace = _espace(args)
     c0, t0 = cpu(), time.perf_counter()
-    resultat = controle.controler(protocole, ANNEE, Path(args.corpus), jobs=_jobs(args.mode))
+    resultat = controler_annee(espace, ANNEE, saisies=Path(args.corpus), jobs=_jobs(args.mode), ecrire=False)
     secondes = time.perf_counter() - t0
     return {"secondes": secondes, "cpu": cpu() - c0, **_resume_controle(resultat), **memoire()}
 
 
 def phase_chaine(args: argparse.Namespace) -> dict[str, Any]:
-    """controler (automatic) → consolidation → consolidation workbook → Word bilan."""
-    from vif38_bilan import bilan, consolidation
-    from vif38_bilan.referentiel import charger_protocole
+    """The public API as the CLI runs it: controler_annee (report, annotated copies), then
+    produire_bilan on that result (consolidation workbook and Word bilan)."""
+    from vif38_bilan.cycle import controler_annee, produire_bilan
 
-    controle = _importer_controle()
+    _importer_controle()
     import docx  # noqa: F401 - python-docx import time is not the docx's
 
-    protocole = charger_protocole()
-    sorties = Path(args.sorties)
-    sorties.mkdir(parents=True, exist_ok=True)
+    espace = _espace(args)
+    sorties = Path(args.sorties) / "sorties" / str(ANNEE)
     pics = {"depart": memoire()["pic_mo"]}  # peak so far after each step: where memory goes
     t0 = time.perf_counter()
-    resultat = controle.controler(protocole, ANNEE, Path(args.corpus), jobs=_jobs(args.mode))
+    resultat = controler_annee(espace, ANNEE, saisies=Path(args.corpus), sortie=sorties, jobs=_jobs(args.mode))
     t1 = time.perf_counter()
     pics["controle"] = memoire()["pic_mo"]
-    conso = consolidation.consolider(protocole, ANNEE, resultat)
+    produire_bilan(espace, ANNEE, saisies=Path(args.corpus), sortie=sorties, resultat=resultat)
     t2 = time.perf_counter()
-    pics["consolider"] = memoire()["pic_mo"]
-    consolidation.ecrire_consolidation(conso, sorties / consolidation.nom_consolidation(ANNEE))
-    t3 = time.perf_counter()
-    pics["classeur"] = memoire()["pic_mo"]
-    bilan.ecrire_bilan(protocole, ANNEE, conso, resultat, sorties / f"bilan-{ANNEE}.docx")
-    t4 = time.perf_counter()
-    pics["docx"] = memoire()["pic_mo"]
-    temps = {"controle": t1 - t0, "consolider": t2 - t1, "classeur": t3 - t2, "docx": t4 - t3}
+    pics["bilan"] = memoire()["pic_mo"]
+    temps = {"controle": t1 - t0, "bilan": t2 - t1}
     return {"temps": temps, "pics": pics, **_resume_controle(resultat), **memoire()}
 
 
@@ -387,7 +388,7 @@ def executer(args: argparse.Namespace) -> int:
     t_plancher = med(plancher)
     t_modes = {m: med(controles[m]) for m in modes}
     t_auto = t_modes["auto"]
-    t_gabarits, t_conso, t_classeur, t_docx = med(gabarits), etape("consolider"), etape("classeur"), etape("docx")
+    t_gabarits, t_controle_ecrit, t_bilan = med(gabarits), etape("controle"), etape("bilan")
 
     lignes: list[tuple[str, float, str, str, str]] = []
 
@@ -409,18 +410,9 @@ def executer(args: argparse.Namespace) -> int:
     for m in modes:
         nom = {"1": "controler, jobs=1", "auto": "controler, jobs automatique"}.get(m, f"controler, jobs={m}")
         ligne(nom, t_modes[m], controles[m], par_fichier(t_modes[m]))
-    ligne("consolider", t_conso)
-    ligne("classeur de consolidation (.xlsx)", t_classeur)
-    ligne("bilan Word (.docx)", t_docx, chaines)
-    controle_conso = t_auto + t_conso
-    ligne("contrôle + consolider", controle_conso, None, f"{controle_conso / t_plancher:.2f}× plancher")
-    ligne(
-        "contrôle + consolider + classeur",
-        controle_conso + t_classeur,
-        None,
-        f"{(controle_conso + t_classeur) / t_plancher:.2f}× plancher",
-    )
-    cycle = t_gabarits + t_auto + t_conso + t_classeur + t_docx
+    ligne("controler_annee (rapport et copies annotées écrits)", t_controle_ecrit, None, par_fichier(t_controle_ecrit))
+    ligne("produire_bilan (consolidation, classeur, bilan Word)", t_bilan, chaines)
+    cycle = t_gabarits + t_controle_ecrit + t_bilan
     ligne("cycle annuel (gabarits + contrôle + consolidation + bilan)", cycle)
 
     largeur = max(len(x[0]) for x in lignes)

@@ -194,14 +194,22 @@ def _option_date(ctx: click.Context, param: click.Parameter, valeur: str | None)
 @click.option("--date-limite", default="", help="Date limite de retour (JJ/MM/AAAA).")
 def init(dossier: Path, service: str, courriel: str, date_limite: str) -> None:
     """Crée un espace de travail (gabarits/, saisies/, sorties/, vif38.toml, contacts.xlsx)."""
+    from vif38_bilan.contacts import creer_contacts_vierges
     from vif38_bilan.espace import initialiser, lire_date
+    from vif38_bilan.referentiel import charger_protocole
 
     if date_limite:
         try:
             lire_date(date_limite)
         except ValueError as e:
             raise click.BadParameter(str(e), param_hint="--date-limite") from None
-    crees = initialiser(dossier, service=service, courriel=courriel, date_limite=date_limite)
+    crees = initialiser(
+        dossier,
+        service=service,
+        courriel=courriel,
+        date_limite=date_limite,
+        contacts=lambda chemin: creer_contacts_vierges(charger_protocole(), chemin),
+    )
     click.echo(f"Espace de travail prêt dans « {dossier} » ({len(crees)} élément(s) créé(s)).")
     click.echo(f"Ensuite : cd {dossier} puis vif38-bilan gabarits --annee AAAA")
 
@@ -561,16 +569,19 @@ def courriels(c: Contexte, annee: int, type_: str, envoyer: bool, oui: bool) -> 
     """Prépare un brouillon de courriel (.eml) par destinataire, avec le bon classeur joint."""
     import os
 
-    from vif38_bilan import courriels as co
+    from vif38_bilan import envoi
+    from vif38_bilan.brouillons import preparer_courriels, texte_preparation
+    from vif38_bilan.courriels_textes import ENVOI
 
     verifier_annee(c.protocole, annee)
-    smtp = co.parametres_smtp(c.config) if envoyer else None  # a missing [smtp] fails before any work
-    prep = co.preparer_courriels(c.config, c.protocole, annee, type_)
-    click.echo(co.texte_preparation(prep, c.config.racine))
+    smtp = envoi.parametres_smtp(c.config) if envoyer else None  # a missing [smtp] fails before any work
+    resultat = None if type_ == ENVOI else _resultat_controle(c, annee)
+    prep = preparer_courriels(c.config, c.protocole, annee, type_, resultat=resultat)
+    click.echo(texte_preparation(prep, c.config.racine))
     if smtp is None:
         return
-    plan = co.planifier_envoi(prep)
-    click.echo(co.texte_plan(plan, smtp))
+    plan = envoi.planifier_envoi(prep)
+    click.echo(envoi.texte_plan(plan, smtp))
     if not plan.a_envoyer:
         return
     if not oui:
@@ -579,13 +590,32 @@ def courriels(c: Contexte, annee: int, type_: str, envoyer: bool, oui: bool) -> 
         if reponse.strip().lower() not in ("o", "oui", "y", "yes"):
             click.echo("Envoi annulé : rien n'a été envoyé.")
             raise click.exceptions.Exit(1)
-    mot_de_passe = os.environ.get(co.VARIABLE_MOT_DE_PASSE)
+    mot_de_passe = os.environ.get(envoi.VARIABLE_MOT_DE_PASSE)
     if smtp.utilisateur and mot_de_passe is None:
         mot_de_passe = click.prompt(f"Mot de passe de {smtp.utilisateur} sur {smtp.hote}", hide_input=True)
-    resultats = co.envoyer(prep, smtp, mot_de_passe)
-    click.echo(co.texte_envoi(resultats, prep.journal))
-    if any(r.resultat == co.ECHEC for r in resultats):
+    resultats = envoi.envoyer(prep, smtp, mot_de_passe)
+    click.echo(envoi.texte_envoi(resultats, prep.journal))
+    if any(r.resultat == envoi.ECHEC for r in resultats):
         raise click.exceptions.Exit(1)
+
+
+def _resultat_controle(c: Contexte, annee: int):
+    """Check the returns of the year (no file written) for relance/correction.
+
+    Temporary: the lead's cycle.preparer_courriels will pass the result of controler_annee.
+    """
+    from vif38_bilan.consolidation import lire_historique
+    from vif38_bilan.controle import controler
+
+    dossier = c.config.dossier("saisies", annee)
+    if not dossier.is_dir():
+        raise Vif38Error(
+            f"Le dossier des retours « {dossier} » n'existe pas : déposez-y les classeurs reçus, "
+            f"lancez « vif38-bilan controler --annee {annee} », puis relancez cette commande."
+        )
+    # Same outlier reference as `controler`: last year's consolidated values, when there are some.
+    historique = lire_historique(c.protocole, c.config.dossier("sorties"), annee)
+    return controler(c.protocole, annee, dossier, valeurs_precedentes=historique.precedentes(annee))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 from vif38_bilan.exceptions import ConfigurationInvalide
 
 FICHIER_CONFIG = "vif38.toml"
+FICHIER_CONTACTS = "contacts.xlsx"
 DOSSIERS = ("gabarits", "saisies", "sorties")
 
 LISEZMOI = {
@@ -125,11 +127,13 @@ def initialiser(
     service: str = "DDFE de l'Isère",
     courriel: str = "",
     date_limite: str = "",
-    protocole: Any = None,
+    contacts: Callable[[Path], Path] | None = None,
 ) -> list[Path]:
     """Create the workspace layout; never overwrites an existing file. Returns created paths.
 
-    protocole: pilots listed in the blank contacts.xlsx; the embedded protocol when None.
+    contacts: writes the blank address book at the path it is given (for instance
+    `contacts.creer_contacts_vierges` bound to a protocol), called only when contacts.xlsx is
+    missing; no address book is written when None. The mail loop stays out of this module.
     """
     from vif38_bilan.ecriture import ecrire_texte
 
@@ -148,10 +152,7 @@ def initialiser(
     if not conf.exists():
         ecrire_texte(conf, MODELE_CONFIG.format(service=service, courriel=courriel, date_limite=date_limite))
         crees.append(conf)
-    contacts = racine / "contacts.xlsx"
-    if not contacts.exists():
-        from vif38_bilan.courriels import creer_contacts_vierges
-        from vif38_bilan.referentiel import charger_protocole
-
-        crees.append(creer_contacts_vierges(protocole or charger_protocole(), contacts))
+    carnet = racine / FICHIER_CONTACTS
+    if contacts is not None and not carnet.exists():
+        crees.append(contacts(carnet))
     return crees

@@ -36,7 +36,7 @@ from vif38_bilan.exceptions import ConfigurationInvalide, Vif38Error
 from vif38_bilan.pilotes import cle
 from vif38_bilan.referentiel import Protocole
 
-JOURNAL = "journal.csv"
+JOURNAL = "journal.csv"  # sorties/AAAA/courriels/journal.csv, kept by envoi.py
 
 TYPE_XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 TYPES_PIECES = {

@@ -14,10 +14,10 @@ def protocole():
 
 @pytest.fixture
 def espace(tmp_path, monkeypatch):
-    """A fresh workspace (init) used as the current directory."""
-    from vif38_bilan.espace import initialiser
+    """A fresh workspace (init, blank contacts.xlsx) used as the current directory."""
+    from vif38_bilan.cycle import creer_espace
 
-    initialiser(tmp_path, courriel="ddfe@exemple.invalid", date_limite="15/02/2024")
+    creer_espace(tmp_path, courriel="ddfe@exemple.invalid", date_limite="15/02/2024")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -13,8 +13,16 @@ from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 from python_calamine import CalamineWorkbook
 
-from vif38_bilan import courriels as co
+from vif38_bilan.brouillons import preparer_courriels, texte_preparation
 from vif38_bilan.cli import cli
+from vif38_bilan.contacts import (
+    FICHIER_CONTACTS,
+    contacts_demo,
+    creer_contacts_vierges,
+    lire_adresse,
+    lire_contacts,
+    sans_courriel,
+)
 from vif38_bilan.controle import (
     A_CORRIGER,
     AVERTISSEMENT,
@@ -25,7 +33,17 @@ from vif38_bilan.controle import (
     FichierControle,
     ResultatControle,
 )
+from vif38_bilan.courriels_textes import textes_courriels
 from vif38_bilan.disposition import nom_fichier
+from vif38_bilan.envoi import (
+    COLONNES_JOURNAL,
+    ECHEC,
+    ENVOYE,
+    VARIABLE_MOT_DE_PASSE,
+    envoyer,
+    parametres_smtp,
+    planifier_envoi,
+)
 from vif38_bilan.espace import charger_config
 from vif38_bilan.exceptions import ConfigurationInvalide, Vif38Error
 
@@ -46,7 +64,7 @@ def pieces(msg) -> list[tuple[str, bytes]]:
 
 
 def ecrire_contacts_demo(racine: Path, protocole, sans_courriel=("OFII",)) -> Path:
-    return co.contacts_demo(protocole, racine / co.FICHIER_CONTACTS, structures=STRUCTURES, sans_courriel=sans_courriel)
+    return contacts_demo(protocole, racine / FICHIER_CONTACTS, structures=STRUCTURES, sans_courriel=sans_courriel)
 
 
 def faux_gabarits(racine: Path, protocole, annee: int = ANNEE, sauf: tuple[str, ...] = ()) -> dict[str, Path]:
@@ -114,9 +132,9 @@ def test_init_cree_un_carnet_vierge(espace, protocole):
     assoc = next(r for r in corps if r[0] == "ASSOCIATIONS")
     assert "une ligne par structure" in assoc[6]
     # Blank addresses: nothing to refuse, every pilot listed as without address.
-    contacts, problemes = co.lire_contacts(protocole, chemin)
+    contacts, problemes = lire_contacts(protocole, chemin)
     assert problemes == []
-    assert len(co.sans_courriel(protocole, contacts)) == len(protocole.pilotes_actifs())
+    assert len(sans_courriel(protocole, contacts)) == len(protocole.pilotes_actifs())
     # init never overwrites the agent's contacts.
     from vif38_bilan.espace import initialiser
 
@@ -125,12 +143,12 @@ def test_init_cree_un_carnet_vierge(espace, protocole):
     initialiser(espace)
     assert chemin.read_bytes() == avant
     with pytest.raises(ConfigurationInvalide, match="existe déjà"):
-        co.creer_contacts_vierges(protocole, chemin)
+        creer_contacts_vierges(protocole, chemin)
 
 
 def test_contacts_demo_inventes(tmp_path, protocole):
-    chemin = co.contacts_demo(protocole, tmp_path / "contacts.xlsx", structures=STRUCTURES, sans_courriel=["OFII"])
-    contacts, problemes = co.lire_contacts(protocole, chemin)
+    chemin = contacts_demo(protocole, tmp_path / "contacts.xlsx", structures=STRUCTURES, sans_courriel=["OFII"])
+    contacts, problemes = lire_contacts(protocole, chemin)
     assert problemes == []
     assert all(c.courriel.endswith("@exemple.invalid") for c in contacts if c.courriel)
     assert [c.structure for c in contacts if c.pilote == "ASSOCIATIONS"] == STRUCTURES["ASSOCIATIONS"]
@@ -140,7 +158,7 @@ def test_contacts_demo_inventes(tmp_path, protocole):
     }
     assert next(c for c in contacts if c.pilote == "DDFE").courriel == "ddfe@exemple.invalid"
     assert next(c for c in contacts if c.pilote == "OFII").courriel == ""
-    assert co.sans_courriel(protocole, contacts) == [f"OFII ({protocole.pilote('OFII').nom})"]
+    assert sans_courriel(protocole, contacts) == [f"OFII ({protocole.pilote('OFII').nom})"]
     assert all("Démo" in c.nom for c in contacts)
 
 
@@ -164,7 +182,7 @@ def test_contacts_erreurs_en_francais(tmp_path, protocole):
     wb.save(chemin)
     avant = chemin.read_bytes()
 
-    contacts, problemes = co.lire_contacts(protocole, chemin)
+    contacts, problemes = lire_contacts(protocole, chemin)
 
     assert chemin.read_bytes() == avant
     assert [(c.pilote, c.structure, c.courriel, c.ligne) for c in contacts] == [
@@ -188,12 +206,12 @@ def test_contacts_illisible_ou_sans_entete(tmp_path, protocole):
     faux = tmp_path / "contacts.xlsx"
     faux.write_text("ceci n'est pas un classeur", "utf-8")
     with pytest.raises(ConfigurationInvalide, match="illisible"):
-        co.lire_contacts(protocole, faux)
+        lire_contacts(protocole, faux)
     wb = Workbook()
     wb.active.append(["Pilote", "Adresse postale"])
     wb.save(faux)
     with pytest.raises(ConfigurationInvalide, match="n'a pas les en-têtes attendus"):
-        co.lire_contacts(protocole, faux)
+        lire_contacts(protocole, faux)
 
 
 @pytest.mark.parametrize(
@@ -205,7 +223,7 @@ def test_contacts_illisible_ou_sans_entete(tmp_path, protocole):
     ],
 )
 def test_lire_adresse(texte, attendu):
-    assert co.lire_adresse(texte) == attendu
+    assert lire_adresse(texte) == attendu
 
 
 @pytest.mark.parametrize(
@@ -213,7 +231,7 @@ def test_lire_adresse(texte, attendu):
 )
 def test_lire_adresse_refuse(texte):
     with pytest.raises(ValueError, match="n'est pas une adresse de courriel valable"):
-        co.lire_adresse(texte)
+        lire_adresse(texte)
 
 
 # ------------------------------------------------------------------ drafts
@@ -224,7 +242,7 @@ def test_brouillons_envoi(espace, protocole):
     gabarits = faux_gabarits(espace, protocole)
     config = charger_config(espace)
 
-    prep = co.preparer_courriels(config, protocole, ANNEE, "envoi")
+    prep = preparer_courriels(config, protocole, ANNEE, "envoi")
 
     dossier = espace / "sorties" / "2023" / "courriels" / "envoi"
     assert prep.dossier == dossier
@@ -271,7 +289,7 @@ def test_brouillons_envoi(espace, protocole):
     assert beta["Subject"].endswith("(Association Bêta)")
     assert [a.addr_spec for a in beta["To"].addresses] == ["association-beta@exemple.invalid"]
 
-    texte = co.texte_preparation(prep, espace)
+    texte = texte_preparation(prep, espace)
     assert f"{len(emls)} brouillon(s) « envoi » écrit(s) dans sorties/2023/courriels/envoi :" in texte
     assert "ATTENTION : 1 destinataire(s) sans brouillon, faute d'adresse :" in texte
 
@@ -280,17 +298,17 @@ def test_envoi_sans_gabarits(espace, protocole):
     ecrire_contacts_demo(espace, protocole)
     config = charger_config(espace)
     with pytest.raises(Vif38Error, match=r"Aucun classeur dans .*lancez d'abord « vif38-bilan gabarits --annee 2023 »"):
-        co.preparer_courriels(config, protocole, ANNEE, "envoi")
+        preparer_courriels(config, protocole, ANNEE, "envoi")
     faux_gabarits(espace, protocole, sauf=("CAF",))
     with pytest.raises(Vif38Error, match=r"1 classeur\(s\) introuvable\(s\) .*2023_CAF_bilan-protocole-VIF.xlsx"):
-        co.preparer_courriels(config, protocole, ANNEE, "envoi")
+        preparer_courriels(config, protocole, ANNEE, "envoi")
     assert not (espace / "sorties" / "2023" / "courriels" / "envoi").exists()
 
 
 def test_carnet_absent_puis_cree(espace, protocole):
     (espace / "contacts.xlsx").unlink()
     with pytest.raises(ConfigurationInvalide, match="un modèle vient d'être créé"):
-        co.preparer_courriels(charger_config(espace), protocole, ANNEE, "envoi")
+        preparer_courriels(charger_config(espace), protocole, ANNEE, "envoi")
     assert (espace / "contacts.xlsx").is_file()
 
 
@@ -298,12 +316,12 @@ def test_anciens_brouillons_retires(espace, protocole):
     ecrire_contacts_demo(espace, protocole)
     faux_gabarits(espace, protocole)
     config = charger_config(espace)
-    co.preparer_courriels(config, protocole, ANNEE, "envoi")
+    preparer_courriels(config, protocole, ANNEE, "envoi")
     dossier = espace / "sorties" / "2023" / "courriels" / "envoi"
     note = dossier / "a-garder.eml"
     note.write_bytes(b"Subject: not ours\r\n\r\nhello\r\n")
     ecrire_contacts_demo(espace, protocole, sans_courriel=("OFII", "CAF"))
-    prep = co.preparer_courriels(config, protocole, ANNEE, "envoi")
+    prep = preparer_courriels(config, protocole, ANNEE, "envoi")
     assert prep.supprimes == [dossier / "CAF.eml"]
     assert not (dossier / "CAF.eml").exists()
     assert note.exists()  # a file the tool did not write is left alone
@@ -318,12 +336,12 @@ def test_textes_personnalises(espace, protocole):
         'corps_envoi = """Bonjour {contact},\n\nRetour avant le {date_limite}.\n{service}\n"""\n',
     )
     config = charger_config(espace)
-    prep = co.preparer_courriels(config, protocole, ANNEE, "envoi")
+    prep = preparer_courriels(config, protocole, ANNEE, "envoi")
     chemin = next(b.chemin for b in prep.brouillons if b.pilote == "CAF")
     assert chemin.read_bytes().isascii()  # a short accented body is quoted-printable, never raw 8-bit
     msg = lire_eml(chemin)
     assert msg["Subject"] == "Classeur 2023 pour CAF"
-    contact = next(c for c in co.lire_contacts(protocole, espace / "contacts.xlsx")[0] if c.pilote == "CAF")
+    contact = next(c for c in lire_contacts(protocole, espace / "contacts.xlsx")[0] if c.pilote == "CAF")
     assert (
         msg.get_body(("plain",)).get_content()
         == f"Bonjour {contact.nom},\n\nRetour avant le 15/02/2024.\nDDFE de l'Isère\n"
@@ -341,7 +359,7 @@ def test_textes_personnalises(espace, protocole):
 def test_textes_mal_ecrits(espace, protocole, section, message):
     modifier_config(espace, courriels=section)
     with pytest.raises(ConfigurationInvalide, match=message):
-        co.textes_courriels(charger_config(espace))
+        textes_courriels(charger_config(espace))
 
 
 def test_date_limite_absente(espace, protocole):
@@ -350,7 +368,7 @@ def test_date_limite_absente(espace, protocole):
     texte = (espace / "vif38.toml").read_text("utf-8").replace('date_limite = "15/02/2024"', 'date_limite = ""')
     (espace / "vif38.toml").write_text(texte, "utf-8")
     with pytest.raises(ConfigurationInvalide, match=r"utilise \{date_limite\} .* ajoutez date_limite"):
-        co.preparer_courriels(charger_config(espace), protocole, ANNEE, "envoi")
+        preparer_courriels(charger_config(espace), protocole, ANNEE, "envoi")
 
 
 def test_relance_vise_les_manquants(espace, protocole):
@@ -378,7 +396,7 @@ def test_relance_vise_les_manquants(espace, protocole):
     manquants = [p.code for p in protocole.pilotes_actifs() if p.code not in recus + ["ASSOCIATIONS"]]
     res = resultat(ANNEE, fichiers=fichiers, manquants=manquants)
 
-    prep = co.preparer_courriels(charger_config(espace), protocole, ANNEE, "relance", resultat=res)
+    prep = preparer_courriels(charger_config(espace), protocole, ANNEE, "relance", resultat=res)
 
     cibles = {(b.pilote, b.structure) for b in prep.brouillons}
     attendus = {(c, "") for c in manquants if c != "OFII"} | {("ASSOCIATIONS", "Association Bêta")}
@@ -393,6 +411,38 @@ def test_relance_vise_les_manquants(espace, protocole):
     assert {p.name for p in (espace / "sorties" / "2023" / "courriels" / "relance").glob("*.eml")} == {
         b.chemin.name for b in prep.brouillons
     }
+
+
+def test_relance_et_correction_exigent_le_resultat_du_controle(espace, protocole):
+    """The drafts never run the check themselves: the caller passes its result."""
+    ecrire_contacts_demo(espace, protocole)
+    faux_gabarits(espace, protocole)
+    for type_ in ("relance", "correction"):
+        with pytest.raises(Vif38Error, match=f"Les courriels « {type_} » ont besoin du résultat du contrôle"):
+            preparer_courriels(charger_config(espace), protocole, ANNEE, type_)
+    assert not (espace / "sorties" / "2023" / "courriels").exists()
+
+
+def test_l_espace_n_importe_pas_les_courriels(tmp_path, protocole):
+    """The workspace module is a foundation: opening it loads none of the mail loop."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, vif38_bilan.espace as e; "
+        "print(sorted(m for m in sys.modules if m.split('.')[-1] in "
+        "('contacts', 'courriels_textes', 'brouillons', 'envoi', 'controle')))"
+    )
+    sortie = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert sortie.strip() == "[]"
+    # Without a writer, initialiser writes no address book; with one, it is called once.
+    from vif38_bilan.espace import initialiser
+
+    assert initialiser(tmp_path / "a") and not (tmp_path / "a" / "contacts.xlsx").exists()
+    crees = initialiser(tmp_path / "b", contacts=lambda chemin: creer_contacts_vierges(protocole, chemin))
+    assert tmp_path / "b" / "contacts.xlsx" in crees
+    contacts, problemes = lire_contacts(protocole, tmp_path / "b" / "contacts.xlsx")
+    assert problemes == [] and [c.pilote for c in contacts] == [p.code for p in protocole.pilotes_actifs()]
 
 
 def _retour_a_corriger(espace, nom_retour: str, pilote: str, structure: str = "", identite=None):
@@ -481,7 +531,7 @@ def test_correction_joint_la_copie_annotee(espace, protocole):
     ]
     res = resultat(ANNEE, fichiers=[dep, beta, inconnue, sans, propre], anomalies=anomalies)
 
-    prep = co.preparer_courriels(charger_config(espace), protocole, ANNEE, "correction", resultat=res)
+    prep = preparer_courriels(charger_config(espace), protocole, ANNEE, "correction", resultat=res)
 
     par_cible = {(b.pilote, b.structure): b for b in prep.brouillons}
     assert set(par_cible) == {
@@ -524,10 +574,10 @@ def test_correction_sans_copie_annotee(espace, protocole):
         Vif38Error,
         match=r"Copie annotée plus ancienne que le retour pour dep.xlsx. Lancez d'abord « vif38-bilan controler --annee 2023 »",
     ):
-        co.preparer_courriels(charger_config(espace), protocole, ANNEE, "correction", resultat=res)
+        preparer_courriels(charger_config(espace), protocole, ANNEE, "correction", resultat=res)
     annote.unlink()
     with pytest.raises(Vif38Error, match=r"Copie annotée introuvable pour dep.xlsx"):
-        co.preparer_courriels(charger_config(espace), protocole, ANNEE, "correction", resultat=res)
+        preparer_courriels(charger_config(espace), protocole, ANNEE, "correction", resultat=res)
 
 
 # ------------------------------------------------------------------ SMTP
@@ -599,16 +649,16 @@ def test_envoi_smtp_refus_et_journal(espace, protocole, serveur):
     boite = Boite(refuses=["departement@exemple.invalid"])
     configurer_smtp(espace, serveur(boite))
     config = charger_config(espace)
-    smtp = co.parametres_smtp(config)
+    smtp = parametres_smtp(config)
     assert (smtp.hote, smtp.starttls, smtp.expediteur) == ("127.0.0.1", False, "ddfe.envoi@exemple.invalid")
 
-    prep = co.preparer_courriels(config, protocole, ANNEE, "envoi")
-    plan = co.planifier_envoi(prep)
+    prep = preparer_courriels(config, protocole, ANNEE, "envoi")
+    plan = planifier_envoi(prep)
     assert len(plan.a_envoyer) == len(prep.brouillons) and plan.deja_envoyes == []
-    resultats = co.envoyer(prep, smtp)
+    resultats = envoyer(prep, smtp)
 
     n = len(prep.brouillons)
-    echecs = [r for r in resultats if r.resultat == co.ECHEC]
+    echecs = [r for r in resultats if r.resultat == ECHEC]
     assert [r.brouillon.pilote for r in echecs] == ["DEPARTEMENT"]
     assert "550" in echecs[0].detail and "departement@exemple.invalid" in echecs[0].detail
     assert len(boite.recus) == n - 1  # the refusal did not stop the others
@@ -622,7 +672,7 @@ def test_envoi_smtp_refus_et_journal(espace, protocole, serveur):
     assert pieces(msg) == [(nom_fichier(ANNEE, "JUSTICE"), gabarits["JUSTICE"].read_bytes())]
 
     journal = lire_journal_csv(espace)
-    assert list(journal[0]) == list(co.COLONNES_JOURNAL)
+    assert list(journal[0]) == list(COLONNES_JOURNAL)
     assert len(journal) == n
     dep = next(r for r in journal if r["destinataire"] == "departement@exemple.invalid")
     assert (dep["type"], dep["resultat"]) == ("envoi", "échec")
@@ -635,15 +685,15 @@ def test_envoi_smtp_refus_et_journal(espace, protocole, serveur):
 
     # Second run: nothing already sent goes out again; the failed one is tried again.
     boite.refuses.clear()
-    prep2 = co.preparer_courriels(config, protocole, ANNEE, "envoi")
-    plan2 = co.planifier_envoi(prep2)
+    prep2 = preparer_courriels(config, protocole, ANNEE, "envoi")
+    plan2 = planifier_envoi(prep2)
     assert [b.destinataire for b in plan2.a_envoyer] == ["departement@exemple.invalid"]
-    resultats2 = co.envoyer(prep2, smtp)
+    resultats2 = envoyer(prep2, smtp)
     assert len(boite.recus) == n
     assert boite.recus[-1][1] == ["departement@exemple.invalid"]
     assert sum(r.resultat == "déjà envoyé" for r in resultats2) == n - 1
     # Third run: nothing at all.
-    resultats3 = co.envoyer(co.preparer_courriels(config, protocole, ANNEE, "envoi"), smtp)
+    resultats3 = envoyer(preparer_courriels(config, protocole, ANNEE, "envoi"), smtp)
     assert len(boite.recus) == n and all(r.resultat == "déjà envoyé" for r in resultats3)
     assert len(lire_journal_csv(espace)) == n + 1
 
@@ -651,8 +701,8 @@ def test_envoi_smtp_refus_et_journal(espace, protocole, serveur):
     wb = load_workbook(gabarits["CAF"])
     wb.active["A2"] = "version 2"
     wb.save(gabarits["CAF"])
-    resultats4 = co.envoyer(co.preparer_courriels(config, protocole, ANNEE, "envoi"), smtp)
-    assert [r.brouillon.pilote for r in resultats4 if r.resultat == co.ENVOYE] == ["CAF"]
+    resultats4 = envoyer(preparer_courriels(config, protocole, ANNEE, "envoi"), smtp)
+    assert [r.brouillon.pilote for r in resultats4 if r.resultat == ENVOYE] == ["CAF"]
 
 
 def test_envoi_smtp_avec_identifiant(espace, protocole, serveur, monkeypatch):
@@ -667,15 +717,15 @@ def test_envoi_smtp_avec_identifiant(espace, protocole, serveur, monkeypatch):
     boite = Boite()
     configurer_smtp(espace, serveur(boite, authenticator=verifier, auth_require_tls=False), utilisateur="ddfe")
     config = charger_config(espace)
-    prep = co.preparer_courriels(config, protocole, ANNEE, "envoi")
+    prep = preparer_courriels(config, protocole, ANNEE, "envoi")
 
     with pytest.raises(Vif38Error, match="refuse l'identifiant « ddfe » ou le mot de passe"):
-        co.envoyer(prep, co.parametres_smtp(config), "mauvais")
+        envoyer(prep, parametres_smtp(config), "mauvais")
     assert boite.recus == []
     assert not (espace / "sorties" / "2023" / "courriels" / "journal.csv").exists()
 
     # Through the CLI: password from the environment, no prompt, --oui skips the confirmation.
-    monkeypatch.setenv(co.VARIABLE_MOT_DE_PASSE, "s3cret")
+    monkeypatch.setenv(VARIABLE_MOT_DE_PASSE, "s3cret")
     r = CliRunner().invoke(cli, ["courriels", "--annee", "2023", "--envoyer", "--oui"], catch_exceptions=False)
     assert r.exit_code == 0, r.output
     assert f"{len(prep.brouillons)} courriel(s) envoyé(s), 0 échec(s)." in r.output
@@ -689,18 +739,18 @@ def test_serveur_injoignable(espace, protocole):
     faux_gabarits(espace, protocole)
     configurer_smtp(espace, port_libre())  # nothing listens there
     config = charger_config(espace)
-    prep = co.preparer_courriels(config, protocole, ANNEE, "envoi")
+    prep = preparer_courriels(config, protocole, ANNEE, "envoi")
     with pytest.raises(Vif38Error, match=r"Connexion impossible au serveur de courriel 127\.0\.0\.1:\d+"):
-        co.envoyer(prep, co.parametres_smtp(config))
+        envoyer(prep, parametres_smtp(config))
     assert not prep.journal.exists()
 
 
 def test_parametres_smtp_incomplets(espace):
     with pytest.raises(ConfigurationInvalide, match=r"renseignez le serveur dans vif38.toml, section \[smtp\]"):
-        co.parametres_smtp(charger_config(espace))
+        parametres_smtp(charger_config(espace))
     modifier_config(espace, hote="smtp.exemple.invalid", port="vingt-cinq")
     with pytest.raises(ConfigurationInvalide, match="écrivez un numéro de port"):
-        co.parametres_smtp(charger_config(espace))
+        parametres_smtp(charger_config(espace))
 
 
 # ------------------------------------------------------------------ CLI
@@ -749,7 +799,7 @@ def test_cli_erreurs(espace, protocole):
 
 
 def test_cli_envoi_confirmation_et_echec(espace, protocole, serveur, monkeypatch):
-    monkeypatch.delenv(co.VARIABLE_MOT_DE_PASSE, raising=False)
+    monkeypatch.delenv(VARIABLE_MOT_DE_PASSE, raising=False)
     ecrire_contacts_demo(espace, protocole)
     faux_gabarits(espace, protocole)
     boite = Boite(refuses=["caf@exemple.invalid"])
@@ -847,7 +897,7 @@ def test_correction_ods_renvoie_le_retour_tel_quel(espace, protocole):
     a = Anomalie(
         "caf.ods", "Saisie", "K9", "1-3-1", ERREUR, "Choisissez un statut dans la liste.", "statut_inconnu", "CAF"
     )
-    prep = co.preparer_courriels(
+    prep = preparer_courriels(
         charger_config(espace), protocole, ANNEE, "correction", resultat=resultat(ANNEE, [f], [a])
     )
     (b,) = prep.brouillons
@@ -865,8 +915,8 @@ def test_journal_abime_bloque_l_envoi(espace, protocole, serveur):
     boite = Boite()
     configurer_smtp(espace, serveur(boite))
     config = charger_config(espace)
-    prep = co.preparer_courriels(config, protocole, ANNEE, "envoi")
+    prep = preparer_courriels(config, protocole, ANNEE, "envoi")
     prep.journal.write_text("quand;qui\n2024-01-10;ddfe@exemple.invalid\n", "utf-8")
     with pytest.raises(ConfigurationInvalide, match="n'a plus ses en-têtes .* rien n'a été envoyé"):
-        co.envoyer(prep, co.parametres_smtp(config))
+        envoyer(prep, parametres_smtp(config))
     assert boite.recus == []

@@ -11,6 +11,7 @@ import click.core
 import click.decorators
 import click.formatting
 
+from vif38_bilan.espace import SERVICE_PAR_DEFAUT
 from vif38_bilan.exceptions import Vif38Error
 
 # Click writes its help headings through gettext with no French catalogue: the agent reads French
@@ -191,19 +192,21 @@ def _option_date(ctx: click.Context, param: click.Parameter, valeur: str | None)
 
 @cli.command()
 @click.argument("dossier", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--service", default="DDFE de l'Isère", show_default=True, help="Nom du service coordonnateur.")
+@click.option("--service", default=SERVICE_PAR_DEFAUT, show_default=True, help="Nom du service coordonnateur.")
 @click.option("--courriel", default="", help="Adresse de retour des classeurs.")
 @click.option("--date-limite", default="", help="Date limite de retour (JJ/MM/AAAA).")
 def init(dossier: Path, service: str, courriel: str, date_limite: str) -> None:
     """Crée un espace de travail (gabarits/, saisies/, sorties/, vif38.toml, contacts.xlsx)."""
-    from vif38_bilan.espace import initialiser, lire_date
+    from vif38_bilan.cycle import creer_espace
+    from vif38_bilan.espace import lire_date
 
     if date_limite:
         try:
             lire_date(date_limite)
         except ValueError as e:
             raise click.BadParameter(str(e), param_hint="--date-limite") from None
-    crees = initialiser(dossier, service=service, courriel=courriel, date_limite=date_limite)
+    crees: list[Path] = []
+    creer_espace(dossier, service=service, courriel=courriel, date_limite=date_limite, crees=crees)
     click.echo(f"Espace de travail prêt dans « {dossier} » ({len(crees)} élément(s) créé(s)).")
     click.echo(f"Ensuite : cd {dossier} puis vif38-bilan gabarits --annee AAAA")
 
@@ -541,19 +544,20 @@ def courriels(c: Contexte, annee: int, type_: str, envoyer: bool, oui: bool) -> 
     """Prépare un brouillon de courriel (.eml) par destinataire, avec le bon classeur joint."""
     import os
 
-    from vif38_bilan import courriels as co
+    from vif38_bilan import envoi
+    from vif38_bilan.brouillons import texte_preparation
     from vif38_bilan.cycle import preparer_courriels
     from vif38_bilan.referentiel import verifier_annee
 
     e = c.espace
     verifier_annee(e.protocole, annee)
-    smtp = co.parametres_smtp(e.config) if envoyer else None  # a missing [smtp] fails before any work
+    smtp = envoi.parametres_smtp(e.config) if envoyer else None  # a missing [smtp] fails before any work
     prep = preparer_courriels(e, annee, type_)
-    click.echo(co.texte_preparation(prep, e.racine))
+    click.echo(texte_preparation(prep, e.racine))
     if smtp is None:
         return
-    plan = co.planifier_envoi(prep)
-    click.echo(co.texte_plan(plan, smtp))
+    plan = envoi.planifier_envoi(prep)
+    click.echo(envoi.texte_plan(plan, smtp))
     if not plan.a_envoyer:
         return
     if not oui:
@@ -562,12 +566,12 @@ def courriels(c: Contexte, annee: int, type_: str, envoyer: bool, oui: bool) -> 
         if reponse.strip().lower() not in ("o", "oui", "y", "yes"):
             click.echo("Envoi annulé : rien n'a été envoyé.")
             raise click.exceptions.Exit(1)
-    mot_de_passe = os.environ.get(co.VARIABLE_MOT_DE_PASSE)
+    mot_de_passe = os.environ.get(envoi.VARIABLE_MOT_DE_PASSE)
     if smtp.utilisateur and mot_de_passe is None:
         mot_de_passe = click.prompt(f"Mot de passe de {smtp.utilisateur} sur {smtp.hote}", hide_input=True)
-    resultats = co.envoyer(prep, smtp, mot_de_passe)
-    click.echo(co.texte_envoi(resultats, prep.journal))
-    if any(r.resultat == co.ECHEC for r in resultats):
+    resultats = envoi.envoyer(prep, smtp, mot_de_passe)
+    click.echo(envoi.texte_envoi(resultats, prep.journal))
+    if any(r.resultat == envoi.ECHEC for r in resultats):
         raise click.exceptions.Exit(1)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from vif38_bilan.consolidation import Consolidation, Historique, consolider, ecrire_consolidation, lire_historique
 from vif38_bilan.controle import ResultatControle, controler
 from vif38_bilan.ecriture import SortiesIndependantes, verrou
-from vif38_bilan.espace import DOSSIERS, FICHIER_CONFIG, Config, charger_config
+from vif38_bilan.espace import DOSSIERS, FICHIER_CONFIG, SERVICE_PAR_DEFAUT, Config, charger_config
 from vif38_bilan.exceptions import EspaceIntrouvable, SortieBloquee, Vif38Error
 from vif38_bilan.referentiel import Protocole, charger_protocole, verifier_annee
 
@@ -50,16 +50,29 @@ class Espace:
 
 
 def creer_espace(
-    dossier: str | Path, service: str = "DDFE de l'Isère", courriel: str = "", date_limite: str = ""
+    dossier: str | Path,
+    service: str = SERVICE_PAR_DEFAUT,
+    courriel: str = "",
+    date_limite: str = "",
+    crees: list[Path] | None = None,
 ) -> Espace:
     """Create a workspace (gabarits/, saisies/, sorties/, vif38.toml, blank contacts.xlsx) and open it.
 
-    Never overwrites an existing file. date_limite: JJ/MM/AAAA or "".
-    Raises ConfigurationInvalide (date_limite unreadable), SortieBloquee.
+    Never overwrites an existing file. date_limite: JJ/MM/AAAA or "". crees, when given, receives
+    the paths created. Raises ConfigurationInvalide (date_limite unreadable), SortieBloquee.
     """
+    from vif38_bilan.contacts import creer_contacts_vierges
     from vif38_bilan.espace import initialiser
 
-    initialiser(dossier, service=service, courriel=courriel, date_limite=date_limite)
+    faits = initialiser(
+        dossier,
+        service=service,
+        courriel=courriel,
+        date_limite=date_limite,
+        contacts=lambda chemin: creer_contacts_vierges(charger_protocole(), chemin),
+    )
+    if crees is not None:
+        crees.extend(faits)
     return ouvrir_espace(dossier)
 
 

@@ -120,16 +120,14 @@ def creer_demo(dossier: str | Path, progression: Callable[[str], None] | None = 
     Runs the year through the public API (vif38_bilan.cycle), as the agent would.
     Returns Demo (paths of the bilans, reports and consolidations; counts per year).
     """
-    from vif38_bilan.courriels import contacts_demo
-    from vif38_bilan.cycle import ouvrir_espace, produire_bilan, produire_gabarits
-    from vif38_bilan.espace import initialiser
+    from vif38_bilan.contacts import contacts_demo
+    from vif38_bilan.cycle import creer_espace, produire_bilan, produire_gabarits
 
     dire = progression or (lambda _m: None)
     racine = Path(dossier)
-    initialiser(
+    espace = creer_espace(
         racine, service="DDFE de l'Isère (démonstration)", courriel="ddfe@exemple.invalid", date_limite="15/02/2024"
     )
-    espace = ouvrir_espace(racine)
     protocole = espace.protocole
     contacts_demo(protocole, racine / "contacts.xlsx", structures={"ASSOCIATIONS": STRUCTURES_ASSOCIATIONS})
     bilans, controles, consolidations, erreurs, avertissements, manquants = {}, {}, {}, {}, {}, {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -11,7 +12,9 @@ from typing import Any
 from vif38_bilan.exceptions import ConfigurationInvalide
 
 FICHIER_CONFIG = "vif38.toml"
+FICHIER_CONTACTS = "contacts.xlsx"
 DOSSIERS = ("gabarits", "saisies", "sorties")
+SERVICE_PAR_DEFAUT = "DDFE de l'Isère"
 
 LISEZMOI = {
     "gabarits": "# gabarits/\n\nLes classeurs de collecte produits par `vif38-bilan gabarits`, un dossier par année "
@@ -61,7 +64,7 @@ ssl = false
 @dataclass
 class Config:
     racine: Path
-    service: str = "DDFE de l'Isère"
+    service: str = SERVICE_PAR_DEFAUT
     courriel: str = ""
     date_limite: date | None = None
     referentiel: Path | None = None
@@ -122,14 +125,16 @@ def charger_config(racine: str | Path = ".") -> Config:
 
 def initialiser(
     racine: str | Path,
-    service: str = "DDFE de l'Isère",
+    service: str = SERVICE_PAR_DEFAUT,
     courriel: str = "",
     date_limite: str = "",
-    protocole: Any = None,
+    contacts: Callable[[Path], Path] | None = None,
 ) -> list[Path]:
     """Create the workspace layout; never overwrites an existing file. Returns created paths.
 
-    protocole: pilots listed in the blank contacts.xlsx; the embedded protocol when None.
+    contacts: writes the blank address book at the path it is given (for instance
+    `contacts.creer_contacts_vierges` bound to a protocol), called only when contacts.xlsx is
+    missing; no address book is written when None. The mail loop stays out of this module.
     """
     from vif38_bilan.ecriture import ecrire_texte
 
@@ -148,10 +153,7 @@ def initialiser(
     if not conf.exists():
         ecrire_texte(conf, MODELE_CONFIG.format(service=service, courriel=courriel, date_limite=date_limite))
         crees.append(conf)
-    contacts = racine / "contacts.xlsx"
-    if not contacts.exists():
-        from vif38_bilan.courriels import creer_contacts_vierges
-        from vif38_bilan.referentiel import charger_protocole
-
-        crees.append(creer_contacts_vierges(protocole or charger_protocole(), contacts))
+    carnet = racine / FICHIER_CONTACTS
+    if contacts is not None and not carnet.exists():
+        crees.append(contacts(carnet))
     return crees

@@ -69,7 +69,7 @@ def test_annee_complete_par_l_api(tmp_path):
 
 
 def test_brouillon_de_correction_porte_la_copie_annotee(tmp_path):
-    from vif38_bilan.courriels import contacts_demo
+    from vif38_bilan.contacts import contacts_demo
 
     espace = v.creer_espace(tmp_path, courriel="ddfe@exemple.invalid", date_limite="15/02/2024")
     contacts_demo(espace.protocole, tmp_path / "contacts.xlsx")

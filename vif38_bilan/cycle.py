@@ -351,7 +351,7 @@ def preparer_courriels(
         AnneeHorsProtocole, ConfigurationInvalide (vif38.toml, contacts.xlsx), Vif38Error
         (no saisies/AAAA/ folder for relance/correction), EspaceVerrouille.
     """
-    from vif38_bilan.courriels import preparer_courriels as preparer
+    from vif38_bilan.brouillons import preparer_courriels as preparer
 
     espace.verifier_annee(annee)
     with espace.verrou():

@@ -14,8 +14,7 @@ from openpyxl import Workbook, load_workbook
 from python_calamine import CalamineWorkbook
 
 from vif38_bilan import courriels as co
-from vif38_bilan.cli import cli
-from vif38_bilan.controle import (
+from vif38_bilan.anomalies import (
     A_CORRIGER,
     AVERTISSEMENT,
     ERREUR,
@@ -25,6 +24,7 @@ from vif38_bilan.controle import (
     FichierControle,
     ResultatControle,
 )
+from vif38_bilan.cli import cli
 from vif38_bilan.disposition import nom_fichier
 from vif38_bilan.espace import charger_config
 from vif38_bilan.exceptions import ConfigurationInvalide, Vif38Error
@@ -445,7 +445,7 @@ def test_correction_joint_la_copie_annotee(espace, protocole):
             "1-1-1",
             ERREUR,
             "Saisissez un nombre entier, sans texte : 12 et non « 12 pers. ».",
-            "entier",
+            "nombre_invalide",
             "DEPARTEMENT",
         ),
         Anomalie(

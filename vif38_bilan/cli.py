@@ -333,8 +333,9 @@ def controler_cmd(
     """Contrôle les classeurs reçus : rapport, copies annotées, retours manquants."""
     from dataclasses import asdict
 
+    from vif38_bilan.anomalies import A_CORRIGER, IGNORE, REMPLACE, VALIDE
     from vif38_bilan.consolidation import lire_historique
-    from vif38_bilan.controle import A_CORRIGER, IGNORE, REMPLACE, VALIDE, controler
+    from vif38_bilan.controle import controler
     from vif38_bilan.ecriture import SortiesIndependantes, verrou
     from vif38_bilan.rapport_controle import DOSSIER_ANNOTES, ecrire_rapport, ecrire_retours_annotes
 

@@ -618,7 +618,7 @@ def _lignes_actions(protocole: Protocole, code: str) -> str:
 
 
 def _lignes_anomalies(anomalies: Sequence[Any]) -> str:
-    from vif38_bilan.controle import ERREUR
+    from vif38_bilan.anomalies import ERREUR
 
     def ligne(a: Any) -> str:
         lieu = []
@@ -659,7 +659,7 @@ def preparer_courriels(
 ) -> Preparation:
     """Write one .eml draft per recipient in sorties/AAAA/courriels/<type>/ and return what was done.
 
-    resultat: a controle.ResultatControle for relance/correction; computed from saisies/AAAA when None.
+    resultat: an anomalies.ResultatControle for relance/correction; computed from saisies/AAAA when None.
     """
     if type_ not in TYPES:
         raise Vif38Error(f"Type de courriel « {type_} » inconnu : choisissez {', '.join(TYPES)}.")
@@ -836,7 +836,7 @@ def _cibles_classeurs(
 
 
 def _utilisable(f: Any) -> bool:
-    from vif38_bilan.controle import A_CORRIGER, VALIDE
+    from vif38_bilan.anomalies import A_CORRIGER, VALIDE
 
     return f.etat in (VALIDE, A_CORRIGER) and bool(f.pilote)
 
@@ -867,7 +867,7 @@ def _cibles_correction(
 ) -> list[_Cible]:
     """Returns with erreurs: the annotated copy goes back to the pilot (or structure) that sent it."""
     from vif38_bilan import rapport_controle
-    from vif38_bilan.controle import A_CORRIGER, ERREUR, VALIDE
+    from vif38_bilan.anomalies import A_CORRIGER, ERREUR, VALIDE
 
     par_fichier: dict[str, list[Any]] = {}
     for a in resultat.anomalies:

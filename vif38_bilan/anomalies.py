@@ -363,6 +363,25 @@ def catalogue_json() -> list[dict[str, str]]:
     return [{k: str(v) for k, v in asdict(r).items()} for r in CATALOGUE]
 
 
+def texte_catalogue() -> str:
+    """The catalogue in French, for the terminal: errors first, then warnings."""
+    lignes = []
+    for gravite, titre in ((ERREUR, "Erreurs, à corriger"), (AVERTISSEMENT, "Avertissements, à vérifier")):
+        regles = [r for r in CATALOGUE if r.gravite == gravite]
+        lignes.append(f"{titre} ({len(regles)} règles) :")
+        for r in regles:
+            lignes += [f"  {r.id} — {r.titre}", f"      Ce qu'il faut faire : {r.action}"]
+        lignes.append("")
+    return "\n".join(lignes).rstrip()
+
+
+def tableau_markdown() -> str:
+    """The catalogue as the README's table (tests/test_regles.py keeps them equal)."""
+    lignes = ["| Règle | Gravité | Ce qui est relevé | Ce qu'il faut faire |", "|---|---|---|---|"]
+    lignes += [f"| `{r.id}` | {r.gravite} | {r.titre} | {r.action} |" for r in CATALOGUE]
+    return "\n".join(lignes)
+
+
 # ---------------------------------------------------------------- the records
 
 

@@ -282,5 +282,3 @@ def _mtime(chemin: Path) -> float:
         return chemin.stat().st_mtime
     except OSError:
         return 0.0
-
-

@@ -45,7 +45,9 @@ class Contexte:
     structure: str | None = None
 
     def anomalie(self, regle: Regle, message: str, cellule: str | None = None, code: str | None = None) -> Anomalie:
-        return Anomalie(self.nom, self.feuille, cellule, code, regle.gravite, message, regle.id, self.pilote, self.structure)
+        return Anomalie(
+            self.nom, self.feuille, cellule, code, regle.gravite, message, regle.id, self.pilote, self.structure
+        )
 
 
 def collecter(verif: Verif[T], anomalies: list[Anomalie]) -> T:

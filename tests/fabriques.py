@@ -9,7 +9,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from vif38_bilan import disposition as d
-from vif38_bilan.controle import VALIDE, FichierControle, Reponse, ResultatControle, Source
+from vif38_bilan.anomalies import VALIDE, FichierControle, Reponse, ResultatControle, Source
 from vif38_bilan.gabarits import enregistrer
 from vif38_bilan.remplissage import remplir_gabarit, reponses_inventees
 

@@ -20,6 +20,7 @@ from docx.text.paragraph import Paragraph
 from fabriques import rep, resultat
 
 from vif38_bilan import disposition
+from vif38_bilan.anomalies import ERREUR, Anomalie
 from vif38_bilan.bilan import construire_bilan, ecrire_bilan, graphique_statuts
 from vif38_bilan.cli import cli
 from vif38_bilan.consolidation import (
@@ -30,7 +31,6 @@ from vif38_bilan.consolidation import (
     lire_historique,
     nom_consolidation,
 )
-from vif38_bilan.controle import ERREUR, Anomalie
 from vif38_bilan.cycle import ouvrir_espace, produire_bilan
 
 DATE = date(2024, 4, 12)
@@ -79,7 +79,7 @@ def donnees(protocole, tmp_path_factory):
             "1-2-1",
             ERREUR,
             "« beaucoup » n'est pas un nombre.",
-            "nombre",
+            "nombre_invalide",
             "DDFE",
             "",
         ),

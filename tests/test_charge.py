@@ -17,9 +17,10 @@ from click.testing import CliRunner
 from fabriques import empreintes
 from hostiles import BOF_GLOBAUX, Entree, biff, cfb, membres, xlsx_chiffre, xlsx_modifie, zeros_comprimes, zip_brut
 
+from vif38_bilan.anomalies import ERREUR
 from vif38_bilan.cli import cli
 from vif38_bilan.consolidation import consolider
-from vif38_bilan.controle import ERREUR, controler
+from vif38_bilan.controle import controler
 
 ANNEE = 2023
 BONS = 180

@@ -13,6 +13,7 @@ from fabriques import rep, resultat
 from python_calamine import CalamineWorkbook
 
 from vif38_bilan import disposition
+from vif38_bilan.anomalies import AVERTISSEMENT, ERREUR
 from vif38_bilan.consolidation import (
     FEUILLE_ACTIONS,
     FEUILLE_DESACCORDS,
@@ -31,7 +32,6 @@ from vif38_bilan.consolidation import (
     lire_historique,
     nom_consolidation,
 )
-from vif38_bilan.controle import AVERTISSEMENT, ERREUR
 
 # ---------------------------------------------------------------- rules
 

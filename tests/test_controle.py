@@ -15,20 +15,22 @@ from fabriques import ANNEE, remplir
 from openpyxl import Workbook, load_workbook
 
 from vif38_bilan import disposition as d
-from vif38_bilan.controle import (
+from vif38_bilan.anomalies import (
     A_CORRIGER,
     AVERTISSEMENT,
     ERREUR,
     IGNORE,
     REMPLACE,
     VALIDE,
-    controler,
+)
+from vif38_bilan.controle import controler
+from vif38_bilan.remplissage import reponses_inventees
+from vif38_bilan.valeurs import (
     donnees_personnelles,
     lire_entier,
     lire_oui_non,
     normaliser_statut,
 )
-from vif38_bilan.remplissage import reponses_inventees
 
 
 @pytest.fixture

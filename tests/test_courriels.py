@@ -13,6 +13,16 @@ from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 from python_calamine import CalamineWorkbook
 
+from vif38_bilan.anomalies import (
+    A_CORRIGER,
+    AVERTISSEMENT,
+    ERREUR,
+    REMPLACE,
+    VALIDE,
+    Anomalie,
+    FichierControle,
+    ResultatControle,
+)
 from vif38_bilan.brouillons import preparer_courriels, texte_preparation
 from vif38_bilan.cli import cli
 from vif38_bilan.contacts import (
@@ -22,16 +32,6 @@ from vif38_bilan.contacts import (
     lire_adresse,
     lire_contacts,
     sans_courriel,
-)
-from vif38_bilan.controle import (
-    A_CORRIGER,
-    AVERTISSEMENT,
-    ERREUR,
-    REMPLACE,
-    VALIDE,
-    Anomalie,
-    FichierControle,
-    ResultatControle,
 )
 from vif38_bilan.courriels_textes import textes_courriels
 from vif38_bilan.disposition import nom_fichier
@@ -495,7 +495,7 @@ def test_correction_joint_la_copie_annotee(espace, protocole):
             "1-1-1",
             ERREUR,
             "Saisissez un nombre entier, sans texte : 12 et non « 12 pers. ».",
-            "entier",
+            "nombre_invalide",
             "DEPARTEMENT",
         ),
         Anomalie(

@@ -11,8 +11,9 @@ from fabriques import ANNEE, empreintes, remplir
 from openpyxl import load_workbook
 
 from vif38_bilan import disposition as d
+from vif38_bilan.anomalies import ERREUR, IGNORE, VALIDE, Anomalie, FichierControle, ResultatControle
 from vif38_bilan.cli import cli
-from vif38_bilan.controle import ERREUR, IGNORE, VALIDE, Anomalie, FichierControle, ResultatControle, controler
+from vif38_bilan.controle import controler
 from vif38_bilan.rapport_controle import (
     COLONNES_ANOMALIES,
     COLONNES_FICHIERS,
@@ -112,7 +113,7 @@ def test_rapport_texte_jamais_formule(protocole, tmp_path):
     resultat = ResultatControle(
         ANNEE,
         [FichierControle(tmp_path / "x.xlsx", nom, IGNORE, motif="+cmd|' /C calc'!A0")],
-        [Anomalie(nom, None, None, None, ERREUR, "@SUM(1+1)", "regle")],
+        [Anomalie(nom, None, None, None, ERREUR, "@SUM(1+1)", "fichier_refuse")],
         [],
         [],
     )

@@ -13,7 +13,8 @@ import pytest
 from openpyxl import load_workbook
 
 from vif38_bilan import disposition as d
-from vif38_bilan.controle import VALIDE, controler
+from vif38_bilan.anomalies import VALIDE
+from vif38_bilan.controle import controler
 from vif38_bilan.ecriture import mettre_texte
 from vif38_bilan.gabarits import enregistrer, generer_gabarits
 from vif38_bilan.rapport_controle import ecrire_rapport, ecrire_retours_annotes

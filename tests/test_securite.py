@@ -504,7 +504,8 @@ def test_membre_qui_ment_apres_sa_racine_arrete_par_les_lecteurs(normal, tmp_pat
     import sys
     import zlib
 
-    from vif38_bilan.controle import ERREUR, controler_fichier
+    from vif38_bilan.anomalies import ERREUR
+    from vif38_bilan.controle import controler_fichier
     from vif38_bilan.referentiel import charger_protocole
 
     m = membres(normal)

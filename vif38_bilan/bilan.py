@@ -18,6 +18,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from vif38_bilan.anomalies import (
+    A_CORRIGER,
+    AVERTISSEMENT,
+    ERREUR,
+    HISTORIQUE_ABSENT,
+    VALIDE,
+    Anomalie,
+    ResultatControle,
+)
 from vif38_bilan.consolidation import (
     FEUILLE_SOURCES,
     METHODE,
@@ -28,7 +37,6 @@ from vif38_bilan.consolidation import (
     nom_consolidation,
     texte_sur,
 )
-from vif38_bilan.controle import A_CORRIGER, AVERTISSEMENT, ERREUR, VALIDE, Anomalie, ResultatControle
 from vif38_bilan.exceptions import FichierRefuse
 from vif38_bilan.referentiel import Action, Indicateur, Objectif, Protocole
 
@@ -1113,7 +1121,7 @@ def _annexes(r: _Redacteur, p: Protocole, annee: int, c: Consolidation, resultat
     for y, chemin in sorted(c.historiques.items()):
         r.para(f"Données {y} : reprises du classeur {Path(chemin).name} (historique relu et contrôlé).")
     for a in c.anomalies_historique:
-        if a.regle == "historique_absent":
+        if a.regle == HISTORIQUE_ABSENT.id:
             r.para(a.message)
 
     r.titre("Annexe 5 — Sources des chiffres", 2)

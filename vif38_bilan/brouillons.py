@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from vif38_bilan import disposition, rapport_controle
+from vif38_bilan.anomalies import A_CORRIGER, ERREUR, VALIDE
 from vif38_bilan.contacts import Contact, charger_contacts, lire_adresse, slug
-from vif38_bilan.controle import A_CORRIGER, ERREUR, VALIDE
 from vif38_bilan.courriels_textes import (
     ENVOI,
     RELANCE,

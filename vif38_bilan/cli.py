@@ -337,7 +337,7 @@ def controler_cmd(
     """Contrôle les classeurs reçus : rapport, copies annotées, retours manquants."""
     from dataclasses import asdict
 
-    from vif38_bilan.controle import A_CORRIGER, IGNORE, REMPLACE, VALIDE
+    from vif38_bilan.anomalies import A_CORRIGER, IGNORE, REMPLACE, VALIDE
     from vif38_bilan.cycle import controler_annee
     from vif38_bilan.rapport_controle import DOSSIER_ANNOTES
 
@@ -573,6 +573,18 @@ def courriels(c: Contexte, annee: int, type_: str, envoyer: bool, oui: bool) -> 
     click.echo(envoi.texte_envoi(resultats, prep.journal))
     if any(r.resultat == envoi.ECHEC for r in resultats):
         raise click.exceptions.Exit(1)
+
+
+# ------------------------------------------------------------------ regles
+
+
+@cli.command()
+@click.option("--json", "en_json", is_flag=True, help="Écrit le catalogue en JSON sur la sortie standard.")
+def regles(en_json: bool) -> None:
+    """Affiche les règles du contrôle : gravité, ce qui est relevé, ce qu'il faut faire."""
+    from vif38_bilan.anomalies import catalogue_json, texte_catalogue
+
+    click.echo(json.dumps(catalogue_json(), ensure_ascii=False, indent=2) if en_json else texte_catalogue())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -30,19 +30,28 @@ from pathlib import Path
 from typing import Any
 
 from vif38_bilan import disposition
-from vif38_bilan.controle import (
+from vif38_bilan.anomalies import (
     AVERTISSEMENT,
     ERREUR,
+    HISTORIQUE,
+    HISTORIQUE_ABSENT,
+    HISTORIQUE_ANNEE,
+    HISTORIQUE_CODE,
+    HISTORIQUE_DOUBLON,
+    HISTORIQUE_ILLISIBLE,
+    HISTORIQUE_PROTOCOLE,
+    STATUT_INCONNU,
+    STATUT_VARIANTE,
+    VALEUR_ILLISIBLE,
+    VALEUR_VARIANTE,
     Anomalie,
     Reponse,
     ResultatControle,
     Source,
-    lire_entier,
-    lire_oui_non,
-    normaliser_statut,
 )
 from vif38_bilan.pilotes import cle
 from vif38_bilan.referentiel import Action, Protocole
+from vif38_bilan.valeurs import lire_entier, lire_oui_non, normaliser_statut
 
 # Most advanced first: the order used when no chef de file answered.
 ORDRE_STATUTS: tuple[str, ...] = ("EFFECTUÉE", "EN COURS", "POURSUIVRE", "LANCEMENT", "EN ATTENTE", "ANNULÉE")
@@ -804,7 +813,7 @@ def lire_historique(protocole: Protocole, dossier_sorties: str | Path, annee: in
                     rel, None, None, None, AVERTISSEMENT,
                     f"Pas de données pour {y} ({chemin} est absent) : la colonne {y} du bilan restera vide. "
                     f"Pour la remplir, lancez « vif38-bilan historique --annee {y} », complétez le classeur produit, puis relancez le bilan.",
-                    "historique_absent",
+                    HISTORIQUE_ABSENT.id,
                 )
             )  # fmt: skip
             continue
@@ -822,7 +831,7 @@ def _lire_un(protocole: Protocole, chemin: Path, rel: str, y: int, h: Historique
         feuille: str | None = None,
         cellule: str | None = None,
         code: str | None = None,
-        regle: str = "historique_illisible",
+        regle: str = HISTORIQUE_ILLISIBLE.id,
     ) -> None:
         h.anomalies.append(Anomalie(rel, feuille, cellule, code, ERREUR, message, regle))
 
@@ -831,7 +840,7 @@ def _lire_un(protocole: Protocole, chemin: Path, rel: str, y: int, h: Historique
         feuille: str | None = None,
         cellule: str | None = None,
         code: str | None = None,
-        regle: str = "historique",
+        regle: str = HISTORIQUE.id,
     ) -> None:
         h.anomalies.append(Anomalie(rel, feuille, cellule, code, AVERTISSEMENT, message, regle))
 
@@ -861,14 +870,14 @@ def _lire_un(protocole: Protocole, chemin: Path, rel: str, y: int, h: Historique
     if lu and lu.split(".")[0] != str(y):
         erreur(
             f"{chemin} est le classeur de l'année {lu}, pas de {y} : remettez le bon fichier dans le dossier sorties/{y}/.",
-            regle="historique_annee",
+            regle=HISTORIQUE_ANNEE.id,
         )
         return
     pid = ident.get(disposition.ID_PROTOCOLE, "")
     if pid and pid != protocole.id:
         erreur(
             f"{chemin} appartient à un autre protocole (« {pid} ») : remettez le classeur de ce protocole.",
-            regle="historique_protocole",
+            regle=HISTORIQUE_PROTOCOLE.id,
         )
         return
 
@@ -912,7 +921,7 @@ def _lire_un(protocole: Protocole, chemin: Path, rel: str, y: int, h: Historique
                     FEUILLE_ACTIONS,
                     f"{_lettre(jc)}{i}",
                     code,
-                    "historique_code",
+                    HISTORIQUE_CODE.id,
                 )
                 continue
             if code in statuts or code in observations:
@@ -921,7 +930,7 @@ def _lire_un(protocole: Protocole, chemin: Path, rel: str, y: int, h: Historique
                     FEUILLE_ACTIONS,
                     f"{_lettre(jc)}{i}",
                     code,
-                    "historique_doublon",
+                    HISTORIQUE_DOUBLON.id,
                 )
                 continue
             brut = _texte_cellule(ligne, js)
@@ -932,7 +941,7 @@ def _lire_un(protocole: Protocole, chemin: Path, rel: str, y: int, h: Historique
                     erreur(
                         f"Statut « {brut} » inconnu en {ref} (feuille « {FEUILLE_ACTIONS} », action {code}) : "
                         f"choisissez {', '.join(ORDRE_STATUTS[:-1])} ou {ORDRE_STATUTS[-1]}.",
-                        FEUILLE_ACTIONS, ref, code, "statut_inconnu",
+                        FEUILLE_ACTIONS, ref, code, STATUT_INCONNU.id,
                     )  # fmt: skip
                 else:
                     if s != brut:
@@ -941,7 +950,7 @@ def _lire_un(protocole: Protocole, chemin: Path, rel: str, y: int, h: Historique
                             FEUILLE_ACTIONS,
                             ref,
                             code,
-                            "statut_variante",
+                            STATUT_VARIANTE.id,
                         )
                     statuts[code] = s
                     cellules[(code, "Statut")] = ref
@@ -972,7 +981,7 @@ def _lire_un(protocole: Protocole, chemin: Path, rel: str, y: int, h: Historique
                     FEUILLE_INDICATEURS,
                     f"{_lettre(jc)}{i}",
                     code,
-                    "historique_code",
+                    HISTORIQUE_CODE.id,
                 )
                 continue
             action = protocole.action(code)
@@ -997,10 +1006,10 @@ def _lire_un(protocole: Protocole, chemin: Path, rel: str, y: int, h: Historique
                 v, message = _texte_cellule([brut], 0, garder_lignes=True) or None, ""
             lieu = f"{ref} (feuille « {FEUILLE_INDICATEURS} », action {code}, « {ind.libelle} »)"
             if v is None:
-                erreur(f"Valeur illisible en {lieu} : {message}", FEUILLE_INDICATEURS, ref, code, "valeur_illisible")
+                erreur(f"Valeur illisible en {lieu} : {message}", FEUILLE_INDICATEURS, ref, code, VALEUR_ILLISIBLE.id)
                 continue
             if message:
-                avert(f"En {lieu} : {message}", FEUILLE_INDICATEURS, ref, code, "valeur_variante")
+                avert(f"En {lieu} : {message}", FEUILLE_INDICATEURS, ref, code, VALEUR_VARIANTE.id)
             valeurs[(code, k)] = v
             cellules[(code, rubrique_indicateur(action, k))] = ref
 

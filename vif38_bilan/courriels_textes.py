@@ -7,7 +7,7 @@ import string
 from collections.abc import Sequence
 from typing import Any
 
-from vif38_bilan.controle import ERREUR
+from vif38_bilan.anomalies import ERREUR
 from vif38_bilan.exceptions import ConfigurationInvalide
 from vif38_bilan.referentiel import Protocole
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from vif38_bilan.anomalies import ResultatControle
 from vif38_bilan.consolidation import Consolidation, Historique, consolider, ecrire_consolidation, lire_historique
-from vif38_bilan.controle import ResultatControle, controler
+from vif38_bilan.controle import controler
 from vif38_bilan.ecriture import SortiesIndependantes, verrou
 from vif38_bilan.espace import DOSSIERS, FICHIER_CONFIG, SERVICE_PAR_DEFAUT, Config, charger_config
 from vif38_bilan.exceptions import EspaceIntrouvable, SortieBloquee, Vif38Error

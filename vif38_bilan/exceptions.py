@@ -27,7 +27,7 @@ class ConfigurationInvalide(Vif38Error):
 class FichierRefuse(Vif38Error):
     """An input file is refused (hostile, broken, not a workbook)."""
 
-    regle = "fichier_refuse"  # short rule id for the anomalie, set by vif38_bilan.securite
+    regle: str | None = None  # rule id (vif38_bilan.anomalies) set by vif38_bilan.securite; None: fichier_refuse
 
 
 class EspaceVerrouille(Vif38Error):

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from vif38_bilan.controle import (
+from vif38_bilan.anomalies import (
     A_CORRIGER,
     AVERTISSEMENT,
     ERREUR,

@@ -20,6 +20,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from vif38_bilan.anomalies import (
+    BOMBE_ZIP,
+    FICHIER_ABIME,
+    FICHIER_TROP_GROS,
+    FICHIER_VIDE,
+    FORMAT_NON_PRIS_EN_CHARGE,
+    ILLISIBLE,
+    MOT_DE_PASSE,
+    PAS_UN_CLASSEUR,
+    XML_DANGEREUX,
+    Regle,
+)
 from vif38_bilan.exceptions import FichierRefuse
 
 TAILLE_MAX = 20 * 1024 * 1024  # a collection workbook weighs ~50 KB
@@ -59,9 +71,9 @@ class Verification:
         return (MESSAGE_MACROS,) if self.macros else ()
 
 
-def _refus(message: str, regle: str) -> FichierRefuse:
+def _refus(message: str, regle: Regle) -> FichierRefuse:
     e = FichierRefuse(message)
-    e.regle = regle  # short rule id for the anomalie
+    e.regle = regle.id  # the anomalie's rule, in the catalogue
     return e
 
 
@@ -95,10 +107,10 @@ def lire_fichier(chemin: Path, taille_max: int = TAILLE_MAX) -> Lecture:
         st = os.stat(chemin)
     except OSError as e:
         raise _refus(
-            f"Le fichier ne peut pas être lu ({_raison_os(e)}) : vérifiez qu'il existe encore.", "illisible"
+            f"Le fichier ne peut pas être lu ({_raison_os(e)}) : vérifiez qu'il existe encore.", ILLISIBLE
         ) from None
     if not stat.S_ISREG(st.st_mode):
-        raise _refus("Ce n'est pas un fichier ordinaire : il a été ignoré.", "pas_un_classeur")
+        raise _refus("Ce n'est pas un fichier ordinaire : il a été ignoré.", PAS_UN_CLASSEUR)
     _verifier_taille(st.st_size, taille_max)
     try:
         with open(chemin, "rb") as f:
@@ -107,13 +119,13 @@ def lire_fichier(chemin: Path, taille_max: int = TAILLE_MAX) -> Lecture:
         raise _refus(
             f"Le fichier ne peut pas être lu ({_raison_os(e)}) : fermez-le s'il est ouvert, vérifiez vos droits "
             "puis relancez la commande.",
-            "illisible",
+            ILLISIBLE,
         ) from None
     if len(donnees) != st.st_size:
         raise _refus(
             "Le fichier a changé pendant sa lecture (copie encore en cours ?) : attendez la fin de la copie "
             "puis relancez la commande.",
-            "illisible",
+            ILLISIBLE,
         )
     return Lecture(donnees, st.st_mtime)
 
@@ -126,17 +138,17 @@ def inspecter_octets(donnees: bytes, taille_max: int = TAILLE_MAX) -> Verificati
         return _inspecter_zip(donnees)
     if donnees.startswith(OLE):
         return _inspecter_ole(donnees)
-    raise _refus(_message_pas_un_classeur(donnees[:512]), "pas_un_classeur")
+    raise _refus(_message_pas_un_classeur(donnees[:512]), PAS_UN_CLASSEUR)
 
 
 def _verifier_taille(taille: int, taille_max: int) -> None:
     if taille == 0:
-        raise _refus(f"Le fichier est vide (0 octet) : {_RENVOI}", "fichier_vide")
+        raise _refus(f"Le fichier est vide (0 octet) : {_RENVOI}", FICHIER_VIDE)
     if taille > taille_max:
         raise _refus(
             f"Le fichier pèse {_mo(taille)}, au-delà de la limite de {_mo(taille_max)} : demandez au pilote "
             "de renvoyer le classeur seul, sans images, pièces jointes ni onglets ajoutés.",
-            "fichier_trop_gros",
+            FICHIER_TROP_GROS,
         )
 
 
@@ -243,42 +255,42 @@ def _inspecter_zip(donnees: bytes) -> Verification:
         mimetype = gardes.get("mimetype", b"").strip()
         if mimetype.startswith(_ODS):
             if b"encryption-data" in gardes.get("META-INF/manifest.xml", b""):
-                raise _refus(MESSAGE_MOT_DE_PASSE, "mot_de_passe")
+                raise _refus(MESSAGE_MOT_DE_PASSE, MOT_DE_PASSE)
             if "content.xml" not in noms:
-                raise _refus(_ABIME, "fichier_abime")
+                raise _refus(_ABIME, FICHIER_ABIME)
             macros = any(n.startswith(("Basic/", "Scripts/")) for n in noms)
             return Verification("ods", macros)
         for mime, quoi in _ODF_AUTRES.items():
             if mimetype.startswith(mime):
-                raise _refus(f"Ce n'est pas un classeur, c'est {quoi} renommé : {_RENVOI}", "pas_un_classeur")
-        raise _refus(f"Ce fichier LibreOffice n'est pas un classeur : {_RENVOI}", "pas_un_classeur")
+                raise _refus(f"Ce n'est pas un classeur, c'est {quoi} renommé : {_RENVOI}", PAS_UN_CLASSEUR)
+        raise _refus(f"Ce fichier LibreOffice n'est pas un classeur : {_RENVOI}", PAS_UN_CLASSEUR)
 
     types = gardes.get("[Content_Types].xml")
     if types is None:
         raise _refus(
             "Ce fichier est une archive compressée (ZIP), pas un classeur : si elle contient le classeur, "
             "extrayez-le et déposez-le à la place ; sinon " + _RENVOI,
-            "pas_un_classeur",
+            PAS_UN_CLASSEUR,
         )
     if b"sheet.binary.macroenabled.main" in types.lower():
         raise _refus(
             "Ce classeur est au format binaire Excel (.xlsb), que l'outil ne lit pas : ouvrez-le dans Excel et "
             "enregistrez-le au format .xlsx, ou demandez au pilote de le faire.",
-            "format_non_pris_en_charge",
+            FORMAT_NON_PRIS_EN_CHARGE,
         )
     if b"spreadsheetml.sheet.main+xml" in types or b"spreadsheetml.template.main+xml" in types:
         fmt = "xlsx"
     elif b"ms-excel.sheet.macroEnabled.main+xml" in types or b"ms-excel.template.macroEnabled.main+xml" in types:
         fmt = "xlsm"
     elif b"wordprocessingml" in types:
-        raise _refus(f"Ce n'est pas un classeur Excel, c'est un document Word renommé : {_RENVOI}", "pas_un_classeur")
+        raise _refus(f"Ce n'est pas un classeur Excel, c'est un document Word renommé : {_RENVOI}", PAS_UN_CLASSEUR)
     elif b"presentationml" in types:
         raise _refus(
             f"Ce n'est pas un classeur Excel, c'est une présentation PowerPoint renommée : {_RENVOI}",
-            "pas_un_classeur",
+            PAS_UN_CLASSEUR,
         )
     else:
-        raise _refus(f"Ce document Office n'est pas un classeur Excel : {_RENVOI}", "pas_un_classeur")
+        raise _refus(f"Ce document Office n'est pas un classeur Excel : {_RENVOI}", PAS_UN_CLASSEUR)
     macros = fmt == "xlsm" or any(n.lower().endswith("vbaproject.bin") or "/macrosheets/" in n.lower() for n in noms)
     return Verification(fmt, macros)
 
@@ -289,24 +301,24 @@ def _repertoire_zip(d: bytes) -> list[_Membre]:
     zip crate in calamine) then cannot be shown another directory than the one checked here."""
     fin = d.rfind(b"PK\x05\x06", max(0, len(d) - 22 - 0xFFFF))
     if fin < 0 or len(d) < fin + 22:
-        raise _refus(_ABIME, "fichier_abime")
+        raise _refus(_ABIME, FICHIER_ABIME)
     disque, disque_rep, nb_disque, nombre, taille_rep, debut_rep, lon_commentaire = struct.unpack_from(
         "<HHHHIIH", d, fin + 4
     )
     if fin + 22 + lon_commentaire != len(d) or disque or disque_rep or nb_disque != nombre:
-        raise _refus(_ABIME, "fichier_abime")
+        raise _refus(_ABIME, FICHIER_ABIME)
     if nombre == 0xFFFF or debut_rep == 0xFFFFFFFF or taille_rep == 0xFFFFFFFF:
         return _repertoire_zip64(d)
     if debut_rep + taille_rep != fin:
-        raise _refus(_ABIME, "fichier_abime")
+        raise _refus(_ABIME, FICHIER_ABIME)
     if nombre > MEMBRES_MAX:
-        raise _refus(_BOMBE.format(quoi=f"{nombre} éléments"), "bombe_zip")
+        raise _refus(_BOMBE.format(quoi=f"{nombre} éléments"), BOMBE_ZIP)
     membres: list[_Membre] = []
     p = debut_rep
     try:
         for _ in range(nombre):
             if d[p : p + 4] != b"PK\x01\x02":
-                raise _refus(_ABIME, "fichier_abime")
+                raise _refus(_ABIME, FICHIER_ABIME)
             drapeaux, methode, _h, _j, crc, compresse, taille, n, e, c, _k, _ai, _ae, entete = struct.unpack_from(
                 "<HHHHIIIHHHHHII", d, p + 8
             )
@@ -317,9 +329,9 @@ def _repertoire_zip(d: bytes) -> list[_Membre]:
             membres.append(_Membre(nom, drapeaux, methode, crc, compresse, taille, entete, _debut_donnees(d, entete)))
             p += 46 + n + e + c
     except struct.error:
-        raise _refus(_ABIME, "fichier_abime") from None
+        raise _refus(_ABIME, FICHIER_ABIME) from None
     if p != fin:
-        raise _refus(_ABIME, "fichier_abime")
+        raise _refus(_ABIME, FICHIER_ABIME)
     return membres
 
 
@@ -330,9 +342,9 @@ def _repertoire_zip64(d: bytes) -> list[_Membre]:
     try:
         infos = zipfile.ZipFile(io.BytesIO(d)).infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, struct.error, OSError):
-        raise _refus(_ABIME, "fichier_abime") from None
+        raise _refus(_ABIME, FICHIER_ABIME) from None
     if len(infos) > MEMBRES_MAX:
-        raise _refus(_BOMBE.format(quoi=f"{len(infos)} éléments"), "bombe_zip")
+        raise _refus(_BOMBE.format(quoi=f"{len(infos)} éléments"), BOMBE_ZIP)
     return [
         _Membre(
             i.filename,
@@ -350,7 +362,7 @@ def _repertoire_zip64(d: bytes) -> list[_Membre]:
 
 def _debut_donnees(d: bytes, entete: int) -> int:
     if d[entete : entete + 4] != ZIP or len(d) < entete + 30:
-        raise _refus(_ABIME, "fichier_abime")
+        raise _refus(_ABIME, FICHIER_ABIME)
     n, e = struct.unpack_from("<HH", d, entete + 26)
     return entete + 30 + n + e
 
@@ -361,29 +373,29 @@ def _verifier_repertoire(membres: list[_Membre], taille: int) -> None:
     total = 0
     for m in membres:
         if m.drapeaux & 0x1:
-            raise _refus(MESSAGE_MOT_DE_PASSE, "mot_de_passe")
+            raise _refus(MESSAGE_MOT_DE_PASSE, MOT_DE_PASSE)
         if m.nom in vus:  # two members with one name: parsers would disagree on which to read
-            raise _refus(_ABIME, "fichier_abime")
+            raise _refus(_ABIME, FICHIER_ABIME)
         vus.add(m.nom)
         if m.taille > MEMBRE_MAX:
-            raise _refus(_BOMBE.format(quoi=f"{_mo(m.taille)} pour « {_court(m.nom)} »"), "bombe_zip")
+            raise _refus(_BOMBE.format(quoi=f"{_mo(m.taille)} pour « {_court(m.nom)} »"), BOMBE_ZIP)
         if m.methode not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise _refus(
                 "Le fichier utilise une compression que ni Excel ni LibreOffice n'emploient : "
                 "demandez au pilote de le renvoyer enregistré depuis Excel ou LibreOffice.",
-                "fichier_abime",
+                FICHIER_ABIME,
             )
         if m.taille > RATIO_SEUIL and m.taille > RATIO_MAX * max(m.compresse, 1):
-            raise _refus(_BOMBE.format(quoi=f"{_mo(m.taille)} pour « {_court(m.nom)} »"), "bombe_zip")
+            raise _refus(_BOMBE.format(quoi=f"{_mo(m.taille)} pour « {_court(m.nom)} »"), BOMBE_ZIP)
         total += m.taille
     if total > TOTAL_MAX:
-        raise _refus(_BOMBE.format(quoi=_mo(total)), "bombe_zip")
+        raise _refus(_BOMBE.format(quoi=_mo(total)), BOMBE_ZIP)
     # Members' data must not overlap (overlapping members are the "better zip bomb" construction)
     # nor run past the end of the file.
     fin_precedente = 0
     for m in sorted(membres, key=lambda m: m.entete):
         if m.entete < fin_precedente or m.debut + m.compresse > taille:
-            raise _refus(_ABIME, "fichier_abime")
+            raise _refus(_ABIME, FICHIER_ABIME)
         fin_precedente = m.debut + m.compresse
 
 
@@ -397,7 +409,7 @@ def _parcourir(vue: memoryview, m: _Membre) -> bytes:
     calamine) stop at that declared size too, so a member lying about it is never inflated further."""
     brut = vue[m.debut : m.debut + m.compresse]
     if m.methode == zipfile.ZIP_STORED and m.compresse != m.taille:
-        raise _refus(_ABIME, "fichier_abime")
+        raise _refus(_ABIME, FICHIER_ABIME)
     if m.nom not in _GARDER:
         _verifier_debut(m, brut)
         return b""
@@ -424,10 +436,10 @@ def _parcourir(vue: memoryview, m: _Membre) -> bytes:
             if xml:
                 queue = _chercher(m, morceau, queue)
         if produit != m.taille:
-            raise _refus(_ABIME, "fichier_abime")
+            raise _refus(_ABIME, FICHIER_ABIME)
         return b""
     except zlib.error:
-        raise _refus(_ABIME, "fichier_abime") from None
+        raise _refus(_ABIME, FICHIER_ABIME) from None
 
 
 PREMIER_MORCEAU = 1024  # a part's prolog (XML declaration) is ~60 bytes: first inflation step
@@ -452,7 +464,7 @@ def _verifier_debut(m: _Membre, brut: memoryview) -> None:
             if prologue.lire(morceau):
                 return
     except zlib.error:
-        raise _refus(_ABIME, "fichier_abime") from None
+        raise _refus(_ABIME, FICHIER_ABIME) from None
 
 
 def _inflation_bornee(m: _Membre, brut: memoryview):
@@ -498,7 +510,7 @@ class _Prologue:
             # read what follows differently from this scan.
             trouve = _RE_ENCODAGE.match(debut[:256].removeprefix(b"\xef\xbb\xbf"))
             if trouve and trouve.group(1).strip().lower().replace(b"-", b"").startswith(b"utf16"):
-                raise _refus(_XML_DANGEREUX.format(membre=_court(m.nom)), "xml_dangereux")
+                raise _refus(_XML_DANGEREUX.format(membre=_court(m.nom)), XML_DANGEREUX)
         self.decodeur = codecs.getincrementaldecoder(encodage)("replace")
         self.reste = ""  # text not yet decided (a "<" at the end of a chunk, a closing delimiter cut)
         self.fin = ""  # "?>" inside a processing instruction, "-->" inside a comment
@@ -527,7 +539,7 @@ class _Prologue:
                 self.fin, i = "?>", k + 2
             elif c == "!":
                 if not t.startswith("<!--", k):
-                    raise _refus(_XML_DANGEREUX.format(membre=_court(self.m.nom)), "xml_dangereux")
+                    raise _refus(_XML_DANGEREUX.format(membre=_court(self.m.nom)), XML_DANGEREUX)
                 self.fin, i = "-->", k + 4
             elif c.isalpha() or c in "_:" or c > "\x7f":
                 return True  # the root element's start tag
@@ -537,7 +549,7 @@ class _Prologue:
 
 def _trop(m: _Membre) -> None:
     annonce = f"plus que les {_mo(m.taille)} annoncés pour « {_court(m.nom)} »"
-    raise _refus(_BOMBE.format(quoi=annonce), "bombe_zip")
+    raise _refus(_BOMBE.format(quoi=annonce), BOMBE_ZIP)
 
 
 def _examiner(m: _Membre, contenu: bytes) -> None:
@@ -548,7 +560,7 @@ def _examiner(m: _Membre, contenu: bytes) -> None:
     if len(contenu) > m.taille:
         _trop(m)
     if len(contenu) != m.taille:
-        raise _refus(_ABIME, "fichier_abime")
+        raise _refus(_ABIME, FICHIER_ABIME)
     if _lisible_en_xml(contenu[:8]):
         _verifier_prologue(m, contenu[:256])
         if m.nom == "META-INF/manifest.xml":
@@ -568,7 +580,7 @@ def _chercher(m: _Membre, donnees: bytes, queue: bytes) -> bytes:
             autour = fenetre[max(0, i - 3) : i + 2 * len("doctype") + 2].lower()
             for motif in _MOTIFS:
                 if motif in autour:
-                    raise _refus(_XML_DANGEREUX.format(membre=_court(m.nom)), "xml_dangereux")
+                    raise _refus(_XML_DANGEREUX.format(membre=_court(m.nom)), XML_DANGEREUX)
         i = fenetre.find(b"!", i + 1)
     return fenetre[-_RECOUVREMENT:]
 
@@ -585,7 +597,7 @@ def _verifier_prologue(m: _Membre, debut: bytes) -> None:
         return
     trouve = _RE_ENCODAGE.match(debut.removeprefix(b"\xef\xbb\xbf"))
     if trouve and not _ENCODAGES_SURS.fullmatch(trouve.group(1).decode("ascii", "replace").strip().lower()):
-        raise _refus(_XML_DANGEREUX.format(membre=_court(m.nom)), "xml_dangereux")
+        raise _refus(_XML_DANGEREUX.format(membre=_court(m.nom)), XML_DANGEREUX)
 
 
 def _lisible_en_xml(debut: bytes) -> bool:
@@ -619,33 +631,33 @@ def _inspecter_ole(donnees: bytes) -> Verification:
         cfb = _Cfb(donnees)
         noms = cfb.noms()
     except (_CfbAbime, struct.error, IndexError, ValueError):
-        raise _refus(_ABIME, "fichier_abime") from None
+        raise _refus(_ABIME, FICHIER_ABIME) from None
     if "encryptioninfo" in noms or "encryptedpackage" in noms:
-        raise _refus(MESSAGE_MOT_DE_PASSE, "mot_de_passe")
+        raise _refus(MESSAGE_MOT_DE_PASSE, MOT_DE_PASSE)
     flux = "workbook" if "workbook" in noms else "book" if "book" in noms else None
     if flux is None:
         if "worddocument" in noms:
             raise _refus(
-                f"Ce n'est pas un classeur Excel, c'est un document Word (.doc) renommé : {_RENVOI}", "pas_un_classeur"
+                f"Ce n'est pas un classeur Excel, c'est un document Word (.doc) renommé : {_RENVOI}", PAS_UN_CLASSEUR
             )
         if "powerpoint document" in noms:
             raise _refus(
                 f"Ce n'est pas un classeur Excel, c'est une présentation PowerPoint renommée : {_RENVOI}",
-                "pas_un_classeur",
+                PAS_UN_CLASSEUR,
             )
         if any(n.startswith("__substg1.0_") for n in noms):
             raise _refus(
                 "Ce fichier est un message Outlook (.msg), pas un classeur : ouvrez le message, enregistrez la pièce "
                 "jointe elle-même et déposez-la à la place.",
-                "pas_un_classeur",
+                PAS_UN_CLASSEUR,
             )
-        raise _refus(f"Ce fichier Office n'est pas un classeur Excel : {_RENVOI}", "pas_un_classeur")
+        raise _refus(f"Ce fichier Office n'est pas un classeur Excel : {_RENVOI}", PAS_UN_CLASSEUR)
     try:
         debut = cfb.lire(flux, 16 * 1024)
     except (_CfbAbime, struct.error, IndexError, ValueError):
-        raise _refus(_ABIME, "fichier_abime") from None
+        raise _refus(_ABIME, FICHIER_ABIME) from None
     if _biff_chiffre(debut):
-        raise _refus(MESSAGE_MOT_DE_PASSE, "mot_de_passe")
+        raise _refus(MESSAGE_MOT_DE_PASSE, MOT_DE_PASSE)
     macros = "_vba_project_cur" in noms or "_vba_project" in noms
     return Verification("xls", macros)
 

@@ -1,0 +1,154 @@
+"""Value rules of the check, as pure functions: statuses, counts, Oui/Non, personal data.
+
+Shared by the check of the returns and the reading of the history workbooks.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import Any
+
+from vif38_bilan import disposition as d
+from vif38_bilan.saisies import sans_accents
+
+EFFECTUEE = "EFFECTUÉE"
+
+
+def _cle_statut(texte: str) -> str:
+    # Letters only, no accents, no final E/S: "Effectuée " = "EFFECTUE" = "effectuées", "POUR SUIVRE" = "POURSUIVRE".
+    return re.sub(r"[^A-Z]", "", sans_accents(texte).upper()).rstrip("ES")
+
+
+_STATUTS_PAR_CLE = {_cle_statut(s): s for s in d.STATUTS}
+
+
+def normaliser_statut(valeur: Any) -> tuple[str | None, bool]:
+    """(canonical status or None when unknown, True when it was a variant)."""
+    if not isinstance(valeur, str):
+        return None, False
+    texte = valeur.strip()
+    if texte in d.STATUTS:
+        return texte, False
+    canonique = _STATUTS_PAR_CLE.get(_cle_statut(texte))
+    return canonique, canonique is not None
+
+
+_ESPACES_MILLIERS = str.maketrans("", "", " \u00a0\u202f\u2009")
+_RE_NOMBRE = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_RE_MILLIERS = re.compile(r"^\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+$")
+_RE_UNITE = re.compile(r"^(\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+|\d+)\s*([^\W\d_][^\d]*)$")
+
+_EXEMPLE = "12 et non « 12 pers. »"
+
+
+def lire_entier(valeur: Any) -> tuple[int | None, str]:
+    """A count: (value, "") when clean; (value, warning) when read from "12 personnes";
+    (None, error message) when unusable."""
+    if isinstance(valeur, bool) or isinstance(valeur, datetime | date | time):
+        return None, f"Saisissez un nombre entier, sans texte : {_EXEMPLE} (la cellule contient « {court(valeur)} »)."
+    if isinstance(valeur, int | float):
+        return _controle_nombre(float(valeur), court(valeur))
+    texte = str(valeur).strip()
+    if _RE_MILLIERS.match(texte):
+        return int(texte.translate(_ESPACES_MILLIERS)), ""
+    if _RE_NOMBRE.match(texte):
+        return _controle_nombre(float(texte.replace(",", ".")), texte)
+    m = _RE_UNITE.match(texte)
+    if m:
+        n = int(m.group(1).translate(_ESPACES_MILLIERS))
+        return n, (
+            f"« {court(texte)} » a été lu comme {n} : saisissez un nombre entier, sans texte ({_EXEMPLE}) ; "
+            "précisez le reste dans les observations."
+        )
+    return None, (
+        f"« {court(texte)} » n'est pas un nombre : saisissez un nombre entier, sans texte ({_EXEMPLE}) ; "
+        "si c'est une estimation, donnez le nombre et précisez-le dans les observations."
+    )
+
+
+def _controle_nombre(x: float, tel_quel: str) -> tuple[int | None, str]:
+    if x != x or x in (float("inf"), float("-inf")):
+        return None, f"Saisissez un nombre entier, sans texte : {_EXEMPLE}."
+    if x < 0:
+        return None, f"« {tel_quel} » est négatif : saisissez un nombre entier positif ou nul."
+    if not x.is_integer():
+        return None, (
+            f"« {tel_quel} » n'est pas un nombre entier : saisissez un nombre entier, sans décimale "
+            "(un nombre de personnes, d'actions, de places…)."
+        )
+    return int(x), ""
+
+
+_OUI = {"oui", "o", "yes", "y", "x", "vrai", "ok"}
+_NON = {"non", "n", "no", "faux"}
+
+
+def lire_oui_non(valeur: Any) -> tuple[str | None, str]:
+    """Oui/Non: (value, "") when exact; (value, warning) for a variant; (None, error)."""
+    if isinstance(valeur, bool):
+        return ("Oui" if valeur else "Non"), ""
+    if isinstance(valeur, datetime | date):
+        return "Oui", (
+            f"Une date ({valeur:%d/%m/%Y}) a été lue comme « Oui » : choisissez Oui ou Non dans la liste et "
+            "indiquez la date dans les observations."
+        )
+    if isinstance(valeur, int | float):
+        if valeur in (0, 1):
+            v = "Oui" if valeur == 1 else "Non"
+            return v, f"« {valeur:g} » a été lu comme « {v} » : choisissez Oui ou Non dans la liste."
+        return None, f"« {valeur:g} » n'est ni Oui ni Non : choisissez Oui ou Non dans la liste."
+    texte = str(valeur).strip()
+    if texte in d.OUI_NON:
+        return texte, ""
+    cle_ = sans_accents(texte).lower().strip(" .!")
+    v = "Oui" if cle_ in _OUI else "Non" if cle_ in _NON else None
+    if v is None:
+        return None, (
+            f"« {court(texte)} » n'est ni Oui ni Non : choisissez Oui ou Non dans la liste et mettez les précisions "
+            "dans les observations."
+        )
+    return v, f"« {court(texte)} » a été lu comme « {v} » : choisissez Oui ou Non dans la liste."
+
+
+_RE_COURRIEL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_RE_TELEPHONE = re.compile(r"(?<![\d.,])(?:(?:\+|00)\s?33\s?(?:\(0\)\s?)?[1-9]|0[1-9])(?:[\s.\-]?\d{2}){4}(?![\d,])")
+_RE_CIVILITE = re.compile(
+    r"(?<![\w.])(?:M\.|MM\.|Mr\.?|Mme\.?|Mmes|Mlle\.?|Madame|Mademoiselle|Monsieur)\s+"
+    r"[A-ZÀ-ÖØ-Þ][\w'’-]*"
+)
+
+
+def donnees_personnelles(texte: str) -> list[str]:
+    """Kinds of likely personal data in a free text (never the data itself)."""
+    trouve = []
+    if "@" in texte and _RE_COURRIEL.search(texte):
+        trouve.append("adresse électronique")
+    if _RE_TELEPHONE.search(texte):
+        trouve.append("numéro de téléphone")
+    if "M" in texte and _RE_CIVILITE.search(texte):
+        trouve.append("nom de personne précédé de « Mme », « M. »…")
+    return trouve
+
+
+def en_texte(valeur: Any) -> str:
+    if isinstance(valeur, float) and valeur.is_integer():
+        return str(int(valeur))
+    if isinstance(valeur, datetime):
+        return f"{valeur:%d/%m/%Y}" if valeur.time() == time() else f"{valeur:%d/%m/%Y %H:%M}"
+    if isinstance(valeur, date):
+        return f"{valeur:%d/%m/%Y}"
+    return str(valeur)
+
+
+def texte_identite(valeur: Any) -> Any:
+    if valeur is None:
+        return ""
+    if isinstance(valeur, datetime | date):
+        return valeur
+    return " ".join(en_texte(valeur).split())
+
+
+def court(valeur: Any, n: int = 60) -> str:
+    texte = " ".join(en_texte(valeur).split())
+    return texte if len(texte) <= n else texte[: n - 1] + "…"

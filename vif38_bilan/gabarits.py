@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
-from copy import copy
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import Cell
 from openpyxl.packaging.custom import StringProperty
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from vif38_bilan import disposition as d
-from vif38_bilan.ecriture import ecrire_atomique, mettre_texte
+from vif38_bilan.ecriture import ecrire_atomique
 from vif38_bilan.espace import Config
 from vif38_bilan.exceptions import PiloteInconnu
+from vif38_bilan.gabarits_forme import Styles, hauteur_ligne, proteger, validation_liste, validation_longueur
+from vif38_bilan.gabarits_mode_emploi import mode_emploi
 from vif38_bilan.referentiel import CHEF_DE_FILE, Action, Protocole, verifier_annee
 
 # Rows of the Saisie sheet. Readers must not rely on them (they find labels and headers);
@@ -178,9 +175,9 @@ def construire_classeur(
     mode.title = d.FEUILLE_MODE
     saisie = wb.create_sheet(d.FEUILLE_SAISIE)
     ident = wb.create_sheet(d.FEUILLE_ID)
-    styles = _Styles(saisie)
+    styles = Styles(saisie)
 
-    _mode_emploi(mode, styles, protocole, annee, pilote.nom, pilote.collectif, len(actions), config, echeance)
+    mode_emploi(mode, styles, protocole, annee, pilote.nom, pilote.collectif, len(actions), config, echeance)
     _saisie(saisie, styles, protocole, annee, code, actions, statuts_anterieurs, config, echeance)
 
     identification = d.Identification(
@@ -216,75 +213,9 @@ def construire_classeur(
     return wb
 
 
-class _Styles:
-    """Cell styles built once per workbook and copied onto cells (much faster than
-    assigning font/fill/border objects cell by cell)."""
-
-    def __init__(self, ws: Any):
-        fin = Side(style="thin", color="A6A6A6")
-        bord = Border(left=fin, right=fin, top=fin, bottom=fin)
-        haut = Alignment(wrap_text=True, vertical="top")
-        centre = Alignment(wrap_text=True, vertical="top", horizontal="center")
-        ouvert = Protection(locked=False)
-        jaune = PatternFill("solid", fgColor=d.COULEUR_SAISIE)
-        gris = PatternFill("solid", fgColor=d.COULEUR_SANS_OBJET)
-        bleu = PatternFill("solid", fgColor=d.COULEUR_PREREMPLI)
-        corps = Font(name="Calibri", size=10)
-
-        def style(**attrs: Any) -> StyleArray:
-            cellule = Cell(ws)
-            for nom, valeur in attrs.items():
-                setattr(cellule, nom, valeur)
-            return cellule._style
-
-        self.titre = style(font=Font(name="Calibri", size=14, bold=True, color=d.COULEUR_EN_TETE))
-        self.consigne = style(font=Font(name="Calibri", size=10, italic=True))
-        self.libelle = style(font=Font(name="Calibri", size=10, bold=True), alignment=Alignment(vertical="center"))
-        self.indice = style(font=Font(name="Calibri", size=9, italic=True, color="C00000"))
-        self.entete = style(
-            font=Font(name="Calibri", size=10, bold=True, color="FFFFFF"),
-            fill=PatternFill("solid", fgColor=d.COULEUR_EN_TETE),
-            border=bord,
-            alignment=Alignment(wrap_text=True, vertical="center", horizontal="center"),
-        )
-        self.texte = style(font=corps, border=bord, alignment=haut)
-        self.texte_centre = style(font=corps, border=bord, alignment=centre)
-        self.prerempli = style(font=corps, border=bord, alignment=centre, fill=bleu)
-        self.prerempli_gauche = style(font=corps, border=bord, alignment=Alignment(vertical="center"), fill=bleu)
-        self.sans_objet = style(font=corps, border=bord, alignment=haut, fill=gris)
-        self.saisie = style(font=corps, border=bord, alignment=haut, fill=jaune, protection=ouvert)
-        self.saisie_centre = style(font=corps, border=bord, alignment=centre, fill=jaune, protection=ouvert)
-        self.saisie_identite = style(
-            font=corps, border=bord, alignment=Alignment(vertical="center"), fill=jaune, protection=ouvert
-        )
-        self.saisie_date = style(
-            font=corps,
-            border=bord,
-            alignment=Alignment(vertical="center", horizontal="left"),
-            fill=jaune,
-            protection=ouvert,
-            number_format="DD/MM/YYYY",
-        )
-        self.legende_saisie = style(font=corps, border=bord, fill=jaune)
-        self.legende_gris = style(font=corps, border=bord, fill=gris)
-        self.legende_bleu = style(font=corps, border=bord, fill=bleu)
-        self.mode_titre = style(font=Font(name="Calibri", size=14, bold=True, color=d.COULEUR_EN_TETE))
-        self.mode_cle = style(font=Font(name="Calibri", size=11, bold=True), alignment=haut)
-        self.mode_texte = style(font=Font(name="Calibri", size=11), alignment=haut)
-        self.mode_important = style(font=Font(name="Calibri", size=11, bold=True, color="C00000"), alignment=haut)
-
-    @staticmethod
-    def poser(ws: Any, ligne: int, colonne: int, valeur: Any, style: StyleArray) -> Any:
-        cellule = ws.cell(row=ligne, column=colonne)
-        if valeur is not None and valeur != "":
-            mettre_texte(cellule, valeur)
-        cellule._style = copy(style)
-        return cellule
-
-
 def _saisie(
     ws: Any,
-    s: _Styles,
+    s: Styles,
     protocole: Protocole,
     annee: int,
     code: str,
@@ -301,7 +232,7 @@ def _saisie(
     poser = s.poser
 
     # Validations: one object per kind, cells added as they are laid out.
-    v_statut = _validation_liste(
+    v_statut = validation_liste(
         d.STATUTS,
         "Statut de l'action",
         f"Choisissez dans la liste le statut de l'action en {annee}.",
@@ -321,23 +252,23 @@ def _saisie(
         error="Saisissez un nombre entier positif ou nul, sans unité ni texte : 12 et non « 12 pers. ». "
         "Précisez le reste dans les observations.",
     )
-    v_oui_non = _validation_liste(
+    v_oui_non = validation_liste(
         d.OUI_NON, "Oui ou Non", "Choisissez Oui ou Non dans la liste.", "Choisissez Oui ou Non dans la liste."
     )
-    v_texte = _validation_longueur(
+    v_texte = validation_longueur(
         d.TEXTE_MAX,
         "Texte court",
         f"Réponse courte (au plus {d.TEXTE_MAX} caractères). Aucune donnée personnelle.",
         f"Le texte dépasse {d.TEXTE_MAX} caractères : raccourcissez-le ou détaillez dans les observations.",
     )
-    v_obs = _validation_longueur(
+    v_obs = validation_longueur(
         d.OBSERVATIONS_MAX,
         "Observations",
         f"Faits marquants et chiffres clés (au plus {d.OBSERVATIONS_MAX} caractères). "
         "Aucune donnée personnelle sur les victimes.",
         f"Les observations dépassent {d.OBSERVATIONS_MAX} caractères : raccourcissez-les.",
     )
-    v_identite = _validation_longueur(
+    v_identite = validation_longueur(
         d.IDENTITE_MAX,
         "Identité",
         "Coordonnées de la personne à contacter pour ce bilan.",
@@ -379,7 +310,7 @@ def _saisie(
         if libelle == "Structure":
             if pilote.collectif:
                 poser(ws, ligne, COLONNE_VALEUR, None, s.saisie_identite)
-                v = _validation_longueur(
+                v = validation_longueur(
                     d.IDENTITE_MAX,
                     "Structure (obligatoire)",
                     f"Nom de votre structure. Ce classeur est envoyé à plusieurs structures ({pilote.nom}).",
@@ -451,7 +382,7 @@ def _saisie(
         poser(ws, ligne, c_obs, None, s.saisie)
         v_obs.add(f"{lettre(c_obs)}{ligne}")
         # LibreOffice does not fit row heights to wrapped text on opening: set them.
-        ws.row_dimensions[ligne].height = _hauteur_ligne(
+        ws.row_dimensions[ligne].height = hauteur_ligne(
             [
                 (objectif.titre, d.largeur(d.OBJECTIF)),
                 (action.description, d.largeur(d.ACTION)),
@@ -476,179 +407,10 @@ def _saisie(
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.oddFooter.left.text = f"{pilote.code} – bilan {annee}"
     ws.oddFooter.right.text = "Page &P / &N"
-    _proteger(ws)
-
-
-def _mode_emploi(
-    ws: Any,
-    s: _Styles,
-    protocole: Protocole,
-    annee: int,
-    nom_pilote: str,
-    collectif: bool,
-    nb_actions: int,
-    config: Config,
-    echeance: date | None,
-) -> None:
-    largeur_a, largeur_b = 24, 95
-    ws.column_dimensions["A"].width = largeur_a
-    ws.column_dimensions["B"].width = largeur_b
-    poser = s.poser
-    ligne = 1
-    poser(ws, ligne, 1, f"Bilan {annee} du protocole départemental – mode d'emploi", s.mode_titre)
-    ligne += 1
-    poser(ws, ligne, 1, protocole.titre, s.mode_texte)
-    ws.merge_cells(start_row=ligne, start_column=1, end_row=ligne, end_column=2)
-    ws.row_dimensions[ligne].height = 32
-    ligne += 2
-
-    retour = config.courriel or f"{config.service}, en réponse au courriel qui vous a transmis ce classeur"
-    couples: list[tuple[str, str, StyleArray]] = [
-        ("Destinataire", nom_pilote, s.mode_texte),
-        ("Année du bilan", f"{annee} (activité du 1er janvier au 31 décembre {annee})", s.mode_texte),
-        (
-            "Date limite de retour",
-            f"{echeance:%d/%m/%Y}" if echeance else "indiquée dans le courriel d'envoi",
-            s.mode_important,
-        ),
-        ("À renvoyer à", retour, s.mode_texte),
-        ("Service coordonnateur", config.service, s.mode_texte),
-        (
-            "Ce qui vous est demandé",
-            f"La feuille « {d.FEUILLE_SAISIE} » liste les {nb_actions} action(s) du protocole que vous pilotez "
-            "(chef de file) ou copilotez. Pour chacune : son statut en "
-            f"{annee}, la valeur de chaque indicateur et vos observations (faits marquants, chiffres clés). "
-            "Seules les cellules jaunes se remplissent ; les autres sont verrouillées.",
-            s.mode_texte,
-        ),
-        (
-            "Étapes",
-            "1. En haut de la feuille « Saisie », complétez le bloc d'identité (structure, contact, courriel, "
-            "téléphone, date de saisie).\n"
-            f"2. Pour chaque action, choisissez le statut {annee} dans la liste déroulante.\n"
-            "3. Saisissez les valeurs des indicateurs : un nombre entier sans unité (12 et non « 12 pers. »), "
-            "ou Oui / Non selon l'indicateur. La cible annuelle du protocole est rappelée à côté.\n"
-            "4. Écrivez vos observations : ce qui a été fait, les chiffres clés, les difficultés.\n"
-            "5. Enregistrez le classeur (Excel .xlsx ou LibreOffice .ods) et renvoyez-le en pièce jointe. "
-            "Vous pouvez renommer le fichier.",
-            s.mode_texte,
-        ),
-    ]
-    if collectif:
-        couples.append(
-            (
-                "Plusieurs structures",
-                f"Ce classeur est adressé à plusieurs structures ({nom_pilote}). Chaque structure remplit son "
-                "propre exemplaire et indique obligatoirement son nom dans la case « Structure ».",
-                s.mode_important,
-            )
-        )
-    couples.append(
-        (
-            "À ne pas faire",
-            "N'ajoutez, ne supprimez et ne déplacez aucune ligne ni colonne, ne renommez pas les feuilles et ne "
-            "modifiez pas les cellules verrouillées : l'outil de la DDFE relit le classeur automatiquement. "
-            "Une précision à apporter ? Écrivez-la dans les observations.",
-            s.mode_important,
-        )
-    )
-    couples.append(
-        (
-            "Données personnelles",
-            "N'écrivez aucune donnée personnelle sur les victimes ni sur les auteurs (nom, prénom, adresse, "
-            "date de naissance, situation individuelle…) : uniquement des chiffres et des faits agrégés.",
-            s.mode_important,
-        )
-    )
-    for cle, texte, style in couples:
-        poser(ws, ligne, 1, cle, s.mode_cle)
-        poser(ws, ligne, 2, texte, style)
-        ws.row_dimensions[ligne].height = _hauteur(texte, largeur_b)
-        ligne += 1
-
-    ligne += 1
-    poser(ws, ligne, 1, "Les statuts", s.mode_cle)
-    ligne += 1
-    for statut, sens in d.STATUTS.items():
-        poser(ws, ligne, 1, statut, s.mode_cle)
-        poser(ws, ligne, 2, sens[0].upper() + sens[1:] + ".", s.mode_texte)
-        ligne += 1
-
-    ligne += 1
-    poser(ws, ligne, 1, "Couleurs", s.mode_cle)
-    for texte, style in (
-        ("À remplir", s.legende_saisie),
-        ("Pré-rempli, non modifiable", s.legende_bleu),
-        ("Sans objet", s.legende_gris),
-    ):
-        poser(ws, ligne, 2, texte, style)
-        ligne += 1
-
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    _proteger(ws)
+    proteger(ws)
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _proteger(ws: Any) -> None:
-    """Protect without a password; columns and rows may still be resized."""
-    ws.protection.sheet = True
-    ws.protection.formatColumns = False
-    ws.protection.formatRows = False
-
-
-def _validation_liste(valeurs: Iterable[str], titre: str, invite: str, erreur: str) -> DataValidation:
-    return DataValidation(
-        type="list",
-        formula1=d.formule_liste(valeurs),
-        allow_blank=True,
-        showDropDown=False,  # False means "show the arrow" in OOXML
-        showInputMessage=True,
-        showErrorMessage=True,
-        errorStyle="stop",
-        promptTitle=titre[:32],
-        prompt=invite[:255],
-        errorTitle="Valeur non prévue",
-        error=erreur[:225],
-    )
-
-
-def _validation_longueur(maximum: int, titre: str, invite: str, erreur: str, minimum: int = 0) -> DataValidation:
-    if minimum:
-        extra = {"operator": "between", "formula1": str(minimum), "formula2": str(maximum)}
-    else:
-        extra = {"operator": "lessThanOrEqual", "formula1": str(maximum)}
-    return DataValidation(
-        type="textLength",
-        allow_blank=True,
-        showInputMessage=True,
-        showErrorMessage=True,
-        errorStyle="stop",
-        promptTitle=titre[:32],
-        prompt=invite[:255],
-        errorTitle="Texte trop long" if not minimum else titre[:32],
-        error=erreur[:225],
-        **extra,
-    )
-
-
-def _hauteur(texte: str, largeur: float, points_par_ligne: float = 15.0) -> float:
-    """Row height (points) for wrapped text in a column of the given width."""
-    par_ligne = max(1, int(largeur * 1.2))
-    lignes = sum(max(1, math.ceil(len(p) / par_ligne)) for p in texte.split("\n"))
-    return lignes * points_par_ligne + 3
-
-
-def _hauteur_ligne(textes: list[tuple[str, float]]) -> float:
-    """Height of a table row (10 pt text) fitting its longest wrapped text, at least 3 lines
-    so that observations have room."""
-    lignes = max([3] + [math.ceil(len(t) / max(1.0, largeur * 1.1)) for t, largeur in textes])
-    return lignes * 13 + 4
 
 
 def _maintenant(maintenant: datetime | None) -> datetime:

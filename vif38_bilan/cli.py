@@ -337,9 +337,8 @@ def controler_cmd(
     """Contrôle les classeurs reçus : rapport, copies annotées, retours manquants."""
     from dataclasses import asdict
 
-    from vif38_bilan.anomalies import A_CORRIGER, IGNORE, REMPLACE, VALIDE
     from vif38_bilan.cycle import controler_annee
-    from vif38_bilan.rapport_controle import DOSSIER_ANNOTES
+    from vif38_bilan.rapport_controle import DOSSIER_ANNOTES, texte_console
 
     e = ctx.obj.espace
     resultat = controler_annee(e, annee, saisies, sortie, jobs)
@@ -350,33 +349,7 @@ def controler_cmd(
     if en_json:
         click.echo(json.dumps([asdict(a) for a in resultat.anomalies], ensure_ascii=False, indent=2))
     else:
-        f = resultat.fichiers
-        lignes = [(x.nom, x.pilote or "", x.structure or "", str(x.erreurs), str(x.avertissements), x.etat) for x in f]
-        tetes = ("Fichier", "Pilote", "Structure", "Erreurs", "Avertissements", "État")
-        plafonds = (40, 28, 32, 7, 14, 10)
-        largeurs = [min(plafonds[k], max([len(t)] + [len(li[k]) for li in lignes])) for k, t in enumerate(tetes)]
-
-        def rangee(valeurs) -> str:
-            cases = []
-            for k, v in enumerate(valeurs):
-                v = v if len(v) <= largeurs[k] else v[: largeurs[k] - 1] + "…"
-                cases.append(f"{v:>{largeurs[k]}}" if k in (3, 4) else f"{v:<{largeurs[k]}}")
-            return "  ".join(cases).rstrip()
-
-        click.echo(rangee(tetes))
-        for li in lignes:
-            click.echo(rangee(li))
-        compte = {e: sum(x.etat == e for x in f) for e in (VALIDE, A_CORRIGER, REMPLACE, IGNORE)}
-        click.echo(
-            f"\n{len(f)} fichier(s) : {compte[VALIDE]} valide(s), {compte[A_CORRIGER]} à corriger, "
-            f"{compte[REMPLACE]} remplacé(s), {compte[IGNORE]} ignoré(s) — "
-            f"{resultat.nb_erreurs} erreur(s), {resultat.nb_avertissements} avertissement(s)."
-        )
-        if resultat.manquants:
-            noms = ", ".join(resultat.manquants)
-            click.echo(f"Retours manquants ({len(resultat.manquants)}) : {noms}.")
-        else:
-            click.echo("Aucun retour manquant.")
+        click.echo(texte_console(resultat))
         if rapport:
             click.echo(f"Rapport : {_lisible(rapport)}")
         if copies:

@@ -16,6 +16,8 @@ from vif38_bilan.anomalies import (
     A_CORRIGER,
     AVERTISSEMENT,
     ERREUR,
+    IGNORE,
+    REMPLACE,
     VALIDE,
     Anomalie,
     FichierControle,
@@ -322,3 +324,34 @@ def _cellule_ancre(ws: Any, ref: str) -> Any:
             if ref in plage:
                 return ws.cell(plage.min_row, plage.min_col)
     return cellule
+
+
+def texte_console(resultat: ResultatControle) -> str:
+    """The check's summary for a terminal: one line per file, the counts, the missing pilots.
+
+    Returns French text (no trailing newline); long cells are cut with « … »."""
+    f = resultat.fichiers
+    lignes = [(x.nom, x.pilote or "", x.structure or "", str(x.erreurs), str(x.avertissements), x.etat) for x in f]
+    tetes = ("Fichier", "Pilote", "Structure", "Erreurs", "Avertissements", "État")
+    plafonds = (40, 28, 32, 7, 14, 10)
+    largeurs = [min(plafonds[k], max([len(t)] + [len(li[k]) for li in lignes])) for k, t in enumerate(tetes)]
+
+    def rangee(valeurs: tuple[str, ...]) -> str:
+        cases = []
+        for k, v in enumerate(valeurs):
+            v = v if len(v) <= largeurs[k] else v[: largeurs[k] - 1] + "…"
+            cases.append(f"{v:>{largeurs[k]}}" if k in (3, 4) else f"{v:<{largeurs[k]}}")
+        return "  ".join(cases).rstrip()
+
+    sortie = [rangee(tetes), *(rangee(li) for li in lignes)]
+    compte = {e: sum(x.etat == e for x in f) for e in (VALIDE, A_CORRIGER, REMPLACE, IGNORE)}
+    sortie.append(
+        f"\n{len(f)} fichier(s) : {compte[VALIDE]} valide(s), {compte[A_CORRIGER]} à corriger, "
+        f"{compte[REMPLACE]} remplacé(s), {compte[IGNORE]} ignoré(s) — "
+        f"{resultat.nb_erreurs} erreur(s), {resultat.nb_avertissements} avertissement(s)."
+    )
+    if resultat.manquants:
+        sortie.append(f"Retours manquants ({len(resultat.manquants)}) : {', '.join(resultat.manquants)}.")
+    else:
+        sortie.append("Aucun retour manquant.")
+    return "\n".join(sortie)

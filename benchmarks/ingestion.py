@@ -264,7 +264,7 @@ def phase_controle(args: argparse.Namespace) -> dict[str, Any]:
 
 def phase_chaine(args: argparse.Namespace) -> dict[str, Any]:
     """controler (automatic) → consolidation → consolidation workbook → Word bilan."""
-    from vif38_bilan import bilan, consolidation
+    from vif38_bilan import bilan, classeur_consolidation, consolidation
     from vif38_bilan.referentiel import charger_protocole
 
     controle = _importer_controle()
@@ -281,7 +281,7 @@ def phase_chaine(args: argparse.Namespace) -> dict[str, Any]:
     conso = consolidation.consolider(protocole, ANNEE, resultat)
     t2 = time.perf_counter()
     pics["consolider"] = memoire()["pic_mo"]
-    consolidation.ecrire_consolidation(conso, sorties / consolidation.nom_consolidation(ANNEE))
+    classeur_consolidation.ecrire_consolidation(conso, sorties / consolidation.nom_consolidation(ANNEE))
     t3 = time.perf_counter()
     pics["classeur"] = memoire()["pic_mo"]
     bilan.ecrire_bilan(protocole, ANNEE, conso, resultat, sorties / f"bilan-{ANNEE}.docx")

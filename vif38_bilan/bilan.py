@@ -23,9 +23,11 @@ from vif38_bilan import word
 from vif38_bilan.bilan_annexes import annexes, signatures
 from vif38_bilan.bilan_corps import calendrier, corps_annexe, corps_protocole
 from vif38_bilan.bilan_textes import COULEURS_STATUTS, NON_RENSEIGNE, date_francaise, nombre, pourcent
-from vif38_bilan.consolidation import FEUILLE_SOURCES, ORDRE_STATUTS, Consolidation, Historique, nom_consolidation
+from vif38_bilan.consolidation import Consolidation
 from vif38_bilan.controle import A_CORRIGER, VALIDE, ResultatControle
+from vif38_bilan.disposition_consolidation import FEUILLE_SOURCES, ORDRE_STATUTS, nom_consolidation
 from vif38_bilan.graphique import graphique_statuts
+from vif38_bilan.historique import Historique
 from vif38_bilan.referentiel import Protocole
 from vif38_bilan.word import S_TABLEAU_TETE, Redacteur, repartir
 
@@ -93,9 +95,11 @@ def produire_bilan(
     dossier_sorties: the workspace's sorties/ (history read from sorties/<year>/); the files go to
     sortie, by default sorties/<annee>/.
     """
-    from vif38_bilan.consolidation import consolider, ecrire_consolidation, lire_historique
+    from vif38_bilan.classeur_consolidation import ecrire_consolidation
+    from vif38_bilan.consolidation import consolider
     from vif38_bilan.controle import controler
     from vif38_bilan.ecriture import SortiesIndependantes
+    from vif38_bilan.historique import lire_historique
     from vif38_bilan.rapport_controle import ecrire_rapport, ecrire_retours_annotes
 
     dossier_sorties = Path(dossier_sorties)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from vif38_bilan.bilan_textes import statut_cellule
-from vif38_bilan.consolidation import FEUILLE_SOURCES, METHODE, Consolidation, etiquette, nom_consolidation
+from vif38_bilan.consolidation import METHODE, Consolidation
 from vif38_bilan.controle import A_CORRIGER, AVERTISSEMENT, ERREUR, VALIDE, Anomalie, ResultatControle
+from vif38_bilan.disposition_consolidation import FEUILLE_SOURCES, etiquette, nom_consolidation
 from vif38_bilan.referentiel import Protocole
 from vif38_bilan.word import S_TABLEAU_TETE, Redacteur, repartir
 

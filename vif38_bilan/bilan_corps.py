@@ -15,7 +15,8 @@ from vif38_bilan.bilan_textes import (
     phrase_indicateur,
     statut_cellule,
 )
-from vif38_bilan.consolidation import ORDRE_STATUTS, Consolidation
+from vif38_bilan.consolidation import Consolidation
+from vif38_bilan.disposition_consolidation import ORDRE_STATUTS
 from vif38_bilan.referentiel import Action, Objectif, Protocole
 from vif38_bilan.word import S_STATUT, S_TABLEAU_TETE, Redacteur, repartir
 

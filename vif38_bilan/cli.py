@@ -261,8 +261,8 @@ def referentiel(c: Contexte, en_json: bool, xlsx: Path | None) -> None:
 @pass_ctx
 def gabarits(c: Contexte, annee: int, sortie: Path | None, pilotes: tuple[str, ...], date_limite) -> None:
     """Produit un classeur de collecte par pilote pour l'année AAAA."""
-    from vif38_bilan.consolidation import lire_historique
     from vif38_bilan.gabarits import generer_gabarits, resoudre_pilotes
+    from vif38_bilan.historique import lire_historique
 
     p = c.protocole
     verifier_annee(p, annee)
@@ -333,9 +333,9 @@ def controler_cmd(
     """Contrôle les classeurs reçus : rapport, copies annotées, retours manquants."""
     from dataclasses import asdict
 
-    from vif38_bilan.consolidation import lire_historique
     from vif38_bilan.controle import A_CORRIGER, IGNORE, REMPLACE, VALIDE, controler
     from vif38_bilan.ecriture import SortiesIndependantes, verrou
+    from vif38_bilan.historique import lire_historique
     from vif38_bilan.rapport_controle import DOSSIER_ANNOTES, ecrire_rapport, ecrire_retours_annotes
 
     c: Contexte = ctx.obj
@@ -482,8 +482,9 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, presentat
 @pass_ctx
 def historique_cmd(c: Contexte, annee: int, sortie: Path | None, remplacer: bool) -> None:
     """Classeur à remplir à la main pour une année traitée sans vif38-bilan (par ex. 2022)."""
-    from vif38_bilan.consolidation import ecrire_historique_vierge, nom_consolidation
+    from vif38_bilan.disposition_consolidation import nom_consolidation
     from vif38_bilan.ecriture import verrou
+    from vif38_bilan.historique import ecrire_historique_vierge
 
     p = c.protocole
     verifier_annee(p, annee)

@@ -774,7 +774,7 @@ def resultat_controle(config: Any, protocole: Protocole, annee: int) -> Any:
             f"Le dossier des retours « {dossier} » n'existe pas : déposez-y les classeurs reçus, "
             f"lancez « vif38-bilan controler --annee {annee} », puis relancez cette commande."
         )
-    from vif38_bilan.consolidation import lire_historique
+    from vif38_bilan.historique import lire_historique
 
     # Same outlier reference as `controler`: last year's consolidated values, when there are some.
     historique = lire_historique(protocole, config.dossier("sorties"), annee)

@@ -117,10 +117,10 @@ def _remplir_annee(protocole: Protocole, racine: Path, annee: int) -> None:
 def creer_demo(dossier: str | Path, progression: Callable[[str], None] | None = None) -> Demo:
     """Build the demo workspace: templates, invented returns, checks and bilans for 2022 and 2023."""
     from vif38_bilan.bilan import produire_bilan
-    from vif38_bilan.consolidation import lire_historique
     from vif38_bilan.courriels import contacts_demo
     from vif38_bilan.espace import charger_config, initialiser
     from vif38_bilan.gabarits import generer_gabarits
+    from vif38_bilan.historique import lire_historique
     from vif38_bilan.referentiel import charger_protocole
 
     dire = progression or (lambda _m: None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 
-from vif38_bilan.consolidation import ORDRE_STATUTS
+from vif38_bilan.disposition_consolidation import ORDRE_STATUTS
 
 # Stronger tones of the status fills (bilan_textes.COULEURS_STATUTS) for the chart.
 COULEURS_GRAPHIQUE = {

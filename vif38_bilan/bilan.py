@@ -26,6 +26,7 @@ from vif38_bilan.bilan_textes import COULEURS_STATUTS, NON_RENSEIGNE, date_franc
 from vif38_bilan.consolidation import Consolidation
 from vif38_bilan.controle import A_CORRIGER, VALIDE, ResultatControle
 from vif38_bilan.disposition_consolidation import FEUILLE_SOURCES, ORDRE_STATUTS, nom_consolidation
+from vif38_bilan.ecriture import ecrire_octets
 from vif38_bilan.graphique import graphique_statuts
 from vif38_bilan.historique import Historique
 from vif38_bilan.referentiel import Protocole
@@ -137,8 +138,6 @@ def ecrire_bilan(
     service: str = "DDFE de l'Isère",
 ) -> Path:
     """Write bilan-AAAA.docx atomically and return its path."""
-    from vif38_bilan.ecriture import ecrire_octets
-
     donnees = construire_bilan(protocole, annee, consolidation, resultat, modele, presentation, date_edition, service)
     return ecrire_octets(chemin, donnees)
 

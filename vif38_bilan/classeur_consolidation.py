@@ -24,6 +24,7 @@ from vif38_bilan.disposition_consolidation import (
     feuille_id,
     nouveau_classeur,
 )
+from vif38_bilan.ecriture import enregistrer_classeur
 from vif38_bilan.referentiel import Protocole
 
 
@@ -47,8 +48,6 @@ def ecrire_consolidation(consolidation: Consolidation, chemin: str | Path) -> Pa
     """Write consolidation-AAAA.xlsx: actions, indicateurs, sources, désaccords, retours manquants."""
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
-
-    from vif38_bilan.ecriture import enregistrer_classeur
 
     c = consolidation
     p = c.protocole

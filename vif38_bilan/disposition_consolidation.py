@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from vif38_bilan import disposition
+from vif38_bilan.ecriture import mettre_texte
 from vif38_bilan.referentiel import Action, Protocole
 
 # Most advanced first: the order used when no chef de file answered.
@@ -124,8 +125,6 @@ def feuille(wb, titre: str, entetes: list[str], largeurs: dict[int, float] | Non
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from vif38_bilan.ecriture import mettre_texte
-
     ws = wb.create_sheet(titre)
     gras = Font(bold=True)
     fond = PatternFill("solid", fgColor="D9E1F2")
@@ -142,8 +141,6 @@ def feuille(wb, titre: str, entetes: list[str], largeurs: dict[int, float] | Non
 
 
 def ecrire_ligne(ws, ligne: int, valeurs: list[Any]) -> None:
-    from vif38_bilan.ecriture import mettre_texte
-
     for j, v in enumerate(valeurs, 1):
         if v is None or v == "":
             continue
@@ -155,8 +152,6 @@ def ecrire_ligne(ws, ligne: int, valeurs: list[Any]) -> None:
 
 
 def feuille_id(wb, protocole: Protocole, annee: int, type_: str) -> None:
-    from vif38_bilan.ecriture import mettre_texte
-
     ws = wb.create_sheet(disposition.FEUILLE_ID)
     for i, (k, v) in enumerate(
         [

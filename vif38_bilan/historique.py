@@ -42,7 +42,9 @@ from vif38_bilan.disposition_consolidation import (
     nouveau_classeur,
     rubrique_indicateur,
 )
+from vif38_bilan.ecriture import enregistrer_classeur, mettre_texte
 from vif38_bilan.referentiel import Protocole
+from vif38_bilan.securite import verifier_fichier
 
 
 @dataclass
@@ -104,8 +106,6 @@ def lire_historique(protocole: Protocole, dossier_sorties: str | Path, annee: in
 
 def _lire_un(protocole: Protocole, chemin: Path, rel: str, y: int, h: Historique) -> None:
     from python_calamine import CalamineWorkbook
-
-    from vif38_bilan.securite import verifier_fichier
 
     def erreur(
         message: str,
@@ -348,8 +348,6 @@ def ecrire_historique_vierge(protocole: Protocole, annee: int, chemin: str | Pat
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
-
-    from vif38_bilan.ecriture import enregistrer_classeur, mettre_texte
 
     p = protocole
     annees = tuple(a for a in p.annees if a <= annee)

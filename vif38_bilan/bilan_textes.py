@@ -18,7 +18,6 @@ COULEURS_STATUTS = {
     "EN ATTENTE": "FCE4D6",
     "ANNULÉE": "D9D9D9",
 }
-# Stronger tones of the same hues for the chart.
 NON_RENSEIGNE = "non renseigné"
 
 MOIS = (

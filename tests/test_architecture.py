@@ -51,6 +51,9 @@ MODULES = {
     "historique": "consolidation",
     "consolidation": "consolidation",
     "classeur_consolidation": "consolidation",
+    "disposition_consolidation": "consolidation",
+    "word": "bilan",
+    "graphique": "bilan",
     "bilan": "bilan",
     "contacts": "courriels",
     "courriels_textes": "courriels",
@@ -95,7 +98,9 @@ def _imports(chemin: Path) -> set[str]:
             elif noeud.module.startswith("vif38_bilan."):
                 trouves.add(noeud.module.removeprefix("vif38_bilan."))
         elif isinstance(noeud, ast.Import):
-            trouves.update(a.name.removeprefix("vif38_bilan.") for a in noeud.names if a.name.startswith("vif38_bilan."))
+            trouves.update(
+                a.name.removeprefix("vif38_bilan.") for a in noeud.names if a.name.startswith("vif38_bilan.")
+            )
     return trouves
 
 

@@ -22,16 +22,12 @@ from fabriques import rep, resultat
 from vif38_bilan import disposition
 from vif38_bilan.anomalies import ERREUR, Anomalie
 from vif38_bilan.bilan import construire_bilan, ecrire_bilan, graphique_statuts
+from vif38_bilan.classeur_consolidation import ecrire_consolidation
 from vif38_bilan.cli import cli
-from vif38_bilan.consolidation import (
-    FEUILLE_SOURCES,
-    ORDRE_STATUTS,
-    consolider,
-    ecrire_consolidation,
-    lire_historique,
-    nom_consolidation,
-)
+from vif38_bilan.consolidation import consolider
 from vif38_bilan.cycle import ouvrir_espace, produire_bilan
+from vif38_bilan.disposition_consolidation import FEUILLE_SOURCES, ORDRE_STATUTS, nom_consolidation
+from vif38_bilan.historique import lire_historique
 
 DATE = date(2024, 4, 12)
 FORMULE = '=HYPERLINK("http://exemple.invalid","clic")'

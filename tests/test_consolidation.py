@@ -14,24 +14,24 @@ from python_calamine import CalamineWorkbook
 
 from vif38_bilan import disposition
 from vif38_bilan.anomalies import AVERTISSEMENT, ERREUR
+from vif38_bilan.classeur_consolidation import ecrire_consolidation
 from vif38_bilan.consolidation import (
-    FEUILLE_ACTIONS,
-    FEUILLE_DESACCORDS,
-    FEUILLE_INDICATEURS,
-    FEUILLE_MANQUANTS,
-    FEUILLE_SOURCES,
     NATURE_DESACCORD,
     NATURE_SANS_CHEF,
     ORIGINE_CHEF,
     ORIGINE_COPILOTE,
     ORIGINE_HISTORIQUE,
-    Historique,
     consolider,
-    ecrire_consolidation,
-    ecrire_historique_vierge,
-    lire_historique,
+)
+from vif38_bilan.disposition_consolidation import (
+    FEUILLE_ACTIONS,
+    FEUILLE_DESACCORDS,
+    FEUILLE_INDICATEURS,
+    FEUILLE_MANQUANTS,
+    FEUILLE_SOURCES,
     nom_consolidation,
 )
+from vif38_bilan.historique import Historique, ecrire_historique_vierge, lire_historique
 
 # ---------------------------------------------------------------- rules
 

@@ -15,11 +15,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 from vif38_bilan.anomalies import ResultatControle
-from vif38_bilan.consolidation import Consolidation, Historique, consolider, ecrire_consolidation, lire_historique
+from vif38_bilan.classeur_consolidation import ecrire_consolidation
+from vif38_bilan.consolidation import Consolidation, consolider
 from vif38_bilan.controle import controler
 from vif38_bilan.ecriture import SortiesIndependantes, verrou
 from vif38_bilan.espace import DOSSIERS, FICHIER_CONFIG, SERVICE_PAR_DEFAUT, Config, charger_config
 from vif38_bilan.exceptions import EspaceIntrouvable, SortieBloquee, Vif38Error
+from vif38_bilan.historique import Historique, ecrire_historique_vierge, lire_historique
 from vif38_bilan.referentiel import Protocole, charger_protocole, verifier_annee
 
 NOM_CONSOLIDATION = "consolidation-{annee}.xlsx"
@@ -183,8 +185,6 @@ def produire_historique_vierge(
         AnneeHorsProtocole, EspaceVerrouille, SortieBloquee; Vif38Error when the file exists
         and remplacer is False.
     """
-    from vif38_bilan.consolidation import ecrire_historique_vierge
-
     espace.verifier_annee(annee)
     dossier = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
     chemin = dossier / NOM_CONSOLIDATION.format(annee=annee)

@@ -1,0 +1,127 @@
+"""The consolidation workbook consolidation-AAAA.xlsx: actions, indicators, sources, disagreements, missing returns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from vif38_bilan.consolidation import Consolidation, etiquette
+from vif38_bilan.disposition_consolidation import (
+    ENTETES_DESACCORDS,
+    ENTETES_MANQUANTS,
+    ENTETES_SOURCES,
+    FEUILLE_ACTIONS,
+    FEUILLE_DESACCORDS,
+    FEUILLE_INDICATEURS,
+    FEUILLE_MANQUANTS,
+    FEUILLE_SOURCES,
+    TYPE_CONSOLIDATION,
+    TYPES_LISIBLES,
+    ecrire_ligne,
+    entetes_actions,
+    entetes_indicateurs,
+    feuille,
+    feuille_id,
+    nouveau_classeur,
+)
+from vif38_bilan.ecriture import enregistrer_classeur
+from vif38_bilan.referentiel import Protocole
+
+
+def _format_taux(ws, colonnes: list[int], nb_lignes: int) -> None:
+    for j in colonnes:
+        for i in range(2, nb_lignes + 2):
+            ws.cell(row=i, column=j).number_format = "0%"
+
+
+def _roles(protocole: Protocole, code: str) -> tuple[str, str]:
+    chef = [a.code for a, r in protocole.actions_du_pilote(code) if r == "chef de file"]
+    co = [a.code for a, r in protocole.actions_du_pilote(code) if r != "chef de file"]
+    return ", ".join(chef), ", ".join(co)
+
+
+def _detail_texte(detail: tuple[tuple[str, Any], ...]) -> str:
+    return " ; ".join(f"{q} : {v}" for q, v in detail) if len(detail) > 1 else ""
+
+
+def ecrire_consolidation(consolidation: Consolidation, chemin: str | Path) -> Path:
+    """Write consolidation-AAAA.xlsx: actions, indicateurs, sources, désaccords, retours manquants."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    c = consolidation
+    p = c.protocole
+    annees, annee = c.annees, c.annee
+    wb = nouveau_classeur()
+
+    ws = feuille(wb, FEUILLE_ACTIONS, entetes_actions(annees, annee), {1: 10, 2: 6, 3: 9, 4: 60, 5: 28, 6: 16})
+    for i, a in enumerate(p.actions, 2):
+        recs = [c.enregistrement(a.code, y) for y in annees]
+        courant = c.enregistrement(a.code, annee)
+        ligne = [a.code, a.axe, a.objectif, a.description, a.pilotage, etiquette(p, a.chef_de_file)]
+        ligne += [r.statut if r else None for r in recs]
+        ligne.append(courant.origine if courant else "")
+        ligne += ["\n".join(r.observations_attribuees()) if r else "" for r in recs]
+        ecrire_ligne(ws, i, ligne)
+    debut_obs = 6 + len(annees) + 2
+    for j in range(debut_obs, debut_obs + len(annees)):
+        ws.column_dimensions[get_column_letter(j)].width = 60
+    for j in [4, 5, *range(debut_obs, debut_obs + len(annees))]:
+        for i in range(2, len(p.actions) + 2):
+            ws.cell(row=i, column=j).alignment = Alignment(wrap_text=True, vertical="top")
+
+    entetes = entetes_indicateurs(annees, annee)
+    ws = feuille(wb, FEUILLE_INDICATEURS, entetes, {1: 10, 2: 5, 3: 50, 4: 9, 5: 10})
+    i = 2
+    for a in p.actions:
+        courant = c.enregistrement(a.code, annee)
+        for k, ind in enumerate(a.indicateurs):
+            ligne = [a.code, k + 1, ind.libelle, TYPES_LISIBLES.get(ind.type, ind.type), ind.cible_annuelle]
+            ligne += [(c.enregistrement(a.code, y).valeurs[k] if c.enregistrement(a.code, y) else None) for y in annees]
+            if courant:
+                ligne += [
+                    courant.taux[k],
+                    courant.cumuls[k],
+                    courant.cibles_cumulees[k],
+                    courant.taux_cumules[k],
+                    _detail_texte(courant.details[k]),
+                ]
+            ecrire_ligne(ws, i, ligne)
+            i += 1
+    n = len(entetes)
+    _format_taux(ws, [n - 4, n - 1], i - 2)
+
+    ws = feuille(wb, FEUILLE_SOURCES, ENTETES_SOURCES, {3: 40, 6: 40, 7: 45, 10: 66})
+    for i, s in enumerate(c.sources, 2):
+        ecrire_ligne(
+            ws,
+            i,
+            [
+                s.annee,
+                s.code_action,
+                s.rubrique,
+                s.pilote,
+                s.structure,
+                s.valeur,
+                s.fichier,
+                s.feuille,
+                s.cellule,
+                s.sha256,
+            ],
+        )
+
+    ws = feuille(wb, FEUILLE_DESACCORDS, ENTETES_DESACCORDS, {3: 26, 6: 60, 7: 80})
+    for i, d in enumerate(c.desaccords, 2):
+        decl = " ; ".join(f"{q} ({r}) : {s}" for q, r, s in d.declarations)
+        ecrire_ligne(ws, i, [d.annee, d.code_action, d.nature, d.statut_retenu, d.chef_de_file, decl, d.message])
+
+    ws = feuille(wb, FEUILLE_MANQUANTS, ENTETES_MANQUANTS, {1: 26, 2: 60, 3: 40, 4: 40})
+    for i, code in enumerate(c.manquants, 2):
+        try:
+            nom = p.pilote(code).nom
+        except KeyError:
+            nom = code
+        ecrire_ligne(ws, i, [code, nom, *_roles(p, code)])
+
+    feuille_id(wb, p, annee, TYPE_CONSOLIDATION)
+    return enregistrer_classeur(wb, chemin)

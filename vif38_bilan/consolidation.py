@@ -813,9 +813,7 @@ def lire_historique(protocole: Protocole, dossier_sorties: str | Path, annee: in
 
 
 def _lire_un(protocole: Protocole, chemin: Path, rel: str, y: int, h: Historique) -> None:
-    from python_calamine import CalamineWorkbook
-
-    from vif38_bilan.securite import verifier_fichier
+    from vif38_bilan.lecture import lire_classeur, lire_feuille
 
     def erreur(
         message: str,
@@ -836,12 +834,10 @@ def _lire_un(protocole: Protocole, chemin: Path, rel: str, y: int, h: Historique
         h.anomalies.append(Anomalie(rel, feuille, cellule, code, AVERTISSEMENT, message, regle))
 
     try:
-        verifier_fichier(chemin)
-        donnees = chemin.read_bytes()
-        wb = CalamineWorkbook.from_filelike(__import__("io").BytesIO(donnees))
+        wb = lire_classeur(chemin).ouvrir()  # checked bytes; calamine failures and panics contained
         noms = wb.sheet_names
         feuilles = {
-            n: wb.get_sheet_by_name(n).to_python(skip_empty_area=False)
+            n: lire_feuille(wb, n, skip_empty_area=False)[0]
             for n in noms
             if n in (FEUILLE_ACTIONS, FEUILLE_INDICATEURS, FEUILLE_SOURCES, disposition.FEUILLE_ID)
         }

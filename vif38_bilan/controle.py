@@ -281,14 +281,13 @@ class _Verificateur:
         self.precedentes = precedentes
 
     def fichier(self, chemin: Path, racine: Path, fichier: FichierControle) -> ResultatFichier:
-        from vif38_bilan import saisies, securite
+        from vif38_bilan import lecture, saisies
 
         nom = fichier.nom
         anomalies: list[Anomalie] = []
-        lecture = securite.lire_fichier(chemin)  # read once: checked, then these bytes are parsed
-        verif = securite.inspecter_octets(lecture.donnees)
-        fichier.format = verif.format
-        retour = saisies.lire_retour(chemin, racine, verif.format, lecture)
+        lu = lecture.lire_classeur(chemin)  # read once: checked, then these bytes are parsed
+        fichier.format = lu.format
+        retour = saisies.lire_retour(chemin, racine, lu)
         fichier.sha256 = retour.sha256
         fichier.feuille = retour.feuille
 
@@ -296,7 +295,7 @@ class _Verificateur:
             pilote = fichier.pilote or (retour.identification.pilote if retour.identification else None)
             anomalies.append(Anomalie(nom, None, None, None, gravite, message, regle, pilote))
 
-        for message in verif.avertissements:
+        for message in lu.avertissements:
             sur_fichier(AVERTISSEMENT, "macros", message)
 
         ident = retour.identification

@@ -145,7 +145,7 @@ def controler(
     valeurs_precedentes: last year's figures for the outlier rule, keyed (action code, indicator
     index from 0) for the consolidated value and (code, index, pilot code) for a pilot's own value. jobs: worker processes (None: automatic, 1: none).
     """
-    from vif38_bilan import securite
+    from vif38_bilan import dossiers
 
     dossier = Path(dossier_saisies)
     if not dossier.is_dir():
@@ -154,7 +154,7 @@ def controler(
             f"Le dossier des saisies « {dossier} » {quoi} : créez-le, déposez-y les classeurs reçus des "
             "pilotes (le nom des fichiers n'a pas d'importance), puis relancez la commande."
         )
-    a_lire, ecartes = securite.lister_saisies(dossier)
+    a_lire, ecartes = dossiers.lister_saisies(dossier)
     precedentes = dict(valeurs_precedentes or {})
 
     resultats = _executer(a_lire, dossier, protocole, annee, precedentes, jobs)

@@ -9,6 +9,7 @@ bounded inflater; calamine and openpyxl are called only on files it accepted.
 from __future__ import annotations
 
 import codecs
+import io
 import os
 import re
 import stat
@@ -18,7 +19,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from vif38_bilan.exceptions import FichierRefuse
 
@@ -95,7 +96,7 @@ def lire_fichier(chemin: Path, taille_max: int = TAILLE_MAX) -> Lecture:
         st = os.stat(chemin)
     except OSError as e:
         raise _refus(
-            f"Le fichier ne peut pas être lu ({_raison_os(e)}) : vérifiez qu'il existe encore.", "illisible"
+            f"Le fichier ne peut pas être lu ({raison_os(e)}) : vérifiez qu'il existe encore.", "illisible"
         ) from None
     if not stat.S_ISREG(st.st_mode):
         raise _refus("Ce n'est pas un fichier ordinaire : il a été ignoré.", "pas_un_classeur")
@@ -105,7 +106,7 @@ def lire_fichier(chemin: Path, taille_max: int = TAILLE_MAX) -> Lecture:
             donnees = f.read(st.st_size + 1)  # bounded even if the file grew since stat
     except OSError as e:
         raise _refus(
-            f"Le fichier ne peut pas être lu ({_raison_os(e)}) : fermez-le s'il est ouvert, vérifiez vos droits "
+            f"Le fichier ne peut pas être lu ({raison_os(e)}) : fermez-le s'il est ouvert, vérifiez vos droits "
             "puis relancez la commande.",
             "illisible",
         ) from None
@@ -145,7 +146,8 @@ def _mo(octets: int) -> str:
     return f"{mo:.0f} Mo" if mo >= 10 else f"{mo:.1f} Mo".replace(".", ",")
 
 
-def _raison_os(e: OSError) -> str:
+def raison_os(e: OSError) -> str:
+    """Short French reason for an OS error."""
     if isinstance(e, PermissionError):
         return "accès refusé"
     if isinstance(e, FileNotFoundError):
@@ -605,21 +607,23 @@ def _court(nom: str, n: int = 60) -> str:
 
 # ---------------------------------------------------------------- OLE/CFB containers (xls, encrypted)
 
-_FIN = 0xFFFFFFFE
-_SECTEUR_MAX = 0xFFFFFFFA
-
-
-class _CfbAbime(Exception):
-    pass
+# olefile reads the compound file (legacy .xls, and the envelope of password-protected xlsx).
+# Every failure on a malformed directory is judged "abîmé": olefile raises several types.
+_ERREURS_OLE = (OSError, ValueError, IndexError, KeyError, struct.error, RecursionError, EOFError)
 
 
 def _inspecter_ole(donnees: bytes) -> Verification:
-    """Minimal CFB reader: directory names, and the start of the Workbook stream for FILEPASS."""
+    """Directory names, and the start of the Workbook stream for FILEPASS (a password)."""
+    import olefile
+
     try:
-        cfb = _Cfb(donnees)
-        noms = cfb.noms()
-    except (_CfbAbime, struct.error, IndexError, ValueError):
+        ole = olefile.OleFileIO(io.BytesIO(donnees), raise_defects=olefile.DEFECT_INCORRECT)
+        noms = {nom.lower() for entree in ole.listdir(streams=True, storages=True) for nom in entree}
+        boucle = _boucle(ole.fat, ole.first_dir_sector)
+    except _ERREURS_OLE:
         raise _refus(_ABIME, "fichier_abime") from None
+    if boucle:
+        raise _refus(_ABIME, "fichier_abime")
     if "encryptioninfo" in noms or "encryptedpackage" in noms:
         raise _refus(MESSAGE_MOT_DE_PASSE, "mot_de_passe")
     flux = "workbook" if "workbook" in noms else "book" if "book" in noms else None
@@ -641,13 +645,29 @@ def _inspecter_ole(donnees: bytes) -> Verification:
             )
         raise _refus(f"Ce fichier Office n'est pas un classeur Excel : {_RENVOI}", "pas_un_classeur")
     try:
-        debut = cfb.lire(flux, 16 * 1024)
-    except (_CfbAbime, struct.error, IndexError, ValueError):
+        with ole.openstream(flux) as f:
+            debut = f.read(16 * 1024)
+    except _ERREURS_OLE:
         raise _refus(_ABIME, "fichier_abime") from None
+    finally:
+        ole.close()
     if _biff_chiffre(debut):
         raise _refus(MESSAGE_MOT_DE_PASSE, "mot_de_passe")
     macros = "_vba_project_cur" in noms or "_vba_project" in noms
     return Verification("xls", macros)
+
+
+def _boucle(fat: Any, secteur: int) -> bool:
+    """True when a FAT sector chain comes back on itself. olefile bounds every read by the file's
+    size, so a loop cannot hang it, but it does not report one either (it reads the same sectors
+    again, and lists the directory entries twice): such a file is crafted or damaged."""
+    vus: set[int] = set()
+    while 0 <= secteur < len(fat):
+        if secteur in vus:
+            return True
+        vus.add(secteur)
+        secteur = fat[secteur]
+    return False
 
 
 def _biff_chiffre(debut: bytes) -> bool:
@@ -661,217 +681,6 @@ def _biff_chiffre(debut: bytes) -> bool:
             return False
         pos += 4 + lon
     return False
-
-
-class _Cfb:
-    """Just enough of [MS-CFB]: directory names and the start of a stream.
-
-    Every read is bounded by the file itself; chains are checked for loops; the FAT is read
-    lazily so a hostile header cannot make it allocate more than the file holds.
-    """
-
-    def __init__(self, d: bytes):
-        if len(d) < 512 or struct.unpack_from("<H", d, 28)[0] != 0xFFFE:
-            raise _CfbAbime
-        self.d = d
-        decalage = struct.unpack_from("<H", d, 30)[0]
-        if decalage not in (9, 12):
-            raise _CfbAbime
-        self.taille = 1 << decalage
-        self.par_secteur = self.taille // 4
-        self.mini = 1 << struct.unpack_from("<H", d, 32)[0]
-        if self.mini > self.taille:
-            raise _CfbAbime
-        self.nb_secteurs = max(0, -(-(len(d) - self.taille) // self.taille))
-        premier_rep = struct.unpack_from("<I", d, 48)[0]
-        self.coupure, self.premier_minifat, _, premier_difat, nb_difat = struct.unpack_from("<IIIII", d, 56)
-        # FAT sector numbers: 109 in the header, then the DIFAT chain.
-        self.secteurs_fat = [s for s in struct.unpack_from("<109I", d, 76) if s <= _SECTEUR_MAX]
-        s, vus = premier_difat, set()
-        for _ in range(min(nb_difat, self.nb_secteurs)):
-            if s > _SECTEUR_MAX or s in vus:
-                break
-            vus.add(s)
-            entrees = struct.unpack_from(f"<{self.par_secteur}I", self._secteur(s))
-            self.secteurs_fat += [x for x in entrees[:-1] if x <= _SECTEUR_MAX]
-            s = entrees[-1]
-        self.racine = (_FIN, 0)
-        self.entrees: dict[str, tuple[int, int]] = {}  # lower-case name → (start sector, size)
-        for r in self._chaine(premier_rep, self._suivant):
-            rep = self._secteur(r)
-            for k in range(0, self.taille, 128):
-                lon = struct.unpack_from("<H", rep, k + 64)[0]
-                typ = rep[k + 66]
-                if typ not in (1, 2, 5) or not 2 <= lon <= 64:
-                    continue
-                nom = rep[k : k + lon - 2].decode("utf-16-le", "replace").lower()
-                debut, taille = struct.unpack_from("<II", rep, k + 116)
-                if typ == 5:
-                    self.racine = (debut, taille)
-                self.entrees.setdefault(nom, (debut, taille))
-
-    def noms(self) -> set[str]:
-        return set(self.entrees)
-
-    def _secteur(self, s: int) -> bytes:
-        if s >= self.nb_secteurs:
-            raise _CfbAbime
-        debut = (s + 1) * self.taille
-        return self.d[debut : debut + self.taille].ljust(self.taille, b"\0")  # last sector may be cut short
-
-    def _suivant(self, s: int) -> int:
-        k, r = divmod(s, self.par_secteur)
-        if k >= len(self.secteurs_fat):
-            raise _CfbAbime
-        return struct.unpack_from("<I", self._secteur(self.secteurs_fat[k]), 4 * r)[0]
-
-    def _suivant_mini(self, s: int) -> int:
-        k, r = divmod(s, self.par_secteur)
-        secteurs = self._chaine(self.premier_minifat, self._suivant, limite=k + 1)
-        if k >= len(secteurs):
-            raise _CfbAbime
-        return struct.unpack_from("<I", self._secteur(secteurs[k]), 4 * r)[0]
-
-    def _chaine(self, s: int, suivant, limite: int | None = None) -> list[int]:
-        chaine: list[int] = []
-        vus: set[int] = set()
-        while s <= _SECTEUR_MAX and (limite is None or len(chaine) < limite):
-            if s in vus:
-                raise _CfbAbime  # a loop in the chain
-            vus.add(s)
-            chaine.append(s)
-            s = suivant(s)
-        return chaine
-
-    def lire(self, nom: str, maximum: int) -> bytes:
-        """The first `maximum` bytes of a stream."""
-        debut, taille = self.entrees[nom]
-        if taille < self.coupure:  # a small stream lives in the mini stream (inside the root's chain)
-            taille = min(taille, maximum)
-            racine = self._chaine(self.racine[0], self._suivant)
-            morceaux = []
-            for m in self._chaine(debut, self._suivant_mini, limite=-(-taille // self.mini)):
-                k, r = divmod(m * self.mini, self.taille)
-                if k >= len(racine):
-                    raise _CfbAbime
-                morceaux.append(self._secteur(racine[k])[r : r + self.mini])
-            return b"".join(morceaux)[:taille]
-        taille = min(taille, maximum)
-        secteurs = self._chaine(debut, self._suivant, limite=-(-taille // self.taille))
-        return b"".join(self._secteur(s) for s in secteurs)[:taille]
-
-
-# ---------------------------------------------------------------- listing the returns folder
-
-EXTENSIONS_CLASSEURS = (".xlsx", ".xlsm", ".ods", ".xls")
-
-# Office, LibreOffice and system leftovers: never a return.
-_TEMPORAIRES = re.compile(r"^(~\$|\.~lock\.|~wrl\d*.*\.tmp$|\.)|^(thumbs\.db|desktop\.ini)$", re.IGNORECASE)
-
-_AUTRES_EXTENSIONS = {
-    ".pdf": "document PDF",
-    ".doc": "document Word",
-    ".docx": "document Word",
-    ".odt": "document texte",
-    ".csv": "fichier CSV",
-    ".txt": "fichier texte",
-    ".zip": "archive ZIP (extrayez-en le classeur et déposez-le à la place)",
-    ".msg": "message Outlook (enregistrez la pièce jointe elle-même)",
-    ".eml": "message électronique (enregistrez la pièce jointe elle-même)",
-    ".xlsb": "classeur binaire Excel (enregistrez-le au format .xlsx)",
-    ".lnk": "raccourci Windows",
-}
-
-
-def lister_saisies(dossier: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Files to read under dossier (sub-folders included), and the ones set aside with a reason.
-
-    Symbolic links are never followed (a link to a file inside the folder would count it twice,
-    one outside would read a file that is not a return); special files, hidden and temporary
-    files are set aside. Sorted by relative path, case-insensitively, so every run sees the
-    same order.
-    """
-    dossier = Path(dossier)
-    a_lire: list[Path] = []
-    ecartes: list[tuple[Path, str]] = []
-    if not dossier.is_dir():
-        return a_lire, ecartes
-    racine = dossier.resolve()
-
-    def illisible(e: OSError) -> None:
-        ecartes.append((Path(e.filename or dossier), f"dossier illisible ({_raison_os(e)})"))
-
-    # Windows junctions are not symbolic links for os.walk: a folder already visited, or one
-    # that resolves outside, is not entered (no loop, nothing read from elsewhere).
-    vus = {_identite_dossier(dossier)}
-    for courant, sous_dossiers, fichiers in os.walk(dossier, followlinks=False, onerror=illisible):
-        base = Path(courant)
-        gardes = []
-        for nom in sous_dossiers:
-            chemin = base / nom
-            if os.path.islink(chemin):
-                ecartes.append((chemin, _raison_lien(chemin, racine)))
-            elif nom.startswith(".") or nom == "__MACOSX":
-                ecartes.append((chemin, "dossier caché ou technique : son contenu n'est pas lu"))
-            elif not Path(os.path.realpath(chemin)).is_relative_to(racine):
-                ecartes.append((chemin, "jonction vers un dossier hors du dossier des saisies : non suivie"))
-            elif _identite_dossier(chemin) in vus:
-                ecartes.append((chemin, "dossier déjà parcouru (jonction ou lien) : non suivi"))
-            else:
-                vus.add(_identite_dossier(chemin))
-                gardes.append(nom)
-        sous_dossiers[:] = sorted(gardes)
-        for nom in fichiers:
-            chemin = base / nom
-            raison = _raison_ecart(chemin, nom, racine)
-            if raison:
-                ecartes.append((chemin, raison))
-            else:
-                a_lire.append(chemin)
-
-    def cle(p: Path) -> tuple:
-        rel = p.relative_to(dossier).parts
-        return tuple(unicodedata.normalize("NFC", x).casefold() for x in rel), rel
-
-    return sorted(a_lire, key=cle), sorted(ecartes, key=lambda e: cle(e[0]))
-
-
-def _identite_dossier(chemin: Path) -> tuple[int, int] | str:
-    try:
-        st = os.stat(chemin)
-    except OSError:
-        return str(chemin)
-    return (st.st_dev, st.st_ino) if st.st_ino else os.path.normcase(os.path.realpath(chemin))
-
-
-def _raison_lien(chemin: Path, racine: Path) -> str:
-    try:
-        cible = chemin.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return "lien symbolique cassé ou en boucle : non suivi"
-    if cible.is_relative_to(racine):
-        return "lien symbolique vers un élément déjà présent dans le dossier des saisies : non suivi (il serait lu deux fois)"
-    return "lien symbolique vers un élément hors du dossier des saisies : non suivi"
-
-
-def _raison_ecart(chemin: Path, nom: str, racine: Path) -> str | None:
-    if os.path.islink(chemin):
-        return _raison_lien(chemin, racine)
-    if _TEMPORAIRES.search(nom):
-        return "fichier temporaire, de verrouillage ou caché (Excel, LibreOffice, système)"
-    try:
-        mode = os.lstat(chemin).st_mode
-    except OSError as e:
-        return f"fichier illisible ({_raison_os(e)})"
-    if not stat.S_ISREG(mode):
-        return "ce n'est pas un fichier ordinaire"
-    suffixe = os.path.splitext(nom)[1].lower()
-    if suffixe in EXTENSIONS_CLASSEURS:
-        return None
-    quoi = _AUTRES_EXTENSIONS.get(suffixe)
-    if quoi:
-        return f"ce n'est pas un classeur ({quoi})"
-    return "ce n'est pas un classeur (.xlsx, .xlsm, .ods, .xls)"
 
 
 def nom_lisible(nom: str) -> str:

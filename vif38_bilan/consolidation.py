@@ -23,7 +23,6 @@ import time to every bilan.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -834,7 +833,8 @@ def _lire_un(protocole: Protocole, chemin: Path, rel: str, y: int, h: Historique
         h.anomalies.append(Anomalie(rel, feuille, cellule, code, AVERTISSEMENT, message, regle))
 
     try:
-        wb = lire_classeur(chemin).ouvrir()  # checked bytes; calamine failures and panics contained
+        classeur = lire_classeur(chemin)  # checked bytes and their SHA-256
+        wb = classeur.ouvrir()  # calamine failures and panics contained
         noms = wb.sheet_names
         feuilles = {
             n: lire_feuille(wb, n, skip_empty_area=False)[0]
@@ -876,7 +876,7 @@ def _lire_un(protocole: Protocole, chemin: Path, rel: str, y: int, h: Historique
             return
 
     h.sources[y] = chemin
-    h.empreintes[y] = hashlib.sha256(donnees).hexdigest()
+    h.empreintes[y] = classeur.sha256
     statuts: dict[str, str] = {}
     observations: dict[str, str] = {}
     valeurs: dict[tuple[str, int], Any] = {}

@@ -451,7 +451,9 @@ def _formules_sans_valeur(donnees: bytes, feuille: str) -> frozenset[str]:
     with zipfile.ZipFile(io.BytesIO(donnees)) as z:
         noms = set(z.namelist())
         if "docProps/app.xml" in noms:
-            app = next((e.text or "" for e in _xml(_lire_borne(z, "docProps/app.xml")) if _local(e.tag) == "Application"), "")
+            app = next(
+                (e.text or "" for e in _xml(_lire_borne(z, "docProps/app.xml")) if _local(e.tag) == "Application"), ""
+            )
             if _RE_TABLEUR.match(app) and not _RE_APP_COMPATIBLE.search(app):
                 return frozenset()
         xml = _lire_borne(z, _partie_feuille(z, feuille))

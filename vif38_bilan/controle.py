@@ -29,12 +29,13 @@ A_CORRIGER = "à corriger"
 REMPLACE = "remplacé"
 IGNORE = "ignoré"
 
-# Below this many files, worker processes cost more than they save (jobs=None). Measured on 2
-# cores (benchmarks/README.md): starting 2 workers takes ~45 ms with "fork" (Linux) and ~175 ms
-# with "spawn" (Windows, macOS: each worker imports Python, vif38-bilan and calamine again); a
-# worker saves ~0.3 ms per file. At 50 files the pool was 40 % slower, at 100 even, at 400 30 %
-# faster.
-SEUIL_PARALLELE = 150
+# Below this many files, worker processes cost more than they save (jobs=None): a normal year
+# (30 to 60 returns) never starts a pool. Measured for issue 11 with benchmarks' phase_controle
+# (fresh process each, median of 5, 2 cores, "fork", machine shared, load ~6): serial vs
+# 2 workers, 28 returns 0.06 s vs 0.20 s, 150 returns 0.42 s vs 0.79 s, 400 returns 1.54 s vs
+# 1.18 s; the lines cross near 250 returns. "spawn" (Windows, macOS) re-imports everything in
+# each worker: a pool only from SEUIL_PARALLELE_SPAWN.
+SEUIL_PARALLELE = 300
 SEUIL_PARALLELE_SPAWN = 1000
 
 EFFECTUEE = "EFFECTUÉE"

@@ -244,7 +244,7 @@ def _inspecter_zip(donnees: bytes) -> Verification:
     if "mimetype" in noms:
         mimetype = gardes.get("mimetype", b"").strip()
         if mimetype.startswith(_ODS):
-            if b"encryption-data" in gardes.get("META-INF/manifest.xml", b""):
+            if "encryption-data" in {t for t, _ in _elements(gardes.get("META-INF/manifest.xml", b"<m/>"))}:
                 raise _refus(MESSAGE_MOT_DE_PASSE, "mot_de_passe")
             if "content.xml" not in noms:
                 raise _refus(_ABIME, "fichier_abime")
@@ -255,26 +255,28 @@ def _inspecter_zip(donnees: bytes) -> Verification:
                 raise _refus(f"Ce n'est pas un classeur, c'est {quoi} renommé : {_RENVOI}", "pas_un_classeur")
         raise _refus(f"Ce fichier LibreOffice n'est pas un classeur : {_RENVOI}", "pas_un_classeur")
 
-    types = gardes.get("[Content_Types].xml")
-    if types is None:
+    brut = gardes.get("[Content_Types].xml")
+    if brut is None:
         raise _refus(
             "Ce fichier est une archive compressée (ZIP), pas un classeur : si elle contient le classeur, "
             "extrayez-le et déposez-le à la place ; sinon " + _RENVOI,
             "pas_un_classeur",
         )
-    if b"sheet.binary.macroenabled.main" in types.lower():
+    # The content types declared (Default and Override elements), parsed with defusedxml.
+    types = " ".join(a.get("ContentType", "") for _, a in _elements(brut))
+    if "sheet.binary.macroenabled.main" in types.lower():
         raise _refus(
             "Ce classeur est au format binaire Excel (.xlsb), que l'outil ne lit pas : ouvrez-le dans Excel et "
             "enregistrez-le au format .xlsx, ou demandez au pilote de le faire.",
             "format_non_pris_en_charge",
         )
-    if b"spreadsheetml.sheet.main+xml" in types or b"spreadsheetml.template.main+xml" in types:
+    if "spreadsheetml.sheet.main+xml" in types or "spreadsheetml.template.main+xml" in types:
         fmt = "xlsx"
-    elif b"ms-excel.sheet.macroEnabled.main+xml" in types or b"ms-excel.template.macroEnabled.main+xml" in types:
+    elif "ms-excel.sheet.macroEnabled.main+xml" in types or "ms-excel.template.macroEnabled.main+xml" in types:
         fmt = "xlsm"
-    elif b"wordprocessingml" in types:
+    elif "wordprocessingml" in types:
         raise _refus(f"Ce n'est pas un classeur Excel, c'est un document Word renommé : {_RENVOI}", "pas_un_classeur")
-    elif b"presentationml" in types:
+    elif "presentationml" in types:
         raise _refus(
             f"Ce n'est pas un classeur Excel, c'est une présentation PowerPoint renommée : {_RENVOI}",
             "pas_un_classeur",
@@ -283,6 +285,18 @@ def _inspecter_zip(donnees: bytes) -> Verification:
         raise _refus(f"Ce document Office n'est pas un classeur Excel : {_RENVOI}", "pas_un_classeur")
     macros = fmt == "xlsm" or any(n.lower().endswith("vbaproject.bin") or "/macrosheets/" in n.lower() for n in noms)
     return Verification(fmt, macros)
+
+
+def _elements(xml: bytes) -> list[tuple[str, dict[str, str]]]:
+    """(local tag, attributes) of every element of a small kept part, parsed with defusedxml
+    (already scanned for DOCTYPE/ENTITY); a part no parser accepts means a damaged file."""
+    from defusedxml import ElementTree
+
+    try:
+        racine = ElementTree.fromstring(xml)
+    except Exception:  # ParseError, or defusedxml refusing a declaration
+        raise _refus(_ABIME, "fichier_abime") from None
+    return [(e.tag.rsplit("}", 1)[-1], dict(e.attrib)) for e in racine.iter()]
 
 
 def _repertoire_zip(d: bytes) -> list[_Membre]:
@@ -389,6 +403,11 @@ def _verifier_repertoire(membres: list[_Membre], taille: int) -> None:
         fin_precedente = m.debut + m.compresse
 
 
+# Members are inflated here with zlib rather than read with zipfile.ZipFile.open (which the
+# readers use: saisies, openpyxl): zipfile stops silently at the declared size and reports a
+# member that inflates past it only as a CRC error once read to the end. The check must name a
+# size lie as a zip bomb (not as damage), and stop at a part's root element without inflating
+# the rest; both need the inflater's own state (unconsumed input, output beyond the declared size).
 def _parcourir(vue: memoryview, m: _Membre) -> bytes:
     """Check one member; return its content when it is one of the members kept for type checks.
 

@@ -753,12 +753,14 @@ def _qui(r: ResultatFichier) -> str:
 
 
 def _modifie_le(f: FichierControle) -> datetime | None:
+    from vif38_bilan.lecture import lire_classeur
     from vif38_bilan.saisies import date_modification
 
     try:
-        return date_modification(f.chemin.read_bytes(), f.format)
-    except OSError:
+        lu = lire_classeur(f.chemin)  # read again: checked, and the very file the check saw
+    except FichierRefuse:
         return None
+    return date_modification(lu.donnees, lu.format) if lu.sha256 == (f.sha256 or lu.sha256) else None
 
 
 def _mtime(chemin: Path) -> float:

@@ -32,8 +32,8 @@ IGNORE = "ignoré"
 # Below this many files, worker processes cost more than they save (jobs=None): a normal year
 # (30 to 60 returns) never starts a pool. Measured for issue 11 with benchmarks' phase_controle
 # (fresh process each, median of 5, 2 cores, "fork", machine shared, load ~6): serial vs
-# 2 workers, 28 returns 0.06 s vs 0.20 s, 150 returns 0.42 s vs 0.79 s, 400 returns 1.54 s vs
-# 1.18 s; the lines cross near 250 returns. "spawn" (Windows, macOS) re-imports everything in
+# 2 workers, 28 returns 0.06 s vs 0.20 s, 150 returns 0.42 s vs 0.79 s, 300 returns 1.96 s vs
+# 2.07 s (even), 400 returns 1.54 s vs 1.18 s. "spawn" (Windows, macOS) re-imports everything in
 # each worker: a pool only from SEUIL_PARALLELE_SPAWN.
 SEUIL_PARALLELE = 300
 SEUIL_PARALLELE_SPAWN = 1000

@@ -8,7 +8,6 @@ bounded inflater; calamine and openpyxl are called only on files it accepted.
 
 from __future__ import annotations
 
-import codecs
 import io
 import os
 import re
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from vif38_bilan.examen_xml import Prologue, XmlDangereux, chercher, lisible_en_xml, verifier_prologue
 from vif38_bilan.exceptions import FichierRefuse
 
 TAILLE_MAX = 20 * 1024 * 1024  # a collection workbook weighs ~50 KB
@@ -199,11 +199,6 @@ _XML_DANGEREUX = (
 _GARDER = {"[Content_Types].xml", "mimetype", "META-INF/manifest.xml"}
 _GARDER_MAX = 1024 * 1024
 
-# Forbidden declarations, lower-cased, in the encodings an XML parser may accept (a parser
-# given a UTF-16 member would see "<!DOCTYPE" that a UTF-8 search misses).
-_MOTIFS = tuple(m.encode(enc) for m in ("<!doctype", "<!entity") for enc in ("utf-8", "utf-16-le", "utf-16-be"))
-_RECOUVREMENT = max(len(m) for m in _MOTIFS) - 1
-
 # OpenOffice.org (and tools imitating it) wrote this declaration in the ODF manifest: an external
 # public identifier only, no internal subset, no entity, in a part no spreadsheet parser reads.
 _DOCTYPE_MANIFESTE = re.compile(
@@ -236,7 +231,10 @@ def _inspecter_zip(donnees: bytes) -> Verification:
     gardes: dict[str, bytes] = {}
     vue = memoryview(donnees)
     for m in membres:
-        contenu = _parcourir(vue, m)
+        try:
+            contenu = _parcourir(vue, m)
+        except XmlDangereux:
+            raise _refus(_XML_DANGEREUX.format(membre=_court(m.nom)), "xml_dangereux") from None
         if m.nom in _GARDER:
             gardes[m.nom] = contenu[:_GARDER_MAX]
 
@@ -439,11 +437,11 @@ def _parcourir(vue: memoryview, m: _Membre) -> bytes:
         for morceau in _inflation_bornee(m, brut):
             produit += len(morceau)
             if xml is None:
-                xml = _lisible_en_xml(morceau[:8])
+                xml = lisible_en_xml(morceau[:8])
                 if xml:
-                    _verifier_prologue(m, morceau[:256])
+                    verifier_prologue(morceau[:256])
             if xml:
-                queue = _chercher(m, morceau, queue)
+                queue = chercher(morceau, queue)
         if produit != m.taille:
             raise _refus(_ABIME, "fichier_abime")
         return b""
@@ -465,11 +463,11 @@ def _verifier_debut(m: _Membre, brut: memoryview) -> None:
     try:
         for morceau in morceaux:
             if prologue is None:
-                if not _lisible_en_xml(morceau[:8]):
+                if not lisible_en_xml(morceau[:8]):
                     return  # binary (image, VBA project): no XML parser reads it
-                _verifier_prologue(m, morceau[:256])
-                prologue = _Prologue(m, morceau)
-            queue = _chercher(m, morceau, queue)
+                verifier_prologue(morceau[:256])
+                prologue = Prologue(morceau)
+            queue = chercher(morceau, queue)
             if prologue.lire(morceau):
                 return
     except zlib.error:
@@ -499,63 +497,6 @@ def _inflation_bornee(m: _Membre, brut: memoryview):
 MORCEAU_UNIQUE = 1024 * 1024  # members up to this size are inflated in one bounded call
 
 
-class _Prologue:
-    """Streaming scan of an XML member's prolog, up to the root element's start tag.
-
-    Skips the XML declaration, processing instructions and comments (however long: the caller
-    keeps streaming), refuses any other markup declaration there ("<!DOCTYPE", "<!ENTITY", any
-    case). The bytes are decoded as the parsers do: UTF-16 from a BOM or from "<" next to a NUL
-    byte, otherwise as an ASCII-compatible encoding (markup characters are ASCII in all of them)."""
-
-    def __init__(self, m: _Membre, debut: bytes):
-        self.m = m
-        if debut.startswith((b"\xff\xfe", b"<\x00")):
-            encodage = "utf-16-le"
-        elif debut.startswith((b"\xfe\xff", b"\x00<")):
-            encodage = "utf-16-be"
-        else:
-            encodage = "latin-1"
-            # Declared UTF-16 on single-byte content: a parser trusting the declaration would
-            # read what follows differently from this scan.
-            trouve = _RE_ENCODAGE.match(debut[:256].removeprefix(b"\xef\xbb\xbf"))
-            if trouve and trouve.group(1).strip().lower().replace(b"-", b"").startswith(b"utf16"):
-                raise _refus(_XML_DANGEREUX.format(membre=_court(m.nom)), "xml_dangereux")
-        self.decodeur = codecs.getincrementaldecoder(encodage)("replace")
-        self.reste = ""  # text not yet decided (a "<" at the end of a chunk, a closing delimiter cut)
-        self.fin = ""  # "?>" inside a processing instruction, "-->" inside a comment
-
-    def lire(self, morceau: bytes) -> bool:
-        """Scan the next chunk; True once the root element starts (nothing more to check)."""
-        t = self.reste + self.decodeur.decode(morceau)
-        i = 0
-        while True:
-            if self.fin:
-                k = t.find(self.fin, i)
-                if k < 0:
-                    self.reste = t[max(i, len(t) - len(self.fin) + 1) :]
-                    return False
-                i = k + len(self.fin)
-                self.fin = ""
-            k = t.find("<", i)
-            if k < 0:
-                self.reste = ""
-                return False
-            if len(t) < k + 4:  # "<!--" must be seen whole to be told from a declaration
-                self.reste = t[k:]
-                return False
-            c = t[k + 1]
-            if c == "?":
-                self.fin, i = "?>", k + 2
-            elif c == "!":
-                if not t.startswith("<!--", k):
-                    raise _refus(_XML_DANGEREUX.format(membre=_court(self.m.nom)), "xml_dangereux")
-                self.fin, i = "-->", k + 4
-            elif c.isalpha() or c in "_:" or c > "\x7f":
-                return True  # the root element's start tag
-            else:
-                i = k + 1  # malformed ("</", "< "): parsers reject it; keep scanning anyway
-
-
 def _trop(m: _Membre) -> None:
     annonce = f"plus que les {_mo(m.taille)} annoncés pour « {_court(m.nom)} »"
     raise _refus(_BOMBE.format(quoi=annonce), "bombe_zip")
@@ -570,53 +511,11 @@ def _examiner(m: _Membre, contenu: bytes) -> None:
         _trop(m)
     if len(contenu) != m.taille:
         raise _refus(_ABIME, "fichier_abime")
-    if _lisible_en_xml(contenu[:8]):
-        _verifier_prologue(m, contenu[:256])
+    if lisible_en_xml(contenu[:8]):
+        verifier_prologue(contenu[:256])
         if m.nom == "META-INF/manifest.xml":
             contenu = _DOCTYPE_MANIFESTE.sub(b"", contenu, count=1)
-        _chercher(m, contenu, b"")
-
-
-def _chercher(m: _Membre, donnees: bytes, queue: bytes) -> bytes:
-    """Raise on a DOCTYPE/ENTITY declaration; returns the tail to prepend to the next chunk.
-
-    Looks for "!" (memchr: a few µs for a whole sheet, where searching "<!" costs 20 times more),
-    then only around each one for "<!doctype" / "<!entity", in UTF-8 or UTF-16, any case."""
-    fenetre = queue + donnees if queue else donnees
-    i = fenetre.find(b"!")
-    while i >= 0:
-        if fenetre[i - 1 : i] == b"<" or fenetre[i - 2 : i] in (b"<\x00", b"\x00<"):
-            autour = fenetre[max(0, i - 3) : i + 2 * len("doctype") + 2].lower()
-            for motif in _MOTIFS:
-                if motif in autour:
-                    raise _refus(_XML_DANGEREUX.format(membre=_court(m.nom)), "xml_dangereux")
-        i = fenetre.find(b"!", i + 1)
-    return fenetre[-_RECOUVREMENT:]
-
-
-# Encodings in which "<!DOCTYPE" is written as in ASCII (the scan sees it). Any other declared
-# encoding (EBCDIC, UTF-7, UTF-32) would hide a declaration from the scan: Excel and LibreOffice
-# only ever write UTF-8.
-_RE_ENCODAGE = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
-_ENCODAGES_SURS = re.compile(r"(utf-?8|utf-?16(le|be)?|(us-)?ascii|iso[-_]?8859[-_]?\d+|latin-?\d|(windows|cp)-?125\d)")
-
-
-def _verifier_prologue(m: _Membre, debut: bytes) -> None:
-    if b"encoding" not in debut:
-        return
-    trouve = _RE_ENCODAGE.match(debut.removeprefix(b"\xef\xbb\xbf"))
-    if trouve and not _ENCODAGES_SURS.fullmatch(trouve.group(1).decode("ascii", "replace").strip().lower()):
-        raise _refus(_XML_DANGEREUX.format(membre=_court(m.nom)), "xml_dangereux")
-
-
-def _lisible_en_xml(debut: bytes) -> bool:
-    """False only for content no XML parser accepts (image, VBA project, other binary)."""
-    if debut[:1] == b"<":
-        return True
-    if debut.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
-        return True
-    corps = debut.replace(b"\x00", b"").lstrip(b" \t\r\n")
-    return not corps or corps.startswith(b"<")
+        chercher(contenu, b"")
 
 
 def _court(nom: str, n: int = 60) -> str:

@@ -20,8 +20,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
-
 from vif38_bilan.exceptions import EspaceVerrouille, SortieBloquee
 
 # Temporary names: ".<target name, cut>~vif38-<pid>-<random>.tmp", so that a later run can tell
@@ -277,8 +275,11 @@ def verrou(dossier: str | Path) -> Iterator[None]:
                 pris.release()
 
 
-def _prendre(chemin: Path, dossier: Path) -> FileLock | None:
-    """Take the OS lock; None when this file system has no OS locks (some network shares)."""
+def _prendre(chemin: Path, dossier: Path) -> Any:
+    """Take the OS lock (a filelock.FileLock); None when this file system has no OS locks (some
+    network shares)."""
+    from filelock import FileLock, Timeout  # lazy: ~40 ms of imports, only for commands that write
+
     verrou_os = FileLock(chemin, timeout=0, on_acquired=_ecrire_info)
     try:
         verrou_os.acquire()

@@ -18,8 +18,9 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
+from vif38_bilan.examen_ole import OleAbime, biff_chiffre, lire_ole
 from vif38_bilan.examen_xml import Prologue, XmlDangereux, chercher, lisible_en_xml, verifier_prologue
 from vif38_bilan.exceptions import FichierRefuse
 
@@ -339,7 +340,6 @@ def _repertoire_zip(d: bytes) -> list[_Membre]:
 
 def _repertoire_zip64(d: bytes) -> list[_Membre]:
     """ZIP64 archives (never written for a workbook this small, but legal): zipfile reads them."""
-    import io
 
     try:
         infos = zipfile.ZipFile(io.BytesIO(d)).infolist()
@@ -525,23 +525,14 @@ def _court(nom: str, n: int = 60) -> str:
 
 # ---------------------------------------------------------------- OLE/CFB containers (xls, encrypted)
 
-# olefile reads the compound file (legacy .xls, and the envelope of password-protected xlsx).
-# Every failure on a malformed directory is judged "abîmé": olefile raises several types.
-_ERREURS_OLE = (OSError, ValueError, IndexError, KeyError, struct.error, RecursionError, EOFError)
-
 
 def _inspecter_ole(donnees: bytes) -> Verification:
     """Directory names, and the start of the Workbook stream for FILEPASS (a password)."""
-    import olefile
-
     try:
-        ole = olefile.OleFileIO(io.BytesIO(donnees), raise_defects=olefile.DEFECT_INCORRECT)
-        noms = {nom.lower() for entree in ole.listdir(streams=True, storages=True) for nom in entree}
-        boucle = _boucle(ole.fat, ole.first_dir_sector)
-    except _ERREURS_OLE:
+        ole = lire_ole(donnees)
+    except OleAbime:
         raise _refus(_ABIME, "fichier_abime") from None
-    if boucle:
-        raise _refus(_ABIME, "fichier_abime")
+    noms = ole.noms
     if "encryptioninfo" in noms or "encryptedpackage" in noms:
         raise _refus(MESSAGE_MOT_DE_PASSE, "mot_de_passe")
     flux = "workbook" if "workbook" in noms else "book" if "book" in noms else None
@@ -563,42 +554,13 @@ def _inspecter_ole(donnees: bytes) -> Verification:
             )
         raise _refus(f"Ce fichier Office n'est pas un classeur Excel : {_RENVOI}", "pas_un_classeur")
     try:
-        with ole.openstream(flux) as f:
-            debut = f.read(16 * 1024)
-    except _ERREURS_OLE:
+        debut = ole.debut(flux, 16 * 1024)
+    except OleAbime:
         raise _refus(_ABIME, "fichier_abime") from None
-    finally:
-        ole.close()
-    if _biff_chiffre(debut):
+    if biff_chiffre(debut):
         raise _refus(MESSAGE_MOT_DE_PASSE, "mot_de_passe")
     macros = "_vba_project_cur" in noms or "_vba_project" in noms
     return Verification("xls", macros)
-
-
-def _boucle(fat: Any, secteur: int) -> bool:
-    """True when a FAT sector chain comes back on itself. olefile bounds every read by the file's
-    size, so a loop cannot hang it, but it does not report one either (it reads the same sectors
-    again, and lists the directory entries twice): such a file is crafted or damaged."""
-    vus: set[int] = set()
-    while 0 <= secteur < len(fat):
-        if secteur in vus:
-            return True
-        vus.add(secteur)
-        secteur = fat[secteur]
-    return False
-
-
-def _biff_chiffre(debut: bytes) -> bool:
-    """True when the globals substream holds a FILEPASS record (0x002F), i.e. a password."""
-    pos = 0
-    while pos + 4 <= len(debut):
-        typ, lon = struct.unpack_from("<HH", debut, pos)
-        if typ == 0x002F:
-            return True
-        if typ == 0x000A or (pos > 0 and typ == 0x0809):  # EOF of the globals, or the next substream
-            return False
-        pos += 4 + lon
-    return False
 
 
 def nom_lisible(nom: str) -> str:

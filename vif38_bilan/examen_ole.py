@@ -8,7 +8,6 @@ import struct
 from dataclasses import dataclass
 from typing import Any
 
-
 # Every failure on a malformed directory means "damaged": olefile raises several types.
 _ERREURS_OLE = (OSError, ValueError, IndexError, KeyError, struct.error, RecursionError, EOFError)
 

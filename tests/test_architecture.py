@@ -43,6 +43,8 @@ MODULES = {
     "valeurs": "saisies",
     "securite": "fondations",
     "lecture": "fondations",
+    "examen_ole": "fondations",
+    "examen_xml": "fondations",
     "dossiers": "fondations",
     "saisies": "saisies",
     "verifications": "controle",
@@ -91,7 +93,17 @@ def _etape(nom: str) -> int | None:
 def _imports(chemin: Path) -> set[str]:
     """Package modules imported anywhere in the file (top level and inside functions)."""
     trouves: set[str] = set()
-    for noeud in ast.walk(ast.parse(chemin.read_text("utf-8"))):
+    arbre = ast.parse(chemin.read_text("utf-8"))
+    # Imports for type hints only (`if TYPE_CHECKING:`) never run: they make no dependency.
+    typage = {
+        id(n)
+        for bloc in ast.walk(arbre)
+        if isinstance(bloc, ast.If) and "TYPE_CHECKING" in ast.unparse(bloc.test)
+        for n in ast.walk(bloc)
+    }
+    for noeud in ast.walk(arbre):
+        if id(noeud) in typage:
+            continue
         if isinstance(noeud, ast.ImportFrom) and noeud.module and noeud.level == 0:
             if noeud.module == "vif38_bilan":
                 trouves.update(a.name for a in noeud.names)

@@ -382,7 +382,7 @@ def test_verrou_refuse_aussi_dans_le_meme_processus(tmp_path):
 
 def test_verrou_sans_verrous_du_systeme(tmp_path, monkeypatch):
     """File systems without locks (some network shares): the pid written inside decides."""
-    monkeypatch.setattr(ecriture, "_verrouiller", lambda fd: None)
+    monkeypatch.setattr(ecriture, "_prendre", lambda chemin, dossier: None)
     (tmp_path / ".vif38.lock").write_text(json.dumps({"pid": os.getppid(), "hote": ecriture.socket.gethostname()}))
     with pytest.raises(EspaceVerrouille, match=f"processus {os.getppid()}"):
         with verrou(tmp_path):

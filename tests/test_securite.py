@@ -25,12 +25,12 @@ from hostiles import (
 )
 
 from vif38_bilan import securite
+from vif38_bilan.dossiers import lister_saisies
 from vif38_bilan.exceptions import FichierRefuse
 from vif38_bilan.securite import (
     MESSAGE_MOT_DE_PASSE,
     Verification,
     inspecter,
-    lister_saisies,
     nom_lisible,
     verifier_fichier,
 )

@@ -192,22 +192,19 @@ def lire_adresse(texte: str) -> str:
 
 def lire_contacts(protocole: Protocole, chemin: str | Path) -> tuple[list[Contact], list[str]]:
     """Read contacts.xlsx with python-calamine. Returns (contacts, problems in French naming the row)."""
-    from python_calamine import CalamineWorkbook
-
     from vif38_bilan.exceptions import FichierRefuse
-    from vif38_bilan.securite import verifier_fichier
+    from vif38_bilan.lecture import lire_classeur, lire_feuille
 
     chemin = Path(chemin)
     if not chemin.is_file():
         raise ConfigurationInvalide(f"Le carnet d'adresses « {chemin} » est introuvable.")
     try:
-        verifier_fichier(chemin)
-        wb = CalamineWorkbook.from_path(str(chemin))
+        wb = lire_classeur(chemin).ouvrir()  # checked bytes; calamine failures and panics contained
         noms = wb.sheet_names
         feuille = next((n for n in noms if cle(n) == cle(FEUILLE_CONTACTS)), noms[0] if noms else None)
         if feuille is None:
             raise ConfigurationInvalide(f"Le carnet d'adresses « {chemin} » ne contient aucune feuille.")
-        lignes = wb.get_sheet_by_name(feuille).to_python(skip_empty_area=False)
+        lignes = lire_feuille(wb, feuille, skip_empty_area=False)[0]
     except FichierRefuse as e:
         raise ConfigurationInvalide(f"Le carnet d'adresses « {chemin} » est illisible : {e}") from e
     except ConfigurationInvalide:

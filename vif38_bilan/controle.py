@@ -40,12 +40,13 @@ from vif38_bilan.referentiel import Protocole
 from vif38_bilan.valeurs import lire_entier, lire_oui_non, normaliser_statut  # noqa: F401 (old location)
 from vif38_bilan.verifications import Contexte, collecter, verifier_retour
 
-# Below this many files, worker processes cost more than they save (jobs=None). Measured on 2
-# cores (benchmarks/README.md): starting 2 workers takes ~45 ms with "fork" (Linux) and ~175 ms
-# with "spawn" (Windows, macOS: each worker imports Python, vif38-bilan and calamine again); a
-# worker saves ~0.3 ms per file. At 50 files the pool was 40 % slower, at 100 even, at 400 30 %
-# faster.
-SEUIL_PARALLELE = 150
+# Below this many files, worker processes cost more than they save (jobs=None): a normal year
+# (30 to 60 returns) never starts a pool. Measured for issue 11 with benchmarks' phase_controle
+# (fresh process each, median of 5, 2 cores, "fork", machine shared, load ~6): serial vs
+# 2 workers, 28 returns 0.06 s vs 0.20 s, 150 returns 0.42 s vs 0.79 s, 300 returns 1.96 s vs
+# 2.07 s (even), 400 returns 1.54 s vs 1.18 s. "spawn" (Windows, macOS) re-imports everything in
+# each worker: a pool only from SEUIL_PARALLELE_SPAWN.
+SEUIL_PARALLELE = 300
 SEUIL_PARALLELE_SPAWN = 1000
 
 
@@ -64,7 +65,7 @@ def controler(
     valeurs_precedentes: last year's figures for the outlier rule, keyed (action code, indicator
     index from 0) for the consolidated value and (code, index, pilot code) for a pilot's own value. jobs: worker processes (None: automatic, 1: none).
     """
-    from vif38_bilan import securite
+    from vif38_bilan import dossiers
 
     dossier = Path(dossier_saisies)
     if not dossier.is_dir():
@@ -73,7 +74,7 @@ def controler(
             f"Le dossier des saisies « {dossier} » {quoi} : créez-le, déposez-y les classeurs reçus des "
             "pilotes (le nom des fichiers n'a pas d'importance), puis relancez la commande."
         )
-    a_lire, ecartes = securite.lister_saisies(dossier)
+    a_lire, ecartes = dossiers.lister_saisies(dossier)
     precedentes = dict(valeurs_precedentes or {})
 
     resultats = _executer(a_lire, dossier, protocole, annee, precedentes, jobs)
@@ -176,20 +177,19 @@ def controler_fichier(
     valeurs_precedentes: dict[tuple[str, int], Any] | None = None,
 ) -> ResultatFichier:
     """Read and check one return. Never raises for a bad file: every problem is an anomalie."""
-    from vif38_bilan import saisies, securite
+    from vif38_bilan import lecture, saisies
 
     nom = _nom(chemin, racine)
     fichier = FichierControle(chemin=Path(chemin), nom=nom, etat=IGNORE)
     try:
-        lecture = securite.lire_fichier(chemin)  # read once: checked, then these bytes are parsed
-        verif = securite.inspecter_octets(lecture.donnees)
-        fichier.format = verif.format
-        retour = saisies.lire_retour(chemin, racine, verif.format, lecture)
+        lu = lecture.lire_classeur(chemin)  # read once: checked, then these bytes are parsed
+        fichier.format = lu.format
+        retour = saisies.lire_retour(chemin, racine, lu)
         fichier.sha256 = retour.sha256
         fichier.feuille = retour.feuille
         anomalies: list[Anomalie] = []
         ctx = Contexte(protocole, annee, valeurs_precedentes or {}, nom)
-        reponses, cle = collecter(verifier_retour(ctx, retour, verif.avertissements, fichier), anomalies)
+        reponses, cle = collecter(verifier_retour(ctx, retour, lu.avertissements, fichier), anomalies)
         return ResultatFichier(fichier, anomalies, reponses, cle)
     except FichierRefuse as e:
         regle = REGLES.get(getattr(e, "regle", None) or "", FICHIER_REFUSE)
@@ -272,12 +272,14 @@ def _qui(r: ResultatFichier) -> str:
 
 
 def _modifie_le(f: FichierControle) -> datetime | None:
+    from vif38_bilan.lecture import lire_classeur
     from vif38_bilan.saisies import date_modification
 
     try:
-        return date_modification(f.chemin.read_bytes(), f.format)
-    except OSError:
+        lu = lire_classeur(f.chemin)  # read again: checked, and the very file the check saw
+    except FichierRefuse:
         return None
+    return date_modification(lu.donnees, lu.format) if lu.sha256 == (f.sha256 or lu.sha256) else None
 
 
 def _mtime(chemin: Path) -> float:

@@ -243,16 +243,15 @@ def mettre_texte(cellule: Any, valeur: Any) -> None:
 # ---------------------------------------------------------------- workspace lock
 
 FICHIER_VERROU = ".vif38.lock"
-_OCTET_VERROU = 1 << 20  # Windows locks a byte range: lock one far from the readable content
 
 
 @contextlib.contextmanager
 def verrou(dossier: str | Path) -> Iterator[None]:
     """Refuse a second run on the same workspace while one is working (EspaceVerrouille).
 
-    An operating-system lock on dossier/.vif38.lock: released by the system when the run ends,
-    even killed, so a stale lock never blocks. A second verrou on the same folder is refused
-    even within one process.
+    An operating-system lock on dossier/.vif38.lock (filelock): released by the system when the
+    run ends, even killed, so a stale lock never blocks. A second verrou on the same folder is
+    refused even within one process. The file names the holder (pid, host, start) for the message.
     """
     dossier = Path(dossier)
     try:
@@ -260,116 +259,87 @@ def verrou(dossier: str | Path) -> Iterator[None]:
     except OSError as e:
         raise _bloquee(dossier / FICHIER_VERROU, e) from e
     chemin = dossier / FICHIER_VERROU
-    fd = _prendre(chemin, dossier)
+    pris = _prendre(chemin, dossier)
+    if pris is None:
+        _prendre_selon_contenu(chemin, dossier)
     try:
         yield
     finally:
-        _rendre(fd, chemin)
-
-
-def _prendre(chemin: Path, dossier: Path) -> int:
-    for _ in range(10):
-        try:
-            fd = os.open(chemin, os.O_RDWR | os.O_CREAT, 0o666)
-        except OSError as e:
-            raise _bloquee(chemin, e) from e
-        try:
-            pris = _verrouiller(fd)
-            if pris is None:  # no OS lock on this file system: fall back to the pid written inside
-                pris = not _occupe_selon_contenu(fd)
-            if not pris:
-                raise _occupe(dossier, _lire_info(fd))
-            # A run releasing the lock removes the file: make sure ours is still the one in place.
-            if os.path.samestat(os.fstat(fd), os.stat(chemin)):
-                _ecrire_info(fd)
-                return fd
-        except FileNotFoundError:
-            pass
-        except BaseException:
-            os.close(fd)
-            raise
-        os.close(fd)
-    raise EspaceVerrouille(f"Impossible de prendre le verrou {chemin} : relancez la commande.")
-
-
-def _rendre(fd: int, chemin: Path) -> None:
-    try:
-        if os.name == "nt":
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, 0)
-            _deverrouiller(fd)
-            os.close(fd)
-            with contextlib.suppress(OSError):  # fails while another run has it open: harmless
-                chemin.unlink()
-        else:
-            with contextlib.suppress(OSError):
-                chemin.unlink()  # while still held: a waiting run then sees a fresh file
-            os.close(fd)  # closing releases the lock
-    except OSError:
-        pass
-
-
-def _verrouiller(fd: int) -> bool | None:
-    """True: taken; False: held by another run; None: this file system has no locks."""
-    if os.name == "nt":
-        import msvcrt
-
-        os.lseek(fd, _OCTET_VERROU, os.SEEK_SET)
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-            return True
-        except OSError as e:
-            return False if e.errno in (errno.EACCES, errno.EDEADLK) else None
-    import fcntl
-
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except BlockingIOError:
-        return False
-    except OSError as e:
-        return False if e.errno in (errno.EAGAIN, errno.EACCES) else None
-
-
-def _deverrouiller(fd: int) -> None:
-    if os.name == "nt":
-        import msvcrt
-
+        # Removed while still held: a run waiting on the old file sees it unlinked and retries
+        # on a fresh one (filelock checks this). On Windows the removal fails while the file is
+        # open: filelock removes it after release instead.
         with contextlib.suppress(OSError):
-            os.lseek(fd, _OCTET_VERROU, os.SEEK_SET)
-            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+            chemin.unlink()
+        if pris is not None:
+            with contextlib.suppress(OSError):
+                pris.release()
+
+
+def _prendre(chemin: Path, dossier: Path) -> Any:
+    """Take the OS lock (a filelock.FileLock); None when this file system has no OS locks (some
+    network shares)."""
+    from filelock import FileLock, Timeout  # lazy: ~40 ms of imports, only for commands that write
+
+    verrou_os = FileLock(chemin, timeout=0, on_acquired=_ecrire_info)
+    try:
+        verrou_os.acquire()
+    except Timeout:
+        raise _occupe(dossier, _lire_info(chemin)) from None
+    except OSError as e:
+        if e.errno == errno.ENOSYS:
+            return None
+        raise _bloquee(chemin, e) from e
+    return verrou_os
+
+
+def _prendre_selon_contenu(chemin: Path, dossier: Path) -> None:
+    """Without OS locks, the holder written in the file decides: busy while its pid is alive on
+    this machine (or runs on another one). Kept by hand: filelock's own fallback (SoftFileLock)
+    cannot be combined with the on_acquired callback that writes the holder, and its marker does
+    not carry the host and start time the French message shows."""
+    info = _lire_info(chemin)
+    pid = info.get("pid")
+    if isinstance(pid, int):
+        ailleurs = info.get("hote") not in (None, socket.gethostname())
+        if pid == os.getpid() or ailleurs or processus_vivant(pid):
+            raise _occupe(dossier, info)
+    try:
+        fd = os.open(chemin, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as e:
+        raise _bloquee(chemin, e) from e
+    try:
+        _ecrire_info(fd)
+    finally:
+        os.close(fd)
 
 
 def _ecrire_info(fd: int) -> None:
+    """Write the holder into the lock file, after a newline: Windows locks byte 0 of the file,
+    so another run reads the holder from byte 1 on."""
     info = {"pid": os.getpid(), "hote": socket.gethostname(), "debut": datetime.now().isoformat(timespec="seconds")}
     with contextlib.suppress(OSError):
         os.ftruncate(fd, 0)
         os.lseek(fd, 0, os.SEEK_SET)
-        os.write(fd, json.dumps(info).encode())
+        os.write(fd, b"\n" + json.dumps(info).encode())
 
 
-def _lire_info(fd: int) -> dict[str, Any]:
+def _lire_info(chemin: Path) -> dict[str, Any]:
+    texte = ""
+    for debut in (0, 1):  # from byte 1 when byte 0 is locked (Windows)
+        try:
+            with open(chemin, "rb") as f:
+                f.seek(debut)
+                texte = f.read(4096).decode("utf-8", "replace")
+            break
+        except OSError:
+            continue
     try:
-        os.lseek(fd, 0, os.SEEK_SET)
-        info = json.loads(os.read(fd, 4096).decode("utf-8", "replace") or "{}")
-    except (OSError, ValueError):
+        info = json.loads(texte or "{}")
+    except ValueError:
         return {}
     if isinstance(info, int):  # lock written by an earlier version: the pid alone
         return {"pid": info}
     return info if isinstance(info, dict) else {}
-
-
-def _occupe_selon_contenu(fd: int) -> bool:
-    """Without OS locks: busy when the pid inside is alive on this machine and not ours."""
-    info = _lire_info(fd)
-    pid = info.get("pid")
-    if not isinstance(pid, int):
-        return False
-    if pid == os.getpid():
-        return True  # this very run holds it
-    if info.get("hote") not in (None, socket.gethostname()):
-        return True  # another machine's run: cannot check it, assume it works
-    return processus_vivant(pid)
 
 
 def _occupe(dossier: Path, info: dict[str, Any]) -> EspaceVerrouille:

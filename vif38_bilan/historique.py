@@ -7,7 +7,6 @@ process. Problems become anomalies naming the file and the cell, never exception
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,7 +58,6 @@ from vif38_bilan.disposition_consolidation import (
 )
 from vif38_bilan.ecriture import enregistrer_classeur, mettre_texte
 from vif38_bilan.referentiel import Protocole
-from vif38_bilan.securite import verifier_fichier
 from vif38_bilan.valeurs import lire_entier, lire_oui_non, normaliser_statut
 
 
@@ -121,7 +119,7 @@ def lire_historique(protocole: Protocole, dossier_sorties: str | Path, annee: in
 
 
 def _lire_un(protocole: Protocole, chemin: Path, rel: str, y: int, h: Historique) -> None:
-    from python_calamine import CalamineWorkbook
+    from vif38_bilan.lecture import lire_classeur, lire_feuille
 
     def erreur(
         message: str,
@@ -142,12 +140,11 @@ def _lire_un(protocole: Protocole, chemin: Path, rel: str, y: int, h: Historique
         h.anomalies.append(Anomalie(rel, feuille, cellule, code, AVERTISSEMENT, message, regle))
 
     try:
-        verifier_fichier(chemin)
-        donnees = chemin.read_bytes()
-        wb = CalamineWorkbook.from_filelike(__import__("io").BytesIO(donnees))
+        classeur = lire_classeur(chemin)  # checked bytes and their SHA-256
+        wb = classeur.ouvrir()  # calamine failures and panics contained
         noms = wb.sheet_names
         feuilles = {
-            n: wb.get_sheet_by_name(n).to_python(skip_empty_area=False)
+            n: lire_feuille(wb, n, skip_empty_area=False)[0]
             for n in noms
             if n in (FEUILLE_ACTIONS, FEUILLE_INDICATEURS, FEUILLE_SOURCES, disposition.FEUILLE_ID)
         }
@@ -186,7 +183,7 @@ def _lire_un(protocole: Protocole, chemin: Path, rel: str, y: int, h: Historique
             return
 
     h.sources[y] = chemin
-    h.empreintes[y] = hashlib.sha256(donnees).hexdigest()
+    h.empreintes[y] = classeur.sha256
     statuts: dict[str, str] = {}
     observations: dict[str, str] = {}
     valeurs: dict[tuple[str, int], Any] = {}

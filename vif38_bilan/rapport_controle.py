@@ -7,6 +7,7 @@ check itself reads values with python-calamine.
 from __future__ import annotations
 
 import contextlib
+import io
 import math
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from vif38_bilan.anomalies import (
 )
 from vif38_bilan.ecriture import enregistrer_classeur, mettre_texte
 from vif38_bilan.exceptions import SortieBloquee
+from vif38_bilan.lecture import lire_classeur
 from vif38_bilan.referentiel import Protocole
 
 DOSSIER_ANNOTES = "retours-annotes"
@@ -258,12 +260,21 @@ def ecrire_retours_annotes(resultat: ResultatControle, dossier_saisies: Path, do
 
 
 def annoter(source: Path, cible: Path, fichier: FichierControle, anomalies: list[Anomalie], annee: int) -> Path:
-    """Write at cible a copy of source carrying the findings (source is never written)."""
+    """Write at cible a copy of source carrying the findings (source is never written).
+
+    The copy is made from bytes read and checked again by lecture.lire_classeur, and refused when
+    their SHA-256 is not the one the check saw (the file was replaced since)."""
     from openpyxl import load_workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
-    wb = load_workbook(source, keep_vba=False, keep_links=False)
+    lu = lire_classeur(source)
+    if fichier.sha256 and lu.sha256 != fichier.sha256:
+        raise SortieBloquee(
+            f"Copie annotée de « {fichier.nom} » non faite : le fichier a changé depuis son contrôle. "
+            "Relancez « vif38-bilan controler » pour contrôler la nouvelle version."
+        )
+    wb = load_workbook(io.BytesIO(lu.donnees), keep_vba=False, keep_links=False)
     nom_feuille = fichier.feuille if fichier.feuille in wb.sheetnames else None
     if nom_feuille is None:
         nom_feuille = next((n for n in wb.sheetnames if wb[n].sheet_state == "visible"), wb.sheetnames[0])

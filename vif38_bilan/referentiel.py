@@ -12,6 +12,7 @@ from typing import Any
 
 from vif38_bilan.exceptions import ReferentielInvalide
 from vif38_bilan.pilotes import AliasMultiple, Annuaire, Pilote
+from vif38_bilan.referentiel_xlsx import lire_xlsx
 
 TYPES_INDICATEUR = ("entier", "oui_non", "texte")
 CHEF_DE_FILE = "chef de file"
@@ -151,6 +152,10 @@ class Protocole:
     def plan(self, objectif: int) -> PlanCalendrier | None:
         return next((c for c in self.calendrier if c.objectif == objectif), None)
 
+    def vers_dict(self) -> dict[str, Any]:
+        """Plain data (see vers_dict)."""
+        return vers_dict(self)
+
 
 # ---------------------------------------------------------------- loading
 
@@ -173,8 +178,6 @@ def charger_protocole(chemin: str | Path | None = None) -> Protocole:
         elif suffixe == ".json":
             donnees = json.loads(chemin.read_text("utf-8"))
         elif suffixe in (".xlsx", ".xlsm"):
-            from vif38_bilan.referentiel_xlsx import lire_xlsx
-
             donnees = lire_xlsx(chemin)
         else:
             raise ReferentielInvalide(nom, [f"format « {suffixe} » inconnu : utilisez .toml, .json ou .xlsx"])

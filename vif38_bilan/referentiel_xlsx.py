@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vif38_bilan.exceptions import ReferentielInvalide
-from vif38_bilan.referentiel import Protocole, vers_dict
+from vif38_bilan.exceptions import FichierRefuse, ReferentielInvalide
+from vif38_bilan.lecture import lire_classeur, lire_feuille
+
+if TYPE_CHECKING:  # type only: referentiel imports this module to load a .xlsx protocol
+    from vif38_bilan.referentiel import Protocole
 
 SEP = " | "
 
@@ -67,7 +70,7 @@ def ecrire_xlsx(protocole: Protocole, chemin: str | Path) -> Path:
 
     from vif38_bilan.ecriture import enregistrer_classeur, mettre_texte
 
-    d = vers_dict(protocole)
+    d = protocole.vers_dict()
     wb = Workbook()
     ws = wb.active
     ws.title = "Protocole"
@@ -112,16 +115,19 @@ def ecrire_xlsx(protocole: Protocole, chemin: str | Path) -> Path:
     return enregistrer_classeur(wb, chemin)
 
 
+def _lignes(wb: Any, chemin: str | Path, nom: str, skip_empty_area: bool = True) -> list[list[Any]]:
+    try:
+        return lire_feuille(wb, nom, skip_empty_area)[0]
+    except FichierRefuse as e:  # calamine errors and panics, contained by lecture
+        raise ReferentielInvalide(str(chemin), [f"feuille « {nom} » illisible"]) from e
+
+
 def lire_xlsx(chemin: str | Path) -> dict[str, Any]:
     """Read a workbook written by ecrire_xlsx (possibly edited) into plain data."""
-    from python_calamine import CalamineWorkbook
-
-    from vif38_bilan.securite import verifier_fichier
-
-    verifier_fichier(Path(chemin))
+    lu = lire_classeur(chemin)  # FichierRefuse (French) when the container check refuses it
     try:
-        wb = CalamineWorkbook.from_path(str(chemin))
-    except Exception as e:  # calamine raises several untyped errors
+        wb = lu.ouvrir()
+    except FichierRefuse as e:  # calamine errors and panics, contained by lecture
         raise ReferentielInvalide(str(chemin), [f"classeur illisible ({e})"]) from e
     fautes: list[str] = []
 
@@ -129,7 +135,7 @@ def lire_xlsx(chemin: str | Path) -> dict[str, Any]:
         if nom not in wb.sheet_names:
             fautes.append(f"feuille « {nom} » manquante")
             return []
-        rows = wb.get_sheet_by_name(nom).to_python(skip_empty_area=False)
+        rows = _lignes(wb, chemin, nom, skip_empty_area=False)
         if not rows:
             return []
         tete = [str(x).strip() for x in rows[0]]
@@ -148,7 +154,7 @@ def lire_xlsx(chemin: str | Path) -> dict[str, Any]:
 
     general = {}
     if "Protocole" in wb.sheet_names:
-        for r in wb.get_sheet_by_name("Protocole").to_python()[1:]:
+        for r in _lignes(wb, chemin, "Protocole")[1:]:
             if len(r) >= 2:
                 general[str(r[0]).strip()] = _valeur(r[1])
     else:

@@ -8,10 +8,8 @@ identity labels, never on the file name or on row positions.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
-import struct
 import unicodedata
 import zipfile
 import zlib
@@ -22,7 +20,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from vif38_bilan import disposition as d
-from vif38_bilan.exceptions import FichierRefuse
+from vif38_bilan.lecture import ClasseurLu, lire_classeur, lire_feuille
 
 # ---------------------------------------------------------------- data
 
@@ -106,7 +104,7 @@ class Retour:
             return frozenset()
         try:
             return _formules_sans_valeur(self.donnees, self.feuille)
-        except (KeyError, ValueError, IndexError, struct.error, zlib.error):
+        except (KeyError, ValueError, IndexError, SyntaxError, OSError, EOFError, zipfile.BadZipFile, zlib.error):
             return frozenset()
 
     @cached_property
@@ -135,47 +133,27 @@ def normaliser_code(valeur: Any) -> str:
     return str(valeur).strip().translate(_TIRETS)
 
 
-def lire_retour(
-    chemin: Path,
-    racine: Path,
-    format: str | None = None,
-    lecture: tuple[bytes, float] | None = None,
-) -> Retour:
-    """Read one return. Either lecture is the file's content and mtime as checked by
-    securite.inspecter_octets (format its result: these very bytes are parsed, the file is not
-    read again), or chemin must have passed securite.verifier_fichier (format its result; when
-    None, the file is read and checked here). Raises FichierRefuse when it cannot be read at all."""
-    from vif38_bilan import securite
-
+def lire_retour(chemin: Path, racine: Path, classeur: ClasseurLu | None = None) -> Retour:
+    """Read one return. classeur is the file as read and checked by lecture.lire_classeur (these
+    very bytes are parsed, the file is not read again); when None, it is read and checked here.
+    Raises FichierRefuse when it cannot be read at all."""
     if not isinstance(chemin, Path):
         chemin = Path(chemin)
-    if lecture is None and format is None:
-        lecture = securite.lire_fichier(chemin)
-        format = securite.inspecter_octets(lecture[0]).format
+    if classeur is None:
+        classeur = lire_classeur(chemin)
     try:
         nom = chemin.relative_to(racine).as_posix()
     except ValueError:
         nom = chemin.name
-    if lecture is not None:
-        donnees, mtime = lecture
-        if format is None:
-            format = securite.inspecter_octets(donnees).format
-    else:
-        try:
-            donnees = chemin.read_bytes()
-            mtime = chemin.stat().st_mtime
-        except OSError as e:
-            raise FichierRefuse(
-                f"Le fichier ne peut pas être lu ({e.strerror}) : vérifiez qu'il n'est pas ouvert ailleurs."
-            ) from e
-    sha = hashlib.sha256(donnees).hexdigest()
-    classeur = _ouvrir(donnees)
+    lu = classeur
+    donnees, mtime, format, sha = lu.donnees, lu.mtime, lu.format, lu.sha256
+    classeur = lu.ouvrir()
     noms = list(classeur.sheet_names)
 
     # Identification: the hidden sheet, else the custom document properties.
     identification, origine = None, ""
     if d.FEUILLE_ID in noms:
-        identification = d.lire_identification(d.lire_paires(_lignes(classeur, d.FEUILLE_ID)))
+        identification = d.lire_identification(d.lire_paires(lire_feuille(classeur, d.FEUILLE_ID)[0]))
         origine = "feuille" if identification else ""
     if identification is None:
         identification = d.lire_identification(proprietes_personnalisees(donnees, format))
@@ -186,14 +164,14 @@ def lire_retour(
     candidates += [n for n in noms if n not in (d.FEUILLE_SAISIE, d.FEUILLE_ID)]
     feuille, lignes_brutes, depart, entete = None, [], (0, 0), None
     for n in candidates:
-        brutes, dep = _feuille(classeur, n)
+        brutes, dep = lire_feuille(classeur, n)
         entete = _chercher_entete(brutes)
         if entete is not None:
             feuille, lignes_brutes, depart = n, brutes, dep
             break
     if feuille is None and d.FEUILLE_SAISIE in noms:
         feuille = d.FEUILLE_SAISIE
-        lignes_brutes, depart = _feuille(classeur, feuille)
+        lignes_brutes, depart = lire_feuille(classeur, feuille)
     classeur.close()
 
     r0, c0 = depart  # 0-based offset of the first row/column calamine returns
@@ -222,43 +200,6 @@ def lire_retour(
         lignes=lignes,
         donnees=donnees,
     )
-
-
-def _ouvrir(donnees: bytes) -> Any:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        return CalamineWorkbook.from_filelike(io.BytesIO(donnees))
-    except BaseException as e:  # calamine raises its own errors, and PanicException (a BaseException)
-        if isinstance(e, KeyboardInterrupt | SystemExit | MemoryError):
-            raise
-        if type(e).__name__ == "PasswordError" or "password" in str(e).lower():
-            raise FichierRefuse(
-                "Le classeur est protégé par un mot de passe : demandez au pilote de le renvoyer sans mot de passe."
-            ) from None
-        raise FichierRefuse(
-            "Le classeur est endommagé ou illisible : demandez au pilote de l'enregistrer de nouveau "
-            "(Excel ou LibreOffice) et de le renvoyer."
-        ) from None
-
-
-def _feuille(classeur: Any, nom: str) -> tuple[list[list[Any]], tuple[int, int]]:
-    """Rows of a sheet (calamine trims the empty area: the offset says where they start)."""
-    try:
-        feuille = classeur.get_sheet_by_name(nom)
-        lignes = feuille.to_python()
-        depart = feuille.start or (0, 0)
-    except BaseException as e:
-        if isinstance(e, KeyboardInterrupt | SystemExit | MemoryError):
-            raise
-        raise FichierRefuse(
-            f"La feuille « {nom} » est illisible : demandez au pilote de réenregistrer le classeur et de le renvoyer."
-        ) from None
-    return lignes, (depart[0], depart[1])
-
-
-def _lignes(classeur: Any, nom: str) -> list[list[Any]]:
-    return _feuille(classeur, nom)[0]
 
 
 _COURT = 40  # labels and headers are short: longer texts are never compared
@@ -493,117 +434,64 @@ def lire_horodatage(texte: str | None) -> datetime | None:
     return moment
 
 
-_RE_CELLULE = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
-_RE_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
-_RE_FORMULE = re.compile(rb"<(?:\w+:)?f[\s>/]")
+# Programs that always store a formula's result beside it ("Microsoft Excel Compatible /
+# Openpyxl" does not: it is not matched).
+_RE_TABLEUR = re.compile(r"\s*(?:Microsoft (?:Macintosh )?Excel|LibreOffice)")
+_RE_APP_COMPATIBLE = re.compile(r"Compatible|openpyxl", re.I)
 # Quick reject: a sheet with formulas holds "</f>" (a shared formula's master cell included),
 # or "</x:f>" with a prefix; one byte search costs ~8 µs on a return's sheet.
 _MARQUE_FORMULE = b"f>"
-_RE_VALEUR = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
-# Programs that always store a formula's result beside it ("Microsoft Excel Compatible /
-# Openpyxl" does not: it is not matched).
-_RE_TABLEUR = re.compile(rb"<Application>\s*(?:Microsoft (?:Macintosh )?Excel|LibreOffice)[^<]*</Application>")
-_RE_APP_COMPATIBLE = re.compile(rb"Compatible|openpyxl", re.I)
+_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
 def _formules_sans_valeur(donnees: bytes, feuille: str) -> frozenset[str]:
-    """Runs only when an input cell reads empty, so its cost (inflating one sheet) is paid by
-    few files. The archive was validated by securite (sizes, CRC, no DOCTYPE) beforehand."""
-    membres = _repertoire(donnees)
-    app = membres.get("docProps/app.xml")
-    if app is not None:
-        texte = _membre(donnees, app)
-        if _RE_TABLEUR.search(texte) and not _RE_APP_COMPATIBLE.search(texte):
-            return frozenset()
-    xml = _membre(donnees, membres[_partie_feuille(donnees, membres, feuille)])
+    """Runs only when an input cell reads empty, so its cost (inflating and parsing one sheet) is
+    paid by few files. The archive was checked by securite beforehand; parts are read with
+    zipfile (bounded by their declared size) and parsed with defusedxml."""
+    with zipfile.ZipFile(io.BytesIO(donnees)) as z:
+        noms = set(z.namelist())
+        if "docProps/app.xml" in noms:
+            app = next(
+                (e.text or "" for e in _xml(_lire_borne(z, "docProps/app.xml")) if _local(e.tag) == "Application"), ""
+            )
+            if _RE_TABLEUR.match(app) and not _RE_APP_COMPATIBLE.search(app):
+                return frozenset()
+        xml = _lire_borne(z, _partie_feuille(z, feuille))
     if _MARQUE_FORMULE not in xml:
         return frozenset()
     refs = set()
-    for m in _RE_CELLULE.finditer(xml):
-        corps = m.group(2) or b""
-        if not _RE_FORMULE.search(corps):
+    for c in _xml(xml).iter():
+        if _local(c.tag) != "c":
             continue
-        v = _RE_VALEUR.search(corps)
-        if v is None or not v.group(1).strip():
-            r = _RE_REF.search(m.group(1))
-            if r:
-                refs.add(r.group(1).decode())
+        enfants = {_local(e.tag): e for e in c}
+        if "f" not in enfants:
+            continue
+        v = enfants.get("v")
+        if (v is None or not (v.text or "").strip()) and c.get("r"):
+            refs.add(c.get("r"))
     return frozenset(refs)
 
 
-def _attribut(balise: bytes, nom: bytes) -> str | None:
-    """Value of attribute nom (any namespace prefix) in one tag's text, entities unescaped."""
-    m = re.search(rb"(?:^|[\s:])" + nom + rb'\s*=\s*"([^"]*)"', balise)
-    if m is None:
-        return None
-    from html import unescape
-
-    return unescape(m.group(1).decode("utf-8", "replace"))
-
-
-def _balise(xml: bytes, nom_balise: bytes, attribut: bytes, valeur: str) -> bytes | None:
-    """The first <nom_balise …> tag (any prefix) whose attribute equals valeur. Byte search: these
-    parts are a few hundred bytes, already checked for DOCTYPE/entities by securite."""
-    from html import escape
-
-    formes = {valeur, escape(valeur, quote=True), escape(valeur, quote=True).replace("&#x27;", "&apos;")}
-    for forme in formes:
-        cle = attribut + b'="' + forme.encode() + b'"'
-        k = xml.find(cle)
-        while k >= 0:
-            a = xml.rfind(b"<", 0, k)
-            b = xml.find(b">", k)
-            nom = xml[a + 1 : k].split(None, 1)[0] if a >= 0 else b""
-            if b > a >= 0 and xml[k - 1 : k].isspace() and nom.rsplit(b":", 1)[-1] == nom_balise:
-                return xml[a : b + 1]
-            k = xml.find(cle, k + 1)
-    return None
-
-
-def _partie_feuille(donnees: bytes, membres: dict[str, tuple[int, int, int, int]], feuille: str) -> str:
+def _partie_feuille(z: zipfile.ZipFile, feuille: str) -> str:
     """Zip member of a sheet, from xl/workbook.xml and its relationships."""
-    balise = _balise(_membre(donnees, membres["xl/workbook.xml"]), b"sheet", b"name", feuille)
-    rid = _attribut(balise, b"id") if balise else None
+    rid = None
+    for e in _xml(_lire_borne(z, "xl/workbook.xml")).iter():
+        if _local(e.tag) == "sheet" and e.get("name") == feuille:
+            rid = e.get(f"{{{_NS_REL}}}id") or next((v for k, v in e.attrib.items() if _local(k) == "id"), None)
+            break
     if rid is None:
         raise KeyError(feuille)
-    balise = _balise(_membre(donnees, membres["xl/_rels/workbook.xml.rels"]), b"Relationship", b"Id", rid)
-    cible = _attribut(balise, b"Target") if balise else None
+    cible = next(
+        (
+            e.get("Target")
+            for e in _xml(_lire_borne(z, "xl/_rels/workbook.xml.rels"))
+            if _local(e.tag) == "Relationship" and e.get("Id") == rid
+        ),
+        None,
+    )
     if not cible:
         raise KeyError(rid)
     return cible.lstrip("/") if cible.startswith("/") else "xl/" + cible
-
-
-def _repertoire(donnees: bytes) -> dict[str, tuple[int, int, int, int]]:
-    """Zip central directory: name → (method, compressed size, size, local header offset).
-
-    zipfile.ZipFile costs ~40 µs per archive in Python; this reads only what is needed."""
-    fin = donnees.rfind(b"PK\x05\x06")
-    if fin < 0:
-        raise ValueError("no zip directory")
-    nombre, _taille, debut = struct.unpack_from("<HII", donnees, fin + 10)
-    if debut == 0xFFFFFFFF or nombre == 0xFFFF:
-        raise ValueError("zip64")  # never for a collection workbook: let the caller fall back
-    membres = {}
-    p = debut
-    for _ in range(nombre):
-        if donnees[p : p + 4] != b"PK\x01\x02":
-            raise ValueError("bad zip directory")
-        methode, compresse, taille, n, e, c, decalage = struct.unpack_from("<H8xIIHHH8xI", donnees, p + 10)
-        membres[donnees[p + 46 : p + 46 + n].decode("utf-8", "replace")] = (methode, compresse, taille, decalage)
-        p += 46 + n + e + c
-    return membres
-
-
-def _membre(donnees: bytes, info: tuple[int, int, int, int]) -> bytes:
-    methode, compresse, taille, decalage = info
-    n, e = struct.unpack_from("<HH", donnees, decalage + 26)
-    debut = decalage + 30 + n + e
-    brut = donnees[debut : debut + compresse]
-    if methode == 0:
-        return brut[:taille]
-    if methode != 8:
-        raise ValueError("compression")
-    return zlib.decompressobj(-15).decompress(brut, taille + 1)[:taille]
 
 
 def sans_accents(texte: str) -> str:

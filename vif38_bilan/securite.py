@@ -8,7 +8,7 @@ bounded inflater; calamine and openpyxl are called only on files it accepted.
 
 from __future__ import annotations
 
-import codecs
+import io
 import os
 import re
 import stat
@@ -32,6 +32,8 @@ from vif38_bilan.anomalies import (
     XML_DANGEREUX,
     Regle,
 )
+from vif38_bilan.examen_ole import OleAbime, biff_chiffre, lire_ole
+from vif38_bilan.examen_xml import Prologue, XmlDangereux, chercher, lisible_en_xml, verifier_prologue
 from vif38_bilan.exceptions import FichierRefuse
 
 TAILLE_MAX = 20 * 1024 * 1024  # a collection workbook weighs ~50 KB
@@ -107,7 +109,7 @@ def lire_fichier(chemin: Path, taille_max: int = TAILLE_MAX) -> Lecture:
         st = os.stat(chemin)
     except OSError as e:
         raise _refus(
-            f"Le fichier ne peut pas être lu ({_raison_os(e)}) : vérifiez qu'il existe encore.", ILLISIBLE
+            f"Le fichier ne peut pas être lu ({raison_os(e)}) : vérifiez qu'il existe encore.", ILLISIBLE
         ) from None
     if not stat.S_ISREG(st.st_mode):
         raise _refus("Ce n'est pas un fichier ordinaire : il a été ignoré.", PAS_UN_CLASSEUR)
@@ -117,7 +119,7 @@ def lire_fichier(chemin: Path, taille_max: int = TAILLE_MAX) -> Lecture:
             donnees = f.read(st.st_size + 1)  # bounded even if the file grew since stat
     except OSError as e:
         raise _refus(
-            f"Le fichier ne peut pas être lu ({_raison_os(e)}) : fermez-le s'il est ouvert, vérifiez vos droits "
+            f"Le fichier ne peut pas être lu ({raison_os(e)}) : fermez-le s'il est ouvert, vérifiez vos droits "
             "puis relancez la commande.",
             ILLISIBLE,
         ) from None
@@ -157,7 +159,8 @@ def _mo(octets: int) -> str:
     return f"{mo:.0f} Mo" if mo >= 10 else f"{mo:.1f} Mo".replace(".", ",")
 
 
-def _raison_os(e: OSError) -> str:
+def raison_os(e: OSError) -> str:
+    """Short French reason for an OS error."""
     if isinstance(e, PermissionError):
         return "accès refusé"
     if isinstance(e, FileNotFoundError):
@@ -209,11 +212,6 @@ _XML_DANGEREUX = (
 _GARDER = {"[Content_Types].xml", "mimetype", "META-INF/manifest.xml"}
 _GARDER_MAX = 1024 * 1024
 
-# Forbidden declarations, lower-cased, in the encodings an XML parser may accept (a parser
-# given a UTF-16 member would see "<!DOCTYPE" that a UTF-8 search misses).
-_MOTIFS = tuple(m.encode(enc) for m in ("<!doctype", "<!entity") for enc in ("utf-8", "utf-16-le", "utf-16-be"))
-_RECOUVREMENT = max(len(m) for m in _MOTIFS) - 1
-
 # OpenOffice.org (and tools imitating it) wrote this declaration in the ODF manifest: an external
 # public identifier only, no internal subset, no entity, in a part no spreadsheet parser reads.
 _DOCTYPE_MANIFESTE = re.compile(
@@ -246,7 +244,10 @@ def _inspecter_zip(donnees: bytes) -> Verification:
     gardes: dict[str, bytes] = {}
     vue = memoryview(donnees)
     for m in membres:
-        contenu = _parcourir(vue, m)
+        try:
+            contenu = _parcourir(vue, m)
+        except XmlDangereux:
+            raise _refus(_XML_DANGEREUX.format(membre=_court(m.nom)), XML_DANGEREUX) from None
         if m.nom in _GARDER:
             gardes[m.nom] = contenu[:_GARDER_MAX]
 
@@ -254,7 +255,7 @@ def _inspecter_zip(donnees: bytes) -> Verification:
     if "mimetype" in noms:
         mimetype = gardes.get("mimetype", b"").strip()
         if mimetype.startswith(_ODS):
-            if b"encryption-data" in gardes.get("META-INF/manifest.xml", b""):
+            if "encryption-data" in {t for t, _ in _elements(gardes.get("META-INF/manifest.xml", b"<m/>"))}:
                 raise _refus(MESSAGE_MOT_DE_PASSE, MOT_DE_PASSE)
             if "content.xml" not in noms:
                 raise _refus(_ABIME, FICHIER_ABIME)
@@ -265,26 +266,28 @@ def _inspecter_zip(donnees: bytes) -> Verification:
                 raise _refus(f"Ce n'est pas un classeur, c'est {quoi} renommé : {_RENVOI}", PAS_UN_CLASSEUR)
         raise _refus(f"Ce fichier LibreOffice n'est pas un classeur : {_RENVOI}", PAS_UN_CLASSEUR)
 
-    types = gardes.get("[Content_Types].xml")
-    if types is None:
+    brut = gardes.get("[Content_Types].xml")
+    if brut is None:
         raise _refus(
             "Ce fichier est une archive compressée (ZIP), pas un classeur : si elle contient le classeur, "
             "extrayez-le et déposez-le à la place ; sinon " + _RENVOI,
             PAS_UN_CLASSEUR,
         )
-    if b"sheet.binary.macroenabled.main" in types.lower():
+    # The content types declared (Default and Override elements), parsed with defusedxml.
+    types = " ".join(a.get("ContentType", "") for _, a in _elements(brut))
+    if "sheet.binary.macroenabled.main" in types.lower():
         raise _refus(
             "Ce classeur est au format binaire Excel (.xlsb), que l'outil ne lit pas : ouvrez-le dans Excel et "
             "enregistrez-le au format .xlsx, ou demandez au pilote de le faire.",
             FORMAT_NON_PRIS_EN_CHARGE,
         )
-    if b"spreadsheetml.sheet.main+xml" in types or b"spreadsheetml.template.main+xml" in types:
+    if "spreadsheetml.sheet.main+xml" in types or "spreadsheetml.template.main+xml" in types:
         fmt = "xlsx"
-    elif b"ms-excel.sheet.macroEnabled.main+xml" in types or b"ms-excel.template.macroEnabled.main+xml" in types:
+    elif "ms-excel.sheet.macroEnabled.main+xml" in types or "ms-excel.template.macroEnabled.main+xml" in types:
         fmt = "xlsm"
-    elif b"wordprocessingml" in types:
+    elif "wordprocessingml" in types:
         raise _refus(f"Ce n'est pas un classeur Excel, c'est un document Word renommé : {_RENVOI}", PAS_UN_CLASSEUR)
-    elif b"presentationml" in types:
+    elif "presentationml" in types:
         raise _refus(
             f"Ce n'est pas un classeur Excel, c'est une présentation PowerPoint renommée : {_RENVOI}",
             PAS_UN_CLASSEUR,
@@ -293,6 +296,18 @@ def _inspecter_zip(donnees: bytes) -> Verification:
         raise _refus(f"Ce document Office n'est pas un classeur Excel : {_RENVOI}", PAS_UN_CLASSEUR)
     macros = fmt == "xlsm" or any(n.lower().endswith("vbaproject.bin") or "/macrosheets/" in n.lower() for n in noms)
     return Verification(fmt, macros)
+
+
+def _elements(xml: bytes) -> list[tuple[str, dict[str, str]]]:
+    """(local tag, attributes) of every element of a small kept part, parsed with defusedxml
+    (already scanned for DOCTYPE/ENTITY); a part no parser accepts means a damaged file."""
+    from defusedxml import ElementTree
+
+    try:
+        racine = ElementTree.fromstring(xml)
+    except Exception:  # ParseError, or defusedxml refusing a declaration
+        raise _refus(_ABIME, FICHIER_ABIME) from None
+    return [(e.tag.rsplit("}", 1)[-1], dict(e.attrib)) for e in racine.iter()]
 
 
 def _repertoire_zip(d: bytes) -> list[_Membre]:
@@ -337,7 +352,6 @@ def _repertoire_zip(d: bytes) -> list[_Membre]:
 
 def _repertoire_zip64(d: bytes) -> list[_Membre]:
     """ZIP64 archives (never written for a workbook this small, but legal): zipfile reads them."""
-    import io
 
     try:
         infos = zipfile.ZipFile(io.BytesIO(d)).infolist()
@@ -399,6 +413,11 @@ def _verifier_repertoire(membres: list[_Membre], taille: int) -> None:
         fin_precedente = m.debut + m.compresse
 
 
+# Members are inflated here with zlib rather than read with zipfile.ZipFile.open (which the
+# readers use: saisies, openpyxl): zipfile stops silently at the declared size and reports a
+# member that inflates past it only as a CRC error once read to the end. The check must name a
+# size lie as a zip bomb (not as damage), and stop at a part's root element without inflating
+# the rest; both need the inflater's own state (unconsumed input, output beyond the declared size).
 def _parcourir(vue: memoryview, m: _Membre) -> bytes:
     """Check one member; return its content when it is one of the members kept for type checks.
 
@@ -430,11 +449,11 @@ def _parcourir(vue: memoryview, m: _Membre) -> bytes:
         for morceau in _inflation_bornee(m, brut):
             produit += len(morceau)
             if xml is None:
-                xml = _lisible_en_xml(morceau[:8])
+                xml = lisible_en_xml(morceau[:8])
                 if xml:
-                    _verifier_prologue(m, morceau[:256])
+                    verifier_prologue(morceau[:256])
             if xml:
-                queue = _chercher(m, morceau, queue)
+                queue = chercher(morceau, queue)
         if produit != m.taille:
             raise _refus(_ABIME, FICHIER_ABIME)
         return b""
@@ -456,11 +475,11 @@ def _verifier_debut(m: _Membre, brut: memoryview) -> None:
     try:
         for morceau in morceaux:
             if prologue is None:
-                if not _lisible_en_xml(morceau[:8]):
+                if not lisible_en_xml(morceau[:8]):
                     return  # binary (image, VBA project): no XML parser reads it
-                _verifier_prologue(m, morceau[:256])
-                prologue = _Prologue(m, morceau)
-            queue = _chercher(m, morceau, queue)
+                verifier_prologue(morceau[:256])
+                prologue = Prologue(morceau)
+            queue = chercher(morceau, queue)
             if prologue.lire(morceau):
                 return
     except zlib.error:
@@ -490,63 +509,6 @@ def _inflation_bornee(m: _Membre, brut: memoryview):
 MORCEAU_UNIQUE = 1024 * 1024  # members up to this size are inflated in one bounded call
 
 
-class _Prologue:
-    """Streaming scan of an XML member's prolog, up to the root element's start tag.
-
-    Skips the XML declaration, processing instructions and comments (however long: the caller
-    keeps streaming), refuses any other markup declaration there ("<!DOCTYPE", "<!ENTITY", any
-    case). The bytes are decoded as the parsers do: UTF-16 from a BOM or from "<" next to a NUL
-    byte, otherwise as an ASCII-compatible encoding (markup characters are ASCII in all of them)."""
-
-    def __init__(self, m: _Membre, debut: bytes):
-        self.m = m
-        if debut.startswith((b"\xff\xfe", b"<\x00")):
-            encodage = "utf-16-le"
-        elif debut.startswith((b"\xfe\xff", b"\x00<")):
-            encodage = "utf-16-be"
-        else:
-            encodage = "latin-1"
-            # Declared UTF-16 on single-byte content: a parser trusting the declaration would
-            # read what follows differently from this scan.
-            trouve = _RE_ENCODAGE.match(debut[:256].removeprefix(b"\xef\xbb\xbf"))
-            if trouve and trouve.group(1).strip().lower().replace(b"-", b"").startswith(b"utf16"):
-                raise _refus(_XML_DANGEREUX.format(membre=_court(m.nom)), XML_DANGEREUX)
-        self.decodeur = codecs.getincrementaldecoder(encodage)("replace")
-        self.reste = ""  # text not yet decided (a "<" at the end of a chunk, a closing delimiter cut)
-        self.fin = ""  # "?>" inside a processing instruction, "-->" inside a comment
-
-    def lire(self, morceau: bytes) -> bool:
-        """Scan the next chunk; True once the root element starts (nothing more to check)."""
-        t = self.reste + self.decodeur.decode(morceau)
-        i = 0
-        while True:
-            if self.fin:
-                k = t.find(self.fin, i)
-                if k < 0:
-                    self.reste = t[max(i, len(t) - len(self.fin) + 1) :]
-                    return False
-                i = k + len(self.fin)
-                self.fin = ""
-            k = t.find("<", i)
-            if k < 0:
-                self.reste = ""
-                return False
-            if len(t) < k + 4:  # "<!--" must be seen whole to be told from a declaration
-                self.reste = t[k:]
-                return False
-            c = t[k + 1]
-            if c == "?":
-                self.fin, i = "?>", k + 2
-            elif c == "!":
-                if not t.startswith("<!--", k):
-                    raise _refus(_XML_DANGEREUX.format(membre=_court(self.m.nom)), XML_DANGEREUX)
-                self.fin, i = "-->", k + 4
-            elif c.isalpha() or c in "_:" or c > "\x7f":
-                return True  # the root element's start tag
-            else:
-                i = k + 1  # malformed ("</", "< "): parsers reject it; keep scanning anyway
-
-
 def _trop(m: _Membre) -> None:
     annonce = f"plus que les {_mo(m.taille)} annoncés pour « {_court(m.nom)} »"
     raise _refus(_BOMBE.format(quoi=annonce), BOMBE_ZIP)
@@ -561,53 +523,11 @@ def _examiner(m: _Membre, contenu: bytes) -> None:
         _trop(m)
     if len(contenu) != m.taille:
         raise _refus(_ABIME, FICHIER_ABIME)
-    if _lisible_en_xml(contenu[:8]):
-        _verifier_prologue(m, contenu[:256])
+    if lisible_en_xml(contenu[:8]):
+        verifier_prologue(contenu[:256])
         if m.nom == "META-INF/manifest.xml":
             contenu = _DOCTYPE_MANIFESTE.sub(b"", contenu, count=1)
-        _chercher(m, contenu, b"")
-
-
-def _chercher(m: _Membre, donnees: bytes, queue: bytes) -> bytes:
-    """Raise on a DOCTYPE/ENTITY declaration; returns the tail to prepend to the next chunk.
-
-    Looks for "!" (memchr: a few µs for a whole sheet, where searching "<!" costs 20 times more),
-    then only around each one for "<!doctype" / "<!entity", in UTF-8 or UTF-16, any case."""
-    fenetre = queue + donnees if queue else donnees
-    i = fenetre.find(b"!")
-    while i >= 0:
-        if fenetre[i - 1 : i] == b"<" or fenetre[i - 2 : i] in (b"<\x00", b"\x00<"):
-            autour = fenetre[max(0, i - 3) : i + 2 * len("doctype") + 2].lower()
-            for motif in _MOTIFS:
-                if motif in autour:
-                    raise _refus(_XML_DANGEREUX.format(membre=_court(m.nom)), XML_DANGEREUX)
-        i = fenetre.find(b"!", i + 1)
-    return fenetre[-_RECOUVREMENT:]
-
-
-# Encodings in which "<!DOCTYPE" is written as in ASCII (the scan sees it). Any other declared
-# encoding (EBCDIC, UTF-7, UTF-32) would hide a declaration from the scan: Excel and LibreOffice
-# only ever write UTF-8.
-_RE_ENCODAGE = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
-_ENCODAGES_SURS = re.compile(r"(utf-?8|utf-?16(le|be)?|(us-)?ascii|iso[-_]?8859[-_]?\d+|latin-?\d|(windows|cp)-?125\d)")
-
-
-def _verifier_prologue(m: _Membre, debut: bytes) -> None:
-    if b"encoding" not in debut:
-        return
-    trouve = _RE_ENCODAGE.match(debut.removeprefix(b"\xef\xbb\xbf"))
-    if trouve and not _ENCODAGES_SURS.fullmatch(trouve.group(1).decode("ascii", "replace").strip().lower()):
-        raise _refus(_XML_DANGEREUX.format(membre=_court(m.nom)), XML_DANGEREUX)
-
-
-def _lisible_en_xml(debut: bytes) -> bool:
-    """False only for content no XML parser accepts (image, VBA project, other binary)."""
-    if debut[:1] == b"<":
-        return True
-    if debut.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
-        return True
-    corps = debut.replace(b"\x00", b"").lstrip(b" \t\r\n")
-    return not corps or corps.startswith(b"<")
+        chercher(contenu, b"")
 
 
 def _court(nom: str, n: int = 60) -> str:
@@ -617,21 +537,14 @@ def _court(nom: str, n: int = 60) -> str:
 
 # ---------------------------------------------------------------- OLE/CFB containers (xls, encrypted)
 
-_FIN = 0xFFFFFFFE
-_SECTEUR_MAX = 0xFFFFFFFA
-
-
-class _CfbAbime(Exception):
-    pass
-
 
 def _inspecter_ole(donnees: bytes) -> Verification:
-    """Minimal CFB reader: directory names, and the start of the Workbook stream for FILEPASS."""
+    """Directory names, and the start of the Workbook stream for FILEPASS (a password)."""
     try:
-        cfb = _Cfb(donnees)
-        noms = cfb.noms()
-    except (_CfbAbime, struct.error, IndexError, ValueError):
+        ole = lire_ole(donnees)
+    except OleAbime:
         raise _refus(_ABIME, FICHIER_ABIME) from None
+    noms = ole.noms
     if "encryptioninfo" in noms or "encryptedpackage" in noms:
         raise _refus(MESSAGE_MOT_DE_PASSE, MOT_DE_PASSE)
     flux = "workbook" if "workbook" in noms else "book" if "book" in noms else None
@@ -653,237 +566,13 @@ def _inspecter_ole(donnees: bytes) -> Verification:
             )
         raise _refus(f"Ce fichier Office n'est pas un classeur Excel : {_RENVOI}", PAS_UN_CLASSEUR)
     try:
-        debut = cfb.lire(flux, 16 * 1024)
-    except (_CfbAbime, struct.error, IndexError, ValueError):
+        debut = ole.debut(flux, 16 * 1024)
+    except OleAbime:
         raise _refus(_ABIME, FICHIER_ABIME) from None
-    if _biff_chiffre(debut):
+    if biff_chiffre(debut):
         raise _refus(MESSAGE_MOT_DE_PASSE, MOT_DE_PASSE)
     macros = "_vba_project_cur" in noms or "_vba_project" in noms
     return Verification("xls", macros)
-
-
-def _biff_chiffre(debut: bytes) -> bool:
-    """True when the globals substream holds a FILEPASS record (0x002F), i.e. a password."""
-    pos = 0
-    while pos + 4 <= len(debut):
-        typ, lon = struct.unpack_from("<HH", debut, pos)
-        if typ == 0x002F:
-            return True
-        if typ == 0x000A or (pos > 0 and typ == 0x0809):  # EOF of the globals, or the next substream
-            return False
-        pos += 4 + lon
-    return False
-
-
-class _Cfb:
-    """Just enough of [MS-CFB]: directory names and the start of a stream.
-
-    Every read is bounded by the file itself; chains are checked for loops; the FAT is read
-    lazily so a hostile header cannot make it allocate more than the file holds.
-    """
-
-    def __init__(self, d: bytes):
-        if len(d) < 512 or struct.unpack_from("<H", d, 28)[0] != 0xFFFE:
-            raise _CfbAbime
-        self.d = d
-        decalage = struct.unpack_from("<H", d, 30)[0]
-        if decalage not in (9, 12):
-            raise _CfbAbime
-        self.taille = 1 << decalage
-        self.par_secteur = self.taille // 4
-        self.mini = 1 << struct.unpack_from("<H", d, 32)[0]
-        if self.mini > self.taille:
-            raise _CfbAbime
-        self.nb_secteurs = max(0, -(-(len(d) - self.taille) // self.taille))
-        premier_rep = struct.unpack_from("<I", d, 48)[0]
-        self.coupure, self.premier_minifat, _, premier_difat, nb_difat = struct.unpack_from("<IIIII", d, 56)
-        # FAT sector numbers: 109 in the header, then the DIFAT chain.
-        self.secteurs_fat = [s for s in struct.unpack_from("<109I", d, 76) if s <= _SECTEUR_MAX]
-        s, vus = premier_difat, set()
-        for _ in range(min(nb_difat, self.nb_secteurs)):
-            if s > _SECTEUR_MAX or s in vus:
-                break
-            vus.add(s)
-            entrees = struct.unpack_from(f"<{self.par_secteur}I", self._secteur(s))
-            self.secteurs_fat += [x for x in entrees[:-1] if x <= _SECTEUR_MAX]
-            s = entrees[-1]
-        self.racine = (_FIN, 0)
-        self.entrees: dict[str, tuple[int, int]] = {}  # lower-case name → (start sector, size)
-        for r in self._chaine(premier_rep, self._suivant):
-            rep = self._secteur(r)
-            for k in range(0, self.taille, 128):
-                lon = struct.unpack_from("<H", rep, k + 64)[0]
-                typ = rep[k + 66]
-                if typ not in (1, 2, 5) or not 2 <= lon <= 64:
-                    continue
-                nom = rep[k : k + lon - 2].decode("utf-16-le", "replace").lower()
-                debut, taille = struct.unpack_from("<II", rep, k + 116)
-                if typ == 5:
-                    self.racine = (debut, taille)
-                self.entrees.setdefault(nom, (debut, taille))
-
-    def noms(self) -> set[str]:
-        return set(self.entrees)
-
-    def _secteur(self, s: int) -> bytes:
-        if s >= self.nb_secteurs:
-            raise _CfbAbime
-        debut = (s + 1) * self.taille
-        return self.d[debut : debut + self.taille].ljust(self.taille, b"\0")  # last sector may be cut short
-
-    def _suivant(self, s: int) -> int:
-        k, r = divmod(s, self.par_secteur)
-        if k >= len(self.secteurs_fat):
-            raise _CfbAbime
-        return struct.unpack_from("<I", self._secteur(self.secteurs_fat[k]), 4 * r)[0]
-
-    def _suivant_mini(self, s: int) -> int:
-        k, r = divmod(s, self.par_secteur)
-        secteurs = self._chaine(self.premier_minifat, self._suivant, limite=k + 1)
-        if k >= len(secteurs):
-            raise _CfbAbime
-        return struct.unpack_from("<I", self._secteur(secteurs[k]), 4 * r)[0]
-
-    def _chaine(self, s: int, suivant, limite: int | None = None) -> list[int]:
-        chaine: list[int] = []
-        vus: set[int] = set()
-        while s <= _SECTEUR_MAX and (limite is None or len(chaine) < limite):
-            if s in vus:
-                raise _CfbAbime  # a loop in the chain
-            vus.add(s)
-            chaine.append(s)
-            s = suivant(s)
-        return chaine
-
-    def lire(self, nom: str, maximum: int) -> bytes:
-        """The first `maximum` bytes of a stream."""
-        debut, taille = self.entrees[nom]
-        if taille < self.coupure:  # a small stream lives in the mini stream (inside the root's chain)
-            taille = min(taille, maximum)
-            racine = self._chaine(self.racine[0], self._suivant)
-            morceaux = []
-            for m in self._chaine(debut, self._suivant_mini, limite=-(-taille // self.mini)):
-                k, r = divmod(m * self.mini, self.taille)
-                if k >= len(racine):
-                    raise _CfbAbime
-                morceaux.append(self._secteur(racine[k])[r : r + self.mini])
-            return b"".join(morceaux)[:taille]
-        taille = min(taille, maximum)
-        secteurs = self._chaine(debut, self._suivant, limite=-(-taille // self.taille))
-        return b"".join(self._secteur(s) for s in secteurs)[:taille]
-
-
-# ---------------------------------------------------------------- listing the returns folder
-
-EXTENSIONS_CLASSEURS = (".xlsx", ".xlsm", ".ods", ".xls")
-
-# Office, LibreOffice and system leftovers: never a return.
-_TEMPORAIRES = re.compile(r"^(~\$|\.~lock\.|~wrl\d*.*\.tmp$|\.)|^(thumbs\.db|desktop\.ini)$", re.IGNORECASE)
-
-_AUTRES_EXTENSIONS = {
-    ".pdf": "document PDF",
-    ".doc": "document Word",
-    ".docx": "document Word",
-    ".odt": "document texte",
-    ".csv": "fichier CSV",
-    ".txt": "fichier texte",
-    ".zip": "archive ZIP (extrayez-en le classeur et déposez-le à la place)",
-    ".msg": "message Outlook (enregistrez la pièce jointe elle-même)",
-    ".eml": "message électronique (enregistrez la pièce jointe elle-même)",
-    ".xlsb": "classeur binaire Excel (enregistrez-le au format .xlsx)",
-    ".lnk": "raccourci Windows",
-}
-
-
-def lister_saisies(dossier: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Files to read under dossier (sub-folders included), and the ones set aside with a reason.
-
-    Symbolic links are never followed (a link to a file inside the folder would count it twice,
-    one outside would read a file that is not a return); special files, hidden and temporary
-    files are set aside. Sorted by relative path, case-insensitively, so every run sees the
-    same order.
-    """
-    dossier = Path(dossier)
-    a_lire: list[Path] = []
-    ecartes: list[tuple[Path, str]] = []
-    if not dossier.is_dir():
-        return a_lire, ecartes
-    racine = dossier.resolve()
-
-    def illisible(e: OSError) -> None:
-        ecartes.append((Path(e.filename or dossier), f"dossier illisible ({_raison_os(e)})"))
-
-    # Windows junctions are not symbolic links for os.walk: a folder already visited, or one
-    # that resolves outside, is not entered (no loop, nothing read from elsewhere).
-    vus = {_identite_dossier(dossier)}
-    for courant, sous_dossiers, fichiers in os.walk(dossier, followlinks=False, onerror=illisible):
-        base = Path(courant)
-        gardes = []
-        for nom in sous_dossiers:
-            chemin = base / nom
-            if os.path.islink(chemin):
-                ecartes.append((chemin, _raison_lien(chemin, racine)))
-            elif nom.startswith(".") or nom == "__MACOSX":
-                ecartes.append((chemin, "dossier caché ou technique : son contenu n'est pas lu"))
-            elif not Path(os.path.realpath(chemin)).is_relative_to(racine):
-                ecartes.append((chemin, "jonction vers un dossier hors du dossier des saisies : non suivie"))
-            elif _identite_dossier(chemin) in vus:
-                ecartes.append((chemin, "dossier déjà parcouru (jonction ou lien) : non suivi"))
-            else:
-                vus.add(_identite_dossier(chemin))
-                gardes.append(nom)
-        sous_dossiers[:] = sorted(gardes)
-        for nom in fichiers:
-            chemin = base / nom
-            raison = _raison_ecart(chemin, nom, racine)
-            if raison:
-                ecartes.append((chemin, raison))
-            else:
-                a_lire.append(chemin)
-
-    def cle(p: Path) -> tuple:
-        rel = p.relative_to(dossier).parts
-        return tuple(unicodedata.normalize("NFC", x).casefold() for x in rel), rel
-
-    return sorted(a_lire, key=cle), sorted(ecartes, key=lambda e: cle(e[0]))
-
-
-def _identite_dossier(chemin: Path) -> tuple[int, int] | str:
-    try:
-        st = os.stat(chemin)
-    except OSError:
-        return str(chemin)
-    return (st.st_dev, st.st_ino) if st.st_ino else os.path.normcase(os.path.realpath(chemin))
-
-
-def _raison_lien(chemin: Path, racine: Path) -> str:
-    try:
-        cible = chemin.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return "lien symbolique cassé ou en boucle : non suivi"
-    if cible.is_relative_to(racine):
-        return "lien symbolique vers un élément déjà présent dans le dossier des saisies : non suivi (il serait lu deux fois)"
-    return "lien symbolique vers un élément hors du dossier des saisies : non suivi"
-
-
-def _raison_ecart(chemin: Path, nom: str, racine: Path) -> str | None:
-    if os.path.islink(chemin):
-        return _raison_lien(chemin, racine)
-    if _TEMPORAIRES.search(nom):
-        return "fichier temporaire, de verrouillage ou caché (Excel, LibreOffice, système)"
-    try:
-        mode = os.lstat(chemin).st_mode
-    except OSError as e:
-        return f"fichier illisible ({_raison_os(e)})"
-    if not stat.S_ISREG(mode):
-        return "ce n'est pas un fichier ordinaire"
-    suffixe = os.path.splitext(nom)[1].lower()
-    if suffixe in EXTENSIONS_CLASSEURS:
-        return None
-    quoi = _AUTRES_EXTENSIONS.get(suffixe)
-    if quoi:
-        return f"ce n'est pas un classeur ({quoi})"
-    return "ce n'est pas un classeur (.xlsx, .xlsm, .ods, .xls)"
 
 
 def nom_lisible(nom: str) -> str:

@@ -24,16 +24,11 @@ from hostiles import (
     zip_brut,
 )
 
-from vif38_bilan import securite
+from vif38_bilan import examen, examen_zip, securite
 from vif38_bilan.dossiers import lister_saisies
+from vif38_bilan.examen import MESSAGE_MOT_DE_PASSE, Verification, nom_lisible
 from vif38_bilan.exceptions import FichierRefuse
-from vif38_bilan.securite import (
-    MESSAGE_MOT_DE_PASSE,
-    Verification,
-    inspecter,
-    nom_lisible,
-    verifier_fichier,
-)
+from vif38_bilan.securite import inspecter, verifier_fichier
 
 MO = 1024 * 1024
 
@@ -110,7 +105,7 @@ def test_xlsm_accepte_avec_avertissement_macros(normal, tmp_path):
     )
     v = inspecter(xlsm)
     assert v == Verification("xlsm", True)
-    assert v.avertissements == (securite.MESSAGE_MACROS,)
+    assert v.avertissements == (examen.MESSAGE_MACROS,)
     assert "jamais exécutées" in v.avertissements[0]
 
 
@@ -249,7 +244,7 @@ def test_conteneur_ole_abime(tmp_path):
     (tmp_path / "boucle.xls").write_bytes(bytes(boucle))
     assert refus(tmp_path / "boucle.xls").regle == "fichier_abime"
     hasard = tmp_path / "hasard.xls"
-    hasard.write_bytes(securite.OLE + random.Random(1).randbytes(3000))
+    hasard.write_bytes(examen.OLE + random.Random(1).randbytes(3000))
     assert refus(hasard).regle == "fichier_abime"
 
 
@@ -298,7 +293,7 @@ def test_doctype_en_utf16_refuse(normal, tmp_path, encodage):
 
 def test_doctype_en_minuscules_et_au_milieu_d_un_grand_membre(normal, tmp_path):
     # Over MORCEAU_UNIQUE: the member is scanned in chunks; the declaration straddles two of them.
-    remplissage = b"<!-- " + b"x" * (securite.MORCEAU_UNIQUE + securite.MORCEAU - 4) + b" -->"
+    remplissage = b"<!-- " + b"x" * (examen_zip.MORCEAU_UNIQUE + examen.MORCEAU - 4) + b" -->"
     xml = b"<?xml version='1.0'?>" + remplissage + b"<!doctype w>" + _feuille(normal)
     piege = xlsx_modifie(normal, tmp_path / "grand.xlsx", {"xl/worksheets/sheet1.xml": xml})
     assert refus(piege).regle == "xml_dangereux"
@@ -407,7 +402,7 @@ def test_bombe_total_et_taux_de_compression(normal, tmp_path):
 
 
 def test_trop_de_membres(tmp_path):
-    entrees = [Entree(f"m{k}.xml", b"<a/>") for k in range(securite.MEMBRES_MAX + 1)]
+    entrees = [Entree(f"m{k}.xml", b"<a/>") for k in range(examen.MEMBRES_MAX + 1)]
     assert refus(zip_brut(tmp_path / "n.xlsx", entrees)).regle == "bombe_zip"
 
 

@@ -7,26 +7,10 @@ import sys
 from pathlib import Path
 
 import click
-import click.core
-import click.decorators
-import click.formatting
 
+from vif38_bilan.cli_francais import en_francais
 from vif38_bilan.espace import SERVICE_PAR_DEFAUT
 from vif38_bilan.exceptions import Vif38Error
-
-# Click writes its help headings through gettext with no French catalogue: the agent reads French
-# only, so the few strings of our help screens are translated here (process-wide, CLI only).
-_AIDE_FR = {
-    "Usage:": "Utilisation :",
-    "Commands": "Commandes",
-    "default: {default}": "par défaut : {default}",
-    "required": "obligatoire",
-    "Show the version and exit.": "Affiche la version.",
-    "Show this message and exit.": "Affiche cette aide.",
-    "Do you want to continue?": "Continuer ?",
-}
-for _module in (click.core, click.formatting, click.decorators):
-    _module._ = lambda message: _AIDE_FR.get(message, message)
 
 
 class Contexte:
@@ -72,7 +56,7 @@ class Groupe(click.Group):
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.UsageError as e:
             aide = f"\nAide : {e.ctx.command_path} --help" if e.ctx is not None else ""
-            click.echo(f"Erreur d'utilisation : {_en_francais(e.format_message())}{aide}", err=True)
+            click.echo(f"Erreur d'utilisation : {en_francais(e.format_message())}{aide}", err=True)
             sys.exit(e.exit_code)
         except click.ClickException as e:
             click.echo(f"Erreur : {e.format_message()}", err=True)
@@ -102,41 +86,6 @@ class Groupe(click.Group):
                 f"Erreur inattendue ({type(e).__name__} : {e}). Relancez avec --debug pour le détail "
                 "et transmettez-le à l'équipe vif38-bilan."
             ) from None
-
-
-# Click's usage messages, in French (the common ones; others are shown as Click writes them).
-_TRADUCTIONS = [
-    (r"Missing option '(.+?)'\.", r"l'option \1 est obligatoire."),
-    (r"Missing argument '(.+?)'\.", r"argument manquant : \1."),
-    (
-        r"Invalid value for '(.+?)': (.*?) is not in the range (\d+)<=x<=(\d+)\.",
-        r"valeur invalide pour \1 : \2 n'est pas entre \3 et \4.",
-    ),
-    (
-        r"Invalid value for '(.+?)': '(.*?)' is not one of (.+)\.",
-        r"valeur invalide pour \1 : « \2 » n'est pas parmi \3.",
-    ),
-    (
-        r"Invalid value for '(.+?)': '(.*?)' is not a valid integer(?: range)?\.",
-        r"valeur invalide pour \1 : « \2 » n'est pas un nombre entier.",
-    ),
-    (r"Did you mean '(.+?)'\?", r"Vouliez-vous dire « \1 » ?"),
-    (r"\(Possible options: (.+?)\)", r"(options possibles : \1)"),
-    (r"Invalid value for '(.+?)': ", r"valeur invalide pour \1 : "),
-    (r"No such option:? '?([^\s'.]+)'?\.?", r"option inconnue : \1."),
-    (r"No such command '(.+?)'\.", r"commande inconnue : « \1 »."),
-    (r"Got unexpected extra arguments? \((.+?)\)", r"argument en trop : \1"),
-    (r"Option '(.+?)' requires an argument\.", r"l'option \1 attend une valeur."),
-    (r"(?:File|Path|Directory) '(.+?)' does not exist\.", r"« \1 » n'existe pas."),
-]
-
-
-def _en_francais(message: str) -> str:
-    import re
-
-    for motif, remplacement in _TRADUCTIONS:
-        message = re.sub(motif, remplacement, message)
-    return message
 
 
 pass_ctx = click.make_pass_decorator(Contexte)

@@ -145,7 +145,7 @@ def _tache(chemin: Path) -> ResultatFichier:
 
 
 def _nom(chemin: Path, racine: Path) -> str:
-    from vif38_bilan.securite import nom_lisible
+    from vif38_bilan.examen import nom_lisible
 
     try:
         rel = Path(chemin).relative_to(racine).as_posix()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vif38_bilan import securite
+from vif38_bilan import examen, securite
 from vif38_bilan.exceptions import FichierRefuse
 
 _ENDOMMAGE = (
@@ -37,14 +37,14 @@ class ClasseurLu:
     @property
     def avertissements(self) -> tuple[str, ...]:
         """French warnings to report on the file (it is still read)."""
-        return (securite.MESSAGE_MACROS,) if self.macros else ()
+        return (examen.MESSAGE_MACROS,) if self.macros else ()
 
     def ouvrir(self) -> Any:
         """A python-calamine workbook on these very bytes (FichierRefuse if it cannot be opened)."""
         return ouvrir_calamine(self.donnees)
 
 
-def lire_classeur(chemin: str | Path, taille_max: int = securite.TAILLE_MAX) -> ClasseurLu:
+def lire_classeur(chemin: str | Path, taille_max: int = examen.TAILLE_MAX) -> ClasseurLu:
     """Read a workbook whole (bounded), examine its container, hash it.
 
     Raises FichierRefuse (French message, `regle` set) when the file is missing, unreadable,

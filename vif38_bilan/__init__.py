@@ -25,6 +25,7 @@ _CYCLE = {
     "produire_gabarits",
     "produire_historique_vierge",
 }
+_ANOMALIES = {"Anomalie", "CATALOGUE", "Etat", "Gravite", "Regle", "ResultatControle"}
 _REFERENTIEL = {"Action", "Indicateur", "Objectif", "Protocole", "charger_protocole", "vers_dict"}
 
 
@@ -33,6 +34,10 @@ def __getattr__(nom: str):
         from vif38_bilan import cycle
 
         return getattr(cycle, nom)
+    if nom in _ANOMALIES:
+        from vif38_bilan import anomalies
+
+        return getattr(anomalies, nom)
     if nom in _REFERENTIEL:
         from vif38_bilan import referentiel
 
@@ -41,13 +46,19 @@ def __getattr__(nom: str):
 
 
 __all__ = [
+    "CATALOGUE",
     "Action",
+    "Anomalie",
     "Espace",
     "EspaceIntrouvable",
+    "Etat",
+    "Gravite",
     "Indicateur",
     "Objectif",
     "Protocole",
     "ReferentielInvalide",
+    "Regle",
+    "ResultatControle",
     "SortiesBilan",
     "Vif38Error",
     "charger_protocole",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from vif38_bilan.espace import FICHIER_CONTACTS
 from vif38_bilan.exceptions import ConfigurationInvalide
 from vif38_bilan.pilotes import cle
 from vif38_bilan.referentiel import Protocole
+from vif38_bilan.textes import sans_accents
 
 FEUILLE_CONTACTS = "Contacts"
 FEUILLE_PILOTES = "Pilotes"
@@ -344,6 +344,4 @@ def charger_contacts(protocole: Protocole, racine: Path) -> list[Contact]:
 
 def slug(texte: str) -> str:
     """ASCII letters and digits joined by hyphens (file names, demo addresses)."""
-    t = unicodedata.normalize("NFKD", texte)
-    t = "".join(c for c in t if not unicodedata.combining(c))
-    return re.sub(r"[^A-Za-z0-9]+", "-", t).strip("-")[:60] or "x"
+    return re.sub(r"[^A-Za-z0-9]+", "-", sans_accents(texte)).strip("-")[:60] or "x"

@@ -30,14 +30,11 @@ from vif38_bilan.anomalies import (
     Anomalie,
     FichierControle,
     Regle,
-    Reponse,  # noqa: F401 (old location, until the branches of issue 11 are merged)
     ResultatControle,
     ResultatFichier,
-    Source,  # noqa: F401 (old location)
 )
 from vif38_bilan.exceptions import FichierRefuse, Vif38Error
 from vif38_bilan.referentiel import Protocole
-from vif38_bilan.valeurs import lire_entier, lire_oui_non, normaliser_statut  # noqa: F401 (old location)
 from vif38_bilan.verifications import Contexte, collecter, verifier_retour
 
 # Below this many files, worker processes cost more than they save (jobs=None): a normal year

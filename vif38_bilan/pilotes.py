@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
+
+from vif38_bilan.textes import sans_accents
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,7 @@ class AliasMultiple:
 
 def cle(texte: str) -> str:
     """Matching key: lower case, no accents, one space, straight apostrophes."""
-    t = unicodedata.normalize("NFKD", texte.replace("’", "'"))
-    t = "".join(c for c in t if not unicodedata.combining(c)).lower()
+    t = sans_accents(texte.replace("’", "'")).lower()
     return re.sub(r"\s+", " ", t).strip(" .;:")
 
 

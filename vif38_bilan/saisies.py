@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -492,8 +491,3 @@ def _partie_feuille(z: zipfile.ZipFile, feuille: str) -> str:
     if not cible:
         raise KeyError(rid)
     return cible.lstrip("/") if cible.startswith("/") else "xl/" + cible
-
-
-def sans_accents(texte: str) -> str:
-    t = unicodedata.normalize("NFKD", texte)
-    return "".join(c for c in t if not unicodedata.combining(c))

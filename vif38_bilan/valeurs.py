@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from vif38_bilan import disposition as d
-from vif38_bilan.saisies import sans_accents
+from vif38_bilan.textes import sans_accents
 
 EFFECTUEE = "EFFECTUÉE"
 

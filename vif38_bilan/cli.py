@@ -361,6 +361,8 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, presentat
         ctx.obj.espace, annee, saisies, sortie, modele=modele, presentation=presentation, date_edition=date_edition,
         jobs=jobs,
     )  # fmt: skip
+    if r.sortie_bloquee:
+        raise r.sortie_bloquee
     res = r.resultat
     click.echo(
         f"Contrôle : {len(res.fichiers)} fichier(s), {res.nb_erreurs} erreur(s), {res.nb_avertissements} avertissement(s), "
@@ -376,8 +378,6 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, presentat
     click.echo(f"Rapport de contrôle : {r.rapport}")
     click.echo(f"Classeur de consolidation : {r.consolidation}")
     click.echo(f"Bilan Word : {r.bilan}")
-    if r.sortie_bloquee:
-        raise r.sortie_bloquee
     if r.nb_erreurs:
         click.echo(
             f"Attention : {r.nb_erreurs} erreur(s) ; les valeurs concernées ne sont pas comptées et sont listées en annexe 2 "

@@ -227,24 +227,31 @@ def controler_annee(
 
 
 def _controler(
-    espace: Espace, annee: int, saisies: str | Path | None, sortie: str | Path | None, jobs: int | None, ecrire: bool
+    espace: Espace,
+    annee: int,
+    saisies: str | Path | None,
+    sortie: str | Path | None,
+    jobs: int | None,
+    ecrire: bool,
+    sorties: SortiesIndependantes | None = None,
 ) -> ResultatControle:
+    """The check without the lock; sorties: outputs of a larger run (checked by the caller)."""
     from vif38_bilan.rapport_controle import ecrire_rapport, ecrire_retours_annotes
 
     saisies = Path(saisies) if saisies is not None else espace.dossier("saisies", annee)
     sortie = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
     historique = lire_historique_annee(espace, annee)
     resultat = controler(espace.protocole, annee, saisies, valeurs_precedentes=historique.precedentes(annee), jobs=jobs)
-    resultat.rapport, resultat.copies, resultat.sortie_bloquee = None, [], None
     if ecrire:
         # A report open in Excel must not prevent the annotated copies (and vice versa).
-        sorties = SortiesIndependantes()
-        resultat.rapport = sorties.essayer(ecrire_rapport, resultat, espace.protocole, sortie)
-        resultat.copies = sorties.essayer(ecrire_retours_annotes, resultat, saisies, sortie) or []
-        try:
-            sorties.verifier()
-        except SortieBloquee as e:
-            resultat.sortie_bloquee = e
+        propres = sorties or SortiesIndependantes()
+        resultat.rapport = propres.essayer(ecrire_rapport, resultat, espace.protocole, sortie)
+        resultat.copies = propres.essayer(ecrire_retours_annotes, resultat, saisies, sortie) or []
+        if sorties is None:
+            try:
+                propres.verifier()
+            except SortieBloquee as e:
+                resultat.sortie_bloquee = e
     return resultat
 
 
@@ -301,12 +308,13 @@ def produire_bilan(
 
     espace.verifier_annee(annee)
     sortie = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
+    # Each output is attempted even when another is blocked (open in Excel or Word).
+    sorties = SortiesIndependantes()
     with espace.verrou():
         if resultat is None:
-            resultat = _controler(espace, annee, saisies, sortie, jobs, ecrire=True)
+            resultat = _controler(espace, annee, saisies, sortie, jobs, ecrire=True, sorties=sorties)
         historique = lire_historique_annee(espace, annee)
         donnees = consolider(espace.protocole, annee, resultat, historique)
-        sorties = SortiesIndependantes()
         classeur = sorties.essayer(ecrire_consolidation, donnees, sortie / NOM_CONSOLIDATION.format(annee=annee))
         document = sorties.essayer(
             ecrire_bilan,
@@ -320,12 +328,12 @@ def produire_bilan(
             date_edition,
             espace.config.service,
         )
-    bloquee = getattr(resultat, "sortie_bloquee", None)
+    bloquee = resultat.sortie_bloquee
     try:
         sorties.verifier()
     except SortieBloquee as e:
-        bloquee = SortieBloquee(f"{bloquee}\n{e}") if bloquee else e
-    return SortiesBilan(resultat, historique, donnees, getattr(resultat, "rapport", None), classeur, document, bloquee)
+        bloquee = e
+    return SortiesBilan(resultat, historique, donnees, resultat.rapport, classeur, document, bloquee)
 
 
 # ---------------------------------------------------------------- courriels

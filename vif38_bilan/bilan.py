@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from vif38_bilan import word
+from vif38_bilan import bilan_modele, word
 from vif38_bilan.anomalies import A_CORRIGER, VALIDE, ResultatControle
 from vif38_bilan.bilan_annexes import annexes, signatures
 from vif38_bilan.bilan_corps import calendrier, corps_annexe, corps_protocole
@@ -86,27 +88,49 @@ def construire_bilan(
     date_edition: date | None = None,
     service: str = "DDFE de l'Isère",
 ) -> bytes:
-    """The bilan as .docx bytes."""
+    """The bilan as .docx bytes.
+
+    modele: a Word base. With markers ([[SYNTHESE]]…) the whole base is kept and each part goes at
+    its marker; without any marker its body is replaced and its styles, header and footer kept.
+    {annee}, {service} and {date} in the base's text are replaced. Raises FichierRefuse (base
+    unreadable), ModeleInvalide (unknown, misplaced or repeated marker).
+    """
     if presentation not in PRESENTATIONS:
         raise ValueError(f"présentation « {presentation} » inconnue : {', '.join(PRESENTATIONS)}")
     date_edition = date_edition or date.today()
-    doc = word.document(modele)
+    d = Contenu(protocole, annee, consolidation, resultat, presentation)
+    reperes: dict[str, Any] = {}
+    if modele is None:
+        doc = word.document_vierge()
+    else:
+        doc = word.ouvrir_modele(modele)
+        reperes = bilan_modele.reperes(doc, Path(modele).name)
+        if not reperes:
+            word.vider(doc)
+        variables = {"annee": str(annee), "service": service, "date": date_francaise(date_edition)}
+        bilan_modele.remplacer_variables(doc, variables)
     word.styles(doc, modele is not None)
     r = Redacteur(doc)
-    p, c = protocole, consolidation
+    p = protocole
 
-    _couverture(r, p, annee, date_edition, service)
-    word.sommaire(r)
-    _synthese(r, p, annee, c, resultat)
-    r.section(paysage=True)
-    if presentation == "annexe":
-        corps_annexe(r, p, annee, c)
+    if reperes:
+        insertion = bilan_modele.Insertion(doc)
+        for nom, paragraphe in reperes.items():
+            paysage = nom in bilan_modele.PAYSAGE
+            r.largeur_cm = bilan_modele.largeur_cm(bilan_modele.section_de(paragraphe), paysage)
+            insertion.debut()
+            PARTIES[nom](r, d)
+            insertion.placer(paragraphe, paysage)
+        r.largeur_cm = None
+        r.titres = bilan_modele.titres_du_document(doc)  # the base's own headings belong in the contents too
     else:
-        corps_protocole(r, p, annee, c)
-    calendrier(r, p, annee, c)
-    r.section(paysage=False)
-    annexes(r, p, annee, c, resultat)
-    signatures(r, p, annee)
+        bilan_modele.couverture(r, p, str(annee), date_francaise(date_edition), service)
+        for nom in bilan_modele.REPERES:
+            if nom == "OBJECTIFS":
+                r.section(paysage=True)
+            elif nom == "METHODE":
+                r.section(paysage=False)
+            PARTIES[nom](r, d)
 
     periode = f" {p.annees[0]}-{p.annees[-1]}" if p.annees else ""
     word.remplir_sommaire(r)
@@ -118,23 +142,61 @@ def construire_bilan(
     return word.zip_stable(tampon.getvalue(), date_edition)
 
 
-def _couverture(r: Redacteur, p: Protocole, annee: int, date_edition: date, service: str) -> None:
-    for _ in range(5):
-        r.para()
-    t = r.para(p.titre, "Title", centre=True)
-    t.paragraph_format.space_after = r.Pt(24)
-    b = r.para(f"Bilan {annee}", centre=True, gras=True)
-    b.runs[0].font.size = r.Pt(28)
-    if p.territoire:
-        tr = r.para(p.territoire, centre=True)
-        tr.runs[0].font.size = r.Pt(16)
-    if p.annees:
-        r.para(f"Protocole {p.annees[0]}-{p.annees[-1]}", centre=True)
-    for _ in range(6):
-        r.para()
-    r.para(service, centre=True, gras=True)
-    r.para(f"Édité le {date_francaise(date_edition)}", centre=True)
-    r.saut_de_page()
+# ---------------------------------------------------------------- the parts, one per marker of a base
+
+
+@dataclass(frozen=True)
+class Contenu:
+    """What every part of the bilan renders."""
+
+    protocole: Protocole
+    annee: int
+    consolidation: Consolidation
+    resultat: ResultatControle
+    presentation: str = "annexe"
+
+
+def _partie_sommaire(r: Redacteur, d: Contenu) -> None:
+    word.sommaire(r)
+
+
+def _partie_synthese(r: Redacteur, d: Contenu) -> None:
+    _synthese(r, d.protocole, d.annee, d.consolidation, d.resultat)
+
+
+def _partie_chiffres_cles(r: Redacteur, d: Contenu) -> None:
+    """The key figures that open the axes (DOMAINE.md): the insertion point for them, at
+    [[CHIFFRES_CLES]] in a base and after the synthesis otherwise. Writes nothing until the
+    consolidation carries key figures."""
+
+
+def _partie_objectifs(r: Redacteur, d: Contenu) -> None:
+    corps = corps_annexe if d.presentation == "annexe" else corps_protocole
+    corps(r, d.protocole, d.annee, d.consolidation)
+
+
+def _partie_calendrier(r: Redacteur, d: Contenu) -> None:
+    calendrier(r, d.protocole, d.annee, d.consolidation)
+
+
+def _partie_methode(r: Redacteur, d: Contenu) -> None:
+    annexes(r, d.protocole, d.annee, d.consolidation, d.resultat)
+
+
+def _partie_signatures(r: Redacteur, d: Contenu) -> None:
+    signatures(r, d.protocole, d.annee)
+
+
+PARTIES: dict[str, Callable[[Redacteur, Contenu], None]] = {
+    "SOMMAIRE": _partie_sommaire,
+    "SYNTHESE": _partie_synthese,
+    "CHIFFRES_CLES": _partie_chiffres_cles,
+    "OBJECTIFS": _partie_objectifs,
+    "CALENDRIER": _partie_calendrier,
+    "METHODE": _partie_methode,
+    "SIGNATURES": _partie_signatures,
+}
+assert tuple(PARTIES) == bilan_modele.REPERES
 
 
 def _comptes_par_axe(p: Protocole, annee: int, c: Consolidation) -> list[tuple[str, Counter]]:

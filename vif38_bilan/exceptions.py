@@ -48,3 +48,11 @@ class EspaceIntrouvable(Vif38Error):
 
 class AnneeHorsProtocole(Vif38Error):
     """The year asked for is not a year of the protocol."""
+
+
+class ModeleInvalide(FichierRefuse):
+    """The Word base (--modele) holds an unknown, misplaced or repeated marker."""
+
+
+class AnneeValidee(Vif38Error):
+    """The year is validated (signed): its files are not rewritten until it is reopened."""

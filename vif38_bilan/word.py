@@ -78,6 +78,8 @@ class Redacteur:
         self.styles: dict[str, Any] = {}
         self.titres: list[tuple[int, str]] = []
         self.sommaire: Any = None
+        # Set while writing a part at a marker of a --modele base: the width of the section it goes in.
+        self.largeur_cm: float | None = None
 
     # ---- styles
 
@@ -236,6 +238,8 @@ class Redacteur:
         return s
 
     def largeur_utile_cm(self) -> float:
+        if self.largeur_cm is not None:
+            return self.largeur_cm
         s = self.doc.sections[-1]
         return (s.page_width - s.left_margin - s.right_margin) / 360000
 
@@ -251,27 +255,43 @@ def _w(nom: str) -> str:
 
 def document(modele: Path | None) -> Any:
     """A new A4 document, or the --modele document emptied of its content (styles, header, footer kept)."""
+    if modele is None:
+        return document_vierge()
+    return vider(ouvrir_modele(modele))
+
+
+def document_vierge() -> Any:
+    """A new A4 document with 2 cm margins."""
     import docx
     from docx.shared import Cm
 
-    if modele is None:
-        doc = docx.Document()
-        s = doc.sections[0]
-        s.page_width, s.page_height = Cm(21), Cm(29.7)
-        s.left_margin = s.right_margin = Cm(2)
-        s.top_margin, s.bottom_margin = Cm(2), Cm(2)
-        s.header_distance = s.footer_distance = Cm(1)
-        return doc
+    doc = docx.Document()
+    s = doc.sections[0]
+    s.page_width, s.page_height = Cm(21), Cm(29.7)
+    s.left_margin = s.right_margin = Cm(2)
+    s.top_margin, s.bottom_margin = Cm(2), Cm(2)
+    s.header_distance = s.footer_distance = Cm(1)
+    return doc
+
+
+def ouvrir_modele(modele: Path) -> Any:
+    """The --modele document as it is (FichierRefuse when missing or not a usable .docx)."""
+    import docx
+
     modele = Path(modele)
     if not modele.is_file():
         raise FichierRefuse(f"Le modèle Word « {modele} » est introuvable : vérifiez le chemin donné à --modele.")
     try:
-        doc = docx.Document(str(modele))
+        return docx.Document(str(modele))
     except Exception as e:
         raise FichierRefuse(
             f"Le modèle « {modele} » n'est pas un document Word utilisable ({type(e).__name__}) : "
             "ouvrez-le dans Word ou LibreOffice et enregistrez-le au format .docx, puis relancez."
         ) from e
+
+
+def vider(doc: Any) -> Any:
+    """Remove the body's content, keeping the last section's settings (header, footer, page)."""
     body = doc.element.body
     for enfant in list(body):
         if enfant.tag != _w("sectPr"):

@@ -66,6 +66,7 @@ MODULES = {
     "cycle": "enchainement",
     "cli": "enchainement",
     "cli_francais": "enchainement",
+    "cli_document": "enchainement",
     "demo": "enchainement",
     "__init__": "enchainement",
     "__main__": "enchainement",

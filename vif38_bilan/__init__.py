@@ -8,6 +8,7 @@ benchmark all go through it:
     resultat = controler_annee(espace, 2023)
     sorties = produire_bilan(espace, 2023, resultat=resultat)
     preparer_courriels(espace, 2023, "correction", resultat=resultat)
+    valider_annee(espace, 2023)          # once signed: the year's files are frozen
 """
 
 from vif38_bilan.exceptions import EspaceIntrouvable, ReferentielInvalide, Vif38Error
@@ -24,6 +25,9 @@ _CYCLE = {
     "produire_bilan",
     "produire_gabarits",
     "produire_historique_vierge",
+    "rouvrir_annee",
+    "valider_annee",
+    "verifier_validation",
 }
 _ANOMALIES = {"Anomalie", "CATALOGUE", "Etat", "Gravite", "Regle", "ResultatControle"}
 _REFERENTIEL = {"Action", "Indicateur", "Objectif", "Protocole", "charger_protocole", "vers_dict"}
@@ -70,5 +74,8 @@ __all__ = [
     "produire_bilan",
     "produire_gabarits",
     "produire_historique_vierge",
+    "rouvrir_annee",
+    "valider_annee",
+    "verifier_validation",
     "vers_dict",
 ]

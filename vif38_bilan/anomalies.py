@@ -341,6 +341,13 @@ HISTORIQUE_DOUBLON = _regle(
     "L'action {code} figure deux fois (ligne {ligne}) : seule la première ligne est lue.",
     "Garder une seule ligne par action dans le classeur historique.",
 )  # fmt: skip
+HISTORIQUE_VALIDE_MODIFIE = _regle(
+    "historique_valide_modifie", E, "Année validée modifiée depuis sa signature",
+    "{chemin} a changé depuis la validation de {annee} le {date} : les chiffres repris pour {annee} ne sont plus "
+    "ceux du bilan signé. Remettez le classeur signé (voir « vif38-bilan verifier --annee {annee} »), ou rouvrez "
+    "l'année (« vif38-bilan valider --annee {annee} --rouvrir --motif … ») et refaites son bilan.",
+    "Remettre le classeur de consolidation signé, ou rouvrir l'année et refaire son bilan.",
+)  # fmt: skip
 VALEUR_ILLISIBLE = _regle(
     "valeur_illisible", E, "Valeur illisible dans l'historique",
     "Valeur illisible en {lieu} : {detail}",

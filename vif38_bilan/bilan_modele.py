@@ -120,9 +120,7 @@ def _remplacer_dans(ts: list[Any], motifs: dict[str, str]) -> None:
     position = 0
     while True:
         texte = "".join(t.text or "" for t in ts)
-        trouve = min(
-            ((i, m) for m in motifs if (i := texte.find(m, position)) >= 0), default=None, key=lambda x: x[0]
-        )
+        trouve = min(((i, m) for m in motifs if (i := texte.find(m, position)) >= 0), default=None, key=lambda x: x[0])
         if trouve is None:
             return
         debut, motif = trouve

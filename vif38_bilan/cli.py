@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from vif38_bilan.cli_francais import en_francais
+from vif38_bilan.cli_document import modele_cmd, valider_cmd, verifier_cmd
 from vif38_bilan.espace import SERVICE_PAR_DEFAUT
 from vif38_bilan.exceptions import Vif38Error
 
@@ -332,7 +333,12 @@ def controler_cmd(
     "--modele",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     metavar="FICHIER",
-    help="Document Word servant de base (styles, logo d'en-tête, pied de page) ; son contenu est remplacé.",
+    help="Votre document Word de base (par défaut le réglage « modele » de vif38.toml) : avec des repères "
+    "[[SYNTHESE]]…, tout le document est gardé et les parties du bilan vont aux repères ; sans repère, "
+    "seuls ses styles, en-tête et pied de page sont gardés. Voir « vif38-bilan modele ».",
+)
+@click.option(
+    "--pdf", is_flag=True, help="Écrit aussi bilan-AAAA.pdf, sommaire et numéros de page à jour (demande LibreOffice)."
 )
 @click.option(
     "--presentation",
@@ -353,13 +359,15 @@ def controler_cmd(
     "--jobs", type=click.IntRange(1, 256), help="Processus de lecture en parallèle (par défaut : automatique)."
 )
 @click.pass_context
-def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, presentation: str, date_edition, jobs) -> None:
+def bilan_cmd(
+    ctx: click.Context, annee: int, saisies, sortie, modele, pdf: bool, presentation: str, date_edition, jobs
+) -> None:
     """Contrôle les retours, consolide et écrit le bilan Word de l'année AAAA."""
     from vif38_bilan.cycle import produire_bilan
 
     r = produire_bilan(
         ctx.obj.espace, annee, saisies, sortie, modele=modele, presentation=presentation, date_edition=date_edition,
-        jobs=jobs,
+        jobs=jobs, pdf=pdf,
     )  # fmt: skip
     if r.sortie_bloquee:
         raise r.sortie_bloquee
@@ -378,6 +386,12 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, presentat
     click.echo(f"Rapport de contrôle : {r.rapport}")
     click.echo(f"Classeur de consolidation : {r.consolidation}")
     click.echo(f"Bilan Word : {r.bilan}")
+    if r.pdf:
+        click.echo(f"Bilan PDF (sommaire et numéros de page à jour) : {r.pdf}")
+    if r.pdf_impossible:
+        click.echo(f"Note : {r.pdf_impossible}")
+    if r.pdf_perime:
+        click.echo(f"Ancien PDF supprimé (il ne correspondait plus au bilan Word) : {r.pdf_perime}")
     if r.nb_erreurs:
         click.echo(
             f"Attention : {r.nb_erreurs} erreur(s) ; les valeurs concernées ne sont pas comptées et sont listées en annexe 2 "
@@ -507,6 +521,10 @@ def regles(en_json: bool) -> None:
     from vif38_bilan.anomalies import catalogue_json, texte_catalogue
 
     click.echo(json.dumps(catalogue_json(), ensure_ascii=False, indent=2) if en_json else texte_catalogue())
+
+
+for _commande in (modele_cmd, valider_cmd, verifier_cmd):
+    cli.add_command(_commande)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from vif38_bilan.anomalies import ResultatControle
+from vif38_bilan import bilan_validation as validation
+from vif38_bilan.anomalies import ERREUR, HISTORIQUE_VALIDE_MODIFIE, Anomalie, ResultatControle
 from vif38_bilan.classeur_consolidation import ecrire_consolidation
 from vif38_bilan.consolidation import Consolidation, consolider
 from vif38_bilan.controle import controler
@@ -26,6 +27,7 @@ from vif38_bilan.referentiel import Protocole, charger_protocole, verifier_annee
 
 NOM_CONSOLIDATION = "consolidation-{annee}.xlsx"
 NOM_BILAN = "bilan-{annee}.docx"
+NOM_PDF = "bilan-{annee}.pdf"
 
 
 # ---------------------------------------------------------------- the workspace
@@ -168,7 +170,17 @@ def lire_historique_annee(espace: Espace, annee: int) -> Historique:
 
     Returns Historique: statuses, values and observations per earlier year, the files read and
     the anomalies found in them (a history file never stops the run)."""
-    return lire_historique(espace.protocole, espace.dossier("sorties"), annee)
+    h = lire_historique(espace.protocole, espace.dossier("sorties"), annee)
+    for y, empreinte in sorted(h.empreintes.items()):
+        v = validation.lire_validation(espace.dossier("sorties", y), y)
+        signee = v.empreinte("consolidation") if v else None
+        if signee is not None and signee.sha256 != empreinte:
+            # A validated year is read as signed: a later hand edit is an erreur, never silently taken.
+            message = HISTORIQUE_VALIDE_MODIFIE.message.format(chemin=h.sources[y], annee=y, date=v.date_francaise)
+            h.anomalies.append(
+                Anomalie(f"{y}/{h.sources[y].name}", None, None, None, ERREUR, message, HISTORIQUE_VALIDE_MODIFIE.id)
+            )
+    return h
 
 
 def produire_historique_vierge(
@@ -187,6 +199,7 @@ def produire_historique_vierge(
     """
     espace.verifier_annee(annee)
     dossier = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
+    validation.refuser_si_validee(dossier, annee, "le classeur historique")
     chemin = dossier / NOM_CONSOLIDATION.format(annee=annee)
     if chemin.exists() and not remplacer:
         raise Vif38Error(
@@ -240,6 +253,8 @@ def _controler(
 
     saisies = Path(saisies) if saisies is not None else espace.dossier("saisies", annee)
     sortie = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
+    if ecrire:
+        validation.refuser_si_validee(sortie, annee, "le rapport de contrôle")
     historique = lire_historique_annee(espace, annee)
     resultat = controler(espace.protocole, annee, saisies, valeurs_precedentes=historique.precedentes(annee), jobs=jobs)
     if ecrire:
@@ -269,6 +284,9 @@ class SortiesBilan:
     consolidation: Path | None  # consolidation-AAAA.xlsx
     bilan: Path | None  # bilan-AAAA.docx
     sortie_bloquee: SortieBloquee | None = field(default=None, compare=False)
+    pdf: Path | None = None  # bilan-AAAA.pdf, when asked for and LibreOffice made it
+    pdf_impossible: str | None = None  # why the PDF asked for was not written (French)
+    pdf_perime: Path | None = None  # an older bilan-AAAA.pdf removed: it no longer matched the .docx
 
     @property
     def nb_erreurs(self) -> int:
@@ -286,23 +304,30 @@ def produire_bilan(
     date_edition: date | None = None,
     jobs: int | None = None,
     resultat: ResultatControle | None = None,
+    pdf: bool = False,
 ) -> SortiesBilan:
     """Check the year (unless resultat is given), consolidate it and write the bilan.
 
     Writes into sortie (sorties/AAAA/ by default) the check report and annotated copies (when
-    the check runs here), consolidation-AAAA.xlsx and bilan-AAAA.docx; each output is attempted
-    even when another is blocked (open in Excel or Word). Earlier years are always read from the
-    workspace's sorties/.
+    the check runs here), consolidation-AAAA.xlsx and bilan-AAAA.docx (and bilan-AAAA.pdf with
+    pdf=True); each output is attempted even when another is blocked (open in Excel or Word).
+    Earlier years are always read from the workspace's sorties/. An older bilan-AAAA.pdf is
+    removed when the .docx is rewritten without pdf (it would no longer match).
 
     Args:
-        modele: a Word document whose styles, header and footer are kept.
+        modele: a Word base (vif38.toml's `modele` setting when None): with markers ([[SYNTHESE]]…)
+            the whole base is kept and the parts go at the markers; without, its styles, header
+            and footer are kept.
         presentation: "annexe" (one table per objective, one row per action) or "protocole".
         date_edition: the date printed on the cover (today when None).
         resultat: a check result already computed for this year (not re-run).
+        pdf: also write bilan-AAAA.pdf through LibreOffice, contents page and page numbers up to
+            date; without LibreOffice the .docx is written and `pdf_impossible` says why.
     Returns:
         SortiesBilan.
     Raises:
-        AnneeHorsProtocole, EspaceVerrouille, SortieBloquee (after writing what could be written).
+        AnneeHorsProtocole, AnneeValidee (the year is signed: nothing rewritten), EspaceVerrouille,
+        FichierRefuse / ModeleInvalide (the Word base), SortieBloquee (after writing what could be written).
     """
     from vif38_bilan.bilan import ecrire_bilan
 
@@ -310,7 +335,9 @@ def produire_bilan(
     sortie = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
     # Each output is attempted even when another is blocked (open in Excel or Word).
     sorties = SortiesIndependantes()
+    modele = modele or espace.config.modele
     with espace.verrou():
+        validation.refuser_si_validee(sortie, annee, "le bilan")
         if resultat is None:
             resultat = _controler(espace, annee, saisies, sortie, jobs, ecrire=True, sorties=sorties)
         historique = lire_historique_annee(espace, annee)
@@ -328,12 +355,104 @@ def produire_bilan(
             date_edition,
             espace.config.service,
         )
+        chemin_pdf, impossible, perime = _pdf(document, sortie / NOM_PDF.format(annee=annee), pdf)
     bloquee = resultat.sortie_bloquee
     try:
         sorties.verifier()
     except SortieBloquee as e:
         bloquee = e
-    return SortiesBilan(resultat, historique, donnees, resultat.rapport, classeur, document, bloquee)
+    return SortiesBilan(
+        resultat, historique, donnees, resultat.rapport, classeur, document, bloquee, chemin_pdf, impossible, perime
+    )
+
+
+def _pdf(document: Path | None, chemin: Path, demande: bool) -> tuple[Path | None, str | None, Path | None]:
+    """(pdf written, why not, stale pdf removed) after the .docx was (or was not) written."""
+    from vif38_bilan.bilan_pdf import PdfImpossible, exporter_pdf
+
+    if document is None:
+        return None, ("le bilan Word n'a pas pu être écrit" if demande else None), None
+    if not demande:
+        if chemin.is_file():
+            with contextlib.suppress(OSError):
+                chemin.unlink()
+                return None, None, chemin
+        return None, None, None
+    try:
+        return exporter_pdf(document, chemin), None, None
+    except PdfImpossible as e:
+        perime = None
+        if chemin.is_file():
+            with contextlib.suppress(OSError):
+                chemin.unlink()
+                perime = chemin
+        return None, str(e), perime
+
+
+# ---------------------------------------------------------------- validation of a signed year
+
+
+def valider_annee(espace: Espace, annee: int, maintenant: datetime | None = None) -> validation.Validation:
+    """Freeze a signed year: record in sorties/AAAA/validation-AAAA.json the date and the SHA-256 of the
+    consolidation, the bilan .docx and .pdf, the check report and every return read.
+
+    Afterwards produire_bilan, controler_annee (writing) and produire_historique_vierge refuse to
+    rewrite the year's files, and later years report a consolidation changed since.
+    Raises:
+        AnneeHorsProtocole, EspaceVerrouille, AnneeValidee (already validated), Vif38Error (no
+        bilan to validate, or a return changed after the bilan was written), SortieBloquee.
+    """
+    espace.verifier_annee(annee)
+    dossier = espace.dossier("sorties", annee)
+    with espace.verrou():
+        validation.refuser_si_validee(dossier, annee, "la validation")
+        retours = _retours(espace, annee)
+        consolidation = dossier / NOM_CONSOLIDATION.format(annee=annee)
+        if consolidation.is_file():
+            recents = [r for r in retours if r.stat().st_mtime > consolidation.stat().st_mtime]
+            if recents:
+                raise Vif38Error(
+                    f"Le retour « {recents[0].name} » a été déposé ou modifié après le bilan {annee} : le bilan ne "
+                    f"le prend peut-être pas en compte. Relancez « vif38-bilan bilan --annee {annee} --pdf », "
+                    "relisez-le, puis validez."
+                )
+        return validation.enregistrer_validation(espace.racine, annee, dossier, retours, maintenant)
+
+
+def rouvrir_annee(espace: Espace, annee: int, motif: str, maintenant: datetime | None = None) -> Path:
+    """Reopen a validated year: its signed files and record move to sorties/AAAA/archives/<when>/ and
+    the reason is logged (journal-validation-AAAA.txt). Returns the archive folder.
+    Raises AnneeHorsProtocole, EspaceVerrouille, Vif38Error (not validated, no reason), SortieBloquee."""
+    espace.verifier_annee(annee)
+    with espace.verrou():
+        return validation.rouvrir(espace.racine, annee, espace.dossier("sorties", annee), motif, maintenant)
+
+
+@dataclass(frozen=True)
+class Verification:
+    validation: validation.Validation
+    differences: list[str]  # French, one line per file that no longer matches
+
+
+def verifier_validation(espace: Espace, annee: int) -> Verification:
+    """Compare the signed files and the returns with the fingerprints recorded at validation.
+    Raises AnneeHorsProtocole, Vif38Error (the year is not validated)."""
+    espace.verifier_annee(annee)
+    v = validation.lire_validation(espace.dossier("sorties", annee), annee)
+    if v is None:
+        raise Vif38Error(
+            f"L'année {annee} n'est pas validée : rien à vérifier. Une fois le bilan signé : "
+            f"vif38-bilan valider --annee {annee}."
+        )
+    return Verification(v, validation.differences(espace.racine, v, _retours(espace, annee)))
+
+
+def _retours(espace: Espace, annee: int) -> list[Path]:
+    """Every file the check reads in saisies/AAAA/ (nothing is written)."""
+    if not espace.dossier("saisies", annee).is_dir():
+        return []
+    resultat = _controler(espace, annee, None, None, None, ecrire=False)
+    return [f.chemin for f in resultat.fichiers]
 
 
 # ---------------------------------------------------------------- courriels

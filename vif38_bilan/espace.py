@@ -39,6 +39,9 @@ date_limite = "{date_limite}"
 # Un autre protocole que celui de l'Isère 2022-2024 : chemin d'un fichier .toml, .json ou .xlsx
 # (voir `vif38-bilan referentiel --xlsx`). Laissez vide pour le protocole intégré.
 referentiel = ""
+# Votre document Word de base pour le bilan (créé par `vif38-bilan modele`), par exemple
+# "modele-bilan.docx" : votre texte, vos styles, votre logo y sont gardés. Vide : bilan sans base.
+modele = ""
 
 # Envoi des courriels (facultatif, commande `vif38-bilan courriels --envoyer`).
 # Le mot de passe n'est jamais enregistré : variable d'environnement VIF38_SMTP_MOT_DE_PASSE
@@ -68,6 +71,7 @@ class Config:
     courriel: str = ""
     date_limite: date | None = None
     referentiel: Path | None = None
+    modele: Path | None = None  # the Word base of the bilan (--modele), relative paths from racine
     smtp: dict[str, Any] = field(default_factory=dict)
     courriels: dict[str, Any] = field(default_factory=dict)
 
@@ -112,8 +116,14 @@ def charger_config(racine: str | Path = ".") -> Config:
         ref = Path(ref)
         if not ref.is_absolute():
             ref = racine / ref
+    modele = d.get("modele") or None
+    if modele:
+        modele = Path(modele)
+        if not modele.is_absolute():
+            modele = racine / modele
     return Config(
         racine=racine,
+        modele=modele,
         service=d.get("service") or Config.service,
         courriel=d.get("courriel") or "",
         date_limite=date_limite,

@@ -280,7 +280,9 @@ def ouvrir_modele(modele: Path) -> Any:
 
     modele = Path(modele)
     if not modele.is_file():
-        raise FichierRefuse(f"Le modèle Word « {modele} » est introuvable : vérifiez le chemin donné à --modele.")
+        raise FichierRefuse(
+            f"Le modèle Word « {modele} » est introuvable : vérifiez le chemin donné à --modele ou le réglage « modele » de vif38.toml."
+        )
     try:
         return docx.Document(str(modele))
     except Exception as e:

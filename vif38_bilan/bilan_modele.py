@@ -89,6 +89,12 @@ def reperes(doc: Any, nom_modele: str) -> dict[str, Any]:
     return trouves
 
 
+def verifier_modele(modele: str | Path) -> list[str]:
+    """The markers of the base at modele, in order (raises FichierRefuse / ModeleInvalide): lets a
+    run stop on a faulty base before the long steps."""
+    return list(reperes(word.ouvrir_modele(Path(modele)), Path(modele).name))
+
+
 # ---------------------------------------------------------------- {annee} {service} {date}
 
 

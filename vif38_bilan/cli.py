@@ -398,7 +398,10 @@ def bilan_cmd(
             "du bilan. Faites corriger les classeurs (voir le rapport de contrôle), puis relancez la commande."
         )
         ctx.exit(1)
-    click.echo("Ensuite : ouvrez le bilan dans Word (la table des matières se met à jour à l'ouverture) et relisez-le.")
+    click.echo(
+        "Ensuite : ouvrez le bilan dans Word (la table des matières se met à jour à l'ouverture) et relisez-le ; "
+        f"une fois signé, figez l'année : vif38-bilan valider --annee {annee}."
+    )
 
 
 @cli.command("historique")

@@ -330,12 +330,15 @@ def produire_bilan(
         FichierRefuse / ModeleInvalide (the Word base), SortieBloquee (after writing what could be written).
     """
     from vif38_bilan.bilan import ecrire_bilan
+    from vif38_bilan.bilan_modele import verifier_modele
 
     espace.verifier_annee(annee)
     sortie = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
     # Each output is attempted even when another is blocked (open in Excel or Word).
     sorties = SortiesIndependantes()
     modele = modele or espace.config.modele
+    if modele:
+        verifier_modele(modele)  # a faulty base stops the run before the check
     with espace.verrou():
         validation.refuser_si_validee(sortie, annee, "le bilan")
         if resultat is None:

@@ -80,7 +80,12 @@ def reperes(doc: Any, nom_modele: str) -> dict[str, Any]:
                     "n'est insérée qu'une fois. Supprimez l'un des deux dans Word, puis relancez."
                 )
             if texte.strip() != repere or p.getparent() is not body:
-                ou = "dans un tableau" if p.getparent() is not body else "avec d'autre texte dans son paragraphe"
+                if p.getparent() is body:
+                    ou = "avec d'autre texte dans son paragraphe"
+                elif next(p.iterancestors(_w("tbl")), None) is not None:
+                    ou = "dans un tableau"
+                else:
+                    ou = "dans une zone de texte"
                 raise ModeleInvalide(
                     f"Le modèle « {nom_modele} » contient le repère [[{nom}]] {ou} : un repère doit être seul "
                     "dans un paragraphe du corps du document. Déplacez-le dans Word, puis relancez."

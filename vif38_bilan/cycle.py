@@ -383,7 +383,7 @@ def _pdf(document: Path | None, chemin: Path, demande: bool) -> tuple[Path | Non
         return None, None, None
     try:
         return exporter_pdf(document, chemin), None, None
-    except PdfImpossible as e:
+    except (PdfImpossible, SortieBloquee) as e:  # the .docx stands: say why there is no PDF
         perime = None
         if chemin.is_file():
             with contextlib.suppress(OSError):

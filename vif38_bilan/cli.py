@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
+from vif38_bilan.cli_document import lignes_pdf, modele_cmd, option_modele, option_pdf, valider_cmd, verifier_cmd
 from vif38_bilan.cli_francais import en_francais
-from vif38_bilan.cli_document import modele_cmd, valider_cmd, verifier_cmd
 from vif38_bilan.espace import SERVICE_PAR_DEFAUT
 from vif38_bilan.exceptions import Vif38Error
 
@@ -329,17 +329,8 @@ def controler_cmd(
     "Dossier du bilan, du classeur de consolidation et du rapport (par défaut sorties/AAAA/). "
     "Les années précédentes sont toujours lues dans sorties/ de l'espace de travail.",
 )
-@click.option(
-    "--modele",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    metavar="FICHIER",
-    help="Votre document Word de base (par défaut le réglage « modele » de vif38.toml) : avec des repères "
-    "[[SYNTHESE]]…, tout le document est gardé et les parties du bilan vont aux repères ; sans repère, "
-    "seuls ses styles, en-tête et pied de page sont gardés. Voir « vif38-bilan modele ».",
-)
-@click.option(
-    "--pdf", is_flag=True, help="Écrit aussi bilan-AAAA.pdf, sommaire et numéros de page à jour (demande LibreOffice)."
-)
+@option_modele
+@option_pdf
 @click.option(
     "--presentation",
     type=click.Choice(["annexe", "protocole"]),
@@ -359,9 +350,7 @@ def controler_cmd(
     "--jobs", type=click.IntRange(1, 256), help="Processus de lecture en parallèle (par défaut : automatique)."
 )
 @click.pass_context
-def bilan_cmd(
-    ctx: click.Context, annee: int, saisies, sortie, modele, pdf: bool, presentation: str, date_edition, jobs
-) -> None:
+def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, pdf, presentation, date_edition, jobs) -> None:
     """Contrôle les retours, consolide et écrit le bilan Word de l'année AAAA."""
     from vif38_bilan.cycle import produire_bilan
 
@@ -386,12 +375,8 @@ def bilan_cmd(
     click.echo(f"Rapport de contrôle : {r.rapport}")
     click.echo(f"Classeur de consolidation : {r.consolidation}")
     click.echo(f"Bilan Word : {r.bilan}")
-    if r.pdf:
-        click.echo(f"Bilan PDF (sommaire et numéros de page à jour) : {r.pdf}")
-    if r.pdf_impossible:
-        click.echo(f"Note : {r.pdf_impossible}")
-    if r.pdf_perime:
-        click.echo(f"Ancien PDF supprimé (il ne correspondait plus au bilan Word) : {r.pdf_perime}")
+    for ligne in lignes_pdf(r):
+        click.echo(ligne)
     if r.nb_erreurs:
         click.echo(
             f"Attention : {r.nb_erreurs} erreur(s) ; les valeurs concernées ne sont pas comptées et sont listées en annexe 2 "
@@ -399,8 +384,7 @@ def bilan_cmd(
         )
         ctx.exit(1)
     click.echo(
-        "Ensuite : ouvrez le bilan dans Word (la table des matières se met à jour à l'ouverture) et relisez-le ; "
-        f"une fois signé, figez l'année : vif38-bilan valider --annee {annee}."
+        f"Ensuite : relisez le bilan dans Word ; une fois signé, figez l'année : vif38-bilan valider --annee {annee}."
     )
 
 

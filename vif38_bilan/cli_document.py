@@ -9,6 +9,29 @@ import click
 NOM_MODELE = "modele-bilan.docx"
 
 
+# Options of `bilan` (defined here to keep cli.py short).
+option_modele = click.option(
+    "--modele",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FICHIER",
+    help="Votre document Word de base (par défaut le réglage « modele » de vif38.toml) : avec des repères "
+    "[[SYNTHESE]]…, tout le document est gardé et les parties du bilan vont aux repères ; sans repère, "
+    "seuls ses styles, en-tête et pied de page sont gardés. Voir « vif38-bilan modele ».",
+)
+option_pdf = click.option(
+    "--pdf", is_flag=True, help="Écrit aussi bilan-AAAA.pdf, sommaire et numéros de page à jour (demande LibreOffice)."
+)
+
+
+def lignes_pdf(r) -> list[str]:
+    """What `bilan` says about the PDF (cycle.SortiesBilan r)."""
+    lignes = [f"Bilan PDF (sommaire et numéros de page à jour) : {r.pdf}"] if r.pdf else []
+    lignes += [f"Note : {r.pdf_impossible}"] if r.pdf_impossible else []
+    if r.pdf_perime:
+        lignes.append(f"Ancien PDF supprimé (il ne correspondait plus au bilan Word) : {r.pdf_perime}")
+    return lignes
+
+
 def _annee(f):
     return click.option(
         "--annee", type=click.IntRange(2000, 2100), required=True, metavar="AAAA", help="Année du bilan, par ex. 2023."

@@ -56,3 +56,7 @@ class ModeleInvalide(FichierRefuse):
 
 class AnneeValidee(Vif38Error):
     """The year is validated (signed): its files are not rewritten until it is reopened."""
+
+
+class DocumentIllisible(Vif38Error):
+    """A Word document to import cannot be opened or holds no usable table."""

@@ -81,6 +81,8 @@ def coder_pilotes(
     for lieu, texte in pilotages:
         codes, inconnus = annuaire.decouper(texte)
         for morceau in inconnus:
+            if annuaire.chercher(morceau):  # the same unknown name twice in one text
+                continue
             code = code_pour(morceau)
             pris = {p.code for p in (*base.pilotes, *nouveaux)}
             if code in pris:

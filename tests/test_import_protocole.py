@@ -75,9 +75,11 @@ def test_revue_liste_chaque_inference(importe, docx_protocole, tmp_path):
     for ligne in lignes:
         par_quoi.setdefault(ligne[1], []).append(ligne)
     assert len(par_quoi["Pilotes"]) == 53
-    assert ["action 2-14-2", "Éducation nationale, associations, communes", "EDUCATION_NATIONALE, ASSOCIATIONS, COMMUNES"] in [
-        r[2:5] for r in par_quoi["Pilotes"]
-    ]
+    assert [
+        "action 2-14-2",
+        "Éducation nationale, associations, communes",
+        "EDUCATION_NATIONALE, ASSOCIATIONS, COMMUNES",
+    ] in [r[2:5] for r in par_quoi["Pilotes"]]
     corrections = {r[2]: r for r in par_quoi["Correction"]}
     assert set(corrections) == {"titre", "objectif 18", "action 2-15-3", "action 1-5-3"}
     assert corrections["titre"][3].startswith("PROCOLE") and corrections["titre"][4].startswith("PROTOCOLE")

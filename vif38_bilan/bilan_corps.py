@@ -26,7 +26,8 @@ def _observations(p: Protocole, a: Action, annee: int, c: Consolidation) -> list
     e = c.enregistrement(a.code, annee)
     if e is None:
         return []
-    lignes = list(e.observations_attribuees())
+    # One paragraph per line: an observation read from a history workbook may hold several.
+    lignes = [ligne for o in e.observations_attribuees() for ligne in o.split("\n")]
     for k, ind in enumerate(a.indicateurs):
         lignes.append(phrase_indicateur(ind, e.valeurs[k], e.taux[k], e.details[k]))
         cumul = phrase_cumul(ind, e, k, c.annees[0])
@@ -128,7 +129,7 @@ def corps_protocole(r: Redacteur, p: Protocole, annee: int, c: Consolidation) ->
                     else []
                 )
                 r.texte_cellule(cell, phrases)
-            obs = [e.observations_attribuees() if e else [] for e in recs]
+            obs = [[x for o in e.observations_attribuees() for x in o.split("\n")] if e else [] for e in recs]
             cells = r.ligne(t, insecable=max((_hauteur_lignes(o, car) for o in obs), default=0) <= 30)
             r.texte_cellule(cells[0], f"Observations {y}", S_TABLEAU_TETE)
             for cell, o in zip(cells[1:], obs, strict=True):

@@ -182,9 +182,16 @@ def _source(annee: int, code: str, rubrique: str, r: Reponse, valeur: Any, s: So
 
 
 def consolider(
-    protocole: Protocole, annee: int, resultat: ResultatControle, historique: Historique | None = None
+    protocole: Protocole,
+    annee: int,
+    resultat: ResultatControle,
+    historique: Historique | None = None,
+    annee_importee: bool = False,
 ) -> Consolidation:
-    """One record per action and protocol year up to annee (earlier years from the history)."""
+    """One record per action and protocol year up to annee (earlier years from the history).
+
+    annee_importee: the year itself comes from the history too (a year imported from an earlier
+    bilan document, with no return in saisies/)."""
     annees = tuple(a for a in protocole.annees if a <= annee)
     historique = historique or Historique()
     par_action: dict[str, list[Reponse]] = {}
@@ -195,7 +202,7 @@ def consolider(
     desaccords: list[Desaccord] = []
     for action in protocole.actions:
         for y in annees:
-            if y == annee:
+            if y == annee and not annee_importee:
                 bruts[(action.code, y)] = _annee_courante(
                     protocole, action, annee, par_action.get(action.code, []), desaccords
                 )

@@ -22,10 +22,12 @@ from vif38_bilan.controle import AVERTISSEMENT, ERREUR, Anomalie, normaliser_sta
 from vif38_bilan.exceptions import DocumentIllisible, Vif38Error
 from vif38_bilan.import_protocole import (
     RE_AXE,
+    AucunTableauObjectif,
     ImportReferentiel,
     Inference,
     _assembler,
     corriger_coquilles,
+    importer_protocole,
 )
 from vif38_bilan.lecture_word import Bloc, Tableau, blocs, espaces, ouvrir_document
 from vif38_bilan.pilotes import cle
@@ -179,7 +181,9 @@ def lire_bilan(chemin: str | Path) -> LectureBilan:
             )
             continue
         for x in deja:
-            doublons.append(f"L'action {x.code} figure à nouveau dans le tableau {t.numero} : seule la première ligne est lue.")
+            doublons.append(
+                f"L'action {x.code} figure à nouveau dans le tableau {t.numero} : seule la première ligne est lue."
+            )
         for x in lues:
             if x.code not in vus:
                 vus[x.code] = x
@@ -288,7 +292,7 @@ def ecrire_historique_importe(
     import openpyxl
 
     from vif38_bilan import disposition
-    from vif38_bilan.consolidation import FEUILLE_ACTIONS, FEUILLE_MODE, COL_CODE, ecrire_historique_vierge
+    from vif38_bilan.consolidation import COL_CODE, FEUILLE_ACTIONS, FEUILLE_MODE, ecrire_historique_vierge
     from vif38_bilan.ecriture import enregistrer_classeur, mettre_texte
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -334,6 +338,40 @@ def importer_historique(
     for y, cible in cibles.items():
         imp.fichiers.append(ecrire_historique_importe(protocole, imp, y, cible, chemin.name))
     return imp
+
+
+def sans_retour(dossier_saisies: str | Path) -> bool:
+    """True when saisies/<year>/ is missing or holds no file (office lock and hidden files aside)."""
+    dossier = Path(dossier_saisies)
+    if not dossier.is_dir():
+        return True
+    return not any(p.is_file() and not p.name.startswith((".", "~$")) for p in dossier.rglob("*"))
+
+
+def historique_importe(protocole: Protocole, dossier_sorties: str | Path, annee: int) -> Path | None:
+    """sorties/<annee>/consolidation-<annee>.xlsx when it is a history workbook (imported or typed), else None."""
+    from python_calamine import CalamineWorkbook
+
+    from vif38_bilan import disposition
+    from vif38_bilan.consolidation import ID_TYPE, TYPE_HISTORIQUE, nom_consolidation
+
+    chemin = Path(dossier_sorties) / str(annee) / nom_consolidation(annee)
+    if not chemin.is_file():
+        return None
+    from vif38_bilan.securite import verifier_fichier
+
+    try:
+        verifier_fichier(chemin)
+        wb = CalamineWorkbook.from_path(str(chemin))
+        lignes = wb.get_sheet_by_name(disposition.FEUILLE_ID).to_python()
+    except Exception:  # unreadable: the bilan's own history reading reports it
+        return None
+    ident = {str(r[0]).strip(): str(r[1]).strip() for r in lignes if len(r) >= 2}
+    return (
+        chemin
+        if ident.get(ID_TYPE) == TYPE_HISTORIQUE and ident.get(disposition.ID_PROTOCOLE) == protocole.id
+        else None
+    )
 
 
 # ---------------------------------------------------------------- a referential from a bilan
@@ -418,3 +456,11 @@ def referentiel_depuis_bilan(chemin: str | Path, base: Protocole | None = None) 
     titre = re.sub(r"^BILAN\s+(DU\s+)?", "", lecture.titre.strip(), flags=re.IGNORECASE) or lecture.titre
     titre = corriger_coquilles(espaces(titre), "titre", revue)
     return _assembler(d, brut_actions, titre, lecture.annees, base, revue, "bilan")
+
+
+def importer_referentiel(chemin: str | Path, base: Protocole | None = None) -> ImportReferentiel:
+    """A protocol document, or else an earlier bilan (actions without indicators)."""
+    try:
+        return importer_protocole(chemin, base)
+    except AucunTableauObjectif:
+        return referentiel_depuis_bilan(chemin, base)

@@ -40,6 +40,10 @@ LIGNES_OBJECTIF = {
 }
 
 
+class AucunTableauObjectif(DocumentIllisible):
+    """The document holds no objective table: not a protocol (maybe a bilan)."""
+
+
 @dataclass(frozen=True)
 class Inference:
     """One decision of the reader the agent should check."""
@@ -104,9 +108,7 @@ def coder_pilotes(
             codes, _ = annuaire.decouper(texte)
         codes_par_lieu[lieu] = codes
         revue.append(
-            Inference(
-                "Pilotes", lieu, texte, ", ".join(codes) or "(aucun)", "Le premier code est le chef de file."
-            )
+            Inference("Pilotes", lieu, texte, ", ".join(codes) or "(aucun)", "Le premier code est le chef de file.")
         )
     utilises = {c for codes in codes_par_lieu.values() for c in codes}
     pilotes = [p for p in (*base.pilotes, *nouveaux) if p.code in utilises]
@@ -190,7 +192,7 @@ def _lire_objectif(t: Tableau, numero: int, revue: list[Inference]) -> list[dict
                 a.setdefault("fusions", []).append(nom)
             a[nom] = valeur
         actions.append(a)
-    for nom, r in lignes.items():
+    for r in lignes.values():
         for case in t.rangees[r][1:]:
             couvertes = [k for k, col in enumerate(colonnes, 1) if case.debut <= col.debut and col.fin <= case.fin]
             if len(couvertes) > 1:
@@ -318,7 +320,7 @@ def importer_protocole(chemin: str | Path, base: Protocole | None = None) -> Imp
                 groupe = None
 
     if not brut_actions:
-        raise DocumentIllisible(
+        raise AucunTableauObjectif(
             f"« {chemin.name} » ne contient aucun tableau d'objectif (une première ligne « Objectif n° N : … ») : "
             "est-ce bien le protocole ? Pour un bilan, utilisez « vif38-bilan historique --importer »."
         )
@@ -335,13 +337,20 @@ def _lire_calendrier(t: Tableau, d: dict[str, Any], revue: list[Inference]) -> N
         m = RE_CAL_OBJECTIF.match(cellules[0])
         if m:
             d["calendrier"].append(
-                {"objectif": int(m.group(1)), "acteurs": cellules[1].rstrip(", "), "statuts": cellules[2:], "_tete": tete}
+                {
+                    "objectif": int(m.group(1)),
+                    "acteurs": cellules[1].rstrip(", "),
+                    "statuts": cellules[2:],
+                    "_tete": tete,
+                }
             )
         elif d["calendrier"]:
             # A row cut by a page break: its continuation has no "N°".
             prec = d["calendrier"][-1]
             avant = prec["acteurs"]
-            prec["acteurs"] = espaces(f"{avant}, {cellules[1]}" if not avant.endswith(",") else f"{avant} {cellules[1]}")
+            prec["acteurs"] = espaces(
+                f"{avant}, {cellules[1]}" if not avant.endswith(",") else f"{avant} {cellules[1]}"
+            )
             prec["acteurs"] = prec["acteurs"].replace(",,", ",").rstrip(", ")
             revue.append(
                 Inference(
@@ -385,7 +394,7 @@ def _assembler(
             revue.append(Inference("Correction", f"action {code}", description[-60:], "« : » final sans cible retiré"))
         pilotages.append((f"action {code}", a.get("pilotage", "")))
     codes, pilotes, alias = coder_pilotes(pilotages, base, revue)
-    for axe, n, a in brut_actions:
+    for _axe, n, a in brut_actions:
         code = a["code"]
         actions.append(
             {
@@ -424,7 +433,9 @@ def _assembler(
         pilotes=[{"code": p.code, "nom": p.nom, "alias": list(p.alias), "collectif": p.collectif} for p in pilotes],
         alias_multiples=[{"texte": a.texte, "pilotes": list(a.pilotes)} for a in alias],
     )
-    revue.insert(0, Inference("Protocole", "général", titre, f"{d['id']} — {territoire} — {', '.join(map(str, annees))}"))
+    revue.insert(
+        0, Inference("Protocole", "général", titre, f"{d['id']} — {territoire} — {', '.join(map(str, annees))}")
+    )
     return ImportReferentiel(depuis_dict(d, "document importé"), revue, source)
 
 

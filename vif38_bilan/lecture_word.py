@@ -80,7 +80,9 @@ def ouvrir_document(chemin: Path):
             "enregistrez-le au format .docx, puis relancez la commande."
         )
     if chemin.stat().st_size > TAILLE_MAX:
-        raise DocumentIllisible(f"« {chemin.name} » dépasse {TAILLE_MAX // 1024 // 1024} Mo : ce n'est pas un protocole.")
+        raise DocumentIllisible(
+            f"« {chemin.name} » dépasse {TAILLE_MAX // 1024 // 1024} Mo : ce n'est pas un protocole."
+        )
     try:
         with zipfile.ZipFile(chemin) as z:
             if sum(i.file_size for i in z.infolist()) > TAILLE_DECOMPRESSEE_MAX:

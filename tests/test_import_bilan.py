@@ -77,6 +77,9 @@ def test_referentiel_depuis_le_bilan(annexe, protocole):
 
 def test_annexe_2019_2021_de_bout_en_bout(annexe, espace):
     """Referential and history from the annex, then the 2021 bilan: same statuses and observations."""
+    import hashlib
+
+    empreinte = hashlib.sha256(annexe.read_bytes()).hexdigest()
     runner = CliRunner()
     r = runner.invoke(cli, ["referentiel", "--importer", str(annexe), "--xlsx", "ref.xlsx"], catch_exceptions=False)
     assert r.exit_code == 0, r.output
@@ -110,6 +113,7 @@ def test_annexe_2019_2021_de_bout_en_bout(annexe, espace):
     assert "l'année 2021 est lue dans son classeur historique" in r.output
     assert (espace / "sorties" / "2021" / nom_consolidation(2021)).read_bytes() == avant  # kept as is
 
+    assert hashlib.sha256(annexe.read_bytes()).hexdigest() == empreinte  # the input is never modified
     relu = _lignes_bilan(espace / "sorties" / "2021" / "bilan-2021.docx")
     assert set(relu) == set(attendu)
     for code, (statuts, obs) in relu.items():

@@ -138,3 +138,22 @@ def test_fichiers_refuses(tmp_path, nom, contenu, attendu):
     with pytest.raises(DocumentIllisible) as e:
         importer_protocole(chemin)
     assert attendu in str(e.value)
+
+
+def test_commande_referentiel_importer(docx_protocole, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from vif38_bilan.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    r = runner.invoke(cli, ["referentiel", "--importer", str(docx_protocole)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    sortie = tmp_path / "referentiel-protocole-2022-2024.xlsx"
+    assert "tableaux du protocole : 4 axes, 25 objectifs, 53 actions, 28 pilotes, années 2022, 2023, 2024." in r.output
+    assert f"Classeur écrit : {sortie.name} — feuille « Revue »" in r.output
+    assert 'referentiel = "referentiel-protocole-2022-2024.xlsx"' in r.output
+    r = runner.invoke(cli, ["referentiel", "--importer", str(docx_protocole)], catch_exceptions=False)
+    assert r.exit_code == 1 and "existe déjà" in r.output and "--remplacer" in r.output
+    r = runner.invoke(cli, ["referentiel", "--importer", str(tmp_path / "absent.docx")], catch_exceptions=False)
+    assert r.exit_code == 1 and "introuvable" in r.output and "Traceback" not in r.output

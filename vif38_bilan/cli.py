@@ -400,14 +400,15 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, pdf, pres
     if r.sortie_bloquee:
         raise r.sortie_bloquee
     res = r.resultat
-    click.echo(
-        f"Contrôle : {len(res.fichiers)} fichier(s), {res.nb_erreurs} erreur(s), {res.nb_avertissements} avertissement(s), "
-        f"{len(res.manquants)} retour(s) manquant(s){' : ' + ', '.join(res.manquants) if res.manquants else ''}."
-    )
     if r.annee_importee:
         click.echo(
             f"Aucun retour dans {saisies} : l'année {annee} est lue dans son classeur historique « {r.consolidation} » "
             "(importé d'un bilan ou saisi à la main), qui est conservé tel quel."
+        )
+    else:
+        click.echo(
+            f"Contrôle : {len(res.fichiers)} fichier(s), {res.nb_erreurs} erreur(s), {res.nb_avertissements} avertissement(s), "
+            f"{len(res.manquants)} retour(s) manquant(s){' : ' + ', '.join(res.manquants) if res.manquants else ''}."
         )
     for y in sorted(r.historique.sources):
         click.echo(f"Année {y} reprise de « {r.historique.sources[y]} ».")

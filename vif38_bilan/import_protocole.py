@@ -466,6 +466,10 @@ def ecrire_referentiel_importe(imp: ImportReferentiel, chemin: str | Path) -> Pa
         ws.column_dimensions[ws.cell(1, j).column_letter].width = largeur
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:F{ws.max_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
     wb.active = 0
     return enregistrer_classeur(wb, chemin)
 

@@ -239,3 +239,15 @@ def test_aller_retour_de_notre_bilan(protocole, notre_bilan, presentation):
     assert imp.observations[2023]["1-1-1"] == (
         "[DDFE] Observation 2023 : 1-1-1 ; 12 formations.\n[Département] Deux sessions annulées."
     )
+
+
+def test_cellule_fusionnee_verticalement(annexe, tmp_path):
+    d = docx.Document(annexe)
+    t = d.tables[0]
+    fusion = t.cell(1, 1).merge(t.cell(2, 1))
+    fusion.text = "DDFE"
+    chemin = tmp_path / "fusion.docx"
+    d.save(chemin)
+    rangees = {x.code: x for x in lire_bilan(chemin).rangees}
+    assert rangees["1-1-1"].pilotage == rangees["1-1-2"].pilotage == "DDFE"
+    assert rangees["1-1-2"].statuts == {2019: "EN ATTENTE", 2020: "EN ATTENTE", 2021: "EFFECTUEE"}

@@ -389,10 +389,12 @@ def referentiel_depuis_bilan(chemin: str | Path, base: Protocole | None = None) 
     axe: int | None = None
     section: int | None = None
     for b in lecture.contenu:
-        if b.tableau is not None or not b.niveau or not b.texte:
+        if b.tableau is not None or not b.texte or "...." in b.texte:
             continue
         m_axe = RE_AXE.match(b.texte)
         m_obj = RE_N_OBJECTIF.match(b.texte)
+        if not b.niveau and not m_axe and not m_obj:
+            continue  # body text; axis and objective titles count even when not styled as headings
         if m_axe:
             axe, section = int(m_axe.group(1)), None
             if axe not in {a["numero"] for a in d["axes"]}:

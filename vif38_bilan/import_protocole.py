@@ -290,6 +290,9 @@ def importer_protocole(chemin: str | Path, base: Protocole | None = None) -> Imp
             continue
         if not annees and not d["axes"]:
             annees = _annees(t)
+        # An axis title typed in bold body text, not as a heading, is still an axis (never a contents line).
+        if b.niveau == 0 and RE_AXE.match(t) and "...." not in t and zone == "corps":
+            b.niveau = 1
         if b.niveau == 1:
             m = RE_AXE.match(t)
             k = cle(t)

@@ -146,7 +146,11 @@ def _tableau(table, numero: int) -> Tableau:
                 continue
             lignes = _lignes_cellule(c)
             tcPr = c._tc.tcPr
-            verticale = r > 0 and tcPr is not None and tcPr.vMerge is not None
+            verticale = r > 0 and tcPr is not None and tcPr.vMerge == "continue"
+            if verticale and not lignes:
+                # A cell merged down from the row above ("DDFE" for three actions): same text.
+                dessus = next((x for x in rangees[-1] if x.debut <= j <= x.fin), None)
+                lignes = list(dessus.lignes) if dessus else []
             cases.append(Case(" ".join(lignes), j, j, tuple(lignes), verticale))
             tcs.append(c._tc)
         rangees.append(cases)

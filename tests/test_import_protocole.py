@@ -157,3 +157,14 @@ def test_commande_referentiel_importer(docx_protocole, tmp_path, monkeypatch):
     assert r.exit_code == 1 and "existe déjà" in r.output and "--remplacer" in r.output
     r = runner.invoke(cli, ["referentiel", "--importer", str(tmp_path / "absent.docx")], catch_exceptions=False)
     assert r.exit_code == 1 and "introuvable" in r.output and "Traceback" not in r.output
+
+
+def test_classeur_renomme_en_docx(tmp_path):
+    import zipfile
+
+    chemin = tmp_path / "tableau.docx"
+    with zipfile.ZipFile(chemin, "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(DocumentIllisible) as e:
+        importer_protocole(chemin)
+    assert "n'est pas un document Word (.docx)" in str(e.value)

@@ -70,21 +70,29 @@ def espaces(t: str) -> str:
 
 
 def ouvrir_document(chemin: Path):
-    """The python-docx Document, or DocumentIllisible with what to do."""
+    """The python-docx Document, or DocumentIllisible with what to do.
+
+    The bytes are read once (bounded) and parsed from memory: what was checked is what is read.
+    python-docx's XML parser resolves no entity; the zip's declared sizes are capped before parsing.
+    """
+    import io
+
     chemin = Path(chemin)
     if not chemin.is_file():
         raise DocumentIllisible(f"Le document « {chemin} » est introuvable : vérifiez le chemin.")
-    if chemin.suffix.lower() == ".doc":
-        raise DocumentIllisible(
-            f"« {chemin.name} » est au format Word 97-2003 (.doc) : ouvrez-le dans Word ou LibreOffice, "
-            "enregistrez-le au format .docx, puis relancez la commande."
-        )
     if chemin.stat().st_size > TAILLE_MAX:
         raise DocumentIllisible(
             f"« {chemin.name} » dépasse {TAILLE_MAX // 1024 // 1024} Mo : ce n'est pas un protocole."
         )
+    with open(chemin, "rb") as f:
+        donnees = f.read(TAILLE_MAX + 1)
+    if donnees.startswith(b"\xd0\xcf\x11\xe0") or chemin.suffix.lower() == ".doc":
+        raise DocumentIllisible(
+            f"« {chemin.name} » est au format Word 97-2003 (.doc) ou protégé par un mot de passe : ouvrez-le dans "
+            "Word ou LibreOffice, enregistrez-le au format .docx sans mot de passe, puis relancez la commande."
+        )
     try:
-        with zipfile.ZipFile(chemin) as z:
+        with zipfile.ZipFile(io.BytesIO(donnees)) as z:
             if sum(i.file_size for i in z.infolist()) > TAILLE_DECOMPRESSEE_MAX:
                 raise DocumentIllisible(f"« {chemin.name} » est anormalement volumineux une fois décompressé : refusé.")
             if "word/document.xml" not in z.namelist():
@@ -93,7 +101,7 @@ def ouvrir_document(chemin: Path):
                 )
         import docx
 
-        return docx.Document(str(chemin))
+        return docx.Document(io.BytesIO(donnees))
     except DocumentIllisible:
         raise
     except Exception as e:  # zipfile, lxml and python-docx raise several unrelated types

@@ -19,9 +19,20 @@ DEBUT_ANNEXE = "BILAN DU PROTOCOLE DEPARTEMENTAL"
 
 
 def texte_partage() -> Path | None:
-    """The shared protocol text: ../shared beside the project, looked for up the tree (worktrees too)."""
+    """The shared protocol text: ../shared beside the project, looked for up the tree; from a git
+    worktree placed elsewhere, beside the main checkout ($VIF38_SHARED overrides)."""
+    import os
+
     ici = Path(__file__).resolve().parent
-    for dossier in (ici, *ici.parents):
+    depart = [ici, *ici.parents]
+    git = ici.parent / ".git"
+    if git.is_file():  # a worktree: "gitdir: <main>/.git/worktrees/<name>"
+        cible = Path(git.read_text("utf-8").split(":", 1)[1].strip())
+        if len(cible.parents) > 2:
+            depart.append(cible.parents[2].parent)  # <main>/.git/worktrees/<name> → beside <main>
+    if os.environ.get("VIF38_SHARED"):
+        depart.insert(0, Path(os.environ["VIF38_SHARED"]).parent)
+    for dossier in depart:
         chemin = dossier / "shared" / "protocole" / NOM_TEXTE
         if chemin.is_file():
             return chemin

@@ -204,18 +204,10 @@ def referentiel(c: Contexte, en_json: bool, xlsx: Path | None, document: Path | 
 
 
 def _importer_referentiel(c: Contexte, document: Path, xlsx: Path | None, remplacer: bool) -> None:
-    from vif38_bilan.import_bilan import importer_referentiel
-    from vif38_bilan.import_protocole import ecrire_referentiel_importe, resume_revue
-    from vif38_bilan.referentiel import charger_protocole
+    from vif38_bilan.cycle import importer_referentiel_word
+    from vif38_bilan.import_protocole import resume_revue
 
-    sortie = xlsx or Path(f"referentiel-{document.stem}.xlsx")
-    if sortie.exists() and not remplacer:
-        raise click.ClickException(
-            f"« {sortie} » existe déjà (peut-être déjà relu) : il n'est pas remplacé. "
-            "Choisissez un autre nom avec --xlsx, ou relancez avec --remplacer."
-        )
-    imp = importer_referentiel(document, charger_protocole(c.referentiel_option))
-    ecrire_referentiel_importe(imp, sortie)
+    imp = importer_referentiel_word(document, xlsx, c.referentiel_option, remplacer)
     p = imp.protocole
     origine = "du protocole" if imp.source == "protocole" else "du bilan (sans indicateurs)"
     click.echo(
@@ -223,10 +215,10 @@ def _importer_referentiel(c: Contexte, document: Path, xlsx: Path | None, rempla
         f"{len(p.actions)} actions, {len(p.pilotes)} pilotes, années {', '.join(map(str, p.annees))}."
     )
     comptes = ", ".join(f"{n} × {q.lower()}" for q, n in resume_revue(imp).items())
-    click.echo(f"Classeur écrit : {sortie} — feuille « Revue » : {len(imp.revue)} point(s) à vérifier ({comptes}).")
+    click.echo(f"Classeur écrit : {imp.chemin} — feuille « Revue » : {len(imp.revue)} point(s) à vérifier ({comptes}).")
     click.echo(
         f"Ensuite : relisez la feuille « Revue », corrigez les autres feuilles au besoin, puis indiquez "
-        f'referentiel = "{sortie}" dans vif38.toml (ou passez --referentiel {sortie} à chaque commande).'
+        f'referentiel = "{imp.chemin}" dans vif38.toml (ou passez --referentiel {imp.chemin} à chaque commande).'
     )
 
 
@@ -402,8 +394,8 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, pdf, pres
     res = r.resultat
     if r.annee_importee:
         click.echo(
-            f"Aucun retour dans {saisies} : l'année {annee} est lue dans son classeur historique « {r.consolidation} » "
-            "(importé d'un bilan ou saisi à la main), qui est conservé tel quel."
+            f"Aucun retour dans {saisies or f'saisies/{annee}/'} : l'année {annee} est lue dans son classeur historique "
+            f"« {r.consolidation} » (importé d'un bilan ou saisi à la main), qui est conservé tel quel."
         )
     else:
         click.echo(
@@ -417,7 +409,8 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, pdf, pres
     desaccords = [d for d in r.donnees.desaccords if d.annee == annee]
     if desaccords:
         click.echo(f"Désaccords entre pilotes ou chef de file sans statut : {len(desaccords)} (annexe 3 du bilan).")
-    click.echo(f"Rapport de contrôle : {r.rapport}")
+    if r.rapport:
+        click.echo(f"Rapport de contrôle : {r.rapport}")
     click.echo(f"Classeur de consolidation : {r.consolidation}")
     click.echo(f"Bilan Word : {r.bilan}")
     for ligne in lignes_pdf(r):
@@ -477,12 +470,10 @@ def historique_cmd(c: Contexte, annee: int | None, sortie: Path | None, remplace
 
 
 def _importer_historique(c: Contexte, document: Path, remplacer: bool) -> None:
-    from vif38_bilan.controle import ERREUR
-    from vif38_bilan.ecriture import verrou
-    from vif38_bilan.import_bilan import importer_historique
+    from vif38_bilan.anomalies import ERREUR
+    from vif38_bilan.cycle import importer_bilan_word
 
-    with verrou(c.config.racine):
-        imp = importer_historique(document, c.protocole, c.config.dossier("sorties"), remplacer=remplacer)
+    imp = importer_bilan_word(c.espace, document, remplacer)
     for y, chemin in zip(imp.annees, imp.fichiers, strict=True):
         click.echo(f"Année {y} : {len(imp.statuts[y])} statut(s), {len(imp.observations[y])} observation(s) → {chemin}")
     for ligne in imp.doublons:

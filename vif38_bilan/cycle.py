@@ -23,6 +23,14 @@ from vif38_bilan.ecriture import SortiesIndependantes, verrou
 from vif38_bilan.espace import DOSSIERS, FICHIER_CONFIG, SERVICE_PAR_DEFAUT, Config, charger_config
 from vif38_bilan.exceptions import EspaceIntrouvable, SortieBloquee, Vif38Error
 from vif38_bilan.historique import Historique, ecrire_historique_vierge, lire_historique
+from vif38_bilan.import_bilan import (
+    ImportHistorique,
+    historique_importe,
+    importer_historique,
+    importer_referentiel,
+    sans_retour,
+)
+from vif38_bilan.import_protocole import ImportReferentiel, ecrire_referentiel_importe
 from vif38_bilan.referentiel import Protocole, charger_protocole, verifier_annee
 
 NOM_CONSOLIDATION = "consolidation-{annee}.xlsx"
@@ -287,6 +295,7 @@ class SortiesBilan:
     pdf: Path | None = None  # bilan-AAAA.pdf, when asked for and LibreOffice made it
     pdf_impossible: str | None = None  # why the PDF asked for was not written (French)
     pdf_perime: Path | None = None  # an older bilan-AAAA.pdf removed: it no longer matched the .docx
+    annee_importee: bool = False  # no return: the year read from its history workbook, kept as is
 
     @property
     def nb_erreurs(self) -> int:
@@ -334,6 +343,7 @@ def produire_bilan(
 
     espace.verifier_annee(annee)
     sortie = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
+    dossier_saisies = Path(saisies) if saisies is not None else espace.dossier("saisies", annee)
     # Each output is attempted even when another is blocked (open in Excel or Word).
     sorties = SortiesIndependantes()
     modele = modele or espace.config.modele
@@ -341,11 +351,25 @@ def produire_bilan(
         verifier_modele(modele)  # a faulty base stops the run before the check
     with espace.verrou():
         validation.refuser_si_validee(sortie, annee, "le bilan")
-        if resultat is None:
-            resultat = _controler(espace, annee, saisies, sortie, jobs, ecrire=True, sorties=sorties)
-        historique = lire_historique_annee(espace, annee)
-        donnees = consolider(espace.protocole, annee, resultat, historique)
-        classeur = sorties.essayer(ecrire_consolidation, donnees, sortie / NOM_CONSOLIDATION.format(annee=annee))
+        # A year with no return whose history workbook exists (imported from an earlier bilan
+        # document, or typed by hand) is read from that workbook, which is kept as is.
+        importee = (
+            resultat is None
+            and sans_retour(dossier_saisies)
+            and historique_importe(espace.protocole, espace.dossier("sorties"), annee) is not None
+        )
+        if importee:
+            resultat = ResultatControle(annee, [], [], [], [])
+            historique = lire_historique(espace.protocole, espace.dossier("sorties"), annee + 1)
+        else:
+            if resultat is None:
+                resultat = _controler(espace, annee, saisies, sortie, jobs, ecrire=True, sorties=sorties)
+            historique = lire_historique_annee(espace, annee)
+        donnees = consolider(espace.protocole, annee, resultat, historique, annee_importee=importee)
+        if importee:
+            classeur = espace.dossier("sorties", annee) / NOM_CONSOLIDATION.format(annee=annee)
+        else:
+            classeur = sorties.essayer(ecrire_consolidation, donnees, sortie / NOM_CONSOLIDATION.format(annee=annee))
         document = sorties.essayer(
             ecrire_bilan,
             espace.protocole,
@@ -365,8 +389,9 @@ def produire_bilan(
     except SortieBloquee as e:
         bloquee = e
     return SortiesBilan(
-        resultat, historique, donnees, resultat.rapport, classeur, document, bloquee, chemin_pdf, impossible, perime
-    )
+        resultat, historique, donnees, resultat.rapport, classeur, document, bloquee, chemin_pdf, impossible, perime,
+        importee,
+    )  # fmt: skip
 
 
 def _pdf(document: Path | None, chemin: Path, demande: bool) -> tuple[Path | None, str | None, Path | None]:
@@ -456,6 +481,59 @@ def _retours(espace: Espace, annee: int) -> list[Path]:
         return []
     resultat = _controler(espace, annee, None, None, None, ecrire=False)
     return [f.chemin for f in resultat.fichiers]
+
+
+# ---------------------------------------------------------------- imports from Word
+
+
+def importer_referentiel_word(
+    document: str | Path,
+    sortie: str | Path | None = None,
+    referentiel: str | Path | None = None,
+    remplacer: bool = False,
+) -> ImportReferentiel:
+    """Read a protocol's Word document (or, lacking one, an earlier bilan) into a referential workbook.
+
+    The workbook (referentiel-<document>.xlsx by default) holds the usual sheets plus a first
+    "Revue" sheet, one line per inference to check; once reviewed it is loaded with --referentiel.
+
+    Args:
+        referentiel: the protocol whose pilot directory is known (the embedded one by default).
+        remplacer: overwrite an existing workbook (it may have been reviewed already).
+    Returns:
+        ImportReferentiel: the protocol read, the review lines, and .chemin the workbook written.
+    Raises:
+        DocumentIllisible, ReferentielInvalide, SortieBloquee; Vif38Error when the workbook exists.
+    """
+    document = Path(document)
+    sortie = Path(sortie) if sortie is not None else Path(f"referentiel-{document.stem}.xlsx")
+    if sortie.exists() and not remplacer:
+        raise Vif38Error(
+            f"« {sortie} » existe déjà (peut-être déjà relu) : il n'est pas remplacé. "
+            "Choisissez un autre nom avec --xlsx, ou relancez avec --remplacer."
+        )
+    imp = importer_referentiel(document, charger_protocole(referentiel))
+    imp.chemin = ecrire_referentiel_importe(imp, sortie)
+    return imp
+
+
+def importer_bilan_word(espace: Espace, document: str | Path, remplacer: bool = False) -> ImportHistorique:
+    """Take over an earlier Word bilan: sorties/<year>/consolidation-<year>.xlsx for each year it covers.
+
+    Returns:
+        ImportHistorique: statuses and observations per year, anomalies (status variants and
+        unknown statuses), repeated tables, rows matching no action, the workbooks written.
+    Raises:
+        DocumentIllisible, EspaceVerrouille, SortieBloquee, AnneeValidee (a signed year is never
+        rewritten); Vif38Error when a year's workbook
+        exists and remplacer is False, or when the bilan shares no year with the protocol.
+    """
+
+    def non_signee(annee: int) -> None:
+        validation.refuser_si_validee(espace.dossier("sorties", annee), annee, "le classeur historique")
+
+    with espace.verrou():
+        return importer_historique(document, espace.protocole, espace.dossier("sorties"), remplacer, non_signee)
 
 
 # ---------------------------------------------------------------- courriels

@@ -13,12 +13,21 @@ and never counted twice, and rows that match no action are listed.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vif38_bilan.consolidation import ORDRE_STATUTS
-from vif38_bilan.controle import AVERTISSEMENT, ERREUR, Anomalie, normaliser_statut
+from vif38_bilan.anomalies import AVERTISSEMENT, ERREUR, Anomalie
+from vif38_bilan.disposition_consolidation import (
+    COL_CODE,
+    FEUILLE_ACTIONS,
+    FEUILLE_MODE,
+    ID_TYPE,
+    ORDRE_STATUTS,
+    TYPE_HISTORIQUE,
+    nom_consolidation,
+)
 from vif38_bilan.exceptions import DocumentIllisible, Vif38Error
 from vif38_bilan.import_protocole import (
     RE_AXE,
@@ -32,6 +41,7 @@ from vif38_bilan.import_protocole import (
 from vif38_bilan.lecture_word import Bloc, Tableau, blocs, espaces, ouvrir_document
 from vif38_bilan.pilotes import cle
 from vif38_bilan.referentiel import Protocole, charger_protocole
+from vif38_bilan.valeurs import normaliser_statut
 
 RE_CODE = re.compile(r"^\s*(\d+)-(\d+)-(\d+)\b\s*")
 RE_N_OBJECTIF = re.compile(r"^N\s*°\s*(\d+)\s*:\s*(.+)$")
@@ -292,8 +302,8 @@ def ecrire_historique_importe(
     import openpyxl
 
     from vif38_bilan import disposition
-    from vif38_bilan.consolidation import COL_CODE, FEUILLE_ACTIONS, FEUILLE_MODE, ecrire_historique_vierge
     from vif38_bilan.ecriture import enregistrer_classeur, mettre_texte
+    from vif38_bilan.historique import ecrire_historique_vierge
 
     with tempfile.TemporaryDirectory() as tmp:
         vierge = ecrire_historique_vierge(protocole, annee, Path(tmp) / "vierge.xlsx")
@@ -320,15 +330,22 @@ def ecrire_historique_importe(
 
 
 def importer_historique(
-    chemin: str | Path, protocole: Protocole, dossier_sorties: str | Path, remplacer: bool = False
+    chemin: str | Path,
+    protocole: Protocole,
+    dossier_sorties: str | Path,
+    remplacer: bool = False,
+    verifier_annee: Callable[[int], None] | None = None,
 ) -> ImportHistorique:
-    """Read the bilan document and write sorties/<year>/consolidation-<year>.xlsx for each year it covers."""
-    from vif38_bilan.consolidation import nom_consolidation
+    """Read the bilan document and write sorties/<year>/consolidation-<year>.xlsx for each year it covers.
 
+    verifier_annee(year) is called for every year before anything is written (a signed year raises)."""
     chemin = Path(chemin)
     lecture = lire_bilan(chemin)
     imp = historique_depuis_bilan(lecture, protocole, chemin.name)
     cibles = {y: Path(dossier_sorties) / str(y) / nom_consolidation(y) for y in imp.annees}
+    for y in cibles:
+        if verifier_annee is not None:
+            verifier_annee(y)
     existants = [str(p) for p in cibles.values() if p.exists()]
     if existants and not remplacer:
         raise Vif38Error(
@@ -353,7 +370,6 @@ def historique_importe(protocole: Protocole, dossier_sorties: str | Path, annee:
     from python_calamine import CalamineWorkbook
 
     from vif38_bilan import disposition
-    from vif38_bilan.consolidation import ID_TYPE, TYPE_HISTORIQUE, nom_consolidation
 
     chemin = Path(dossier_sorties) / str(annee) / nom_consolidation(annee)
     if not chemin.is_file():

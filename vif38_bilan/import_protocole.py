@@ -60,6 +60,7 @@ class ImportReferentiel:
     protocole: Protocole
     revue: list[Inference] = field(default_factory=list)
     source: str = "protocole"  # "protocole" or "bilan"
+    chemin: Path | None = None  # the workbook written, once written
 
 
 # ---------------------------------------------------------------- pilots

@@ -34,6 +34,9 @@ MODULES = {
     "pilotes": "referentiel",
     "referentiel": "referentiel",
     "referentiel_xlsx": "referentiel",
+    "lecture_word": "fondations",
+    "cibles": "referentiel",
+    "import_protocole": "referentiel",
     "disposition": "gabarits",
     "gabarits": "gabarits",
     "remplissage": "gabarits",
@@ -56,6 +59,7 @@ MODULES = {
     "consolidation": "consolidation",
     "classeur_consolidation": "consolidation",
     "disposition_consolidation": "consolidation",
+    "import_bilan": "consolidation",  # an earlier Word bilan becomes history workbooks
     "word": "bilan",
     "graphique": "bilan",
     "bilan": "bilan",

@@ -284,6 +284,10 @@ def historique_depuis_bilan(lecture: LectureBilan, protocole: Protocole, nom: st
             lignes = [ligne for ligne in x.observations.get(y, []) if not _phrase_indicateur(ligne, protocole, x.code)]
             if lignes:
                 observations[y][x.code] = "\n".join(lignes)
+    # A column with nothing in it (the years after an intermediate bilan) is no year of data.
+    annees = tuple(y for y in annees if statuts[y] or observations[y])
+    statuts = {y: statuts[y] for y in annees}
+    observations = {y: observations[y] for y in annees}
     if not annees:
         raise Vif38Error(
             f"Le bilan couvre {', '.join(map(str, lecture.annees)) or 'aucune année'}, le protocole "

@@ -71,6 +71,7 @@ MODULES = {
     "cli": "enchainement",
     "cli_francais": "enchainement",
     "cli_document": "enchainement",
+    "cli_import": "enchainement",
     "demo": "enchainement",
     "__init__": "enchainement",
     "__main__": "enchainement",

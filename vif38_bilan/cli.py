@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from vif38_bilan import cli_import
 from vif38_bilan.cli_document import lignes_pdf, modele_cmd, option_modele, option_pdf, valider_cmd, verifier_cmd
 from vif38_bilan.cli_francais import en_francais
 from vif38_bilan.espace import SERVICE_PAR_DEFAUT
@@ -173,14 +174,7 @@ def init(dossier: Path, service: str, courriel: str, date_limite: str) -> None:
     metavar="FICHIER",
     help="Exporte le protocole dans un classeur modifiable.",
 )
-@click.option(
-    "--importer",
-    "document",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FICHIER.docx",
-    help="Lit le protocole (ou, à défaut, un bilan) dans son document Word et écrit le classeur du référentiel "
-    "avec une feuille « Revue » (par défaut referentiel-<nom du document>.xlsx, ou --xlsx).",
-)
+@cli_import.option_importer(cli_import.AIDE_REFERENTIEL)
 @click.option("--remplacer", is_flag=True, help="Avec --importer : remplace le classeur s'il existe.")
 @pass_ctx
 def referentiel(c: Contexte, en_json: bool, xlsx: Path | None, document: Path | None, remplacer: bool) -> None:
@@ -188,8 +182,7 @@ def referentiel(c: Contexte, en_json: bool, xlsx: Path | None, document: Path | 
     from vif38_bilan.referentiel import resume, vers_dict
 
     if document is not None:
-        _importer_referentiel(c, document, xlsx, remplacer)
-        return
+        return cli_import.importer_referentiel(c.referentiel_option, document, xlsx, remplacer)
     p = c.protocole
     if en_json:
         click.echo(json.dumps(vers_dict(p), ensure_ascii=False, indent=2))
@@ -201,25 +194,6 @@ def referentiel(c: Contexte, en_json: bool, xlsx: Path | None, document: Path | 
         click.echo(f"Protocole exporté dans « {xlsx} ». Modifiez-le puis utilisez-le avec --referentiel {xlsx}")
         return
     click.echo(resume(p))
-
-
-def _importer_referentiel(c: Contexte, document: Path, xlsx: Path | None, remplacer: bool) -> None:
-    from vif38_bilan.cycle import importer_referentiel_word
-    from vif38_bilan.import_protocole import resume_revue
-
-    imp = importer_referentiel_word(document, xlsx, c.referentiel_option, remplacer)
-    p = imp.protocole
-    origine = "du protocole" if imp.source == "protocole" else "du bilan (sans indicateurs)"
-    click.echo(
-        f"Référentiel lu dans « {document.name} », tableaux {origine} : {len(p.axes)} axes, {len(p.objectifs)} objectifs, "
-        f"{len(p.actions)} actions, {len(p.pilotes)} pilotes, années {', '.join(map(str, p.annees))}."
-    )
-    comptes = ", ".join(f"{n} × {q.lower()}" for q, n in resume_revue(imp).items())
-    click.echo(f"Classeur écrit : {imp.chemin} — feuille « Revue » : {len(imp.revue)} point(s) à vérifier ({comptes}).")
-    click.echo(
-        f"Ensuite : relisez la feuille « Revue », corrigez les autres feuilles au besoin, puis indiquez "
-        f'referentiel = "{imp.chemin}" dans vif38.toml (ou passez --referentiel {imp.chemin} à chaque commande).'
-    )
 
 
 # ------------------------------------------------------------------ gabarits (issue 3)
@@ -393,10 +367,7 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, pdf, pres
         raise r.sortie_bloquee
     res = r.resultat
     if r.annee_importee:
-        click.echo(
-            f"Aucun retour dans {saisies or f'saisies/{annee}/'} : l'année {annee} est lue dans son classeur historique "
-            f"« {r.consolidation} » (importé d'un bilan ou saisi à la main), qui est conservé tel quel."
-        )
+        cli_import.annee_importee(r, annee)
     else:
         click.echo(
             f"Contrôle : {len(res.fichiers)} fichier(s), {res.nb_erreurs} erreur(s), {res.nb_avertissements} avertissement(s), "
@@ -427,33 +398,21 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, pdf, pres
 
 
 @cli.command("historique")
-@click.option(
-    "--annee", type=click.IntRange(2000, 2100), metavar="AAAA", help="Année du classeur à remplir, par ex. 2022."
-)
+@cli_import.annee_facultative
 @option_dossier(
     "--sortie",
     "Dossier où écrire le classeur (par défaut sorties/AAAA/, là où le bilan suivant le cherche).",
 )
 @click.option("--remplacer", is_flag=True, help="Remplace un classeur consolidation-AAAA.xlsx existant.")
-@click.option(
-    "--importer",
-    "document",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FICHIER.docx",
-    help="Reprend les statuts et observations d'un bilan Word antérieur, pour chaque année qu'il couvre.",
-)
+@cli_import.option_importer(cli_import.AIDE_HISTORIQUE)
 @pass_ctx
 def historique_cmd(c: Contexte, annee: int | None, sortie: Path | None, remplacer: bool, document: Path | None) -> None:
     """Classeur à remplir à la main pour une année traitée sans vif38-bilan (par ex. 2022)."""
     from vif38_bilan.cycle import produire_historique_vierge
 
     if document is not None:
-        _importer_historique(c, document, remplacer)
-        return
-    if annee is None:
-        raise click.UsageError(
-            "Indiquez l'année (--annee AAAA), ou un bilan Word à reprendre (--importer FICHIER.docx)."
-        )
+        return cli_import.importer_historique(c.espace, document, remplacer)
+    cli_import.exiger_annee(annee)
     p = c.espace.protocole
     chemin = produire_historique_vierge(c.espace, annee, sortie, remplacer)
     click.echo(f"Classeur historique {annee} écrit : {chemin}")
@@ -467,29 +426,6 @@ def historique_cmd(c: Contexte, annee: int | None, sortie: Path | None, remplace
         click.echo(
             f"Ensuite : vif38-bilan bilan --annee {suivante} reprendra la colonne {annee} (et signalera toute cellule illisible)."
         )
-
-
-def _importer_historique(c: Contexte, document: Path, remplacer: bool) -> None:
-    from vif38_bilan.anomalies import ERREUR
-    from vif38_bilan.cycle import importer_bilan_word
-
-    imp = importer_bilan_word(c.espace, document, remplacer)
-    for y, chemin in zip(imp.annees, imp.fichiers, strict=True):
-        click.echo(f"Année {y} : {len(imp.statuts[y])} statut(s), {len(imp.observations[y])} observation(s) → {chemin}")
-    for ligne in imp.doublons:
-        click.echo(f"Tableau répété : {ligne}")
-    for ligne in imp.non_rattachees:
-        click.echo(f"Ligne non rattachée à une action : {ligne}")
-    variantes = [a for a in imp.anomalies if a.gravite != ERREUR]
-    if variantes:
-        exemples = sorted({a.message.split(" (")[0] for a in variantes})
-        click.echo(f"{len(variantes)} statut(s) écrits autrement, normalisés : {' ; '.join(exemples[:6])}.")
-    erreurs = [a for a in imp.anomalies if a.gravite == ERREUR]
-    for a in erreurs:
-        click.echo(f"Erreur : {a.message}")
-    click.echo("Ensuite : relisez ces classeurs ; le bilan les reprend comme les années traitées par l'outil.")
-    if erreurs:
-        sys.exit(1)
 
 
 # ------------------------------------------------------------------ demo (issue 5)

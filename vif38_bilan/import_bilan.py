@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vif38_bilan.anomalies import AVERTISSEMENT, ERREUR, Anomalie
+from vif38_bilan.anomalies import AVERTISSEMENT, ERREUR, STATUT_INCONNU, STATUT_VARIANTE, Anomalie
 from vif38_bilan.disposition_consolidation import (
     COL_CODE,
     FEUILLE_ACTIONS,
@@ -269,7 +269,7 @@ def historique_depuis_bilan(lecture: LectureBilan, protocole: Protocole, nom: st
                             nom, None, lieu, x.code, ERREUR,
                             f"« {brut} » n'est pas un statut prévu ({lieu}) : il n'est pas repris ; "
                             f"saisissez l'un de {', '.join(ORDRE_STATUTS)} dans le classeur historique {y}.",
-                            "statut_inconnu",
+                            STATUT_INCONNU.id,
                         )
                     )  # fmt: skip
                 else:
@@ -277,7 +277,7 @@ def historique_depuis_bilan(lecture: LectureBilan, protocole: Protocole, nom: st
                         anomalies.append(
                             Anomalie(
                                 nom, None, lieu, x.code, AVERTISSEMENT,
-                                f"« {brut} » a été lu comme « {s} » ({lieu}).", "statut_variante",
+                                f"« {brut} » a été lu comme « {s} » ({lieu}).", STATUT_VARIANTE.id,
                             )
                         )  # fmt: skip
                     statuts[y][x.code] = s
@@ -295,6 +295,23 @@ def historique_depuis_bilan(lecture: LectureBilan, protocole: Protocole, nom: st
             "protocole (« vif38-bilan referentiel --importer » sur ce même bilan), puis utilisez-le avec --referentiel."
         )
     return ImportHistorique(annees, statuts, observations, anomalies, lecture.doublons, non_rattachees)
+
+
+def compte_rendu_historique(imp: ImportHistorique) -> list[str]:
+    """What the import did, in French, one line each (the CLI prints them)."""
+    lignes = [
+        f"Année {y} : {len(imp.statuts[y])} statut(s), {len(imp.observations[y])} observation(s) → {chemin}"
+        for y, chemin in zip(imp.annees, imp.fichiers, strict=False)
+    ]
+    lignes += [f"Tableau répété : {d}" for d in imp.doublons]
+    lignes += [f"Ligne non rattachée à une action : {x}" for x in imp.non_rattachees]
+    variantes = [a for a in imp.anomalies if a.gravite != ERREUR]
+    if variantes:
+        exemples = sorted({a.message.split(" (")[0] for a in variantes})
+        lignes.append(f"{len(variantes)} statut(s) écrits autrement, normalisés : {' ; '.join(exemples[:6])}.")
+    lignes += [f"Erreur : {a.message}" for a in imp.anomalies if a.gravite == ERREUR]
+    lignes.append("Ensuite : relisez ces classeurs ; le bilan les reprend comme les années traitées par l'outil.")
+    return lignes
 
 
 def ecrire_historique_importe(

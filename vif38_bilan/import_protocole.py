@@ -478,9 +478,19 @@ def ecrire_referentiel_importe(imp: ImportReferentiel, chemin: str | Path) -> Pa
     return enregistrer_classeur(wb, chemin)
 
 
-def resume_revue(imp: ImportReferentiel) -> dict[str, int]:
-    """Count of review lines by kind, for the CLI."""
+def compte_rendu(imp: ImportReferentiel) -> list[str]:
+    """What the import read and wrote, in French, one line each (the CLI prints them)."""
+    p, chemin = imp.protocole, imp.chemin
     comptes: dict[str, int] = {}
     for inf in imp.revue:
         comptes[inf.quoi] = comptes.get(inf.quoi, 0) + 1
-    return comptes
+    origine = "du protocole" if imp.source == "protocole" else "du bilan (sans indicateurs)"
+    return [
+        f"Référentiel lu, tableaux {origine} : {len(p.axes)} axes, {len(p.objectifs)} objectifs, "
+        f"{len(p.actions)} actions, {len(p.pilotes)} pilotes, années {', '.join(map(str, p.annees))}.",
+        f"Classeur écrit : {chemin} — feuille « {FEUILLE_REVUE} » : {len(imp.revue)} point(s) à vérifier ("
+        + ", ".join(f"{n} × {q.lower()}" for q, n in comptes.items())
+        + ").",
+        "Ensuite : relisez la feuille « Revue », corrigez les autres feuilles au besoin, puis indiquez "
+        f'referentiel = "{chemin}" dans vif38.toml (ou passez --referentiel {chemin} à chaque commande).',
+    ]

@@ -1,0 +1,59 @@
+"""The --importer options of `referentiel` and `historique`: a Word document in, French lines out."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+def option_importer(aide: str):
+    return click.option(
+        "--importer", "document", type=click.Path(dir_okay=False, path_type=Path), metavar="FICHIER.docx", help=aide
+    )
+
+
+annee_facultative = click.option(
+    "--annee", type=click.IntRange(2000, 2100), metavar="AAAA", help="Année du classeur à remplir, par ex. 2022."
+)
+
+
+def exiger_annee(annee: int | None) -> None:
+    if annee is None:
+        raise click.UsageError(
+            "Indiquez l'année (--annee AAAA), ou un bilan Word à reprendre (--importer FICHIER.docx)."
+        )
+
+
+def annee_importee(r, annee: int) -> None:
+    """The bilan of a year with no return, read from its history workbook."""
+    click.echo(
+        f"Aucun retour dans saisies/{annee}/ : l'année {annee} est lue dans son classeur historique "
+        f"« {r.consolidation} » (importé d'un bilan ou saisi à la main), qui est conservé tel quel."
+    )
+
+
+AIDE_REFERENTIEL = (
+    "Lit le protocole (ou, à défaut, un bilan) dans son document Word et écrit le classeur du référentiel "
+    "avec une feuille « Revue » (par défaut referentiel-<nom du document>.xlsx, ou --xlsx)."
+)
+AIDE_HISTORIQUE = "Reprend les statuts et observations d'un bilan Word antérieur, pour chaque année qu'il couvre."
+
+
+def importer_referentiel(referentiel: Path | None, document: Path, xlsx: Path | None, remplacer: bool) -> None:
+    from vif38_bilan.cycle import importer_referentiel_word
+    from vif38_bilan.import_protocole import compte_rendu
+
+    click.echo("\n".join(compte_rendu(importer_referentiel_word(document, xlsx, referentiel, remplacer))))
+
+
+def importer_historique(espace, document: Path, remplacer: bool) -> None:
+    from vif38_bilan.anomalies import ERREUR
+    from vif38_bilan.cycle import importer_bilan_word
+    from vif38_bilan.import_bilan import compte_rendu_historique
+
+    imp = importer_bilan_word(espace, document, remplacer)
+    click.echo("\n".join(compte_rendu_historique(imp)))
+    if any(a.gravite == ERREUR for a in imp.anomalies):
+        sys.exit(1)

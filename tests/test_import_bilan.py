@@ -256,3 +256,9 @@ def test_cellule_fusionnee_verticalement(annexe, tmp_path):
     rangees = {x.code: x for x in lire_bilan(chemin).rangees}
     assert rangees["1-1-1"].pilotage == rangees["1-1-2"].pilotage == "DDFE"
     assert rangees["1-1-2"].statuts == {2019: "EN ATTENTE", 2020: "EN ATTENTE", 2021: "EFFECTUEE"}
+
+
+def test_historique_sans_annee_ni_document(espace):
+    r = CliRunner().invoke(cli, ["historique"])
+    assert r.exit_code == 2
+    assert "Indiquez l'année (--annee AAAA), ou un bilan Word à reprendre (--importer FICHIER.docx)." in r.output

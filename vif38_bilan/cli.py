@@ -174,8 +174,7 @@ def init(dossier: Path, service: str, courriel: str, date_limite: str) -> None:
     metavar="FICHIER",
     help="Exporte le protocole dans un classeur modifiable.",
 )
-@cli_import.option_importer(cli_import.AIDE_REFERENTIEL)
-@click.option("--remplacer", is_flag=True, help="Avec --importer : remplace le classeur s'il existe.")
+@cli_import.option_importer(cli_import.AIDE_REFERENTIEL, remplacer=True)
 @pass_ctx
 def referentiel(c: Contexte, en_json: bool, xlsx: Path | None, document: Path | None, remplacer: bool) -> None:
     """Affiche le protocole : axes, objectifs, actions et pilotes."""
@@ -365,14 +364,7 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, pdf, pres
     )  # fmt: skip
     if r.sortie_bloquee:
         raise r.sortie_bloquee
-    res = r.resultat
-    if r.annee_importee:
-        cli_import.annee_importee(r, annee)
-    else:
-        click.echo(
-            f"Contrôle : {len(res.fichiers)} fichier(s), {res.nb_erreurs} erreur(s), {res.nb_avertissements} avertissement(s), "
-            f"{len(res.manquants)} retour(s) manquant(s){' : ' + ', '.join(res.manquants) if res.manquants else ''}."
-        )
+    click.echo(cli_import.ligne_controle(r, annee))
     for y in sorted(r.historique.sources):
         click.echo(f"Année {y} reprise de « {r.historique.sources[y]} ».")
     for a in r.historique.anomalies:
@@ -410,9 +402,8 @@ def historique_cmd(c: Contexte, annee: int | None, sortie: Path | None, remplace
     """Classeur à remplir à la main pour une année traitée sans vif38-bilan (par ex. 2022)."""
     from vif38_bilan.cycle import produire_historique_vierge
 
-    if document is not None:
+    if document is not None or annee is None:
         return cli_import.importer_historique(c.espace, document, remplacer)
-    cli_import.exiger_annee(annee)
     p = c.espace.protocole
     chemin = produire_historique_vierge(c.espace, annee, sortie, remplacer)
     click.echo(f"Classeur historique {annee} écrit : {chemin}")

@@ -8,10 +8,17 @@ from pathlib import Path
 import click
 
 
-def option_importer(aide: str):
-    return click.option(
-        "--importer", "document", type=click.Path(dir_okay=False, path_type=Path), metavar="FICHIER.docx", help=aide
-    )
+def option_importer(aide: str, remplacer: bool = False):
+    """The --importer option (and, for `referentiel`, --remplacer)."""
+
+    def decorer(f):
+        if remplacer:
+            f = click.option("--remplacer", is_flag=True, help="Avec --importer : remplace le classeur s'il existe.")(f)
+        return click.option(
+            "--importer", "document", type=click.Path(dir_okay=False, path_type=Path), metavar="FICHIER.docx", help=aide
+        )(f)
+
+    return decorer
 
 
 annee_facultative = click.option(
@@ -19,18 +26,18 @@ annee_facultative = click.option(
 )
 
 
-def exiger_annee(annee: int | None) -> None:
-    if annee is None:
-        raise click.UsageError(
-            "Indiquez l'année (--annee AAAA), ou un bilan Word à reprendre (--importer FICHIER.docx)."
+def ligne_controle(r, annee: int) -> str:
+    """The bilan's first line: the check's counts, or the year read from its history workbook."""
+    if r.annee_importee:
+        return (
+            f"Aucun retour dans saisies/{annee}/ : l'année {annee} est lue dans son classeur historique "
+            f"« {r.consolidation} » (importé d'un bilan ou saisi à la main), qui est conservé tel quel."
         )
-
-
-def annee_importee(r, annee: int) -> None:
-    """The bilan of a year with no return, read from its history workbook."""
-    click.echo(
-        f"Aucun retour dans saisies/{annee}/ : l'année {annee} est lue dans son classeur historique "
-        f"« {r.consolidation} » (importé d'un bilan ou saisi à la main), qui est conservé tel quel."
+    res = r.resultat
+    manquants = f" : {', '.join(res.manquants)}" if res.manquants else ""
+    return (
+        f"Contrôle : {len(res.fichiers)} fichier(s), {res.nb_erreurs} erreur(s), {res.nb_avertissements} "
+        f"avertissement(s), {len(res.manquants)} retour(s) manquant(s){manquants}."
     )
 
 
@@ -48,11 +55,15 @@ def importer_referentiel(referentiel: Path | None, document: Path, xlsx: Path | 
     click.echo("\n".join(compte_rendu(importer_referentiel_word(document, xlsx, referentiel, remplacer))))
 
 
-def importer_historique(espace, document: Path, remplacer: bool) -> None:
+def importer_historique(espace, document: Path | None, remplacer: bool) -> None:
     from vif38_bilan.anomalies import ERREUR
     from vif38_bilan.cycle import importer_bilan_word
     from vif38_bilan.import_bilan import compte_rendu_historique
 
+    if document is None:
+        raise click.UsageError(
+            "Indiquez l'année (--annee AAAA), ou un bilan Word à reprendre (--importer FICHIER.docx)."
+        )
     imp = importer_bilan_word(espace, document, remplacer)
     click.echo("\n".join(compte_rendu_historique(imp)))
     if any(a.gravite == ERREUR for a in imp.anomalies):

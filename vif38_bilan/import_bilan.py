@@ -380,28 +380,23 @@ def importer_historique(
 
 def sans_retour(dossier_saisies: str | Path) -> bool:
     """True when saisies/<year>/ is missing or holds no file (office lock and hidden files aside)."""
-    dossier = Path(dossier_saisies)
-    if not dossier.is_dir():
-        return True
-    return not any(p.is_file() and not p.name.startswith((".", "~$")) for p in dossier.rglob("*"))
+    from vif38_bilan.dossiers import lister_saisies
+
+    a_lire, ecartes = lister_saisies(Path(dossier_saisies))
+    return not a_lire and not ecartes
 
 
 def historique_importe(protocole: Protocole, dossier_sorties: str | Path, annee: int) -> Path | None:
     """sorties/<annee>/consolidation-<annee>.xlsx when it is a history workbook (imported or typed), else None."""
-    from python_calamine import CalamineWorkbook
-
     from vif38_bilan import disposition
+    from vif38_bilan.lecture import lire_classeur, lire_feuille
 
     chemin = Path(dossier_sorties) / str(annee) / nom_consolidation(annee)
     if not chemin.is_file():
         return None
-    from vif38_bilan.securite import verifier_fichier
-
     try:
-        verifier_fichier(chemin)
-        wb = CalamineWorkbook.from_path(str(chemin))
-        lignes = wb.get_sheet_by_name(disposition.FEUILLE_ID).to_python()
-    except Exception:  # unreadable: the bilan's own history reading reports it
+        lignes, _ = lire_feuille(lire_classeur(chemin).ouvrir(), disposition.FEUILLE_ID)
+    except Exception:  # FichierRefuse: unreadable, the bilan's own history reading reports it
         return None
     ident = {str(r[0]).strip(): str(r[1]).strip() for r in lignes if len(r) >= 2}
     return (

@@ -140,7 +140,7 @@ def document_protocole(chemin: Path) -> Path:
         elif t.startswith("- "):
             p = doc.add_paragraph(style="List Bullet")
             run = p.add_run(_propre(t[2:]))
-            run.bold = "**" in t
+            run.bold = t[2:].startswith("**") and t.endswith("**")  # a group title: « **Associations :** »
         else:
             doc.add_paragraph(_propre(t))
         i += 1

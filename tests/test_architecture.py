@@ -72,6 +72,7 @@ MODULES = {
     "cli_francais": "enchainement",
     "cli_document": "enchainement",
     "cli_import": "enchainement",
+    "import_word": "enchainement",
     "demo": "enchainement",
     "__init__": "enchainement",
     "__main__": "enchainement",

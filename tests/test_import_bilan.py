@@ -118,6 +118,11 @@ def test_annexe_2019_2021_de_bout_en_bout(annexe, espace):
     assert (espace / "sorties" / "2021" / nom_consolidation(2021)).read_bytes() == avant  # kept as is
 
     assert hashlib.sha256(annexe.read_bytes()).hexdigest() == empreinte  # the input is never modified
+    # Signed, the year is frozen: importing the document again does not rewrite it.
+    assert runner.invoke(cli, ["valider", "--annee", "2021"], catch_exceptions=False).exit_code == 0
+    r = runner.invoke(cli, ["historique", "--importer", str(annexe), "--remplacer"], catch_exceptions=False)
+    assert r.exit_code == 1 and "L'année 2021 est validée" in r.output and "Traceback" not in r.output
+    assert (espace / "sorties" / "2021" / nom_consolidation(2021)).read_bytes() == avant
     relu = _lignes_bilan(espace / "sorties" / "2021" / "bilan-2021.docx")
     assert set(relu) == set(attendu)
     for code, (statuts, obs) in relu.items():

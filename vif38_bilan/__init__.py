@@ -19,8 +19,6 @@ _CYCLE = {
     "SortiesBilan",
     "controler_annee",
     "creer_espace",
-    "importer_bilan_word",
-    "importer_referentiel_word",
     "lire_historique_annee",
     "ouvrir_espace",
     "preparer_courriels",
@@ -31,11 +29,16 @@ _CYCLE = {
     "valider_annee",
     "verifier_validation",
 }
+_IMPORTS = {"importer_bilan_word", "importer_referentiel_word"}
 _ANOMALIES = {"Anomalie", "CATALOGUE", "Etat", "Gravite", "Regle", "ResultatControle"}
 _REFERENTIEL = {"Action", "Indicateur", "Objectif", "Protocole", "charger_protocole", "vers_dict"}
 
 
 def __getattr__(nom: str):
+    if nom in _IMPORTS:
+        from vif38_bilan import import_word
+
+        return getattr(import_word, nom)
     if nom in _CYCLE:
         from vif38_bilan import cycle
 

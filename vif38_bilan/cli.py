@@ -174,14 +174,12 @@ def init(dossier: Path, service: str, courriel: str, date_limite: str) -> None:
     metavar="FICHIER",
     help="Exporte le protocole dans un classeur modifiable.",
 )
-@cli_import.option_importer(cli_import.AIDE_REFERENTIEL, remplacer=True)
+@cli_import.avec_import_referentiel
 @pass_ctx
-def referentiel(c: Contexte, en_json: bool, xlsx: Path | None, document: Path | None, remplacer: bool) -> None:
+def referentiel(c: Contexte, en_json: bool, xlsx: Path | None) -> None:
     """Affiche le protocole : axes, objectifs, actions et pilotes."""
     from vif38_bilan.referentiel import resume, vers_dict
 
-    if document is not None:
-        return cli_import.importer_referentiel(c.referentiel_option, document, xlsx, remplacer)
     p = c.protocole
     if en_json:
         click.echo(json.dumps(vers_dict(p), ensure_ascii=False, indent=2))
@@ -396,14 +394,12 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, pdf, pres
     "Dossier où écrire le classeur (par défaut sorties/AAAA/, là où le bilan suivant le cherche).",
 )
 @click.option("--remplacer", is_flag=True, help="Remplace un classeur consolidation-AAAA.xlsx existant.")
-@cli_import.option_importer(cli_import.AIDE_HISTORIQUE)
+@cli_import.avec_import_historique
 @pass_ctx
-def historique_cmd(c: Contexte, annee: int | None, sortie: Path | None, remplacer: bool, document: Path | None) -> None:
+def historique_cmd(c: Contexte, annee: int, sortie: Path | None, remplacer: bool) -> None:
     """Classeur à remplir à la main pour une année traitée sans vif38-bilan (par ex. 2022)."""
     from vif38_bilan.cycle import produire_historique_vierge
 
-    if document is not None or annee is None:
-        return cli_import.importer_historique(c.espace, document, remplacer)
     p = c.espace.protocole
     chemin = produire_historique_vierge(c.espace, annee, sortie, remplacer)
     click.echo(f"Classeur historique {annee} écrit : {chemin}")

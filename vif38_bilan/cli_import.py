@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -48,17 +49,42 @@ AIDE_REFERENTIEL = (
 AIDE_HISTORIQUE = "Reprend les statuts et observations d'un bilan Word antérieur, pour chaque année qu'il couvre."
 
 
+def avec_import_referentiel(f):
+    """`referentiel --importer DOC [--xlsx F] [--remplacer]`: read a Word document instead of showing the protocol."""
+
+    @functools.wraps(f)
+    def commande(*args, document=None, remplacer=False, **kw):
+        if document is None:
+            return f(*args, **kw)
+        c = click.get_current_context().obj
+        return importer_referentiel(c.referentiel_option, document, kw.get("xlsx"), remplacer)
+
+    return option_importer(AIDE_REFERENTIEL, remplacer=True)(commande)
+
+
+def avec_import_historique(f):
+    """`historique --importer DOC`: take over an earlier bilan instead of writing a blank workbook."""
+
+    @functools.wraps(f)
+    def commande(*args, document=None, **kw):
+        if document is None and kw.get("annee") is not None:
+            return f(*args, **kw)
+        return importer_historique(click.get_current_context().obj.espace, document, kw.get("remplacer", False))
+
+    return option_importer(AIDE_HISTORIQUE)(commande)
+
+
 def importer_referentiel(referentiel: Path | None, document: Path, xlsx: Path | None, remplacer: bool) -> None:
-    from vif38_bilan.cycle import importer_referentiel_word
     from vif38_bilan.import_protocole import compte_rendu
+    from vif38_bilan.import_word import importer_referentiel_word
 
     click.echo("\n".join(compte_rendu(importer_referentiel_word(document, xlsx, referentiel, remplacer))))
 
 
 def importer_historique(espace, document: Path | None, remplacer: bool) -> None:
     from vif38_bilan.anomalies import ERREUR
-    from vif38_bilan.cycle import importer_bilan_word
     from vif38_bilan.import_bilan import compte_rendu_historique
+    from vif38_bilan.import_word import importer_bilan_word
 
     if document is None:
         raise click.UsageError(

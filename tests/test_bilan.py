@@ -442,7 +442,7 @@ def test_commandes_bilan_et_historique(protocole, espace):
     assert "beaucoup" in tout  # the erreur is listed in the annex
 
     res = runner.invoke(cli, ["bilan", "--annee", "2022", "--date", "31/02/2023"], catch_exceptions=False)
-    assert res.exit_code == 2 and "JJ/MM/AAAA" in res.output
+    assert res.exit_code == 2 and "le 31/02/2023 n'existe pas (février 2023 a 28 jours)" in res.output
 
     # historique never overwrites a consolidation by accident.
     res = runner.invoke(cli, ["historique", "--annee", "2022"], catch_exceptions=False)

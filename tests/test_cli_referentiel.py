@@ -101,7 +101,7 @@ def test_python_m(tmp_path):
 def test_messages_d_utilisation_en_francais():
     r = CliRunner().invoke(cli, ["gabarits"], prog_name="vif38-bilan")
     assert r.exit_code == 2
-    assert "Erreur d'utilisation : l'option --annee est obligatoire." in r.output
+    assert "Erreur d'utilisation : option obligatoire manquante : « --annee »." in r.output
     assert "Aide : vif38-bilan gabarits --help" in r.output
     r = CliRunner().invoke(cli, ["controler", "--annee", "abc"])
     assert r.exit_code == 2 and "« abc » n'est pas un nombre entier" in r.output

@@ -623,7 +623,7 @@ def test_cli_pilote_inconnu(espace):
     ("args", "message"),
     [
         (["--annee", "2030"], "2030 n'est pas une année du protocole (2022, 2023, 2024)."),
-        (["--annee", "2023", "--date-limite", "31/02/2024"], "date « 31/02/2024 » illisible"),
+        (["--annee", "2023", "--date-limite", "31/02/2024"], "le 31/02/2024 n'existe pas (février 2024 a 29 jours)"),
     ],
 )
 def test_cli_options_invalides(espace, args, message):

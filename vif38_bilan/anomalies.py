@@ -209,6 +209,21 @@ ACTION_MANQUANTE = _regle(
     "Le pilote rétablit la ligne de l'action et la remplit.",
 )  # fmt: skip
 
+# The protocol changed after the templates were sent: the pilot did nothing wrong.
+PROTOCOLE_MODIFIE_ACTION_RETIREE = _regle(
+    "protocole_modifie_action_retiree", A, "Action retirée du protocole après l'envoi",
+    "L'action {code} figurait dans le classeur envoyé, mais le protocole a changé depuis (action retirée ou confiée "
+    "à un autre pilote) : la réponse du pilote n'est pas prise en compte. Le pilote n'a rien à corriger.",
+    "La DDFE vérifie le référentiel ; si l'action doit être comptée pour ce pilote, elle la rétablit dans le "
+    "protocole et relance le contrôle.",
+)  # fmt: skip
+PROTOCOLE_MODIFIE_ACTION_AJOUTEE = _regle(
+    "protocole_modifie_action_ajoutee", A, "Action ajoutée au protocole après l'envoi",
+    "L'action {code} a été ajoutée au protocole (ou confiée à {pilote}) après l'envoi du classeur : il ne pouvait "
+    "pas y répondre. Envoyez-lui un nouveau classeur (vif38-bilan gabarits --annee {annee} --pilote {code_pilote}).",
+    "La DDFE envoie au pilote un nouveau classeur, qui contient l'action.",
+)  # fmt: skip
+
 # Cells of an action row.
 FORMULE_SANS_VALEUR = _regle(
     "formule_sans_valeur", E, "Formule sans résultat",

@@ -26,7 +26,7 @@ from vif38_bilan.bilan_annexes import annexes, signatures
 from vif38_bilan.bilan_corps import calendrier, corps_annexe, corps_protocole
 from vif38_bilan.bilan_textes import COULEURS_STATUTS, NON_RENSEIGNE, date_francaise, nombre, pourcent
 from vif38_bilan.consolidation import Consolidation
-from vif38_bilan.disposition_consolidation import FEUILLE_SOURCES, ORDRE_STATUTS, nom_consolidation
+from vif38_bilan.disposition_consolidation import FEUILLE_SOURCES, ORDRE_STATUTS, nom_consolidation, periode
 from vif38_bilan.ecriture import ecrire_octets
 from vif38_bilan.graphique import graphique_statuts
 from vif38_bilan.referentiel import Protocole
@@ -132,9 +132,9 @@ def construire_bilan(
                 r.section(paysage=False)
             PARTIES[nom](r, d)
 
-    periode = f" {p.annees[0]}-{p.annees[-1]}" if p.annees else ""
+    annees_protocole = f" {p.annees[0]}-{p.annees[-1]}" if p.annees else ""
     word.remplir_sommaire(r)
-    word.pied_de_page(r, annee, modele is not None, f"Protocole {p.territoire}{periode} — bilan {annee}")
+    word.pied_de_page(r, annee, modele is not None, f"Protocole {p.territoire}{annees_protocole} — bilan {annee}")
     word.mettre_a_jour_champs(doc)
     _proprietes(doc, p, annee, date_edition, service)
     tampon = io.BytesIO()
@@ -248,11 +248,19 @@ def _synthese(r: Redacteur, p: Protocole, annee: int, c: Consolidation, resultat
     debut = c.annees[0]
     r.para(
         f"Indicateurs dont l'action fixe une cible annuelle. Taux = valeur {annee} / cible annuelle ; "
-        f"cumul {debut}-{annee} rapporté à la cible annuelle × {len(c.annees)} an(s)."
+        f"cumul {periode(debut, annee)} rapporté à la cible annuelle × {len(c.annees)} an(s)."
     )
     t = r.tableau(
         repartir(largeur, [1.5, 6.0, 1.3, 1.5, 1.3, 1.6, 1.6]),
-        ["Action", "Indicateur", "Cible / an", f"Valeur {annee}", "Taux", f"Cumul {debut}-{annee}", "Taux cumulé"],
+        [
+            "Action",
+            "Indicateur",
+            "Cible / an",
+            f"Valeur {annee}",
+            "Taux",
+            f"Cumul {periode(debut, annee)}",
+            "Taux cumulé",
+        ],
     )
     for a in p.actions:
         e = c.enregistrement(a.code, annee)
@@ -278,10 +286,11 @@ def _synthese(r: Redacteur, p: Protocole, annee: int, c: Consolidation, resultat
     manquants = set(c.manquants)
     n_recus = sum(1 for pil in actifs if pil.code in recus and pil.code not in manquants)
     r.para(
-        f"{len(actifs)} pilotes attendus, {n_recus} ont renvoyé leur classeur, {len(actifs) - n_recus} manquent. "
+        f"{len(actifs)} pilotes attendus, {n_recus} {'a' if n_recus == 1 else 'ont'} renvoyé leur classeur, {len(actifs) - n_recus} {'manque' if len(actifs) - n_recus == 1 else 'manquent'}. "
         f"{sum(len(v) for v in recus.values())} classeur(s) retenu(s) au total (un pilote collectif en reçoit un par structure)."
     )
-    t = r.tableau(repartir(largeur, [5.5, 3.5, 1.4, 4.0, 2.6]), ["Pilote", "Rôle", "Classeurs", "Structures", "État"])
+    # "Classeurs" needs ~2 cm at the header's 8.5 pt bold, cell margins included: narrower, Word breaks it mid-word.
+    t = r.tableau(repartir(largeur, [5.2, 3.4, 2.2, 3.6, 2.6]), ["Pilote", "Rôle", "Classeurs", "Structures", "État"])
     for pil in actifs:
         roles = [role for _, role in p.actions_du_pilote(pil.code)]
         n_chef = roles.count("chef de file")

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from vif38_bilan import cli_import
+from vif38_bilan.cli_accueil import (
+    avertir_referentiel,
+    barre_progression,
+    config_cmd,
+    dossier_courant,
+    init,
+    option_date,
+    option_jobs,
+)
 from vif38_bilan.cli_document import lignes_pdf, modele_cmd, option_modele, option_pdf, valider_cmd, verifier_cmd
-from vif38_bilan.cli_francais import en_francais
-from vif38_bilan.espace import SERVICE_PAR_DEFAUT
+from vif38_bilan.cli_francais import guillemets  # importing it puts Click's messages in French
 from vif38_bilan.exceptions import Vif38Error
 
 
@@ -30,7 +39,11 @@ class Contexte:
         if self._espace is None:
             from vif38_bilan.cycle import ouvrir_espace
 
-            self._espace = ouvrir_espace(Path.cwd(), self.referentiel_option)
+            ici = dossier_courant()
+            self._espace = ouvrir_espace(ici, self.referentiel_option)
+            if self._espace.racine != ici:
+                click.echo(f"Espace de travail : « {self._espace.racine} »", err=True)
+            avertir_referentiel(self._espace.protocole)
         return self._espace
 
     @property
@@ -40,11 +53,16 @@ class Contexte:
             from vif38_bilan.cycle import trouver_racine
             from vif38_bilan.referentiel import charger_protocole
 
-            if self.referentiel_option is None and trouver_racine(Path.cwd()) is not None:
+            if self.referentiel_option is None and trouver_racine(dossier_courant()) is not None:
                 self._protocole = self.espace.protocole
             else:
                 self._protocole = charger_protocole(self.referentiel_option)
+                avertir_referentiel(self._protocole)
         return self._protocole
+
+
+# Click >= 8.2 reports a bare `vif38-bilan` as a usage error carrying the help text.
+_AIDE_SANS_ARGUMENT = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 class Groupe(click.Group):
@@ -56,9 +74,12 @@ class Groupe(click.Group):
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except _AIDE_SANS_ARGUMENT as e:  # `vif38-bilan` alone: the help, not an error
+            click.echo(e.format_message())
+            sys.exit(0)
         except click.UsageError as e:
             aide = f"\nAide : {e.ctx.command_path} --help" if e.ctx is not None else ""
-            click.echo(f"Erreur d'utilisation : {en_francais(e.format_message())}{aide}", err=True)
+            click.echo(f"Erreur d'utilisation : {guillemets(e.format_message())}{aide}", err=True)
             sys.exit(e.exit_code)
         except click.ClickException as e:
             click.echo(f"Erreur : {e.format_message()}", err=True)
@@ -81,6 +102,9 @@ class Groupe(click.Group):
             raise click.ClickException(str(e)) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # output piped into `head` or a closed window: stop quietly, like any tool
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.exceptions.Exit(1) from None
         except Exception as e:  # last resort: never a raw traceback for the agent
             if ctx.obj is not None and getattr(ctx.obj, "debug", False):
                 raise
@@ -93,7 +117,9 @@ class Groupe(click.Group):
 pass_ctx = click.make_pass_decorator(Contexte)
 
 
-@click.group(cls=Groupe, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=Groupe, context_settings={"help_option_names": ["-h", "--help"]}, subcommand_metavar="COMMANDE [ARGUMENTS]..."
+)
 @click.option(
     "--referentiel",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -112,6 +138,10 @@ def cli(ctx: click.Context, referentiel: Path | None, debug: bool) -> None:
     ctx.obj = Contexte(referentiel, debug)
 
 
+cli.add_command(init)
+cli.add_command(config_cmd)
+
+
 def main() -> None:
     cli(prog_name="vif38-bilan")
 
@@ -124,42 +154,6 @@ def annee_option(f):
 
 def option_dossier(nom: str, aide: str):
     return click.option(nom, type=click.Path(file_okay=False, path_type=Path), metavar="DOSSIER", help=aide)
-
-
-def _option_date(ctx: click.Context, param: click.Parameter, valeur: str | None):
-    """Click callback: JJ/MM/AAAA → date (None when empty)."""
-    if not valeur:
-        return None
-    from vif38_bilan.espace import lire_date
-
-    try:
-        return lire_date(valeur)
-    except ValueError as e:
-        raise click.BadParameter(str(e)) from None
-
-
-# ------------------------------------------------------------------ init
-
-
-@cli.command()
-@click.argument("dossier", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--service", default=SERVICE_PAR_DEFAUT, show_default=True, help="Nom du service coordonnateur.")
-@click.option("--courriel", default="", help="Adresse de retour des classeurs.")
-@click.option("--date-limite", default="", help="Date limite de retour (JJ/MM/AAAA).")
-def init(dossier: Path, service: str, courriel: str, date_limite: str) -> None:
-    """Crée un espace de travail (gabarits/, saisies/, sorties/, vif38.toml, contacts.xlsx)."""
-    from vif38_bilan.cycle import creer_espace
-    from vif38_bilan.espace import lire_date
-
-    if date_limite:
-        try:
-            lire_date(date_limite)
-        except ValueError as e:
-            raise click.BadParameter(str(e), param_hint="--date-limite") from None
-    crees: list[Path] = []
-    creer_espace(dossier, service=service, courriel=courriel, date_limite=date_limite, crees=crees)
-    click.echo(f"Espace de travail prêt dans « {dossier} » ({len(crees)} élément(s) créé(s)).")
-    click.echo(f"Ensuite : cd {dossier} puis vif38-bilan gabarits --annee AAAA")
 
 
 # ------------------------------------------------------------------ referentiel
@@ -211,7 +205,7 @@ def referentiel(c: Contexte, en_json: bool, xlsx: Path | None) -> None:
 )
 @click.option(
     "--date-limite",
-    callback=_option_date,
+    callback=option_date,
     metavar="JJ/MM/AAAA",
     help="Date limite de retour écrite dans les classeurs (par défaut celle de vif38.toml).",
 )
@@ -224,16 +218,14 @@ def gabarits(c: Contexte, annee: int, sortie: Path | None, pilotes: tuple[str, .
 
     e = c.espace
     verifier_annee(e.protocole, annee)
+    nb = len(pilotes) if pilotes else len(e.protocole.pilotes_actifs())
+    with barre_progression(nb, "Classeurs") as avancer:  # settings checked first: nothing written without them
+        chemins = produire_gabarits(e, annee, list(pilotes) or None, date_limite, sortie, progression=avancer)
     for absente in lire_historique_annee(e, annee).annees_absentes:
         click.echo(
             f"Note : colonne « Statut {absente} » laissée vide, faute de consolidation {absente} "
             f"(vif38-bilan bilan --annee {absente}, ou vif38-bilan historique --annee {absente} pour la saisir).",
             err=True,
-        )
-    nb = len(pilotes) if pilotes else len(e.protocole.pilotes_actifs())
-    with click.progressbar(length=nb, label="Génération des classeurs", file=sys.stderr) as barre:
-        chemins = produire_gabarits(
-            e, annee, list(pilotes) or None, date_limite, sortie, progression=lambda _code: barre.update(1)
         )
     p = e.protocole
     par_nom = {d.nom_fichier(annee, pl.code): pl.code for pl in p.pilotes}
@@ -252,7 +244,10 @@ def gabarits(c: Contexte, annee: int, sortie: Path | None, pilotes: tuple[str, .
         f"{len(lignes)} classeur(s) écrit(s) dans « {dossier} » : {len(couvertes)} action(s) sur {len(p.actions)}, "
         f"{sum(li[1] for li in lignes)} ligne(s) chef de file, {sum(li[2] for li in lignes)} ligne(s) co-pilote."
     )
-    click.echo(f"Ensuite : envoyez chaque classeur à son pilote, puis déposez les retours dans saisies/{annee}/.")
+    click.echo(
+        f"Ensuite : vif38-bilan courriels --annee {annee} prépare un courriel par pilote, classeur joint (adresses "
+        f"dans contacts.xlsx) ; déposez les retours dans saisies/{annee}/ à mesure qu'ils arrivent."
+    )
 
 
 # ------------------------------------------------------------------ controler (issue 4)
@@ -261,9 +256,10 @@ def gabarits(c: Contexte, annee: int, sortie: Path | None, pilotes: tuple[str, .
 def _lisible(chemin: Path) -> Path:
     """A path relative to the current folder when it is inside it (shorter to read)."""
     try:
-        return Path(chemin).resolve().relative_to(Path.cwd().resolve())
+        relatif = Path(chemin).resolve().relative_to(Path.cwd().resolve())
     except ValueError:
         return Path(chemin)
+    return relatif if relatif != Path(".") else Path(chemin).resolve()  # « . » says nothing to the reader
 
 
 @cli.command("controler")
@@ -279,9 +275,7 @@ def _lisible(chemin: Path) -> Path:
 @click.option(
     "--json", "en_json", is_flag=True, help="Écrit seulement la liste des anomalies en JSON sur la sortie standard."
 )
-@click.option(
-    "--jobs", type=click.IntRange(1, 256), help="Processus de lecture en parallèle (par défaut : automatique)."
-)
+@option_jobs
 @click.pass_context
 def controler_cmd(
     ctx: click.Context, annee: int, saisies: Path | None, sortie: Path | None, en_json: bool, jobs
@@ -293,7 +287,8 @@ def controler_cmd(
     from vif38_bilan.rapport_controle import DOSSIER_ANNOTES, texte_console
 
     e = ctx.obj.espace
-    resultat = controler_annee(e, annee, saisies, sortie, jobs)
+    with barre_progression(None, "Contrôle") as avancer:
+        resultat = controler_annee(e, annee, saisies, sortie, jobs, progression=avancer)
     saisies = saisies or e.dossier("saisies", annee)
     sortie = sortie or e.dossier("sorties", annee)
     rapport, copies = resultat.rapport, resultat.copies
@@ -344,22 +339,22 @@ def controler_cmd(
 @click.option(
     "--date",
     "date_edition",
-    callback=_option_date,
+    callback=option_date,
     metavar="JJ/MM/AAAA",
     help="Date d'édition imprimée sur la couverture (par défaut aujourd'hui) : la même date redonne le même document.",
 )
-@click.option(
-    "--jobs", type=click.IntRange(1, 256), help="Processus de lecture en parallèle (par défaut : automatique)."
-)
+@option_jobs
 @click.pass_context
 def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, pdf, presentation, date_edition, jobs) -> None:
     """Contrôle les retours, consolide et écrit le bilan Word de l'année AAAA."""
-    from vif38_bilan.cycle import produire_bilan
+    from vif38_bilan.cycle import ETAPES_BILAN, produire_bilan
 
-    r = produire_bilan(
-        ctx.obj.espace, annee, saisies, sortie, modele=modele, presentation=presentation, date_edition=date_edition,
-        jobs=jobs, pdf=pdf,
-    )  # fmt: skip
+    e = ctx.obj.espace
+    with barre_progression(len(ETAPES_BILAN), "Bilan") as avancer:
+        r = produire_bilan(
+            e, annee, saisies, sortie, modele=modele, presentation=presentation, date_edition=date_edition,
+            jobs=jobs, pdf=pdf, progression=avancer,
+        )  # fmt: skip
     if r.sortie_bloquee:
         raise r.sortie_bloquee
     click.echo(cli_import.ligne_controle(r, annee))
@@ -462,11 +457,15 @@ def demo(dossier: Path) -> None:
 )
 @click.option("--envoyer", is_flag=True, help="Envoie aussi les courriels par le serveur [smtp] de vif38.toml.")
 @click.option("--oui", is_flag=True, help="Avec --envoyer : envoie sans demander de confirmation.")
+@click.option(
+    "--date-limite",
+    callback=option_date,
+    metavar="JJ/MM/AAAA",
+    help="Date limite de retour écrite dans les courriels (par défaut celle de vif38.toml).",
+)
 @pass_ctx
-def courriels(c: Contexte, annee: int, type_: str, envoyer: bool, oui: bool) -> None:
+def courriels(c: Contexte, annee: int, type_: str, envoyer: bool, oui: bool, date_limite) -> None:
     """Prépare un brouillon de courriel (.eml) par destinataire, avec le bon classeur joint."""
-    import os
-
     from vif38_bilan import envoi
     from vif38_bilan.brouillons import texte_preparation
     from vif38_bilan.cycle import preparer_courriels
@@ -475,7 +474,7 @@ def courriels(c: Contexte, annee: int, type_: str, envoyer: bool, oui: bool) -> 
     e = c.espace
     verifier_annee(e.protocole, annee)
     smtp = envoi.parametres_smtp(e.config) if envoyer else None  # a missing [smtp] fails before any work
-    prep = preparer_courriels(e, annee, type_)
+    prep = preparer_courriels(e, annee, type_, date_limite=date_limite)
     click.echo(texte_preparation(prep, e.racine))
     if smtp is None:
         return

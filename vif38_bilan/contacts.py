@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from vif38_bilan.ecriture import enregistrer_classeur, mettre_texte
-from vif38_bilan.espace import FICHIER_CONTACTS
+from vif38_bilan.espace import FICHIER_CONTACTS, lire_adresse
 from vif38_bilan.exceptions import ConfigurationInvalide
 from vif38_bilan.pilotes import cle
 from vif38_bilan.referentiel import Protocole
@@ -27,11 +27,6 @@ COL_COURRIEL = "Courriel"
 COL_COPIE = "Copie (courriels séparés par ;)"
 COL_REMARQUE = "Remarque"
 COLONNES_CONTACTS = (COL_CODE, COL_STRUCTURE, COL_ORGANISATION, COL_NOM, COL_COURRIEL, COL_COPIE, COL_REMARQUE)
-
-_ADRESSE = re.compile(
-    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
-)
 
 
 @dataclass(frozen=True)
@@ -174,20 +169,6 @@ def _texte(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     return re.sub(r"\s+", " ", str(v)).strip()
-
-
-def lire_adresse(texte: str) -> str:
-    """Normalise one e-mail address ("Nom <a@b.fr>", "mailto:a@b.fr" accepted); ValueError if malformed."""
-    t = texte.strip().strip(";,").strip()
-    m = re.fullmatch(r"[^<>]*<([^<>]+)>", t)
-    adresse = (m.group(1) if m else t).strip()
-    if adresse.lower().startswith("mailto:"):
-        adresse = adresse[7:].strip()
-    if not _ADRESSE.match(adresse):
-        raise ValueError(
-            f"« {texte.strip()} » n'est pas une adresse de courriel valable (exemple : prenom.nom@isere.gouv.fr)"
-        )
-    return adresse
 
 
 def lire_contacts(protocole: Protocole, chemin: str | Path) -> tuple[list[Contact], list[str]]:

@@ -9,6 +9,7 @@ of one file are in `verifications.py`, the rules and the records in `anomalies.p
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -56,11 +57,13 @@ def controler(
     dossier_saisies: Path,
     valeurs_precedentes: dict[tuple[str, int], Any] | None = None,
     jobs: int | None = None,
+    progression: Callable[[int, int], None] | None = None,
 ) -> ResultatControle:
     """Check every file under dossier_saisies (sub-folders included) for year annee.
 
     valeurs_precedentes: last year's figures for the outlier rule, keyed (action code, indicator
     index from 0) for the consolidated value and (code, index, pilot code) for a pilot's own value. jobs: worker processes (None: automatic, 1: none).
+    progression: called with (files checked, files to check) after each file.
     """
     from vif38_bilan import dossiers
 
@@ -74,7 +77,7 @@ def controler(
     a_lire, ecartes = dossiers.lister_saisies(dossier)
     precedentes = dict(valeurs_precedentes or {})
 
-    resultats = _executer(a_lire, dossier, protocole, annee, precedentes, jobs)
+    resultats = _executer(a_lire, dossier, protocole, annee, precedentes, jobs, progression)
     for chemin, raison in ecartes:
         resultats.append(_ecarte(chemin, dossier, raison))
     resultats.sort(key=lambda r: (r.fichier.nom.casefold(), r.fichier.nom))
@@ -103,7 +106,9 @@ def _executer(
     annee: int,
     precedentes: dict[tuple[str, int], Any],
     jobs: int | None,
+    progression: Callable[[int, int], None] | None = None,
 ) -> list[ResultatFichier]:
+    fait = progression or (lambda _n, _total: None)
     if jobs is None:
         jobs = 1
         if len(chemins) >= SEUIL_PARALLELE:
@@ -122,10 +127,18 @@ def _executer(
             ) as ex:
                 # Chunks amortise the inter-process round trip; a few per worker keep them balanced.
                 morceau = max(1, len(chemins) // (jobs * 4))
-                return list(ex.map(_tache, chemins, chunksize=morceau))
+                resultats = []
+                for r in ex.map(_tache, chemins, chunksize=morceau):
+                    resultats.append(r)
+                    fait(len(resultats), len(chemins))
+                return resultats
         except (OSError, BrokenProcessPool):
             pass  # no process pool on this machine (or it died): do it here
-    return [controler_fichier(c, racine, protocole, annee, precedentes) for c in chemins]
+    resultats = []
+    for c in chemins:
+        resultats.append(controler_fichier(c, racine, protocole, annee, precedentes))
+        fait(len(resultats), len(chemins))
+    return resultats
 
 
 _CONTEXTE: tuple[Protocole, Path, int, dict] | None = None

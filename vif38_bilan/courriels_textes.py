@@ -38,8 +38,9 @@ Il porte sur les actions dont vous êtes pilote ou co-pilote :
 {actions}
 
 Pour chaque action, merci d'indiquer le statut {annee}, la valeur des indicateurs et vos \
-observations, puis de renvoyer le classeur complété, sans le renommer ni modifier ses onglets, \
-avant le {date_limite} à l'adresse {courriel}.
+observations, puis de renvoyer le classeur complété avant le {date_limite} à l'adresse \
+{courriel}. Vous pouvez renommer le fichier ; en revanche, n'ajoutez, ne supprimez et ne \
+déplacez aucune ligne ni colonne, et ne renommez pas les feuilles.
 
 Les observations ne doivent contenir que des données globales, jamais l'identité d'une victime.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -20,7 +20,14 @@ from vif38_bilan.classeur_consolidation import ecrire_consolidation
 from vif38_bilan.consolidation import Consolidation, consolider
 from vif38_bilan.controle import controler
 from vif38_bilan.ecriture import SortiesIndependantes, verrou
-from vif38_bilan.espace import DOSSIERS, FICHIER_CONFIG, SERVICE_PAR_DEFAUT, Config, charger_config
+from vif38_bilan.espace import (  # trouver_racine: re-exported, the CLI finds the workspace through cycle
+    SERVICE_PAR_DEFAUT,
+    Config,
+    charger_config,
+    exiger_reglages,
+    message_introuvable,
+    trouver_racine,
+)
 from vif38_bilan.exceptions import EspaceIntrouvable, SortieBloquee, Vif38Error
 from vif38_bilan.historique import Historique, ecrire_historique_vierge, lire_historique
 from vif38_bilan.import_bilan import historique_importe, sans_retour
@@ -29,6 +36,7 @@ from vif38_bilan.referentiel import Protocole, charger_protocole, verifier_annee
 NOM_CONSOLIDATION = "consolidation-{annee}.xlsx"
 NOM_BILAN = "bilan-{annee}.docx"
 NOM_PDF = "bilan-{annee}.pdf"
+ETAPES_BILAN = ("contrôle", "consolidation", "classeur de consolidation", "bilan Word")
 
 
 # ---------------------------------------------------------------- the workspace
@@ -82,40 +90,24 @@ def creer_espace(
     return ouvrir_espace(dossier)
 
 
-def trouver_racine(dossier: str | Path = ".") -> Path | None:
-    """The workspace root for dossier: the nearest of dossier and its parents holding vif38.toml
-    (as git finds .git); else dossier itself when it holds the workspace folders (gabarits/,
-    saisies/ or sorties/); else None."""
-    depart = Path(dossier).resolve()
-    for d in (depart, *depart.parents):
-        if (d / FICHIER_CONFIG).is_file():
-            return d
-    if any((depart / nom).is_dir() for nom in DOSSIERS):
-        return depart
-    return None
-
-
 def ouvrir_espace(dossier: str | Path = ".", referentiel: str | Path | None = None) -> Espace:
     """Open the workspace that holds dossier.
 
     Args:
-        dossier: a folder inside the workspace (the current folder by default).
+        dossier: a folder inside the workspace (the current folder by default); the workspace is
+            the nearest of it and its parents holding vif38.toml.
         referentiel: a protocol file (.toml, .json, .xlsx) used instead of vif38.toml's
             `referentiel` setting or the embedded Isère 2022-2024 protocol.
     Returns:
         Espace, with config and protocol loaded.
     Raises:
-        EspaceIntrouvable: no vif38.toml in dossier or its parents and no workspace folders.
+        EspaceIntrouvable: no workspace in dossier or its parents (nothing is written).
         ConfigurationInvalide: vif38.toml is malformed.
         ReferentielInvalide: the protocol file is malformed.
     """
     racine = trouver_racine(dossier)
     if racine is None:
-        raise EspaceIntrouvable(
-            f"Aucun espace de travail ici (« {Path(dossier).resolve()} ») ni dans les dossiers parents : "
-            "placez-vous dans votre espace de travail (cd MON-ESPACE) ou créez-en un avec "
-            "« vif38-bilan init MON-ESPACE »."
-        )
+        raise EspaceIntrouvable(message_introuvable(dossier))
     config = charger_config(racine)
     protocole = charger_protocole(referentiel or config.referentiel)
     return Espace(racine=racine, config=config, protocole=protocole)
@@ -143,11 +135,13 @@ def produire_gabarits(
     Returns:
         The workbooks' paths, in the protocol's pilot order.
     Raises:
-        AnneeHorsProtocole, PiloteInconnu, SortieBloquee, EspaceVerrouille.
+        AnneeHorsProtocole, PiloteInconnu, SortieBloquee, EspaceVerrouille; ConfigurationInvalide
+        when service, courriel or date_limite (unless given) is missing or malformed in vif38.toml.
     """
     from vif38_bilan.gabarits import generer_gabarits, resoudre_pilotes
 
     espace.verifier_annee(annee)
+    exiger_reglages(espace.config, "produire les classeurs", date_limite)
     dossier = Path(sortie) if sortie is not None else espace.dossier("gabarits", annee)
     codes = resoudre_pilotes(espace.protocole, pilotes)
     with espace.verrou():
@@ -221,6 +215,7 @@ def controler_annee(
     sortie: str | Path | None = None,
     jobs: int | None = None,
     ecrire: bool = True,
+    progression: Callable[[int, int], None] | None = None,
 ) -> ResultatControle:
     """Check every return of the year and write the report and the annotated copies.
 
@@ -229,6 +224,7 @@ def controler_annee(
         sortie: folder of controle-AAAA.xlsx and retours-annotes/ (sorties/AAAA/ by default).
         jobs: reading processes (automatic when None).
         ecrire: False to check only (no file written), e.g. to know who is missing.
+        progression: called with (files checked, files to check) after each file.
     Returns:
         ResultatControle, with `.rapport` (Path or None when blocked), `.copies` (annotated copies)
         and `.sortie_bloquee` (SortieBloquee naming the outputs that could not be written, or None).
@@ -237,7 +233,7 @@ def controler_annee(
     """
     espace.verifier_annee(annee)
     with espace.verrou():
-        return _controler(espace, annee, saisies, sortie, jobs, ecrire)
+        return _controler(espace, annee, saisies, sortie, jobs, ecrire, progression=progression)
 
 
 def _controler(
@@ -248,6 +244,7 @@ def _controler(
     jobs: int | None,
     ecrire: bool,
     sorties: SortiesIndependantes | None = None,
+    progression: Callable[[int, int], None] | None = None,
 ) -> ResultatControle:
     """The check without the lock; sorties: outputs of a larger run (checked by the caller)."""
     from vif38_bilan.rapport_controle import ecrire_rapport, ecrire_retours_annotes
@@ -257,7 +254,8 @@ def _controler(
     if ecrire:
         validation.refuser_si_validee(sortie, annee, "le rapport de contrôle")
     historique = lire_historique_annee(espace, annee)
-    resultat = controler(espace.protocole, annee, saisies, valeurs_precedentes=historique.precedentes(annee), jobs=jobs)
+    precedentes = historique.precedentes(annee)
+    resultat = controler(espace.protocole, annee, saisies, precedentes, jobs=jobs, progression=progression)
     if ecrire:
         # A report open in Excel must not prevent the annotated copies (and vice versa).
         propres = sorties or SortiesIndependantes()
@@ -307,6 +305,7 @@ def produire_bilan(
     jobs: int | None = None,
     resultat: ResultatControle | None = None,
     pdf: bool = False,
+    progression: Callable[[str], None] | None = None,
 ) -> SortiesBilan:
     """Check the year (unless resultat is given), consolidate it and write the bilan.
 
@@ -325,6 +324,7 @@ def produire_bilan(
         resultat: a check result already computed for this year (not re-run).
         pdf: also write bilan-AAAA.pdf through LibreOffice, contents page and page numbers up to
             date; without LibreOffice the .docx is written and `pdf_impossible` says why.
+        progression: called with the name of each of the ETAPES_BILAN once it is done.
     Returns:
         SortiesBilan.
     Raises:
@@ -337,6 +337,7 @@ def produire_bilan(
     espace.verifier_annee(annee)
     sortie = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
     dossier_saisies = Path(saisies) if saisies is not None else espace.dossier("saisies", annee)
+    fait = progression or (lambda _etape: None)
     # Each output is attempted even when another is blocked (open in Excel or Word).
     sorties = SortiesIndependantes()
     modele = modele or espace.config.modele
@@ -358,11 +359,14 @@ def produire_bilan(
             if resultat is None:
                 resultat = _controler(espace, annee, saisies, sortie, jobs, ecrire=True, sorties=sorties)
             historique = lire_historique_annee(espace, annee)
+        fait(ETAPES_BILAN[0])
         donnees = consolider(espace.protocole, annee, resultat, historique, annee_importee=importee)
+        fait(ETAPES_BILAN[1])
         if importee:
             classeur = espace.dossier("sorties", annee) / NOM_CONSOLIDATION.format(annee=annee)
         else:
             classeur = sorties.essayer(ecrire_consolidation, donnees, sortie / NOM_CONSOLIDATION.format(annee=annee))
+        fait(ETAPES_BILAN[2])
         document = sorties.essayer(
             ecrire_bilan,
             espace.protocole,
@@ -376,6 +380,7 @@ def produire_bilan(
             espace.config.service,
         )
         chemin_pdf, impossible, perime = _pdf(document, sortie / NOM_PDF.format(annee=annee), pdf)
+        fait(ETAPES_BILAN[3])
     bloquee = resultat.sortie_bloquee
     try:
         sorties.verifier()
@@ -485,6 +490,7 @@ def preparer_courriels(
     type_: str = "envoi",
     resultat: ResultatControle | None = None,
     maintenant: datetime | None = None,
+    date_limite: date | None = None,
 ):
     """Write one .eml draft per recipient in sorties/AAAA/courriels/<type>/.
 
@@ -494,15 +500,19 @@ def preparer_courriels(
         resultat: the year's check result; for relance/correction it is computed here (check
             only, nothing written) when None, never when given.
         maintenant: the drafts' date (now when None).
+        date_limite: the deadline written in the e-mails instead of vif38.toml's.
     Returns:
         courriels.Preparation (drafts written, pilots without address, stale drafts removed).
     Raises:
-        AnneeHorsProtocole, ConfigurationInvalide (vif38.toml, contacts.xlsx), Vif38Error
+        AnneeHorsProtocole, ConfigurationInvalide (vif38.toml: service, courriel, date_limite
+        missing or malformed; contacts.xlsx), Vif38Error
         (no saisies/AAAA/ folder for relance/correction), EspaceVerrouille.
     """
     from vif38_bilan.brouillons import preparer_courriels as preparer
 
     espace.verifier_annee(annee)
+    exiger_reglages(espace.config, "préparer les courriels", date_limite)
+    config = replace(espace.config, date_limite=date_limite) if date_limite else espace.config
     with espace.verrou():
         if resultat is None and type_ != "envoi":
             dossier = espace.dossier("saisies", annee)
@@ -512,4 +522,4 @@ def preparer_courriels(
                     f"lancez « vif38-bilan controler --annee {annee} », puis relancez cette commande."
                 )
             resultat = _controler(espace, annee, None, None, None, ecrire=False)
-        return preparer(espace.config, espace.protocole, annee, type_, resultat=resultat, maintenant=maintenant)
+        return preparer(config, espace.protocole, annee, type_, resultat=resultat, maintenant=maintenant)

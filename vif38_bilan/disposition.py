@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from vif38_bilan import statuts
 from vif38_bilan.referentiel import Protocole
 
 VERSION_GABARIT = "1"
@@ -44,14 +45,7 @@ ID_COLLECTIF = "collectif"  # "oui" / "non"
 CLES_ID = (ID_PROTOCOLE, ID_PILOTE, ID_ANNEE, ID_VERSION, ID_GENERE_LE, ID_ACTIONS, ID_COLLECTIF)
 PREFIXE_PROPRIETE = "vif38_"  # custom document property name = prefix + key
 
-STATUTS: dict[str, str] = {
-    "EFFECTUÉE": "l'action est réalisée pour l'année",
-    "EN COURS": "l'action a commencé et se poursuit",
-    "EN ATTENTE": "l'action est bloquée ou attend une décision",
-    "POURSUIVRE": "l'action est à poursuivre l'année suivante",
-    "LANCEMENT": "l'action démarre cette année",
-    "ANNULÉE": "l'action est abandonnée (plus d'actualité)",
-}
+STATUTS = statuts.STATUTS  # the six statuses (vif38_bilan/statuts.py)
 
 LIBELLES_IDENTITE = ("Structure", "Contact", "Courriel", "Téléphone", "Date de saisie")
 

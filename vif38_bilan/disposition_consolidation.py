@@ -91,8 +91,13 @@ def entetes_indicateurs(annees: tuple[int, ...], annee: int) -> list[str]:
     return (
         [COL_CODE, COL_NUMERO, COL_INDICATEUR, COL_TYPE, COL_CIBLE]
         + [f"Valeur {y}" for y in annees]
-        + [f"Taux {annee}", f"Cumul {debut}-{annee}", "Cible cumulée", "Taux cumulé", f"Détail {annee}"]
+        + [f"Taux {annee}", f"Cumul {periode(debut, annee)}", "Cible cumulée", "Taux cumulé", f"Détail {annee}"]
     )
+
+
+def periode(debut: int, fin: int) -> str:
+    """ "2022-2023", or "2022" for the first year (never "2022-2022")."""
+    return str(fin) if fin == debut else f"{debut}-{fin}"
 
 
 ENTETES_SOURCES = [

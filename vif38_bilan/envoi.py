@@ -154,7 +154,7 @@ def parametres_smtp(config: Any) -> ParametresSmtp:
             raise ValueError
     except (TypeError, ValueError):
         raise ConfigurationInvalide(
-            f"vif38.toml, [smtp] port = {s.get('port')!r} : écrivez un numéro de port, par exemple 587."
+            f"vif38.toml, [smtp] port = « {s.get('port')} » : écrivez un numéro de port, par exemple 587."
         ) from None
     for k in ("starttls", "ssl"):
         if k in s and not isinstance(s[k], bool):

@@ -12,7 +12,9 @@ from typing import Any
 
 from vif38_bilan.exceptions import ReferentielInvalide
 from vif38_bilan.pilotes import AliasMultiple, Annuaire, Pilote
-from vif38_bilan.referentiel_xlsx import lire_xlsx
+from vif38_bilan.referentiel_xlsx import cellule, lire_xlsx
+from vif38_bilan.statuts import lire_statuts
+from vif38_bilan.toml_fr import lire_toml
 
 TYPES_INDICATEUR = ("entier", "oui_non", "texte")
 CHEF_DE_FILE = "chef de file"
@@ -109,6 +111,7 @@ class Protocole:
     autorites: tuple[Autorite, ...] = ()
     en_presence_de: tuple[Autorite, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    avertissements: tuple[str, ...] = field(default=(), compare=False)  # variants read (calendar), in French
 
     @cached_property
     def annuaire(self) -> Annuaire:
@@ -174,7 +177,7 @@ def charger_protocole(chemin: str | Path | None = None) -> Protocole:
     suffixe = chemin.suffix.lower()
     try:
         if suffixe == ".toml":
-            donnees = tomllib.loads(chemin.read_text("utf-8"))
+            donnees = lire_toml(chemin, erreur=lambda message: ReferentielInvalide(nom, [message]))
         elif suffixe == ".json":
             donnees = json.loads(chemin.read_text("utf-8"))
         elif suffixe in (".xlsx", ".xlsm"):
@@ -194,17 +197,21 @@ def depuis_dict(d: Any, nom: str = "référentiel") -> Protocole:
     if not isinstance(d, dict):
         raise ReferentielInvalide(nom, ["le contenu n'est pas une table de clés"])
 
+    avertissements: list[str] = []
+
     def champ(entree: dict, cle: str, lieu: str, type_=str, requis=True, defaut=None):
         v = entree.get(cle) if isinstance(entree, dict) else None
+        case = cellule(entree, cle)
         if v is None or (isinstance(v, str) and not v.strip()):
             if requis:
-                fautes.append(f"{lieu} : champ « {cle} » manquant")
+                fautes.append(f"{case} : case vide, à remplir" if case else f"{lieu} : champ « {cle} » manquant")
             return defaut
         if type_ is int:
             try:
-                return int(v)
+                return int(v if not isinstance(v, float) or v.is_integer() else str(v))  # 3.5: not a count
             except (TypeError, ValueError):
-                fautes.append(f"{lieu} : « {cle} » doit être un nombre entier (lu : {v!r})")
+                ou = f"{case} : « {v} »" if case else f"{lieu} : « {cle} » vaut « {v} », qui"
+                fautes.append(f"{ou} n'est pas un nombre entier")
                 return defaut
         if type_ is str:
             return " ".join(str(v).split())
@@ -273,7 +280,7 @@ def depuis_dict(d: Any, nom: str = "référentiel") -> Protocole:
         codes = tuple(str(c).strip() for c in (codes or []) if str(c).strip())
         for c in codes:
             if c not in codes_pilotes:
-                fautes.append(f"{lieu} : code pilote « {c} » inconnu")
+                fautes.append(f"{cellule(e, 'pilotes') or lieu} : code pilote « {c} » inconnu")
         alias_multiples.append(AliasMultiple(champ(e, "texte", lieu, defaut=""), codes))
     annuaire = Annuaire(tuple(pilotes), tuple(alias_multiples))
 
@@ -303,7 +310,7 @@ def depuis_dict(d: Any, nom: str = "référentiel") -> Protocole:
         lieu = f"action « {code} »" if code else f"action n°{i}"
         obj = champ(e, "objectif", lieu, int, defaut=0)
         if obj not in par_num:
-            fautes.append(f"{lieu} : objectif {obj} inconnu")
+            fautes.append(f"{cellule(e, 'objectif') or lieu} : objectif {obj} inconnu")
         axe = par_num[obj].axe if obj in par_num else 0
         rangs[obj] = rangs.get(obj, 0) + 1
         if not code:
@@ -319,7 +326,7 @@ def depuis_dict(d: Any, nom: str = "référentiel") -> Protocole:
                 fautes.append(f"{lieu} : pilote « {m} » inconnu (ajoutez-le, ou l'alias, à la liste des pilotes)")
         for c in codes:
             if c not in codes_pilotes:
-                fautes.append(f"{lieu} : code pilote « {c} » inconnu")
+                fautes.append(f"{cellule(e, 'pilotes') or lieu} : code pilote « {c} » inconnu")
         if not codes and pilotage:
             pass
         elif not codes:
@@ -330,10 +337,11 @@ def depuis_dict(d: Any, nom: str = "référentiel") -> Protocole:
             lieu_i = f"{lieu}, indicateur {k}"
             t = champ(ind, "type", lieu_i, requis=False) or "texte"
             if t not in TYPES_INDICATEUR:
-                fautes.append(f"{lieu_i} : type « {t} » inconnu (entier, oui_non ou texte)")
+                fautes.append(f"{cellule(ind, 'type') or lieu_i} : type « {t} » inconnu (entier, oui_non ou texte)")
             cible = champ(ind, "cible_annuelle", lieu_i, int, requis=False)
             if cible is not None and t != "entier":
-                fautes.append(f"{lieu_i} : une cible annuelle n'a de sens que pour un indicateur « entier »")
+                ou = cellule(ind, "cible_annuelle") or lieu_i
+                fautes.append(f"{ou} : une cible annuelle n'a de sens que pour un indicateur « entier »")
             indicateurs.append(
                 Indicateur(
                     champ(ind, "libelle", lieu_i, defaut=""),
@@ -372,8 +380,9 @@ def depuis_dict(d: Any, nom: str = "référentiel") -> Protocole:
         lieu = f"calendrier, ligne {i}"
         obj = champ(e, "objectif", lieu, int, defaut=0)
         if obj not in par_num:
-            fautes.append(f"{lieu} : objectif {obj} inconnu")
-        statuts = tuple(" ".join(str(s).split()).upper() for s in (e.get("statuts") or []))
+            fautes.append(f"{cellule(e, 'objectif') or lieu} : objectif {obj} inconnu")
+        lieux = [cellule(e, f"statut_{k}") or f"{lieu}, statut {an}" for k, an in enumerate(annees)]
+        statuts = lire_statuts(e.get("statuts") or [], lieux, fautes, avertissements)
         calendrier.append(PlanCalendrier(obj, champ(e, "acteurs", lieu, requis=False) or "", statuts))
 
     signataires = tuple(
@@ -412,6 +421,7 @@ def depuis_dict(d: Any, nom: str = "référentiel") -> Protocole:
         autorites=autorites,
         en_presence_de=presence,
         notes=tuple(str(n) for n in (d.get("notes") or [])),
+        avertissements=tuple(avertissements),
     )
 
 

@@ -12,6 +12,16 @@ if TYPE_CHECKING:  # type only: referentiel imports this module to load a .xlsx 
     from vif38_bilan.referentiel import Protocole
 
 SEP = " | "
+# Key of the cell addresses attached to each row read, for messages naming sheet, row and column.
+LIEUX = "_lieux"
+
+
+def cellule(entree: Any, cle: str) -> str | None:
+    """Where a field was read, as the agent sees it ("feuille Actions, ligne 12, colonne « Code »"),
+    when the data comes from a workbook; None otherwise."""
+    lieux = entree.get(LIEUX) if isinstance(entree, dict) else None
+    return lieux.get(cle) if isinstance(lieux, dict) else None
+
 
 # sheet -> list of (header, key)
 FEUILLES: dict[str, list[tuple[str, str]]] = {
@@ -146,10 +156,14 @@ def lire_xlsx(chemin: str | Path) -> dict[str, Any]:
             else:
                 index[cle] = tete.index(titre)
         sortie = []
-        for r in rows[1:]:
+        titres = dict((cle, titre) for titre, cle in colonnes)
+        for n, r in enumerate(rows[1:], 2):  # n: the row number Excel shows
             if all(v in ("", None) for v in r):
                 continue
-            sortie.append({cle: _valeur(r[i]) if i < len(r) else None for cle, i in index.items()})
+            ligne: dict[str, Any] = {cle: _valeur(r[i]) if i < len(r) else None for cle, i in index.items()}
+            # Where each field was read, for messages the agent can follow in Excel.
+            ligne[LIEUX] = {cle: f"feuille {nom}, ligne {n}, colonne « {titres[cle]} »" for cle in index}
+            sortie.append(ligne)
         return sortie
 
     general = {}
@@ -183,6 +197,10 @@ def lire_xlsx(chemin: str | Path) -> dict[str, Any]:
             "objectif": c["objectif"],
             "acteurs": c.get("acteurs") or "",
             "statuts": [c.get(str(an)) or "" for an in d["annees"]],
+            LIEUX: {
+                **c[LIEUX],
+                **{f"statut_{k}": c[LIEUX].get(str(an)) for k, an in enumerate(d["annees"]) if str(an) in c[LIEUX]},
+            },
         }
         for c in lignes("Calendrier", cal_cols)
     ]

@@ -10,28 +10,10 @@ from datetime import date, datetime, time
 from typing import Any
 
 from vif38_bilan import disposition as d
+from vif38_bilan.statuts import normaliser_statut  # noqa: F401  (re-exported: its old home)
 from vif38_bilan.textes import sans_accents
 
 EFFECTUEE = "EFFECTUÉE"
-
-
-def _cle_statut(texte: str) -> str:
-    # Letters only, no accents, no final E/S: "Effectuée " = "EFFECTUE" = "effectuées", "POUR SUIVRE" = "POURSUIVRE".
-    return re.sub(r"[^A-Z]", "", sans_accents(texte).upper()).rstrip("ES")
-
-
-_STATUTS_PAR_CLE = {_cle_statut(s): s for s in d.STATUTS}
-
-
-def normaliser_statut(valeur: Any) -> tuple[str | None, bool]:
-    """(canonical status or None when unknown, True when it was a variant)."""
-    if not isinstance(valeur, str):
-        return None, False
-    texte = valeur.strip()
-    if texte in d.STATUTS:
-        return texte, False
-    canonique = _STATUTS_PAR_CLE.get(_cle_statut(texte))
-    return canonique, canonique is not None
 
 
 _ESPACES_MILLIERS = str.maketrans("", "", " \u00a0\u202f\u2009")

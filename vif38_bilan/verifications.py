@@ -157,6 +157,8 @@ def reconnaitre_par_contenu(protocole: Protocole, retour: Any) -> d.Identificati
 def verifier_lignes(ctx: Contexte, retour: Any, pilote: Any, structure: str) -> Verif[list[Reponse]]:
     """One row per expected action: rows doubled, added or missing; each row's answers."""
     attendues = {a.code: (a, role) for a, role in ctx.protocole.actions_du_pilote(pilote.code)}
+    # The codes the workbook was generated with (hidden sheet): what the pilot was asked.
+    envoyees = set(retour.identification.actions) if retour.identification else set()
     reponses: list[Reponse] = []
     vues: dict[str, int] = {}  # code → its row
     for ligne in retour.lignes:
@@ -167,6 +169,11 @@ def verifier_lignes(ctx: Contexte, retour: Any, pilote: Any, structure: str) -> 
             yield ctx.anomalie(r.ACTION_EN_DOUBLE, message, ref_code, code)
             continue
         if code not in attendues:
+            if code in envoyees:
+                # In the workbook as sent: the protocol changed since, not the pilot's row.
+                message = r.PROTOCOLE_MODIFIE_ACTION_RETIREE.texte(code=code)
+                yield ctx.anomalie(r.PROTOCOLE_MODIFIE_ACTION_RETIREE, message, ref_code, code)
+                continue
             if _existe(ctx.protocole, code):
                 message = r.ACTION_NON_PILOTEE.format(code=code, pilote=pilote.nom)
             else:
@@ -177,7 +184,14 @@ def verifier_lignes(ctx: Contexte, retour: Any, pilote: Any, structure: str) -> 
         action, role = attendues[code]
         reponses.append((yield from verifier_ligne(ctx, retour, ligne, action, role, pilote, structure)))
     for code in attendues:
-        if code not in vues:
+        if code in vues:
+            continue
+        if envoyees and code not in envoyees:
+            message = r.PROTOCOLE_MODIFIE_ACTION_AJOUTEE.texte(
+                code=code, pilote=pilote.nom, annee=ctx.annee, code_pilote=pilote.code
+            )
+            yield ctx.anomalie(r.PROTOCOLE_MODIFIE_ACTION_AJOUTEE, message, None, code)
+        else:
             yield ctx.anomalie(r.ACTION_MANQUANTE, r.ACTION_MANQUANTE.texte(code=code), None, code)
     return reponses
 

@@ -29,6 +29,10 @@ COMMANDES_ESPACE = [
     ["courriels", "--annee", "2023", "--type", "relance"],
     ["courriels", "--annee", "2023", "--type", "correction", "--date-limite", "15/03/2024"],
     ["config"],
+    ["modele"],
+    ["valider", "--annee", "2023"],
+    ["valider", "--annee", "2023", "--rouvrir", "--motif", "erreur"],
+    ["verifier", "--annee", "2023"],
 ]
 
 

@@ -45,10 +45,12 @@ def _annee(f):
 def modele_cmd(c, fichier: Path | None, remplacer: bool) -> None:
     """Écrit un modèle Word de départ pour le bilan : à compléter une fois dans Word, gardé à chaque bilan."""
     from vif38_bilan.bilan_modele import REPERES, ecrire_modele_depart
-    from vif38_bilan.cycle import trouver_racine
+    from vif38_bilan.cycle import message_introuvable, trouver_racine
 
     racine = trouver_racine(Path.cwd())
-    fichier = fichier or (racine or Path.cwd()) / NOM_MODELE
+    if fichier is None and racine is None:  # its place is the workspace: never written in an unrelated folder
+        raise click.ClickException(message_introuvable(Path.cwd()))
+    fichier = fichier or racine / NOM_MODELE
     if fichier.exists() and not remplacer:
         raise click.ClickException(
             f"« {fichier} » existe déjà : il n'est pas remplacé (votre texte y est peut-être). "

@@ -303,8 +303,8 @@ def controler_cmd(
             click.echo(f"Copies annotées ({len(copies)}) : {_lisible(sortie / DOSSIER_ANNOTES)}")
         if resultat.nb_erreurs:
             click.echo(
-                "Ensuite : renvoyez à chaque pilote concerné sa copie annotée, déposez les versions corrigées dans "
-                f"« {_lisible(saisies)} » et relancez la commande."
+                f"Ensuite : vif38-bilan courriels --annee {annee} --type correction prépare pour chaque pilote concerné "
+                f"sa copie annotée ; déposez les versions corrigées dans « {_lisible(saisies)} » et relancez la commande."
             )
     if resultat.sortie_bloquee:
         raise resultat.sortie_bloquee

@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from vif38_bilan.cli import cli
-from vif38_bilan.cycle import creer_espace, ouvrir_espace, trouver_racine
+from vif38_bilan.cycle import creer_espace, ouvrir_espace
+from vif38_bilan.espace import trouver_racine
 from vif38_bilan.exceptions import ConfigurationInvalide, EspaceIntrouvable
 
 RACINE_DEPOT = Path(__file__).resolve().parents[1]

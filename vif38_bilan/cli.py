@@ -50,7 +50,7 @@ class Contexte:
     def protocole(self):
         """--referentiel, else the workspace's protocol when there is a workspace, else the embedded one."""
         if self._protocole is None:
-            from vif38_bilan.cycle import trouver_racine
+            from vif38_bilan.espace import trouver_racine
             from vif38_bilan.referentiel import charger_protocole
 
             if self.referentiel_option is None and trouver_racine(dossier_courant()) is not None:

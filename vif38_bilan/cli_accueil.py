@@ -188,8 +188,7 @@ def init(dossier: Path, service: str | None, courriel: str | None, date_limite: 
 
 def _refuser_espace_imbrique(dossier: Path) -> None:
     """No workspace inside another one's gabarits/, saisies/ or sorties/ (saisies/2023/saisies/2023…)."""
-    from vif38_bilan.cycle import trouver_racine
-    from vif38_bilan.espace import DOSSIERS
+    from vif38_bilan.espace import DOSSIERS, trouver_racine
 
     chemin = dossier.resolve()
     for d in chemin.parents if not chemin.exists() else (chemin, *chemin.parents):

@@ -45,7 +45,7 @@ def _annee(f):
 def modele_cmd(c, fichier: Path | None, remplacer: bool) -> None:
     """Écrit un modèle Word de départ pour le bilan : à compléter une fois dans Word, gardé à chaque bilan."""
     from vif38_bilan.bilan_modele import REPERES, ecrire_modele_depart
-    from vif38_bilan.cycle import message_introuvable, trouver_racine
+    from vif38_bilan.espace import message_introuvable, trouver_racine
 
     racine = trouver_racine(Path.cwd())
     if fichier is None and racine is None:  # its place is the workspace: never written in an unrelated folder

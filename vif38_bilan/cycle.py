@@ -20,15 +20,8 @@ from vif38_bilan.classeur_consolidation import ecrire_consolidation
 from vif38_bilan.consolidation import Consolidation, consolider
 from vif38_bilan.controle import controler
 from vif38_bilan.ecriture import SortiesIndependantes, verrou
-from vif38_bilan.espace import (  # trouver_racine: re-exported, the CLI finds the workspace through cycle
-    SERVICE_PAR_DEFAUT,
-    Config,
-    charger_config,
-    exiger_reglages,
-    message_introuvable,
-    trouver_racine,
-)
-from vif38_bilan.exceptions import EspaceIntrouvable, SortieBloquee, Vif38Error
+from vif38_bilan.espace import SERVICE_PAR_DEFAUT, Config, charger_config, exiger_reglages, racine_espace
+from vif38_bilan.exceptions import SortieBloquee, Vif38Error
 from vif38_bilan.historique import Historique, ecrire_historique_vierge, lire_historique
 from vif38_bilan.import_bilan import historique_importe, sans_retour
 from vif38_bilan.referentiel import Protocole, charger_protocole, verifier_annee
@@ -105,9 +98,7 @@ def ouvrir_espace(dossier: str | Path = ".", referentiel: str | Path | None = No
         ConfigurationInvalide: vif38.toml is malformed.
         ReferentielInvalide: the protocol file is malformed.
     """
-    racine = trouver_racine(dossier)
-    if racine is None:
-        raise EspaceIntrouvable(message_introuvable(dossier))
+    racine = racine_espace(dossier)
     config = charger_config(racine)
     protocole = charger_protocole(referentiel or config.referentiel)
     return Espace(racine=racine, config=config, protocole=protocole)

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from vif38_bilan.exceptions import ConfigurationInvalide
+from vif38_bilan.exceptions import ConfigurationInvalide, EspaceIntrouvable
 
 FICHIER_CONFIG = "vif38.toml"
 FICHIER_CONTACTS = "contacts.xlsx"
@@ -182,6 +182,14 @@ def message_introuvable(dossier: str | Path = ".") -> str:
         "placez-vous dans votre espace de travail (cd MON-ESPACE), ou créez-en un avec "
         "« vif38-bilan init MON-ESPACE ». Rien n'a été écrit."
     )
+
+
+def racine_espace(dossier: str | Path = ".") -> Path:
+    """trouver_racine, or EspaceIntrouvable with what to do (nothing is written)."""
+    racine = trouver_racine(dossier)
+    if racine is None:
+        raise EspaceIntrouvable(message_introuvable(dossier))
+    return racine
 
 
 def charger_config(racine: str | Path = ".") -> Config:

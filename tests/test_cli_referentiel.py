@@ -22,7 +22,10 @@ def test_referentiel_json(protocole):
         "cible_annuelle": 100,
         "cible_texte": "former 100 professionnels par an",
         "origine": "protocole",
+        "agregation": "somme",
     }
+    a = next(x for x in d["actions"] if x["code"] == "1-5-3")
+    assert [i["agregation"] for i in a["indicateurs"]] == ["maximum", "maximum"]
     assert {"numero": 14, "titre": "Développer la sensibilisation", "axe": 2} == {
         k: v for k, v in d["objectifs"][13].items() if k != "section"
     }

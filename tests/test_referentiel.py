@@ -202,3 +202,64 @@ def test_fichier_illisible(tmp_path):
     assert "illisible" in str(e.value)
     with pytest.raises(ReferentielInvalide):
         charger_protocole(tmp_path / "absent.toml")
+
+
+# ---------------------------------------------------------------- aggregation rules (issue 12)
+
+
+def test_regles_d_agregation_de_l_isere(protocole):
+    regle = {(a.code, k): i.agregation for a in protocole.actions for k, i in enumerate(a.indicateurs)}
+    # Co-pilots report the same colloquium, the same meetings of one instance: never a sum.
+    assert regle[("1-2-1", 0)] == regle[("1-2-1", 1)] == "maximum"
+    assert regle[("1-5-3", 0)] == regle[("1-5-3", 1)] == "maximum"
+    # The lead's figure stands where the funder reports the operator's places.
+    assert regle[("1-4-1", 0)] == "chef_de_file"
+    # Distinct organisations training their own staff add up.
+    assert regle[("1-1-1", 0)] == "somme"
+    assert set(regle.values()) <= {"somme", "maximum", "chef_de_file", "aucune"}
+
+
+def test_agregation_inconnue_dans_le_toml(protocole, tmp_path):
+    d = vers_dict(protocole)
+    d["actions"][0]["indicateurs"][0]["agregation"] = "moyenne"
+    assert _fautes(d, tmp_path) == [
+        "Règle d'agrégation « moyenne » inconnue (action « 1-1-1 », indicateur 1) : écrivez l'une de ces valeurs : "
+        "somme, maximum, chef_de_file, aucune."
+    ]
+
+
+def test_agregation_modifiee_dans_le_classeur(protocole, tmp_path):
+    import openpyxl
+
+    f = tmp_path / "protocole.xlsx"
+    ecrire_xlsx(protocole, f)
+    wb = openpyxl.load_workbook(f)
+    ws = wb["Indicateurs"]
+    entetes = [c.value for c in ws[1]]
+    col = entetes.index("Agrégation (somme, maximum, chef_de_file, aucune)") + 1
+    ligne = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "1-1-1")
+    assert ws.cell(ligne, col).value == "somme"
+    ws.cell(ligne, col).value = "aucune"
+    wb.save(f)
+    assert charger_protocole(f).action("1-1-1").indicateurs[0].agregation == "aucune"
+    ws.cell(ligne, col).value = "addition"
+    wb.save(f)
+    with pytest.raises(ReferentielInvalide) as e:
+        charger_protocole(f)
+    assert (
+        "Règle d'agrégation « addition » inconnue (action « 1-1-1 », indicateur 1) : écrivez l'une de ces valeurs : somme, maximum, chef_de_file, aucune."
+        in str(e.value)
+    )
+
+
+def test_classeur_sans_colonne_agregation_reste_lisible(protocole, tmp_path):
+    import openpyxl
+
+    f = tmp_path / "protocole.xlsx"
+    ecrire_xlsx(protocole, f)
+    wb = openpyxl.load_workbook(f)
+    ws = wb["Indicateurs"]
+    ws.delete_cols([c.value for c in ws[1]].index("Agrégation (somme, maximum, chef_de_file, aucune)") + 1)
+    wb.save(f)
+    relu = charger_protocole(f)
+    assert {i.agregation for a in relu.actions for i in a.indicateurs} == {"somme"}

@@ -65,6 +65,16 @@ def lire_agregation(valeur: object, ou: str = "") -> Agregation:
         ) from None
 
 
+def regle_agregation(indicateur: object, ou: str, fautes: list[str]) -> str:
+    """The rule of one indicator entry of the referential (dict); an unknown rule adds its French
+    error to fautes (the referential lists every fault at once) and gives the default."""
+    try:
+        return lire_agregation(indicateur.get("agregation") if isinstance(indicateur, dict) else None, ou).value
+    except AgregationInconnue as erreur:
+        fautes.append(str(erreur))
+        return PAR_DEFAUT.value
+
+
 @dataclass(frozen=True)
 class Declaration:
     """One pilot's figure for one indicator (its structures already added up)."""

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from vif38_bilan.agregation import regle_agregation
 from vif38_bilan.exceptions import ReferentielInvalide
 from vif38_bilan.pilotes import AliasMultiple, Annuaire, Pilote
 from vif38_bilan.referentiel_xlsx import cellule, lire_xlsx
@@ -50,6 +51,7 @@ class Indicateur:
     cible_texte: str | None = None
     # "protocole": the protocol's own indicator; "cible": added to measure the stated target.
     origine: str = "protocole"
+    agregation: str = "somme"  # how several pilots' figures make one (vif38_bilan.agregation)
 
 
 @dataclass(frozen=True)
@@ -349,6 +351,7 @@ def depuis_dict(d: Any, nom: str = "référentiel") -> Protocole:
                     cible,
                     champ(ind, "cible_texte", lieu_i, requis=False),
                     champ(ind, "origine", lieu_i, requis=False) or "protocole",
+                    regle_agregation(ind, cellule(ind, "agregation") or lieu_i, fautes),
                 )
             )
         actions.append(
@@ -462,16 +465,7 @@ def vers_dict(p: Protocole) -> dict[str, Any]:
                 "pilotage": a.pilotage,
                 "autres_acteurs": a.autres_acteurs,
                 "echeance": a.echeance,
-                "indicateurs": [
-                    {
-                        "libelle": i.libelle,
-                        "type": i.type,
-                        "cible_annuelle": i.cible_annuelle,
-                        "cible_texte": i.cible_texte,
-                        "origine": i.origine,
-                    }
-                    for i in a.indicateurs
-                ],
+                "indicateurs": [asdict(i) for i in a.indicateurs],
             }
             for a in p.actions
         ],

@@ -44,6 +44,7 @@ FEUILLES: dict[str, list[tuple[str, str]]] = {
         ("Cible annuelle", "cible_annuelle"),
         ("Texte de la cible", "cible_texte"),
         ("Origine (protocole ou cible)", "origine"),
+        ("Agrégation (somme, maximum, chef_de_file, aucune)", "agregation"),
     ],
     "Pilotes": [
         ("Code", "code"),
@@ -56,6 +57,8 @@ FEUILLES: dict[str, list[tuple[str, str]]] = {
     "Signataires": [("Groupe", "groupe"), ("Membre", "membre")],
     "Autorités": [("Type (signataire ou présence)", "type"), ("Nom", "nom"), ("Fonction", "fonction")],
 }
+# Columns added after the first version: a workbook exported before them still loads (default value).
+OPTIONNELLES = {("Indicateurs", "agregation")}
 GENERAL = [
     ("Identifiant", "id"),
     ("Titre", "titre"),
@@ -152,6 +155,8 @@ def lire_xlsx(chemin: str | Path) -> dict[str, Any]:
         index = {}
         for titre, cle in colonnes:
             if titre not in tete:
+                if (nom, cle) in OPTIONNELLES:
+                    continue
                 fautes.append(f"feuille « {nom} » : colonne « {titre} » manquante")
             else:
                 index[cle] = tete.index(titre)

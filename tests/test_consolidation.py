@@ -282,7 +282,7 @@ def test_feuilles_sources_desaccords_manquants(protocole, tmp_path):
 def test_texte_ressemblant_a_une_formule_reste_du_texte(protocole, tmp_path):
     dangereux = [
         '=HYPERLINK("http://exemple.invalid","clic")',
-        "+33 4 76 00 00 00",
+        "+12 places ouvertes en 2023",  # a phone number here would now be redacted (issue 12)
         "-12 par rapport à 2022",
         "@SOMME(A1:A3)",
     ]

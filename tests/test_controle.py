@@ -582,7 +582,10 @@ def test_donnees_personnelles(protocole, gabarits, saisies, texte):
     chemin = remplir(protocole, gabarits, saisies, "CAF", maj={"1-8-2": {"observations": texte}})
     resultat = controler(protocole, ANNEE, saisies)
     (a,) = resultat.anomalies
-    assert (a.regle, a.gravite, a.cellule) == ("donnees_personnelles", AVERTISSEMENT, ref(chemin, "1-8-2", OBS))
+    # Issue 12: an erreur at its cell, telling to rewrite in aggregate terms; the text is kept for the
+    # consolidation, which redacts the passage.
+    assert (a.regle, a.gravite, a.cellule) == ("donnees_personnelles", ERREUR, ref(chemin, "1-8-2", OBS))
+    assert "réécrivez-le en termes agrégés" in a.message
     assert texte not in a.message  # the report never copies the personal data itself
     assert reponse(resultat, "CAF", "1-8-2").observations == texte
 

@@ -293,10 +293,18 @@ VALEUR_ATYPIQUE = _regle(
     "Vérifier la valeur avec le pilote ; un écart réel s'explique dans les observations.",
 )  # fmt: skip
 DONNEES_PERSONNELLES = _regle(
-    "donnees_personnelles", A, "Données personnelles probables",
-    "Le texte semble contenir des données personnelles ({types}) : retirez-les et gardez uniquement des faits et "
-    "des chiffres agrégés (aucune identité de victime, d'auteur ou d'agent).",
-    "Retirer les données personnelles du texte (demander au pilote une version corrigée).",
+    "donnees_personnelles", E, "Données personnelles",
+    "Le texte semble contenir des données personnelles ({types}) : réécrivez-le en termes agrégés (« 3 femmes "
+    "accompagnées », « une réunion avec le parquet ») sans nom, téléphone, adresse électronique ou postale ni date "
+    "de naissance de victime, d'auteur ou d'agent. En attendant, ces passages sont retirés du bilan.",
+    "Le pilote réécrit le texte en termes agrégés et renvoie le classeur ; d'ici là le bilan remplace chaque passage "
+    "par « [donnée personnelle retirée] » et les points à vérifier listent où.",
+)  # fmt: skip
+AUCUNE_ACTION_RENSEIGNEE = _regle(
+    "aucune_action_renseignee", E, "Aucune action renseignée",
+    "Aucune ligne n'est remplie : indiquez au moins le statut {annee} des actions qui concernent votre structure "
+    "(les lignes laissées entièrement vides valent « non concernée »).",
+    "Le pilote remplit les lignes des actions qui concernent sa structure et renvoie le classeur.",
 )  # fmt: skip
 
 # Several returns for one pilot.
@@ -449,6 +457,8 @@ class Reponse:
     valeurs_sources: tuple[Source | None, ...]
     observations: str
     observations_source: Source | None
+    # A structure of a collective pilot left the whole row empty: not concerned, not counted.
+    non_concernee: bool = False
 
 
 @dataclass

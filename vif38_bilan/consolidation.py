@@ -8,10 +8,16 @@ Rules (also printed in the Word bilan's "Méthode" annex, see METHODE):
   (order ORDRE_STATUTS: EFFECTUÉE > EN COURS > POURSUIVRE > LANCEMENT > EN ATTENTE > ANNULÉE —
   "the action moves" beats "the action waits", and ANNULÉE, a decision only the chef de file
   can take, comes last).
-- Counts ("entier" indicators): every return counts what its own organisation did, so the values
-  of all returns for the action add up — the structures of a collective pilot AND the co-pilots.
-  Summing co-pilots may double count a training two pilots co-financed; to let the reader see it,
-  the per-pilot detail is kept (sources sheet, "Détail" column, the bilan's observations).
+- Counts ("entier" indicators): the structures of a collective pilot add up into their pilot's
+  figure; across pilots the indicator's aggregation rule applies (vif38_bilan.agregation: somme,
+  maximum, chef_de_file, aucune), so co-pilots reporting one shared event are not added up. The
+  per-pilot detail and the rule are kept (sources sheet, "Détail" column, the bilan's text).
+- A year without a figure is "non renseignée": the cumulated figure adds the known years and names
+  the missing ones; no cumulated rate is computed over a missing year.
+- Free text (observations, text indicators) is cleaned (texte_propre) and each passage of likely
+  personal data is replaced by « [donnée personnelle retirée] »; the removals are listed (retraits)
+  for the agent's working notes.
+- A row left empty by a structure of a collective pilot is "non concernée": not counted, listed.
 - Oui/Non: "Oui" when any return says Oui. Text indicators and observations: kept, attributed
   ("[DDFE] …", a collective pilot's structure by its own name: "[Association X] …").
 - Targets: annual target, % achieved (value / target), cumulated over the protocol's years up to
@@ -30,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vif38_bilan.agregation import Agregat, agreger, par_pilote
 from vif38_bilan.anomalies import Anomalie, Reponse, ResultatControle, Source
 from vif38_bilan.disposition_consolidation import (
     FEUILLE_ACTIONS,
@@ -39,9 +46,11 @@ from vif38_bilan.disposition_consolidation import (
     nombre_lu,
     rubrique_indicateur,
 )
+from vif38_bilan.donnees_personnelles import Exceptions, exceptions_du_protocole, retirer
 from vif38_bilan.historique import Historique
 from vif38_bilan.pilotes import cle
 from vif38_bilan.referentiel import Action, Protocole
+from vif38_bilan.textes import texte_propre
 
 # Where a record's status comes from.
 ORIGINE_CHEF = "chef de file"
@@ -57,15 +66,20 @@ METHODE: tuple[str, ...] = (
     "Quand les pilotes d'une même action déclarent des statuts différents, le désaccord est listé en annexe.",
     "Sans statut du chef de file, le statut le plus avancé déclaré par un co-pilote est retenu et signalé "
     "(ordre : EFFECTUÉE, EN COURS, POURSUIVRE, LANCEMENT, EN ATTENTE, ANNULÉE).",
-    "Indicateurs chiffrés : chaque pilote déclare ce que sa structure a réalisé ; les valeurs de tous les retours "
-    "d'une action s'additionnent (chef de file, co-pilotes, et chaque structure d'un pilote collectif). "
-    "Le détail par pilote est donné dans les observations et dans le classeur de consolidation, pour repérer "
-    "un éventuel double compte (une même formation déclarée par deux co-financeurs).",
+    "Indicateurs chiffrés : les structures d'un pilote collectif s'additionnent ; entre pilotes, chaque indicateur "
+    "suit sa règle du référentiel : somme (organisations distinctes qui comptent chacune le leur), maximum "
+    "(co-pilotes qui déclarent le même événement, par exemple un colloque organisé ensemble ou les réunions d'une "
+    "même instance), chiffre du chef de file, ou chiffres listés sans total. Quand plusieurs pilotes ont répondu, "
+    "le bilan indique les déclarations et la règle appliquée.",
     "Indicateurs Oui/Non : « Oui » dès qu'un retour indique Oui. Indicateurs en texte et observations : "
     "repris tels quels, précédés du nom du pilote ou de la structure qui les a écrits.",
     "Taux de réalisation : valeur de l'année divisée par la cible annuelle énoncée dans l'action ; "
-    "le cumul additionne les années du protocole jusqu'à l'année du bilan (cible cumulée = cible annuelle × nombre d'années).",
-    "Les valeurs refusées par le contrôle (erreurs) ne sont pas comptées : elles sont listées en annexe.",
+    "le cumul additionne les années du protocole jusqu'à l'année du bilan (cible cumulée = cible annuelle × nombre d'années). "
+    "Une année sans chiffre est « non renseignée » : elle n'est jamais comptée pour zéro et aucun taux cumulé "
+    "n'est calculé sur elle.",
+    "Les valeurs refusées par le contrôle ne sont pas comptées. Les structures d'un pilote collectif qui ne sont "
+    "pas concernées par une action n'y sont pas comptées. Les observations ne contiennent aucune donnée "
+    "personnelle : un passage qui en contenait est remplacé par « [donnée personnelle retirée] ».",
 )
 
 # ---------------------------------------------------------------- model
@@ -116,9 +130,31 @@ class Enregistrement:
     details: tuple[tuple[tuple[str, Any], ...], ...]  # per indicator: (who, value) per return
     observations: tuple[tuple[str, str], ...]  # (who, text); who "" when the text is already attributed
     sources: tuple[LigneSource, ...] = ()
+    agregats: tuple[Agregat | None, ...] = ()  # per indicator, this year's returns only
+    non_renseignees: tuple[tuple[int, ...], ...] = ()  # per indicator: years up to this one without figure
+    non_concernees: tuple[str, ...] = ()  # structures of a collective pilot not concerned
+
+    def explication(self, k: int) -> str:
+        """How indicator k's figure was obtained when several pilots answered, else ""."""
+        a = self.agregats[k] if k < len(self.agregats) else None
+        return a.explication() if a is not None else ""
 
     def observations_attribuees(self) -> list[str]:
         return [f"[{qui}] {t}" if qui else t for qui, t in self.observations]
+
+
+@dataclass(frozen=True)
+class Retrait:
+    """Personal data removed from a text of the bilan (where, and which kinds; never the data)."""
+
+    annee: int
+    code_action: str
+    qui: str
+    rubrique: str
+    natures: tuple[str, ...]
+    fichier: str = ""
+    feuille: str = ""
+    cellule: str = ""
 
 
 @dataclass
@@ -131,6 +167,7 @@ class Consolidation:
     manquants: list[str]  # pilot codes without a usable return this year
     anomalies_historique: list[Anomalie] = field(default_factory=list)
     historiques: dict[int, Path] = field(default_factory=dict)  # year → history workbook read
+    retraits: list[Retrait] = field(default_factory=list)  # personal data removed
 
     def enregistrement(self, code: str, annee: int) -> Enregistrement | None:
         return self.enregistrements.get((code, annee))
@@ -200,18 +237,20 @@ def consolider(
 
     bruts: dict[tuple[str, int], dict[str, Any]] = {}
     desaccords: list[Desaccord] = []
+    retraits: list[Retrait] = []
+    nettoyer = _Nettoyeur(exceptions_du_protocole(protocole), retraits)
     for action in protocole.actions:
         for y in annees:
             if y == annee and not annee_importee:
-                bruts[(action.code, y)] = _annee_courante(
-                    protocole, action, annee, par_action.get(action.code, []), desaccords
-                )
+                reponses = par_action.get(action.code, [])
+                bruts[(action.code, y)] = _annee_courante(protocole, action, annee, reponses, desaccords, nettoyer)
             else:
-                bruts[(action.code, y)] = _annee_historique(action, y, historique)
+                bruts[(action.code, y)] = _annee_historique(action, y, historique, nettoyer)
 
     enregistrements: dict[tuple[str, int], Enregistrement] = {}
     for action in protocole.actions:
         cumul: list[Any] = [None] * len(action.indicateurs)
+        manquantes: list[list[int]] = [[] for _ in action.indicateurs]
         for n, y in enumerate(annees, 1):
             b = bruts[(action.code, y)]
             cibles, taux, cibles_cum, taux_cum = [], [], [], []
@@ -221,6 +260,8 @@ def consolider(
                     nv = nombre_lu(v)
                     if nv is not None:
                         cumul[k] = (cumul[k] or 0) + nv
+                    else:
+                        manquantes[k].append(y)
                 elif ind.type == "oui_non":
                     if v == "Oui" or cumul[k] == "Oui":
                         cumul[k] = "Oui"
@@ -230,7 +271,9 @@ def consolider(
                 taux.append(_taux(v, ind.cible_annuelle) if ind.type == "entier" else None)
                 cc = ind.cible_annuelle * n if ind.cible_annuelle else None
                 cibles_cum.append(cc)
-                taux_cum.append(_taux(cumul[k], cc) if ind.type == "entier" else None)
+                # Unknown is not zero: no cumulated rate over a year without figure.
+                complet = ind.type == "entier" and not manquantes[k]
+                taux_cum.append(_taux(cumul[k], cc) if complet else None)
             enregistrements[(action.code, y)] = Enregistrement(
                 code_action=action.code,
                 annee=y,
@@ -246,6 +289,9 @@ def consolider(
                 details=tuple(b["details"]),
                 observations=tuple(b["observations"]),
                 sources=tuple(b["sources"]),
+                agregats=tuple(b.get("agregats", ())),
+                non_renseignees=tuple(tuple(m) for m in manquantes),
+                non_concernees=tuple(b.get("non_concernees", ())),
             )
     return Consolidation(
         protocole=protocole,
@@ -256,16 +302,42 @@ def consolider(
         manquants=list(resultat.manquants),
         anomalies_historique=list(historique.anomalies),
         historiques=dict(historique.sources),
+        retraits=retraits,
     )
 
 
+@dataclass
+class _Nettoyeur:
+    """Cleans free texts (texte_propre) and removes personal data, noting each removal."""
+
+    exceptions: Exceptions
+    retraits: list[Retrait]
+
+    def __call__(self, texte: str, annee: int, code: str, qui: str, rubrique: str, source: Any = None) -> str:
+        t, passages = retirer(texte_propre(texte), self.exceptions)
+        if passages:
+            natures = tuple(dict.fromkeys(p.nature.value for p in passages))
+            fichier, feuille, cellule = (
+                (str(source.fichier), source.feuille or "", source.cellule or "") if source else ("", "", "")
+            )
+            self.retraits.append(Retrait(annee, code, qui, rubrique, natures, fichier, feuille, cellule))
+        return t
+
+
 def _annee_courante(
-    protocole: Protocole, action: Action, annee: int, reponses: list[Reponse], desaccords: list[Desaccord]
+    protocole: Protocole,
+    action: Action,
+    annee: int,
+    reponses: list[Reponse],
+    desaccords: list[Desaccord],
+    nettoyer: _Nettoyeur,
 ) -> dict[str, Any]:
     chef = action.chef_de_file
     # Lead first, then the protocol's pilot order, then structure: a stable order for attribution.
     ordre = {c: i for i, c in enumerate(action.pilotes)}
     reponses = sorted(reponses, key=lambda r: (ordre.get(r.pilote, len(ordre)), cle(r.structure or "")))
+    non_concernees = [etiquette(protocole, r.pilote, r.structure) for r in reponses if r.non_concernee]
+    reponses = [r for r in reponses if not r.non_concernee]
     sources: list[LigneSource] = []
 
     declarations = []
@@ -312,31 +384,37 @@ def _annee_courante(
 
     valeurs: list[Any] = []
     details: list[tuple[tuple[str, Any], ...]] = []
+    agregats: list[Agregat | None] = []
     for k, ind in enumerate(action.indicateurs):
         rubrique = rubrique_indicateur(action, k)
         vus: list[tuple[str, Any]] = []
+        figures: list[tuple[str, bool, Any]] = []  # (pilot, is lead, value): structures add up per pilot
         for r in reponses:
             v = r.valeurs[k] if k < len(r.valeurs) else None
             if v is None or v == "":
                 continue
+            source = r.valeurs_sources[k] if k < len(r.valeurs_sources) else None
+            qui = etiquette(protocole, r.pilote, r.structure)
             if ind.type == "entier":
                 v = nombre_lu(v)
             elif ind.type == "oui_non":
                 v = _oui_non(v)
             else:
-                v = " ".join(str(v).split())
+                v = " ".join(nettoyer(str(v), annee, action.code, qui, rubrique, source).split())
             if v is None or v == "":
                 continue
-            vus.append((etiquette(protocole, r.pilote, r.structure), v))
-            s = _source(
-                annee, action.code, rubrique, r, v, r.valeurs_sources[k] if k < len(r.valeurs_sources) else None
-            )
+            vus.append((qui, v))
+            if ind.type == "entier":
+                figures.append((etiquette(protocole, r.pilote), r.pilote == chef, v))
+            s = _source(annee, action.code, rubrique, r, v, source)
             if s:
                 sources.append(s)
+        agregat = agreger(ind.agregation, par_pilote(figures)) if ind.type == "entier" and vus else None
+        agregats.append(agregat)
         if not vus:
             valeurs.append(None)
-        elif ind.type == "entier":
-            valeurs.append(sum(v for _, v in vus))
+        elif agregat is not None:
+            valeurs.append(agregat.valeur)
         elif ind.type == "oui_non":
             valeurs.append("Oui" if any(v == "Oui" for _, v in vus) else "Non")
         else:
@@ -345,9 +423,9 @@ def _annee_courante(
 
     observations = []
     for r in reponses:
-        t = (r.observations or "").strip()
-        if t:
+        if (r.observations or "").strip():
             qui = etiquette(protocole, r.pilote, r.structure)
+            t = nettoyer(r.observations, annee, action.code, qui, "Observations", r.observations_source)
             observations.append((qui, t))
             s = _source(annee, action.code, "Observations", r, t, r.observations_source)
             if s:
@@ -360,18 +438,32 @@ def _annee_courante(
         "details": details,
         "observations": observations,
         "sources": sources,
+        "agregats": agregats,
+        "non_concernees": non_concernees,
     }
 
 
-def _annee_historique(action: Action, annee: int, h: Historique) -> dict[str, Any]:
+def _annee_historique(action: Action, annee: int, h: Historique, nettoyer: _Nettoyeur) -> dict[str, Any]:
     statut = h.statuts.get(annee, {}).get(action.code)
     valeurs = [h.valeurs.get(annee, {}).get((action.code, k)) for k in range(len(action.indicateurs))]
-    obs = h.observations.get(annee, {}).get(action.code, "")
-    sources: list[LigneSource] = []
     fichier = h.sources.get(annee)
+    cellules = h.cellules.get(annee, {})
+
+    def ou(rubrique: str, feuille: str) -> Source | None:
+        return Source(str(fichier), feuille, cellules.get((action.code, rubrique), ""), "") if fichier else None
+
+    for k, ind in enumerate(action.indicateurs):
+        if ind.type == "texte" and isinstance(valeurs[k], str):
+            rubrique = rubrique_indicateur(action, k)
+            valeurs[k] = nettoyer(
+                valeurs[k], annee, action.code, "historique", rubrique, ou(rubrique, FEUILLE_INDICATEURS)
+            )
+    obs = h.observations.get(annee, {}).get(action.code, "")
+    if obs:
+        obs = nettoyer(obs, annee, action.code, "historique", "Observations", ou("Observations", FEUILLE_ACTIONS))
+    sources: list[LigneSource] = []
     if fichier is not None:
         empreinte = h.empreintes.get(annee, "")
-        cellules = h.cellules.get(annee, {})
         elements = [("Statut", statut, FEUILLE_ACTIONS)]
         elements += [(rubrique_indicateur(action, k), v, FEUILLE_INDICATEURS) for k, v in enumerate(valeurs)]
         elements.append(("Observations", obs, FEUILLE_ACTIONS))

@@ -289,13 +289,25 @@ def retirer(texte: str, exceptions: Exceptions = AUCUNE) -> tuple[str, list[Pass
     return "".join(morceaux), passages
 
 
+_MEMO: dict[int, tuple[object, Exceptions]] = {}
+
+
 def exceptions_du_protocole(protocole) -> Exceptions:
     """Phone numbers and names that the protocol itself prints (public, so never flagged).
 
     Numbers: every valid number found in the protocol's texts (titles, actions, pilots,
     signatories). Names: the signing authorities' names without civility ("Laurent PREVOST"),
-    and their surnames alone ("PREVOST").
+    and their surnames alone ("PREVOST"). Computed once per protocol object.
     """
+    memo = _MEMO.get(id(protocole))
+    if memo is not None and memo[0] is protocole:
+        return memo[1]
+    exceptions = _exceptions(protocole)
+    _MEMO[id(protocole)] = (protocole, exceptions)
+    return exceptions
+
+
+def _exceptions(protocole) -> Exceptions:
     textes: list[str] = [protocole.titre, protocole.territoire]
     for a in protocole.actions:
         textes += [a.description, a.pilotage, a.autres_acteurs, a.echeance]

@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from vif38_bilan import disposition as d
+from vif38_bilan.donnees_personnelles import AUCUNE, exceptions_du_protocole, natures
 from vif38_bilan.statuts import normaliser_statut  # noqa: F401  (re-exported: its old home)
 from vif38_bilan.textes import sans_accents
 
@@ -93,24 +94,12 @@ def lire_oui_non(valeur: Any) -> tuple[str | None, str]:
     return v, f"« {court(texte)} » a été lu comme « {v} » : choisissez Oui ou Non dans la liste."
 
 
-_RE_COURRIEL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_RE_TELEPHONE = re.compile(r"(?<![\d.,])(?:(?:\+|00)\s?33\s?(?:\(0\)\s?)?[1-9]|0[1-9])(?:[\s.\-]?\d{2}){4}(?![\d,])")
-_RE_CIVILITE = re.compile(
-    r"(?<![\w.])(?:M\.|MM\.|Mr\.?|Mme\.?|Mmes|Mlle\.?|Madame|Mademoiselle|Monsieur)\s+"
-    r"[A-ZÀ-ÖØ-Þ][\w'’-]*"
-)
+def donnees_personnelles(texte: str, protocole: Any = None) -> list[str]:
+    """Kinds of likely personal data in a free text (never the data itself); see donnees_personnelles.py.
 
-
-def donnees_personnelles(texte: str) -> list[str]:
-    """Kinds of likely personal data in a free text (never the data itself)."""
-    trouve = []
-    if "@" in texte and _RE_COURRIEL.search(texte):
-        trouve.append("adresse électronique")
-    if _RE_TELEPHONE.search(texte):
-        trouve.append("numéro de téléphone")
-    if "M" in texte and _RE_CIVILITE.search(texte):
-        trouve.append("nom de personne précédé de « Mme », « M. »…")
-    return trouve
+    protocole: what it prints (authority names, switchboard numbers) is not flagged.
+    """
+    return natures(texte, exceptions_du_protocole(protocole) if protocole is not None else AUCUNE)
 
 
 def en_texte(valeur: Any) -> str:

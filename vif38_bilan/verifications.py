@@ -17,6 +17,7 @@ from vif38_bilan import disposition as d
 from vif38_bilan.anomalies import Anomalie, FichierControle, Regle, Reponse, Source
 from vif38_bilan.pilotes import cle
 from vif38_bilan.referentiel import Action, Protocole
+from vif38_bilan.textes import texte_propre
 from vif38_bilan.valeurs import (
     EFFECTUEE,
     court,
@@ -193,7 +194,16 @@ def verifier_lignes(ctx: Contexte, retour: Any, pilote: Any, structure: str) -> 
             yield ctx.anomalie(r.PROTOCOLE_MODIFIE_ACTION_AJOUTEE, message, None, code)
         else:
             yield ctx.anomalie(r.ACTION_MANQUANTE, r.ACTION_MANQUANTE.texte(code=code), None, code)
+    if reponses and all(x.non_concernee for x in reponses):
+        # Every row empty: a blank workbook sent back, not "concerned by nothing".
+        yield ctx.anomalie(r.AUCUNE_ACTION_RENSEIGNEE, r.AUCUNE_ACTION_RENSEIGNEE.texte(annee=ctx.annee))
     return reponses
+
+
+def ligne_vide(retour: Any, ligne: Any) -> bool:
+    """No status, value or observation typed in the row (a formula without result is not empty)."""
+    cellules = [ligne.statut, *ligne.valeurs, ligne.observations]
+    return all(c is None or (c.valeur is None and c.ref not in retour.formules_sans_valeur) for c in cellules)
 
 
 def _existe(protocole: Protocole, code: str) -> bool:
@@ -214,6 +224,11 @@ def verifier_ligne(
 
     def source(c) -> Source:
         return Source(retour.nom, ctx.feuille, c.ref, retour.sha256)
+
+    if pilote.collectif and ligne_vide(retour, ligne):
+        # A structure of a collective pilot answers only the actions that concern it.
+        vide = (None,) * len(action.indicateurs)
+        return Reponse(pilote.code, structure, code, role, None, None, vide, vide, "", None, non_concernee=True)
 
     statut, statut_source = None, None
     if (c := ligne.statut) is not None:
@@ -304,7 +319,7 @@ def verifier_valeur(ctx: Contexte, c: Any, ind: Any, code: str, pilote: Any, k: 
         if probleme:
             yield ctx.anomalie(r.OUI_NON_VARIANTE, probleme, c.ref, code)
         return v
-    texte = en_texte(c.valeur).strip()
+    texte = texte_propre(en_texte(c.valeur))
     if len(texte) > d.TEXTE_MAX:
         message = r.TEXTE_TROP_LONG.texte(longueur=len(texte), maximum=d.TEXTE_MAX)
         yield ctx.anomalie(r.TEXTE_TROP_LONG, message, c.ref, code)
@@ -318,7 +333,7 @@ def verifier_observations(ctx: Contexte, retour: Any, c: Any, code: str) -> Veri
     if c.valeur is None:
         yield from verifier_formule(ctx, retour, c, code)
         return None
-    texte = en_texte(c.valeur).strip()
+    texte = texte_propre(en_texte(c.valeur))
     if len(texte) > d.OBSERVATIONS_MAX:
         message = r.OBSERVATIONS_TROP_LONGUES.texte(longueur=len(texte), maximum=d.OBSERVATIONS_MAX)
         yield ctx.anomalie(r.OBSERVATIONS_TROP_LONGUES, message, c.ref, code)
@@ -347,7 +362,8 @@ def verifier_atypique(ctx: Contexte, n: int, c: Any, ind: Any, code: str, pilote
 
 
 def verifier_donnees_personnelles(ctx: Contexte, texte: str, ref: str, code: str) -> Verif[None]:
-    trouve = donnees_personnelles(texte)
+    """Likely personal data: an erreur at the cell; the text is kept, the consolidation redacts it."""
+    trouve = donnees_personnelles(texte, ctx.protocole)
     if trouve:
         message = r.DONNEES_PERSONNELLES.texte(types=", ".join(trouve))
         yield ctx.anomalie(r.DONNEES_PERSONNELLES, message, ref, code)

@@ -155,7 +155,11 @@ def test_colonnes_annees_et_observations(protocole, bilan_annexe):
     obs = row.cells[6].text
     assert "[DDFE] Observation 2023 de l'action 1-1-1." in obs
     assert "[Département] Deux sessions annulées." in obs
-    assert "156 personnes formées (DDFE : 100 ; Département : 56) — cible 100/an, 156\u00a0%" in obs
+    # 1-1-1 adds up (distinct organisations training in their own sessions): the bilan says so.
+    assert (
+        "156 personnes formées (déclarations : DDFE 100, Département 56 ; somme retenue) — cible 100/an, 156\u00a0%"
+        in obs
+    )
     assert "Cumul 2022-2023 : 166 — cible 200, 83\u00a0%" in obs
     # The year's status is shaded with its colour.
     shd = row.cells[4]._tc.tcPr.find(qn("w:shd"))

@@ -68,16 +68,25 @@ def _libelle_compte(libelle: str) -> str | None:
 
 
 def phrase_indicateur(
-    ind: Indicateur, valeur: Any, taux: float | None, detail: tuple[tuple[str, Any], ...] = ()
+    ind: Indicateur,
+    valeur: Any,
+    taux: float | None,
+    detail: tuple[tuple[str, Any], ...] = (),
+    explication: str = "",
 ) -> str:
-    """'156 personnes formées — cible 100/an, 156 %', 'Signature de la convention : Oui'."""
+    """'156 personnes formées — cible 100/an, 156 %', 'Signature de la convention : Oui',
+    '4 réunions … (déclarations : Justice 4, DDFE 3 ; maximum retenu) — cible 4/an, 100 %'."""
     cible = f"cible {nombre(ind.cible_annuelle)}/an" if ind.cible_annuelle else ""
+    if valeur is None and explication:  # rule "aucune": the pilots' figures, not added up
+        return f"{ind.libelle} : {explication}"
     if valeur is None:
         return f"{ind.libelle} : {NON_RENSEIGNE}" + (f" ({cible})" if cible else "")
     if ind.type == "entier":
         compte = _libelle_compte(ind.libelle)
         texte = f"{nombre(valeur)} {compte}" if compte and valeur not in (0, 1) else f"{ind.libelle} : {nombre(valeur)}"
-        if len(detail) > 1:
+        if explication:
+            texte += f" ({explication})"
+        elif len(detail) > 1:
             texte += " (" + " ; ".join(f"{q} : {nombre(v)}" for q, v in detail) + ")"
         if cible:
             texte += f" — {cible}, {pourcent(taux)}"
@@ -85,11 +94,30 @@ def phrase_indicateur(
     return f"{ind.libelle} : {valeur}"
 
 
+def annees_non_renseignees(e: Enregistrement, k: int) -> str:
+    """ "2022 non renseignée", "2022 et 2023 non renseignées" or ""."""
+    manquantes = e.non_renseignees[k] if k < len(e.non_renseignees) else ()
+    if not manquantes:
+        return ""
+    if len(manquantes) == 1:
+        return f"{manquantes[0]} non renseignée"
+    return ", ".join(str(y) for y in manquantes[:-1]) + f" et {manquantes[-1]} non renseignées"
+
+
+def texte_cumul(e: Enregistrement, k: int) -> str:
+    """The cumulated figure: "141", "141 (2022 non renseignée)", "non renseigné"."""
+    manque = annees_non_renseignees(e, k)
+    if e.cumuls[k] is None:
+        return NON_RENSEIGNE
+    return nombre(e.cumuls[k]) + (f" ({manque})" if manque else "")
+
+
 def phrase_cumul(ind: Indicateur, e: Enregistrement, k: int, debut: int) -> str | None:
+    """ "Cumul 2022-2023 : 141 (2022 non renseignée)": unknown years are named, never counted as 0."""
     if ind.type != "entier" or e.cumuls[k] is None or e.annee == debut:
         return None
-    texte = f"Cumul {debut}-{e.annee} : {nombre(e.cumuls[k])}"
-    if e.cibles_cumulees[k]:
+    texte = f"Cumul {debut}-{e.annee} : {texte_cumul(e, k)}"
+    if e.cibles_cumulees[k] and e.taux_cumules[k] is not None:
         texte += f" — cible {nombre(e.cibles_cumulees[k])}, {pourcent(e.taux_cumules[k])}"
     return texte
 

@@ -35,6 +35,7 @@ from vif38_bilan.ecriture import ecrire_octets
 from vif38_bilan.exceptions import ConfigurationInvalide, Vif38Error
 from vif38_bilan.pilotes import cle
 from vif38_bilan.referentiel import Protocole
+from vif38_bilan.textes import texte_propre
 
 JOURNAL = "journal.csv"  # sorties/AAAA/courriels/journal.csv, kept by envoi.py
 
@@ -442,14 +443,14 @@ def construire_message(
         msg["Cc"] = ", ".join(b.copie)
     if repondre_a and repondre_a.lower() != expediteur.lower():
         msg["Reply-To"] = repondre_a
-    msg["Subject"] = b.sujet
+    msg["Subject"] = texte_propre(b.sujet, une_ligne=True)
     msg["Date"] = formatdate((date or datetime.now().astimezone()).timestamp(), localtime=True)
     domaine = expediteur.rpartition("@")[2] or "vif38-bilan.invalid"
     msg["Message-ID"] = make_msgid(domain=domaine)
     msg["X-Unsent"] = "1"
     msg[ENTETE_TYPE] = b.type
     msg[ENTETE_PILOTE] = b.pilote
-    msg.set_content(b.corps)
+    msg.set_content(texte_propre(b.corps) + "\n")  # a structure's name pasted with "\r" stays plain text
     for p in b.pieces:
         maintype, subtype = TYPES_PIECES.get(Path(p.nom).suffix.lower(), ("application", "octet-stream"))
         msg.add_attachment(p.chemin.read_bytes(), maintype=maintype, subtype=subtype, filename=p.nom)

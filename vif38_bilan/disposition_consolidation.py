@@ -6,7 +6,6 @@ history (historique.py), the consolidation workbook (classeur_consolidation.py) 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from vif38_bilan import disposition
@@ -38,13 +37,6 @@ COL_CIBLE = "Cible annuelle"
 TYPE_CONSOLIDATION = "consolidation"
 TYPE_HISTORIQUE = "historique"
 ID_TYPE = "type"
-
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def texte_sur(texte: Any) -> str:
-    """Text without the control characters XML (xlsx, docx) refuses."""
-    return _ILLEGAL.sub(" ", str(texte)) if texte is not None else ""
 
 
 def nombre_lu(v: Any) -> int | float | None:
@@ -151,7 +143,7 @@ def ecrire_ligne(ws, ligne: int, valeurs: list[Any]) -> None:
             continue
         c = ws.cell(row=ligne, column=j)
         if isinstance(v, str):
-            mettre_texte(c, texte_sur(v))
+            mettre_texte(c, v)  # cleaned by texte_propre
         else:
             c.value = v
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from vif38_bilan.exceptions import EspaceVerrouille, SortieBloquee
+from vif38_bilan.textes import texte_propre
 
 # Temporary names: ".<target name, cut>~vif38-<pid>-<random>.tmp", so that a later run can tell
 # a dead run's leftovers (pid gone) from a live one's.
@@ -211,16 +212,12 @@ def _bloquee(chemin: Path, e: OSError) -> SortieBloquee:
 # ---------------------------------------------------------------- text cells
 
 TEXTE_CELLULE_MAX = 32767  # Excel's limit for one cell; beyond it Excel "repairs" the file
-# Characters XML 1.0 forbids (openpyxl raises on them, Word refuses the file); vertical tab and
-# form feed come from text pasted out of Word (manual line and page breaks): they become new lines.
-_INTERDITS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-_SAUTS = re.compile(r"[\x0b\x0c]")
 
 
 def nettoyer_texte(texte: str, maximum: int | None = TEXTE_CELLULE_MAX) -> str:
-    """Text safe for an .xlsx cell or a .docx run: forbidden control characters removed, Word
-    line breaks kept as new lines, cut at maximum characters (with "…")."""
-    texte = _INTERDITS.sub("", _SAUTS.sub("\n", texte))
+    """Text safe for an .xlsx cell or a .docx run (textes.texte_propre: one kind of line break, no
+    control character), cut at maximum characters (with "…")."""
+    texte = texte_propre(texte)
     if maximum is not None and len(texte) > maximum:
         texte = texte[: maximum - 1] + "…"
     return texte

@@ -15,8 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from vif38_bilan.disposition_consolidation import texte_sur
 from vif38_bilan.exceptions import FichierRefuse
+from vif38_bilan.textes import texte_propre
 
 # Styles created by the bilan (in the default document and in a --modele base).
 S_TABLEAU = "Bilan tableau"
@@ -109,7 +109,7 @@ class Redacteur:
         if style:
             self._styler(p, style)
         if texte:
-            r = p.add_run(texte_sur(texte))
+            r = p.add_run(texte_propre(texte))
             if gras:
                 r.bold = True
             if italique:
@@ -119,7 +119,7 @@ class Redacteur:
         return p
 
     def titre(self, texte: str, niveau: int) -> Any:
-        self.titres.append((niveau, texte_sur(texte)))
+        self.titres.append((niveau, texte_propre(texte)))
         return self.para(texte, f"Heading {niveau}")
 
     def saut_de_page(self) -> None:
@@ -202,17 +202,17 @@ class Redacteur:
             if i == 0 and gras_debut:
                 p.add_run(gras_debut).bold = True
             if t:
-                p.add_run(texte_sur(t))  # "\n" becomes w:br and "\t" w:tab: nothing is interpreted
+                p.add_run(texte_propre(t))  # "\n" becomes w:br and "\t" w:tab: nothing is interpreted
 
     def texte_cellule_suite(self, cell: Any, lignes: list[str], style: str = S_TABLEAU) -> None:
         """More paragraphs at the end of a cell."""
         for t in lignes:
             p = self._paragraphe(cell, False, style)
             if t:
-                p.add_run(texte_sur(t))
+                p.add_run(texte_propre(t))
 
     def note_cellule(self, cell: Any, texte: str) -> None:
-        self._paragraphe(cell, False, S_PETIT).add_run(texte).italic = True
+        self._paragraphe(cell, False, S_PETIT).add_run(texte_propre(texte)).italic = True
 
     def fond(self, cell: Any, couleur: str) -> None:
         # Raw XML: python-docx has no API for cell shading (w:shd).

@@ -28,6 +28,7 @@ from vif38_bilan.consolidation import consolider
 from vif38_bilan.cycle import ouvrir_espace, produire_bilan
 from vif38_bilan.disposition_consolidation import FEUILLE_SOURCES, ORDRE_STATUTS, nom_consolidation
 from vif38_bilan.historique import lire_historique
+from vif38_bilan.points_a_verifier import construire_points_a_verifier
 
 DATE = date(2024, 4, 12)
 FORMULE = '=HYPERLINK("http://exemple.invalid","clic")'
@@ -217,24 +218,33 @@ def test_couverture_synthese_annexes_signatures(protocole, donnees, bilan_annexe
     assert len(d.inline_shapes) == 1
     retours = next(t for t in d.tables if t.rows[0].cells[0].text == "Pilote" and len(t.columns) == 5)
     ofii = next(r for r in retours.rows if r.cells[0].text.startswith("Office français"))
-    assert ofii.cells[4].text == "manquant"
+    assert ofii.cells[4].text == "non transmis"
     cibles = next(t for t in d.tables if t.rows[0].cells[1].text == "Indicateur")
     ligne = next(r for r in cibles.rows if r.cells[0].text == "1-1-1")
     assert [c.text for c in ligne.cells[2:]] == ["100", "156", "156\u00a0%", "166", "83\u00a0%"]
-    # Annexes: missing returns, the erreur, the disagreements, the method, the sources.
+    # Annexes of the signed bilan: the pilots without a return (a neutral list) and the method only.
     tout = "\n".join(textes + [c.text for t in d.tables for r in t.rows for c in r.cells])
-    assert "Annexe 1 — Retours manquants" in textes
-    assert "« beaucoup » n'est pas un nombre." in tout
+    assert "Annexe 1 — Pilotes n'ayant pas transmis de bilan" in textes
+    assert "Annexe 2 — Méthode" in textes
+    assert any("structures d'un pilote collectif s'additionnent" in t for t in textes)  # the counting rule
+    # Issue 12: the erreur, the disagreements and the files read are in the working notes, not here.
+    assert "« beaucoup » n'est pas un nombre." not in tout
+    assert "2023_DDFE_bilan.xlsx" not in tout and "consolidation-2023.xlsx" not in tout
+    assert not any("Statuts déclarés" in c.text for t in d.tables for c in t.rows[0].cells)
+    r23, c = donnees
+    notes = docx.Document(io.BytesIO(construire_points_a_verifier(protocole, 2023, c, r23, DATE)))
+    notes_texte = "\n".join(
+        [p.text for p in notes.paragraphs] + [x.text for t in notes.tables for r in t.rows for x in r.cells]
+    )
+    assert "« beaucoup » n'est pas un nombre." in notes_texte and "2023_DDFE_bilan.xlsx" in notes_texte
     desaccords = next(
         t
-        for t in d.tables
+        for t in notes.tables
         if [c.text for c in t.rows[0].cells] == ["Action", "Nature", "Statuts déclarés", "Statut retenu"]
     )
     codes = [r.cells[0].text for r in desaccords.rows[1:]]
     assert codes == ["1-1-1", "1-1-2"]
     assert "Département (co-pilote) : EN ATTENTE" in desaccords.rows[1].cells[2].text
-    assert any("s'additionnent" in t for t in textes)  # the counting rule is stated
-    assert any(f"feuille « {FEUILLE_SOURCES} »" in t and "consolidation-2023.xlsx" in t for t in textes)
     for autorite in protocole.autorites:
         assert autorite.nom in tout and autorite.fonction in tout
 
@@ -438,12 +448,14 @@ def test_commandes_bilan_et_historique(protocole, espace):
     res = runner.invoke(cli, ["bilan", "--annee", "2022", "--date", "12/04/2023"], catch_exceptions=False)
     assert res.exit_code == 1, res.output  # an erreur in the returns: the bilan is still written
     assert "Bilan Word : " in res.output and "bilan-2022.docx" in res.output
-    assert "1 erreur(s)" in res.output and "annexe 2" in res.output
+    assert "1 erreur(s)" in res.output and "points à vérifier" in res.output
     chemin = espace / "sorties" / "2022" / "bilan-2022.docx"
     d = docx.Document(str(chemin))
     assert "Édité le 12 avril 2023" in [p.text for p in d.paragraphs]
     tout = "\n".join(c.text for t in d.tables for r in t.rows for c in r.cells)
-    assert "beaucoup" in tout  # the erreur is listed in the annex
+    assert "beaucoup" not in tout  # the erreur is listed in the working notes, not in the signed bilan
+    notes = docx.Document(str(espace / "sorties" / "2022" / "points-a-verifier-2022.docx"))
+    assert "beaucoup" in "\n".join(c.text for t in notes.tables for r in t.rows for c in r.cells)
 
     res = runner.invoke(cli, ["bilan", "--annee", "2022", "--date", "31/02/2023"], catch_exceptions=False)
     assert res.exit_code == 2 and "le 31/02/2023 n'existe pas (février 2023 a 28 jours)" in res.output

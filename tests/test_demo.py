@@ -46,7 +46,8 @@ def test_deux_bilans_et_53_actions(demo, protocole):
 
 def test_scenario_de_la_demo(demo):
     assert demo.manquants == {2022: ["PROMOTEURS_DU_NET"], 2023: ["DEFENSEUR_DES_DROITS"]}
-    assert demo.erreurs[2023] == 2  # "une dizaine" in a count, a status left empty
+    # "une dizaine" in a count, a status left empty, a phone number in an observation (issue 12)
+    assert demo.erreurs[2023] == 3
     wb = CalamineWorkbook.from_path(str(demo.controles[2023]))
     anomalies = wb.get_sheet_by_name("Anomalies").to_python()
     texte = "\n".join(" | ".join(map(str, r)) for r in anomalies)

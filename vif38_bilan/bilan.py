@@ -24,9 +24,9 @@ from vif38_bilan import bilan_modele, word
 from vif38_bilan.anomalies import A_CORRIGER, VALIDE, ResultatControle
 from vif38_bilan.bilan_annexes import annexes, signatures
 from vif38_bilan.bilan_corps import calendrier, corps_annexe, corps_protocole
-from vif38_bilan.bilan_textes import COULEURS_STATUTS, NON_RENSEIGNE, date_francaise, nombre, pourcent
+from vif38_bilan.bilan_textes import COULEURS_STATUTS, NON_RENSEIGNE, date_francaise, nombre, pourcent, texte_cumul
 from vif38_bilan.consolidation import Consolidation
-from vif38_bilan.disposition_consolidation import FEUILLE_SOURCES, ORDRE_STATUTS, nom_consolidation, periode
+from vif38_bilan.disposition_consolidation import ORDRE_STATUTS, periode
 from vif38_bilan.ecriture import ecrire_octets
 from vif38_bilan.graphique import graphique_statuts
 from vif38_bilan.referentiel import Protocole
@@ -217,7 +217,8 @@ def _synthese(r: Redacteur, p: Protocole, annee: int, c: Consolidation, resultat
     r.para(
         f"Ce bilan rend compte, pour {annee}, de l'avancement des {len(p.actions)} actions des {len(p.objectifs)} objectifs du protocole, "
         f"à partir des classeurs renvoyés par les pilotes ({nb_recus} pilotes sur {len(p.pilotes_actifs())} ont répondu). "
-        f"Chaque chiffre renvoie au fichier et à la cellule d'où il vient : feuille « {FEUILLE_SOURCES} » du classeur {nom_consolidation(annee)}."
+        "Chaque chiffre est tracé jusqu'au classeur et à la cellule d'où il vient, dans le classeur de consolidation "
+        "qui accompagne ce bilan. La méthode de calcul est décrite en annexe."
     )
 
     r.titre(f"Avancement des actions par axe en {annee}", 2)
@@ -272,9 +273,10 @@ def _synthese(r: Redacteur, p: Protocole, annee: int, c: Consolidation, resultat
             r.texte_cellule(cells[0], a.code)
             r.texte_cellule(cells[1], ind.libelle)
             r.texte_cellule(cells[2], nombre(ind.cible_annuelle))
-            r.texte_cellule(cells[3], nombre(v) if v is not None else NON_RENSEIGNE)
+            aucune = v is None and e.explication(k)
+            r.texte_cellule(cells[3], nombre(v) if v is not None else "non additionné" if aucune else NON_RENSEIGNE)
             r.texte_cellule(cells[4], pourcent(e.taux[k]))
-            r.texte_cellule(cells[5], nombre(e.cumuls[k]) if e.cumuls[k] is not None else "")
+            r.texte_cellule(cells[5], texte_cumul(e, k))
             r.texte_cellule(cells[6], pourcent(e.taux_cumules[k]))
 
     r.titre("Retours reçus et attendus", 2)
@@ -304,9 +306,7 @@ def _synthese(r: Redacteur, p: Protocole, annee: int, c: Consolidation, resultat
         )
         fichiers = recus.get(pil.code, [])
         if pil.code in manquants or not fichiers:
-            etat = "manquant"
-        elif any(f.etat == A_CORRIGER for f in fichiers):
-            etat = "reçu, à corriger"
+            etat = "non transmis"
         else:
             etat = "reçu"
         structures = sorted({(f.structure or "").strip() for f in fichiers if (f.structure or "").strip()})
@@ -316,5 +316,5 @@ def _synthese(r: Redacteur, p: Protocole, annee: int, c: Consolidation, resultat
         r.texte_cellule(cells[2], str(len(fichiers)))
         r.texte_cellule(cells[3], ", ".join(structures) if pil.collectif else "")
         r.texte_cellule(cells[4], etat)
-        if etat == "manquant":
+        if etat == "non transmis":
             r.fond(cells[4], COULEURS_STATUTS["EN ATTENTE"])

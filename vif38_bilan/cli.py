@@ -362,19 +362,18 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, pdf, pres
         click.echo(f"Année {y} reprise de « {r.historique.sources[y]} ».")
     for a in r.historique.anomalies:
         click.echo(f"Historique ({a.gravite}) : {a.message}")
-    desaccords = [d for d in r.donnees.desaccords if d.annee == annee]
-    if desaccords:
-        click.echo(f"Désaccords entre pilotes ou chef de file sans statut : {len(desaccords)} (annexe 3 du bilan).")
+    n = len([d for d in r.donnees.desaccords if d.annee == annee]), len(r.donnees.retraits)
     if r.rapport:
         click.echo(f"Rapport de contrôle : {r.rapport}")
     click.echo(f"Classeur de consolidation : {r.consolidation}")
     click.echo(f"Bilan Word : {r.bilan}")
+    click.echo(f"Points à vérifier ({n[0]} désaccord(s), {n[1]} donnée(s) personnelle(s) retirée(s)) : {r.points}")
     for ligne in lignes_pdf(r):
         click.echo(ligne)
     if r.nb_erreurs:
         click.echo(
-            f"Attention : {r.nb_erreurs} erreur(s) ; les valeurs concernées ne sont pas comptées et sont listées en annexe 2 "
-            "du bilan. Faites corriger les classeurs (voir le rapport de contrôle), puis relancez la commande."
+            f"Attention : {r.nb_erreurs} erreur(s) ; les valeurs concernées ne sont pas comptées et sont listées dans "
+            "les points à vérifier. Faites corriger les classeurs (voir le rapport de contrôle), puis relancez la commande."
         )
         ctx.exit(1)
     click.echo(
@@ -435,7 +434,11 @@ def demo(dossier: Path) -> None:
     click.echo("")
     click.echo(f"À ouvrir : le bilan Word {r.bilans[dernier]}")
     click.echo(f"  - les tableaux par objectif, colonnes {', '.join(map(str, sorted(r.bilans)))} remplies ;")
-    click.echo("  - les annexes : retours manquants, anomalies non résolues, désaccords entre co-pilotes ;")
+    click.echo("  - les annexes : pilotes sans bilan, méthode ; puis les signatures ;")
+    click.echo(
+        f"À côté, le document de travail (non signé) {r.points[dernier]} : anomalies non résolues, données "
+        "personnelles retirées, désaccords entre co-pilotes, fichiers lus ;"
+    )
     click.echo(f"  - d'où vient chaque chiffre : feuille « sources » de {r.consolidations[dernier]}")
     click.echo(f"  - ce qui est à corriger, fichier par fichier : {r.controles[dernier]}")
     click.echo(f"Ensuite : cd {dossier} puis vif38-bilan courriels --annee {dernier} --type correction")

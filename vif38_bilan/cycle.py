@@ -278,6 +278,7 @@ class SortiesBilan:
     pdf_impossible: str | None = None  # why the PDF asked for was not written (French)
     pdf_perime: Path | None = None  # an older bilan-AAAA.pdf removed: it no longer matched the .docx
     annee_importee: bool = False  # no return: the year read from its history workbook, kept as is
+    points: Path | None = None  # points-a-verifier-AAAA.docx: the agent's working notes
 
     @property
     def nb_erreurs(self) -> int:
@@ -301,8 +302,9 @@ def produire_bilan(
     """Check the year (unless resultat is given), consolidate it and write the bilan.
 
     Writes into sortie (sorties/AAAA/ by default) the check report and annotated copies (when
-    the check runs here), consolidation-AAAA.xlsx and bilan-AAAA.docx (and bilan-AAAA.pdf with
-    pdf=True); each output is attempted even when another is blocked (open in Excel or Word).
+    the check runs here), consolidation-AAAA.xlsx, bilan-AAAA.docx (only what is signed; and
+    bilan-AAAA.pdf with pdf=True) and points-a-verifier-AAAA.docx (the agent's working notes);
+    each output is attempted even when another is blocked (open in Excel or Word).
     Earlier years are always read from the workspace's sorties/. An older bilan-AAAA.pdf is
     removed when the .docx is rewritten without pdf (it would no longer match).
 
@@ -324,6 +326,7 @@ def produire_bilan(
     """
     from vif38_bilan.bilan import ecrire_bilan
     from vif38_bilan.bilan_modele import verifier_modele
+    from vif38_bilan.points_a_verifier import NOM_POINTS, ecrire_points_a_verifier
 
     espace.verifier_annee(annee)
     sortie = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
@@ -370,6 +373,16 @@ def produire_bilan(
             date_edition,
             espace.config.service,
         )
+        # Everything addressed to the agent, written beside the bilan every time (issue 12).
+        points = sorties.essayer(
+            ecrire_points_a_verifier,
+            espace.protocole,
+            annee,
+            donnees,
+            resultat,
+            sortie / NOM_POINTS.format(annee=annee),
+            date_edition,
+        )
         chemin_pdf, impossible, perime = _pdf(document, sortie / NOM_PDF.format(annee=annee), pdf)
         fait(ETAPES_BILAN[3])
     bloquee = resultat.sortie_bloquee
@@ -380,6 +393,7 @@ def produire_bilan(
     return SortiesBilan(
         resultat, historique, donnees, resultat.rapport, classeur, document, bloquee, chemin_pdf, impossible, perime,
         importee,
+        points,
     )  # fmt: skip
 
 

@@ -6,7 +6,7 @@ Everything is invented: organisations' structures, figures, contacts (under exem
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -41,6 +41,7 @@ class Demo:
     erreurs: dict[int, int]
     avertissements: dict[int, int]
     manquants: dict[int, list[str]]
+    points: dict[int, Path] = field(default_factory=dict)  # the agent's working notes per year
 
 
 def _erreurs_volontaires(annee: int) -> dict[str, Callable[[Protocole, dict], None]]:
@@ -58,7 +59,7 @@ def _erreurs_volontaires(annee: int) -> dict[str, Callable[[Protocole, dict], No
         code = next(c for c, r in rep.items() if p.action(c).indicateurs[0].type == "entier")
         rep[code]["valeurs"][0] = "une dizaine"
 
-    def telephone(p, rep):  # likely personal data in an observation: a warning
+    def telephone(p, rep):  # likely personal data in an observation: an error, the passage is removed
         code = next(iter(rep))
         rep[code]["observations"] += " Contact direct : 06 12 34 56 78."
 
@@ -130,7 +131,7 @@ def creer_demo(dossier: str | Path, progression: Callable[[str], None] | None = 
     )
     protocole = espace.protocole
     contacts_demo(protocole, racine / "contacts.xlsx", structures={"ASSOCIATIONS": STRUCTURES_ASSOCIATIONS})
-    bilans, controles, consolidations, erreurs, avertissements, manquants = {}, {}, {}, {}, {}, {}
+    bilans, controles, consolidations, erreurs, avertissements, manquants, points = {}, {}, {}, {}, {}, {}, {}
     for annee in (2022, 2023):
         dire(f"{annee} : classeurs de collecte")
         produire_gabarits(espace, annee, date_limite=DATE_LIMITE[annee], maintenant=MAINTENANT[annee])
@@ -144,4 +145,5 @@ def creer_demo(dossier: str | Path, progression: Callable[[str], None] | None = 
         erreurs[annee] = r.resultat.nb_erreurs
         avertissements[annee] = r.resultat.nb_avertissements
         manquants[annee] = list(r.resultat.manquants)
-    return Demo(racine, bilans, controles, consolidations, erreurs, avertissements, manquants)
+        points[annee] = r.points
+    return Demo(racine, bilans, controles, consolidations, erreurs, avertissements, manquants, points)

@@ -163,3 +163,11 @@ def test_texte_vide_ou_long_rapide():
     for _ in range(50):
         assert reperer(texte) == []
     assert time.perf_counter() - debut < 2.0
+
+
+def test_un_nom_ne_passe_pas_a_la_ligne(protocole):
+    # The signature block: the authority's name, then "Date et signature" on the next line.
+    texte = "Préfet de l'Isère\nMonsieur Laurent PREVOST\n\nDate et signature :"
+    (p,) = reperer(texte)
+    assert texte[p.debut : p.fin] == "Monsieur Laurent PREVOST"
+    assert reperer(texte, exceptions_du_protocole(protocole)) == []

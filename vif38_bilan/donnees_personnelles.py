@@ -88,9 +88,11 @@ _CIV_ABREGEES_STRICTES = r"M\.|MM\.|Mr\.?|Dr\.?|Pr\.?|Me"
 _CIV_ABREGEES = r"[Mm][Mm][Ee][Ss]?\.?|[Mm][Ll][Ll][Ee][Ss]?\.?|MME[S]?\.?|MLLE[S]?\.?"
 _CIV_LONGUES = r"(?i:madame|mesdames|mademoiselle|monsieur|messieurs|docteur|professeur|ma[iî]tre)"
 _RE_CIVILITE = re.compile(
-    rf"(?<![\w.@])(?P<civ>{_CIV_LONGUES}|{_CIV_ABREGEES}|{_CIV_ABREGEES_STRICTES})(?=[\s\u00a0]|$)"
+    rf"(?<![\w.@])(?P<civ>{_CIV_LONGUES}|{_CIV_ABREGEES}|{_CIV_ABREGEES_STRICTES})(?=[ \t\u00a0\u202f]|$)"
 )
-_MOT = re.compile(r"[\s\u00a0]+(?P<mot>[^\W\d_][\w'’.-]*)")
+# A name never runs over a line break ("Monsieur Laurent PREVOST\nDate et signature").
+_ESPACE = r"[ \t\u00a0\u202f]"
+_MOT = re.compile(rf"{_ESPACE}+(?P<mot>[^\W\d_][\w'’.-]*)")
 _INITIALE = re.compile(r"[A-ZÀ-Þ]\.(?:-?[A-ZÀ-Þ]\.)*$")
 _CIV_MINUSCULE = {"m", "mm", "mme", "mmes", "mlle", "mlles"}
 _ARTICLES = {"le", "la", "les", "l'", "l’"}
@@ -210,9 +212,9 @@ _VOIES = (
     r"rond-point|traverse|clos"
 )
 _RE_ADRESSE = re.compile(
-    rf"(?<![\w,.])\d{{1,4}}(?:\s?(?:bis|ter|[A-D])\b)?,?[\s\u00a0]+(?P<voie>{_VOIES})[\s\u00a0]+"
-    rf"(?P<lien>{_LIEN}\s*)?(?P<nom>{_MAJ}(?:[\s\u00a0]+(?:{_LIEN}\s*)?{_MAJ})*)"
-    rf"(?:,?[\s\u00a0]+(?:\d{{5}}|\d{{2}}\s\d{{3}})[\s\u00a0]+{_MAJ}(?:[\s-]{_MAJ})*)?",
+    rf"(?<![\w,.])\d{{1,4}}(?:\s?(?:bis|ter|[A-D])\b)?,?[ \t\u00a0\u202f]+(?P<voie>{_VOIES})[ \t\u00a0\u202f]+"
+    rf"(?P<lien>{_LIEN}\s*)?(?P<nom>{_MAJ}(?:[ \t\u00a0\u202f]+(?:{_LIEN}\s*)?{_MAJ})*)"
+    rf"(?:,?[ \t\u00a0\u202f]+(?:\d{{5}}|\d{{2}}\s\d{{3}})[ \t\u00a0\u202f]+{_MAJ}(?:[\s-]{_MAJ})*)?",
     re.IGNORECASE,
 )
 _MOIS = (

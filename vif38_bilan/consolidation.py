@@ -62,8 +62,8 @@ NATURE_DESACCORD = "statuts différents"
 NATURE_SANS_CHEF = "sans statut du chef de file"
 
 METHODE: tuple[str, ...] = (
-    "Statut d'une action : celui déclaré par le chef de file (premier pilote cité dans le protocole). "
-    "Quand les pilotes d'une même action déclarent des statuts différents, le désaccord est listé en annexe.",
+    "Statut d'une action : celui déclaré par le chef de file (premier pilote cité dans le protocole), y compris "
+    "quand les pilotes d'une même action déclarent des statuts différents.",
     "Sans statut du chef de file, le statut le plus avancé déclaré par un co-pilote est retenu et signalé "
     "(ordre : EFFECTUÉE, EN COURS, POURSUIVRE, LANCEMENT, EN ATTENTE, ANNULÉE).",
     "Indicateurs chiffrés : les structures d'un pilote collectif s'additionnent ; entre pilotes, chaque indicateur "

@@ -77,7 +77,9 @@ def construire_points_a_verifier(
     _non_renseignees(r, p, annee, c, largeur)
     _fichiers(r, p, resultat, c, largeur)
     _commandes(r, annee)
-    word.pied_de_page(r, annee, False, f"Points à vérifier — bilan {annee} — document de travail")
+    word.pied_de_page(
+        r, annee, False, f"Points à vérifier — bilan {annee} — document de travail", f"Points à vérifier {annee}"
+    )
     word.mettre_a_jour_champs(doc)
     doc.core_properties.title = f"Points à vérifier — bilan {annee}"
     tampon = io.BytesIO()

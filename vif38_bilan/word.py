@@ -400,7 +400,7 @@ def mettre_a_jour_champs(doc: Any) -> None:
     inserer_avant(settings, element("w:updateFields", val="true"), suivants)
 
 
-def pied_de_page(r: Redacteur, annee: int, avec_modele: bool, entete: str) -> None:
+def pied_de_page(r: Redacteur, annee: int, avec_modele: bool, entete: str, document: str = "") -> None:
     """Page numbers in the footer (kept as is when the model's footer already has a PAGE field)."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import RGBColor
@@ -412,7 +412,7 @@ def pied_de_page(r: Redacteur, annee: int, avec_modele: bool, entete: str) -> No
         return
     p = pied.add_paragraph() if any(par.text.strip() for par in pied.paragraphs) else pied.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.add_run(f"Bilan {annee} — page ")
+    p.add_run(f"{document or f'Bilan {annee}'} — page ")
     r.champ(p, "PAGE", "1")
     p.add_run(" / ")
     r.champ(p, "NUMPAGES", "1")

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from fabriques import empreintes
 from hostiles import BOF_GLOBAUX, Entree, biff, cfb, membres, xlsx_chiffre, xlsx_modifie, zeros_comprimes, zip_brut
 
+from vif38_bilan.agregation import agreger, par_pilote
 from vif38_bilan.anomalies import ERREUR
 from vif38_bilan.cli import cli
 from vif38_bilan.consolidation import consolider
@@ -196,19 +197,21 @@ def test_charge_200_retours_dont_20_pieges(protocole, corpus):
             assert list(r.valeurs) == [v if v != "" else None for v in rep["valeurs"]], (n, code)
             assert r.observations == rep["observations"]
 
-    # Every good value consolidated: counts add up over all good returns, each with its source.
+    # Every good value consolidated: the structures of a pilot add up, then the indicator's rule
+    # (somme, maximum, chef de file) applies across pilots; each value keeps its source.
     consolidation = consolider(protocole, ANNEE, resultat)
     for action in protocole.actions:
         e = consolidation.enregistrements[(action.code, ANNEE)]
         for k, ind in enumerate(action.indicateurs):
             if ind.type != "entier":
                 continue
-            valeurs = [
-                b["reponses"][action.code]["valeurs"][k]
+            figures = [
+                (b["pilote"], b["pilote"] == action.chef_de_file, b["reponses"][action.code]["valeurs"][k])
                 for b in bons.values()
                 if action.code in b["reponses"] and b["reponses"][action.code]["valeurs"][k] is not None
             ]
-            assert e.valeurs[k] == (sum(valeurs) if valeurs else None), (action.code, k)
+            attendu = agreger(ind.agregation, par_pilote(figures)).valeur if figures else None
+            assert e.valeurs[k] == attendu, (action.code, k)
     fichiers_sources = {s.fichier for e in consolidation.enregistrements.values() for s in e.sources}
     assert fichiers_sources == {nom[c] for c in bons}
 

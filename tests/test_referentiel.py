@@ -1,6 +1,7 @@
 """The embedded Isère 2022-2024 protocol, other protocol files, and their faults."""
 
 import json
+import re
 
 import pytest
 
@@ -263,3 +264,23 @@ def test_classeur_sans_colonne_agregation_reste_lisible(protocole, tmp_path):
     wb.save(f)
     relu = charger_protocole(f)
     assert {i.agregation for a in relu.actions for i in a.indicateurs} == {"somme"}
+
+
+def test_readme_liste_les_regles_d_agregation_de_l_isere(protocole):
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+    texte = " ".join(readme.split())
+    for regle in ("maximum", "chef_de_file"):
+        codes = [a.code for a in protocole.actions if any(i.agregation == regle for i in a.indicateurs)]
+        m = re.search(rf"`{regle}` pour ([0-9, -à()a-z]+?) ;", texte)
+        assert m, regle
+        ecrits = []
+        for morceau in re.sub(r"\s*\([^)]*\)", "", m.group(1)).split(", "):
+            if " à " in morceau:  # "1-8-1 à 1-8-3"
+                debut, fin = morceau.split(" à ")
+                tete = debut.rsplit("-", 1)[0]
+                ecrits += [f"{tete}-{n}" for n in range(int(debut.rsplit("-", 1)[1]), int(fin.rsplit("-", 1)[1]) + 1)]
+            else:
+                ecrits.append(morceau.strip())
+        assert ecrits == codes, regle

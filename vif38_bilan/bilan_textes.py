@@ -96,12 +96,7 @@ def phrase_indicateur(
 
 def annees_non_renseignees(e: Enregistrement, k: int) -> str:
     """ "2022 non renseignée", "2022 et 2023 non renseignées" or ""."""
-    manquantes = e.non_renseignees[k] if k < len(e.non_renseignees) else ()
-    if not manquantes:
-        return ""
-    if len(manquantes) == 1:
-        return f"{manquantes[0]} non renseignée"
-    return ", ".join(str(y) for y in manquantes[:-1]) + f" et {manquantes[-1]} non renseignées"
+    return e.annees_non_renseignees(k)
 
 
 def texte_cumul(e: Enregistrement, k: int) -> str:

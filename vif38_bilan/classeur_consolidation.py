@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from vif38_bilan.consolidation import Consolidation, etiquette
+from vif38_bilan.consolidation import Consolidation, Enregistrement, etiquette
 from vif38_bilan.disposition_consolidation import (
     ENTETES_DESACCORDS,
     ENTETES_MANQUANTS,
@@ -40,8 +39,14 @@ def _roles(protocole: Protocole, code: str) -> tuple[str, str]:
     return ", ".join(chef), ", ".join(co)
 
 
-def _detail_texte(detail: tuple[tuple[str, Any], ...]) -> str:
-    return " ; ".join(f"{q} : {v}" for q, v in detail) if len(detail) > 1 else ""
+def _detail_texte(e: Enregistrement, k: int) -> str:
+    """Per-pilot detail, how the figure was obtained, unknown years, structures not concerned."""
+    detail = e.details[k]
+    morceaux = [e.explication(k) or (" ; ".join(f"{q} : {v}" for q, v in detail) if len(detail) > 1 else "")]
+    morceaux.append(e.annees_non_renseignees(k))
+    if e.non_concernees:
+        morceaux.append("non concernée(s) : " + ", ".join(e.non_concernees))
+    return " — ".join(m for m in morceaux if m)
 
 
 def ecrire_consolidation(consolidation: Consolidation, chemin: str | Path) -> Path:
@@ -84,7 +89,7 @@ def ecrire_consolidation(consolidation: Consolidation, chemin: str | Path) -> Pa
                     courant.cumuls[k],
                     courant.cibles_cumulees[k],
                     courant.taux_cumules[k],
-                    _detail_texte(courant.details[k]),
+                    _detail_texte(courant, k),
                 ]
             ecrire_ligne(ws, i, ligne)
             i += 1

@@ -134,6 +134,13 @@ class Enregistrement:
     non_renseignees: tuple[tuple[int, ...], ...] = ()  # per indicator: years up to this one without figure
     non_concernees: tuple[str, ...] = ()  # structures of a collective pilot not concerned
 
+    def annees_non_renseignees(self, k: int) -> str:
+        """ "2022 non renseignée", "2022 et 2023 non renseignées" or ""."""
+        manquantes = self.non_renseignees[k] if k < len(self.non_renseignees) else ()
+        if len(manquantes) <= 1:
+            return f"{manquantes[0]} non renseignée" if manquantes else ""
+        return ", ".join(str(y) for y in manquantes[:-1]) + f" et {manquantes[-1]} non renseignées"
+
     def explication(self, k: int) -> str:
         """How indicator k's figure was obtained when several pilots answered, else ""."""
         a = self.agregats[k] if k < len(self.agregats) else None

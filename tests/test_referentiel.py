@@ -247,10 +247,11 @@ def test_agregation_modifiee_dans_le_classeur(protocole, tmp_path):
     wb.save(f)
     with pytest.raises(ReferentielInvalide) as e:
         charger_protocole(f)
-    assert (
-        "Règle d'agrégation « addition » inconnue (action « 1-1-1 », indicateur 1) : écrivez l'une de ces valeurs : somme, maximum, chef_de_file, aucune."
-        in str(e.value)
+    # The fault names the cell the agent edited (issue 15) and lists the allowed values.
+    assert f"Règle d'agrégation « addition » inconnue (feuille Indicateurs, ligne {ligne}, colonne « Agrégation" in str(
+        e.value
     )
+    assert "écrivez l'une de ces valeurs : somme, maximum, chef_de_file, aucune." in str(e.value)
 
 
 def test_classeur_sans_colonne_agregation_reste_lisible(protocole, tmp_path):

@@ -434,11 +434,7 @@ def demo(dossier: Path) -> None:
     click.echo("")
     click.echo(f"À ouvrir : le bilan Word {r.bilans[dernier]}")
     click.echo(f"  - les tableaux par objectif, colonnes {', '.join(map(str, sorted(r.bilans)))} remplies ;")
-    click.echo("  - les annexes : pilotes sans bilan, méthode ; puis les signatures ;")
-    click.echo(
-        f"À côté, le document de travail (non signé) {r.points[dernier]} : anomalies non résolues, données "
-        "personnelles retirées, désaccords entre co-pilotes, fichiers lus ;"
-    )
+    click.echo(f"  - à côté, non signé : {r.points[dernier]} (anomalies, données personnelles retirées, désaccords) ;")
     click.echo(f"  - d'où vient chaque chiffre : feuille « sources » de {r.consolidations[dernier]}")
     click.echo(f"  - ce qui est à corriger, fichier par fichier : {r.controles[dernier]}")
     click.echo(f"Ensuite : cd {dossier} puis vif38-bilan courriels --annee {dernier} --type correction")

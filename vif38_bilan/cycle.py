@@ -302,9 +302,8 @@ def produire_bilan(
     """Check the year (unless resultat is given), consolidate it and write the bilan.
 
     Writes into sortie (sorties/AAAA/ by default) the check report and annotated copies (when
-    the check runs here), consolidation-AAAA.xlsx, bilan-AAAA.docx (only what is signed; and
-    bilan-AAAA.pdf with pdf=True) and points-a-verifier-AAAA.docx (the agent's working notes);
-    each output is attempted even when another is blocked (open in Excel or Word).
+    the check runs here), consolidation-AAAA.xlsx, bilan-AAAA.docx (+ .pdf with pdf=True) and the working notes
+    points-a-verifier-AAAA.docx; each output is attempted even when another is blocked (open in Excel or Word).
     Earlier years are always read from the workspace's sorties/. An older bilan-AAAA.pdf is
     removed when the .docx is rewritten without pdf (it would no longer match).
 
@@ -324,9 +323,8 @@ def produire_bilan(
         AnneeHorsProtocole, AnneeValidee (the year is signed: nothing rewritten), EspaceVerrouille,
         FichierRefuse / ModeleInvalide (the Word base), SortieBloquee (after writing what could be written).
     """
-    from vif38_bilan.bilan import ecrire_bilan
+    from vif38_bilan import bilan, points_a_verifier
     from vif38_bilan.bilan_modele import verifier_modele
-    from vif38_bilan.points_a_verifier import NOM_POINTS, ecrire_points_a_verifier
 
     espace.verifier_annee(annee)
     sortie = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
@@ -362,7 +360,7 @@ def produire_bilan(
             classeur = sorties.essayer(ecrire_consolidation, donnees, sortie / NOM_CONSOLIDATION.format(annee=annee))
         fait(ETAPES_BILAN[2])
         document = sorties.essayer(
-            ecrire_bilan,
+            bilan.ecrire_bilan,
             espace.protocole,
             annee,
             donnees,
@@ -373,15 +371,8 @@ def produire_bilan(
             date_edition,
             espace.config.service,
         )
-        # Everything addressed to the agent, written beside the bilan every time (issue 12).
-        points = sorties.essayer(
-            ecrire_points_a_verifier,
-            espace.protocole,
-            annee,
-            donnees,
-            resultat,
-            sortie / NOM_POINTS.format(annee=annee),
-            date_edition,
+        points = sorties.essayer(  # everything addressed to the agent, beside the bilan every time (issue 12)
+            points_a_verifier.ecrire, espace.protocole, annee, donnees, resultat, sortie, date_edition
         )
         chemin_pdf, impossible, perime = _pdf(document, sortie / NOM_PDF.format(annee=annee), pdf)
         fait(ETAPES_BILAN[3])
@@ -392,8 +383,7 @@ def produire_bilan(
         bloquee = e
     return SortiesBilan(
         resultat, historique, donnees, resultat.rapport, classeur, document, bloquee, chemin_pdf, impossible, perime,
-        importee,
-        points,
+        importee, points,
     )  # fmt: skip
 
 

@@ -32,18 +32,19 @@ _REGLES = {
 }
 
 
-def ecrire_points_a_verifier(
+def ecrire(
     protocole: Protocole,
     annee: int,
     consolidation: Consolidation,
     resultat: ResultatControle,
-    chemin: str | Path,
+    dossier: str | Path,
     date_edition: date | None = None,
 ) -> Path:
-    """Write points-a-verifier-AAAA.docx atomically and return its path."""
+    """Write dossier/points-a-verifier-AAAA.docx atomically and return its path."""
     from vif38_bilan.ecriture import ecrire_octets
 
-    return ecrire_octets(chemin, construire_points_a_verifier(protocole, annee, consolidation, resultat, date_edition))
+    donnees = construire_points_a_verifier(protocole, annee, consolidation, resultat, date_edition)
+    return ecrire_octets(Path(dossier) / NOM_POINTS.format(annee=annee), donnees)
 
 
 def construire_points_a_verifier(

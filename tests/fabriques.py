@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from vif38_bilan import disposition as d
 from vif38_bilan.anomalies import VALIDE, FichierControle, Reponse, ResultatControle, Source
 from vif38_bilan.gabarits import enregistrer
-from vif38_bilan.remplissage import remplir_gabarit, reponses_inventees
+from vif38_bilan.remplissage import chiffres_inventes, remplir_gabarit, reponses_inventees
 
 ANNEE = 2023
 MAINTENANT = datetime(2024, 1, 10, 9, 0, 0)
@@ -61,8 +61,10 @@ def remplir(
     modifie_le: datetime | None = None,
     modifier=None,
     annee: int = ANNEE,
+    chiffres: dict | None = None,
 ) -> Path:
-    """A return of pilot `code` filled with plausible answers, then the changes asked for."""
+    """A return of pilot `code` filled with plausible answers (key figures included), then the
+    changes asked for (maj: per action; chiffres: per key-figure row code)."""
     reponses = reponses_inventees(protocole, code, annee)
     for action, changement in (maj or {}).items():
         reponses[action] = {**reponses[action], **changement}
@@ -71,7 +73,10 @@ def remplir(
     sortie = dossier / (nom or d.nom_fichier(annee, code))
     sortie.parent.mkdir(parents=True, exist_ok=True)
     moment = modifie_le or MAINTENANT
-    remplir_gabarit(gabarits / d.nom_fichier(annee, code), sortie, reponses, identite=identite, modifie_le=moment)
+    valeurs = {**chiffres_inventes(protocole, code, annee), **(chiffres or {})}
+    remplir_gabarit(
+        gabarits / d.nom_fichier(annee, code), sortie, reponses, identite=identite, modifie_le=moment, chiffres=valeurs
+    )
     if modifier is not None:
         wb = load_workbook(sortie)
         modifier(wb)

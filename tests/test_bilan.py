@@ -215,7 +215,9 @@ def test_couverture_synthese_annexes_signatures(protocole, donnees, bilan_annexe
     total = synthese.rows[-1].cells
     assert total[0].text == "Total" and total[-1].text == "53"
     assert sum(int(c.text) for c in total[1:-1]) == 53
-    assert len(d.inline_shapes) == 1
+    # The status chart, then one chart per key figure with three known years or more.
+    graphiques = [c for c in donnees[1].chiffres if len(c.annees_connues()) >= 3]
+    assert graphiques and len(d.inline_shapes) == 1 + len(graphiques)
     retours = next(t for t in d.tables if t.rows[0].cells[0].text == "Pilote" and len(t.columns) == 5)
     ofii = next(r for r in retours.rows if r.cells[0].text.startswith("Office français"))
     assert ofii.cells[4].text == "non transmis"

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 import vif38_bilan as v
-from vif38_bilan.remplissage import identite_inventee, remplir_gabarit, reponses_inventees
+from vif38_bilan.remplissage import chiffres_inventes, identite_inventee, remplir_gabarit, reponses_inventees
 
 ANNEE = 2023
 MAINTENANT = datetime(2024, 1, 10, 9, 0)
@@ -42,6 +42,7 @@ def test_annee_complete_par_l_api(tmp_path):
             reponses,
             identite=identite_inventee(espace.protocole, code, ANNEE),
             modifie_le=datetime(2024, 2, 1, 9, 0),
+            chiffres=chiffres_inventes(espace.protocole, code, ANNEE),
         )
 
     resultat = v.controler_annee(espace, ANNEE)

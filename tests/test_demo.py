@@ -78,3 +78,53 @@ def test_commande_demo_et_courriels(tmp_path, monkeypatch):
     assert r.exit_code == 0, r.output
     brouillons = list((tmp_path / "ici" / "sorties" / "2023" / "courriels" / "correction").glob("*.eml"))
     assert {b.stem for b in brouillons} >= {"GENDARMERIE", "SIAO"}
+
+
+def test_chiffres_cles_du_bilan_2023(demo):
+    """HU FVV 2018-2023 (four known years, the DDETS's 2022 and 2023 returns), the commission's
+    table, charts, and every key figure of the consolidation traced in its sources sheet."""
+    from docx import Document
+
+    doc = Document(str(demo.bilans[2023]))
+    tableaux = {}
+    for t in doc.tables:
+        lignes = [[c.text for c in r.cells] for r in t.rows]
+        if lignes[0][0] == "" and lignes[0][-1] == "Évolution 2022-2023":
+            tableaux[lignes[1][0]] = lignes
+    hu = tableaux["Places"]
+    assert hu[0] == ["", "2018", "2019", "2020", "2021", "2022", "2023", "Évolution 2022-2023"]
+    assert hu[1] == ["Places", "143", "187", "199", "213", "226", "241", "+7\u00a0%"]
+    commission = tableaux["Commissions réunies"]
+    assert commission[0] == ["", "juin 2017-2021", "2022", "2023", "Évolution 2022-2023"]
+    assert [r[0] for r in commission[1:]] == [
+        "Commissions réunies",
+        "Autorisations de parcours de sortie",
+        "Refus",
+        "Renouvellements",
+        "Sorties vers le droit commun",
+        "Refus de renouvellement",
+    ]
+    assert commission[2][1:] == ["59", "14", "12", "−14\u00a0%"]
+    siao = tableaux["Demandes de personnes victimes de violences"]
+    assert siao[2][-2:] == ["non renseigné", "non renseigné"]  # left empty by the SIAO: never 0
+    textes = [p.text for p in doc.paragraphs]
+    assert (
+        "Figure : Places d'hébergement d'urgence pérennes dédiées aux femmes victimes de violences (HU FVV), 2018-2023."
+        in textes
+    )
+    assert len(doc.inline_shapes) >= 3  # the status chart and key-figure charts
+    # Placed after the synthesis, before the objectives' tables.
+    titres = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert titres.index("Chiffres clés") == titres.index("Retours reçus et attendus") + 1
+    assert titres.index("Chiffres clés") < titres.index("AXE 1 : VIOLENCES INTRAFAMILIALES")
+
+    wb = CalamineWorkbook.from_path(str(demo.consolidations[2023]))
+    chiffres = wb.get_sheet_by_name("chiffres clés").to_python()
+    sources = wb.get_sheet_by_name("sources").to_python()
+    entete = chiffres[0]
+    traces = {(int(r[0]), r[1]) for r in sources[1:] if r[2].startswith("Chiffre clé")}
+    for ligne in chiffres[1:]:
+        for j, tete in enumerate(entete):
+            if tete.startswith("Valeur ") and ligne[j] != "":
+                assert (int(tete.split()[1]), ligne[0]) in traces, (ligne[0], tete)
+    assert (2023, "hu_fvv") in traces and (2018, "hu_fvv") in traces

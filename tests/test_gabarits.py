@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from vif38_bilan import disposition as d
+from vif38_bilan.chiffres import codes_du_pilote
 from vif38_bilan.cli import cli
 from vif38_bilan.espace import Config
 from vif38_bilan.exceptions import FichierRefuse, PiloteInconnu, Vif38Error
@@ -203,7 +204,9 @@ def test_en_tetes_et_libelles_exacts(protocole, generes):
     assert d.en_tetes(protocole, 2024)[5:8] == ["Statut 2022", "Statut 2023", "Statut 2024"]
     for g in generes.values():
         wb = _classeur(g)
-        assert wb.sheetnames == ["Mode d'emploi", "Saisie", "_vif38"]
+        # The key-figure sheet only for a pilot who provides key figures (the DDFE does, the CAF does not).
+        chiffres = [d.FEUILLE_CHIFFRES] if codes_du_pilote(protocole.chiffres, wb[d.FEUILLE_ID]["B2"].value) else []
+        assert wb.sheetnames == ["Mode d'emploi", "Saisie", *chiffres, "_vif38"]
         ws = wb[d.FEUILLE_SAISIE]
         ligne, col, _ = _table_openpyxl(ws)
         assert [c.value for c in ws[ligne]] == EN_TETES_2023
@@ -385,6 +388,8 @@ def test_identification_feuille_tres_cachee_et_proprietes(protocole, generes):
             "actions": ",".join(a.code for a, _ in protocole.actions_du_pilote(code)),
             "collectif": "oui" if protocole.pilote(code).collectif else "non",
         }
+        if codes_du_pilote(protocole.chiffres, code):
+            attendu["chiffres"] = ",".join(codes_du_pilote(protocole.chiffres, code))
         assert paires == attendu
         props = {p.name: p.value for p in wb.custom_doc_props}
         assert props == {f"vif38_{k}": v for k, v in attendu.items()}

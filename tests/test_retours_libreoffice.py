@@ -18,7 +18,7 @@ from vif38_bilan.controle import controler
 from vif38_bilan.ecriture import mettre_texte
 from vif38_bilan.gabarits import enregistrer, generer_gabarits
 from vif38_bilan.rapport_controle import ecrire_rapport, ecrire_retours_annotes
-from vif38_bilan.remplissage import remplir_gabarit, reponses_inventees
+from vif38_bilan.remplissage import chiffres_inventes, remplir_gabarit, reponses_inventees
 from vif38_bilan.saisies import lire_retour
 
 pytestmark = [
@@ -68,6 +68,7 @@ def retours(protocole, tmp_path_factory):
         reponses,
         identite={"Contact": "Accueil", "Date de saisie": datetime(2024, 2, 1)},
         modifie_le=MAINTENANT,
+        chiffres=chiffres_inventes(protocole, PILOTE, ANNEE),
     )
 
     # Renamed and re-sorted by the pilot (rows shuffled), with a row inserted above everything.
@@ -134,6 +135,10 @@ def test_controle_identique(protocole, retours, tmp_path, format_):
     assert sans_sources(obtenu) == sans_sources(attendu)
     r = next(x for x in obtenu.reponses if x.code_action == "1-1-1")
     assert r.observations == '=HYPERLINK("http://exemple.invalid")'
+    # The key-figure sheet survives the re-save: same values, cells of the converted file.
+    chiffres = chiffres_inventes(protocole, PILOTE, ANNEE)
+    assert {c.code: c.valeur for c in obtenu.chiffres} == chiffres
+    assert {c.source.feuille for c in obtenu.chiffres} == {d.FEUILLE_CHIFFRES}
 
 
 def test_ods_pas_de_copie_annotee(protocole, retours, tmp_path):

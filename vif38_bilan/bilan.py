@@ -23,6 +23,7 @@ from typing import Any
 from vif38_bilan import bilan_modele, word
 from vif38_bilan.anomalies import A_CORRIGER, VALIDE, ResultatControle
 from vif38_bilan.bilan_annexes import annexes, signatures
+from vif38_bilan.bilan_chiffres import chiffres_cles
 from vif38_bilan.bilan_corps import calendrier, corps_annexe, corps_protocole
 from vif38_bilan.bilan_textes import COULEURS_STATUTS, NON_RENSEIGNE, date_francaise, nombre, pourcent, texte_cumul
 from vif38_bilan.consolidation import Consolidation
@@ -165,9 +166,9 @@ def _partie_synthese(r: Redacteur, d: Contenu) -> None:
 
 
 def _partie_chiffres_cles(r: Redacteur, d: Contenu) -> None:
-    """The key figures that open the axes (DOMAINE.md): the insertion point for them, at
-    [[CHIFFRES_CLES]] in a base and after the synthesis otherwise. Writes nothing until the
-    consolidation carries key figures."""
+    """The key figures (bilan_chiffres.py): at [[CHIFFRES_CLES]] in a base, else after the
+    synthesis on a new page (a base's marker places them where the agent wants)."""
+    chiffres_cles(r, d.protocole, d.annee, d.consolidation, nouvelle_page=r.largeur_cm is None)
 
 
 def _partie_objectifs(r: Redacteur, d: Contenu) -> None:

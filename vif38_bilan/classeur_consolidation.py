@@ -10,6 +10,7 @@ from vif38_bilan.disposition_consolidation import (
     ENTETES_MANQUANTS,
     ENTETES_SOURCES,
     FEUILLE_ACTIONS,
+    FEUILLE_CHIFFRES,
     FEUILLE_DESACCORDS,
     FEUILLE_INDICATEURS,
     FEUILLE_MANQUANTS,
@@ -18,12 +19,14 @@ from vif38_bilan.disposition_consolidation import (
     TYPES_LISIBLES,
     ecrire_ligne,
     entetes_actions,
+    entetes_chiffres,
     entetes_indicateurs,
     feuille,
     feuille_id,
     nouveau_classeur,
 )
 from vif38_bilan.ecriture import enregistrer_classeur
+from vif38_bilan.historique_chiffres import ligne_serie
 from vif38_bilan.referentiel import Protocole
 
 
@@ -128,5 +131,31 @@ def ecrire_consolidation(consolidation: Consolidation, chemin: str | Path) -> Pa
             nom = code
         ecrire_ligne(ws, i, [code, nom, *_roles(p, code)])
 
+    if c.chiffres:
+        _chiffres(wb, c)
     feuille_id(wb, p, annee, TYPE_CONSOLIDATION)
     return enregistrer_classeur(wb, chemin)
+
+
+def _chiffres(wb: Any, c: Consolidation) -> None:
+    """The key figures: one row per row code, every known year, the change from last year and the
+    detail per pilot. The next year's history reads back the column of its own year."""
+    annees = sorted({y for chiffre in c.chiffres for y in chiffre.annees})
+    tetes = entetes_chiffres(annees, c.annee)
+    ws = feuille(wb, FEUILLE_CHIFFRES, tetes, {1: 30, 2: 50, 3: 30, len(tetes): 40})
+    i = 2
+    for chiffre in c.chiffres:
+        for li in chiffre.lignes:
+            valeurs = []
+            for y in annees:
+                v = li.valeurs.get(y)
+                valeurs.append(None if v is None else (f"{v.valeur} ({v.periode})" if v.periode else v.valeur))
+            courant = li.valeurs.get(c.annee)
+            detail = _detail_texte(courant.details) if courant else ""
+            ecrire_ligne(
+                ws,
+                i,
+                [*ligne_serie(c.protocole, chiffre.serie, li.code, li.detail), *valeurs, li.variation(c.annee), detail],
+            )
+            i += 1
+    _format_taux(ws, [len(tetes) - 1], i - 2)

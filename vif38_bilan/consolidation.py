@@ -38,10 +38,12 @@ from typing import Any
 
 from vif38_bilan.agregation import Agregat, agreger, par_pilote
 from vif38_bilan.anomalies import Anomalie, Reponse, ResultatControle, Source
+from vif38_bilan.consolidation_chiffres import ChiffreConsolide, consolider_chiffres
 from vif38_bilan.disposition_consolidation import (
     FEUILLE_ACTIONS,
     FEUILLE_INDICATEURS,
     ORDRE_STATUTS,
+    LigneSource,
     etiquette,
     nombre_lu,
     rubrique_indicateur,
@@ -80,25 +82,13 @@ METHODE: tuple[str, ...] = (
     "Les valeurs refusées par le contrôle ne sont pas comptées. Les structures d'un pilote collectif qui ne sont "
     "pas concernées par une action n'y sont pas comptées. Les observations ne contiennent aucune donnée "
     "personnelle : un passage qui en contenait est remplacé par « [donnée personnelle retirée] ».",
+    "Chiffres clés : chaque série précise si les valeurs de ses pilotes s'additionnent, si la plus grande est "
+    "retenue ou celle du premier pilote cité ; les structures d'un pilote collectif s'additionnent. Les années "
+    "antérieures au protocole reprennent les documents cités par le référentiel ; une année sans valeur est "
+    "« non renseignée », jamais 0, et l'évolution n'est alors pas calculée.",
 )
 
 # ---------------------------------------------------------------- model
-
-
-@dataclass(frozen=True)
-class LigneSource:
-    """One figure and where it was read."""
-
-    annee: int
-    code_action: str
-    rubrique: str  # "Statut", "Indicateur 1 : …", "Observations"
-    pilote: str
-    structure: str
-    valeur: Any
-    fichier: str
-    feuille: str
-    cellule: str
-    sha256: str
 
 
 @dataclass(frozen=True)
@@ -175,6 +165,7 @@ class Consolidation:
     anomalies_historique: list[Anomalie] = field(default_factory=list)
     historiques: dict[int, Path] = field(default_factory=dict)  # year → history workbook read
     retraits: list[Retrait] = field(default_factory=list)  # personal data removed
+    chiffres: list[ChiffreConsolide] = field(default_factory=list)  # key figures, referential order
 
     def enregistrement(self, code: str, annee: int) -> Enregistrement | None:
         return self.enregistrements.get((code, annee))
@@ -185,7 +176,8 @@ class Consolidation:
 
     @property
     def sources(self) -> list[LigneSource]:
-        return [s for a in self.annees for (c, y), e in self.enregistrements.items() if y == a for s in e.sources]
+        actions = [s for a in self.annees for (c, y), e in self.enregistrements.items() if y == a for s in e.sources]
+        return actions + [s for chiffre in self.chiffres for s in chiffre.sources]
 
 
 # ---------------------------------------------------------------- helpers
@@ -310,6 +302,7 @@ def consolider(
         anomalies_historique=list(historique.anomalies),
         historiques=dict(historique.sources),
         retraits=retraits,
+        chiffres=consolider_chiffres(protocole, annee, resultat.chiffres, historique),
     )
 
 

@@ -37,6 +37,7 @@ from vif38_bilan.anomalies import (
 from vif38_bilan.exceptions import FichierRefuse, Vif38Error
 from vif38_bilan.referentiel import Protocole
 from vif38_bilan.verifications import Contexte, collecter, verifier_retour
+from vif38_bilan.verifications_chiffres import verifier_chiffres
 
 # Below this many files, worker processes cost more than they save (jobs=None): a normal year
 # (30 to 60 returns) never starts a pool. Measured for issue 11 with benchmarks' phase_controle
@@ -84,7 +85,7 @@ def controler(
 
     _departager(resultats)
 
-    fichiers, anomalies, reponses = [], [], []
+    fichiers, anomalies, reponses, chiffres = [], [], [], []
     for r in resultats:
         r.fichier.erreurs = sum(a.gravite == ERREUR for a in r.anomalies)
         r.fichier.avertissements = sum(a.gravite == AVERTISSEMENT for a in r.anomalies)
@@ -93,10 +94,11 @@ def controler(
         fichiers.append(r.fichier)
         anomalies.extend(r.anomalies)
         reponses.extend(r.reponses)
+        chiffres.extend(r.chiffres)
 
     repondu = {rep.pilote for rep in reponses}
     manquants = [p.code for p in protocole.pilotes_actifs() if p.code not in repondu]
-    return ResultatControle(annee, fichiers, anomalies, reponses, manquants)
+    return ResultatControle(annee, fichiers, anomalies, reponses, manquants, chiffres=chiffres)
 
 
 def _executer(
@@ -200,7 +202,15 @@ def controler_fichier(
         anomalies: list[Anomalie] = []
         ctx = Contexte(protocole, annee, valeurs_precedentes or {}, nom)
         reponses, cle = collecter(verifier_retour(ctx, retour, lu.avertissements, fichier), anomalies)
-        return ResultatFichier(fichier, anomalies, reponses, cle)
+        chiffres = []
+        if fichier.etat == VALIDE and fichier.pilote:
+            ctx = Contexte(
+                protocole, annee, valeurs_precedentes or {}, nom, pilote=fichier.pilote, structure=fichier.structure
+            )
+            chiffres = collecter(verifier_chiffres(ctx, retour, fichier.pilote, fichier.structure or ""), anomalies)
+            if cle is None:
+                chiffres = []  # collective return without its structure: not attributable, not used
+        return ResultatFichier(fichier, anomalies, reponses, cle, chiffres)
     except FichierRefuse as e:
         regle = REGLES.get(getattr(e, "regle", None) or "", FICHIER_REFUSE)
         fichier.motif = str(e)
@@ -251,7 +261,7 @@ def _departager(resultats: list[ResultatFichier]) -> None:
         if ordre(classes[0]) == ordre(classes[1]):
             noms = ", ".join(f"« {r.fichier.nom} »" for r in distincts)
             for r in distincts:
-                r.reponses = []
+                r.reponses, r.chiffres = [], []
                 r.fichier.motif = "Plusieurs versions enregistrées au même moment : aucune n'est utilisée."
                 r.anomalies.append(_sur_retour(r, ORDRE_INDECIDABLE, ORDRE_INDECIDABLE.texte(qui=_qui(r), noms=noms)))
             continue
@@ -264,6 +274,7 @@ def _departager(resultats: list[ResultatFichier]) -> None:
 def _remplacer(r: ResultatFichier, par: ResultatFichier, regle: Regle, message: str) -> None:
     """r is superseded by par: its answers and its own findings no longer count."""
     r.reponses = []
+    r.chiffres = []
     r.anomalies = [_sur_retour(r, regle, message)]
     r.fichier.etat = REMPLACE
     r.fichier.remplace_par = par.fichier.nom

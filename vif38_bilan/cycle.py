@@ -145,6 +145,7 @@ def produire_gabarits(
             config=espace.config,
             date_limite=date_limite,
             statuts_anterieurs=historique.statuts,
+            chiffres_anterieurs=historique.chiffres,
             progression=progression,
             maintenant=maintenant,
         )

@@ -32,6 +32,37 @@ NOMS_RECUS = {
 }
 
 
+# Key figures the demo's pilots return (the others are invented near their last known value):
+# the DDETS's HU FVV places after 213 in 2021, the prostitution commission's yearly counts.
+CHIFFRES_DEMO: dict[int, dict[str, dict[str, object]]] = {
+    2022: {
+        "DDETS": {"hu_fvv": 226},
+        "DDFE": {
+            "commission_prostitution.commissions": 3,
+            "commission_prostitution.autorisations": 14,
+            "commission_prostitution.refus": 5,
+            "commission_prostitution.renouvellements": 18,
+            "commission_prostitution.sorties_droit_commun": 6,
+            "commission_prostitution.refus_renouvellements": 0,
+        },
+    },
+    2023: {
+        "DDETS": {"hu_fvv": 241},
+        "DDFE": {
+            "commission_prostitution.commissions": 4,
+            "commission_prostitution.autorisations": 12,
+            "commission_prostitution.refus": 6,
+            "commission_prostitution.renouvellements": 21,
+            "commission_prostitution.sorties_droit_commun": 8,
+            "commission_prostitution.refus_renouvellements": 1,
+        },
+        # Typical slips: a unit typed after the number (read, with a warning), a figure left empty.
+        "POLICE": {"intervenants_sociaux": "4 postes"},
+        "SIAO": {"siao_115.orientations": None},
+    },
+}
+
+
 @dataclass(frozen=True)
 class Demo:
     dossier: Path
@@ -74,7 +105,7 @@ def _erreurs_volontaires(annee: int) -> dict[str, Callable[[Protocole, dict], No
 
 def _remplir_annee(protocole: Protocole, racine: Path, annee: int) -> None:
     """Fill every pilot's template as its pilot would, and drop it in saisies/AAAA/."""
-    from vif38_bilan.remplissage import identite_inventee, remplir_gabarit, reponses_inventees
+    from vif38_bilan.remplissage import chiffres_inventes, identite_inventee, remplir_gabarit, reponses_inventees
 
     gabarits = racine / "gabarits" / str(annee)
     saisies = racine / "saisies" / str(annee)
@@ -94,12 +125,14 @@ def _remplir_annee(protocole: Protocole, racine: Path, annee: int) -> None:
             nom = NOMS_RECUS.get(p.code, d.nom_fichier(annee, p.code)).format(annee=annee)
             if structure:
                 nom = f"bilan {annee} - {structure}.xlsx"
+            chiffres = {**chiffres_inventes(protocole, p.code, annee, graine), **CHIFFRES_DEMO[annee].get(p.code, {})}
             remplir_gabarit(
                 gabarits / d.nom_fichier(annee, p.code),
                 saisies / nom,
                 reponses,
                 identite=identite,
                 modifie_le=moment.replace(day=1 + graine),
+                chiffres=chiffres,
             )
     if annee == 2023:
         # The DDFE sent a first version, then a corrected one: the older one is "remplacé".
@@ -112,6 +145,7 @@ def _remplir_annee(protocole: Protocole, racine: Path, annee: int) -> None:
             reponses,
             identite=identite_inventee(protocole, "DDFE", annee, 0),
             modifie_le=moment.replace(day=1) - timedelta(days=5),
+            chiffres=CHIFFRES_DEMO[annee]["DDFE"],
         )
 
 

@@ -32,6 +32,8 @@ VERSION_GABARIT = "1"
 FEUILLE_MODE = "Mode d'emploi"
 FEUILLE_SAISIE = "Saisie"
 FEUILLE_ID = "_vif38"  # very hidden: key in column A, value in column B
+# Only in the workbook of a pilot who provides key figures; between Saisie and _vif38.
+FEUILLE_CHIFFRES = "Chiffres clés"
 
 # Keys of the hidden identification sheet (also written as custom document properties,
 # prefixed "vif38_").
@@ -42,7 +44,8 @@ ID_VERSION = "version_gabarit"
 ID_GENERE_LE = "genere_le"
 ID_ACTIONS = "actions"  # comma-separated expected action codes
 ID_COLLECTIF = "collectif"  # "oui" / "non"
-CLES_ID = (ID_PROTOCOLE, ID_PILOTE, ID_ANNEE, ID_VERSION, ID_GENERE_LE, ID_ACTIONS, ID_COLLECTIF)
+ID_CHIFFRES = "chiffres"  # comma-separated expected key-figure row codes (only when there are some)
+CLES_ID = (ID_PROTOCOLE, ID_PILOTE, ID_ANNEE, ID_VERSION, ID_GENERE_LE, ID_ACTIONS, ID_COLLECTIF, ID_CHIFFRES)
 PREFIXE_PROPRIETE = "vif38_"  # custom document property name = prefix + key
 
 STATUTS = statuts.STATUTS  # the six statuses (vif38_bilan/statuts.py)
@@ -66,6 +69,18 @@ OBJECTIF = "Objectif"
 ACTION = "Action"
 PILOTAGE = "Pilotage"
 ROLE = "Rôle"
+
+# The key-figure sheet: a header row found by CODE_CHIFFRE, one row per row code (any order),
+# the earlier years' values for reference (locked), then the year's input column.
+CODE_CHIFFRE = "Code chiffre"
+CHIFFRE = "Chiffre clé"
+DETAIL = "Détail"
+UNITE = "Unité"
+
+
+def entete_rappel(annee: int) -> str:
+    """Header of an earlier year's (locked) value on the key-figure sheet."""
+    return f"Rappel {annee}"
 
 
 def entete_statut(annee: int) -> str:
@@ -163,6 +178,7 @@ class Identification:
     genere_le: datetime | None
     actions: tuple[str, ...]
     collectif: bool
+    chiffres: tuple[str, ...] = ()
 
     def paires(self) -> list[tuple[str, str]]:
         """Key/value rows of the hidden sheet, all values as text."""
@@ -174,7 +190,7 @@ class Identification:
             (ID_GENERE_LE, self.genere_le.isoformat(timespec="seconds") if self.genere_le else ""),
             (ID_ACTIONS, ",".join(self.actions)),
             (ID_COLLECTIF, "oui" if self.collectif else "non"),
-        ]
+        ] + ([(ID_CHIFFRES, ",".join(self.chiffres))] if self.chiffres else [])
 
 
 def lire_identification(valeurs: Mapping[str, Any]) -> Identification | None:
@@ -213,6 +229,7 @@ def lire_identification(valeurs: Mapping[str, Any]) -> Identification | None:
         genere_le=genere,
         actions=actions,
         collectif=texte(ID_COLLECTIF).lower() in ("oui", "true", "1", "vrai"),
+        chiffres=tuple(c.strip() for c in texte(ID_CHIFFRES).split(",") if c.strip()),
     )
 
 

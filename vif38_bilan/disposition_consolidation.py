@@ -6,11 +6,29 @@ history (historique.py), the consolidation workbook (classeur_consolidation.py) 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from vif38_bilan import disposition
 from vif38_bilan.ecriture import mettre_texte
 from vif38_bilan.referentiel import Action, Protocole
+
+
+@dataclass(frozen=True)
+class LigneSource:
+    """One figure and where it was read: a row of the sources sheet."""
+
+    annee: int
+    code_action: str  # or a key figure's row code
+    rubrique: str  # "Statut", "Indicateur 1 : …", "Observations", "Chiffre clé : …"
+    pilote: str
+    structure: str
+    valeur: Any
+    fichier: str
+    feuille: str
+    cellule: str
+    sha256: str
+
 
 # Most advanced first: the order used when no chef de file answered.
 ORDRE_STATUTS: tuple[str, ...] = ("EFFECTUÉE", "EN COURS", "POURSUIVRE", "LANCEMENT", "EN ATTENTE", "ANNULÉE")
@@ -162,3 +180,18 @@ def feuille_id(wb, protocole: Protocole, annee: int, type_: str) -> None:
         mettre_texte(ws.cell(row=i, column=1), k)
         mettre_texte(ws.cell(row=i, column=2), v)
     ws.sheet_state = "hidden"
+
+
+# The key-figure sheet of the consolidation workbook (and of the blank history workbook): one row
+# per row code; the history reads back the column "Valeur <its year>".
+FEUILLE_CHIFFRES = "chiffres clés"
+COL_CODE_CHIFFRE = "Code chiffre"
+
+
+def entetes_chiffres(annees: list[int], annee: int, vierge: bool = False) -> list[str]:
+    """Headers of the key-figure sheet: values of annees (the blank history: annee only), then the
+    change from last year and the per-pilot detail."""
+    tetes = [COL_CODE_CHIFFRE, "Chiffre clé", "Détail", "Unité", "Axe", "Pilotes", "Agrégation"]
+    if vierge:
+        return [*tetes, f"Valeur {annee}"]
+    return [*tetes, *[f"Valeur {y}" for y in annees], f"Évolution {annee - 1}-{annee}", f"Détail {annee}"]

@@ -15,9 +15,11 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from vif38_bilan import disposition as d
+from vif38_bilan.chiffres import codes_du_pilote
 from vif38_bilan.ecriture import ecrire_atomique
 from vif38_bilan.espace import Config
 from vif38_bilan.exceptions import PiloteInconnu
+from vif38_bilan.gabarits_chiffres import feuille_chiffres
 from vif38_bilan.gabarits_forme import Styles, hauteur_ligne, proteger, validation_liste, validation_longueur
 from vif38_bilan.gabarits_mode_emploi import mode_emploi
 from vif38_bilan.referentiel import CHEF_DE_FILE, Action, Protocole, verifier_annee
@@ -90,8 +92,12 @@ def generer_gabarits(
     statuts_anterieurs: dict[int, dict[str, str]] | None = None,
     progression: Callable[[str], None] | None = None,
     maintenant: datetime | None = None,
+    chiffres_anterieurs: dict[int, dict[str, Any]] | None = None,
 ) -> list[GabaritGenere]:
-    """Write one workbook per pilot into dossier; progression(code) is called after each one."""
+    """Write one workbook per pilot into dossier; progression(code) is called after each one.
+
+    chiffres_anterieurs: earlier protocol years' key figures (year → row code → value), shown
+    for reference beside the referential's older values."""
     verifier_annee(protocole, annee)
     codes = resoudre_pilotes(protocole, pilotes)
     maintenant = _maintenant(maintenant)
@@ -108,6 +114,7 @@ def generer_gabarits(
                 date_limite=date_limite,
                 statuts_anterieurs=statuts_anterieurs,
                 maintenant=maintenant,
+                chiffres_anterieurs=chiffres_anterieurs,
             )
         )
         if progression is not None:
@@ -124,6 +131,7 @@ def generer_gabarit(
     date_limite: date | None = None,
     statuts_anterieurs: dict[int, dict[str, str]] | None = None,
     maintenant: datetime | None = None,
+    chiffres_anterieurs: dict[int, dict[str, Any]] | None = None,
 ) -> GabaritGenere:
     """Write the workbook of one pilot at chemin (atomically)."""
     verifier_annee(protocole, annee)
@@ -131,7 +139,9 @@ def generer_gabarit(
     maintenant = _maintenant(maintenant)
     config = config or Config(racine=Path.cwd())
     echeance = date_limite or config.date_limite
-    wb = construire_classeur(protocole, annee, code, config, echeance, statuts_anterieurs or {}, maintenant)
+    wb = construire_classeur(
+        protocole, annee, code, config, echeance, statuts_anterieurs or {}, maintenant, chiffres_anterieurs or {}
+    )
     ecrire_atomique(chemin, lambda p: enregistrer(wb, p, modifie_le=maintenant))
     roles = [r for _, r in protocole.actions_du_pilote(code)]
     nb_chef = sum(r == CHEF_DE_FILE for r in roles)
@@ -167,6 +177,7 @@ def construire_classeur(
     echeance: date | None,
     statuts_anterieurs: dict[int, dict[str, str]],
     maintenant: datetime,
+    chiffres_anterieurs: dict[int, dict[str, Any]] | None = None,
 ) -> Workbook:
     pilote = protocole.pilote(code)
     actions = protocole.actions_du_pilote(code)
@@ -177,8 +188,20 @@ def construire_classeur(
     ident = wb.create_sheet(d.FEUILLE_ID)
     styles = Styles(saisie)
 
-    mode_emploi(mode, styles, protocole, annee, pilote.nom, pilote.collectif, len(actions), config, echeance)
+    mode_emploi(
+        mode,
+        styles,
+        protocole,
+        annee,
+        pilote.nom,
+        pilote.collectif,
+        len(actions),
+        config,
+        echeance,
+        nb_chiffres=len(codes_du_pilote(protocole.chiffres, code)),
+    )
     _saisie(saisie, styles, protocole, annee, code, actions, statuts_anterieurs, config, echeance)
+    chiffres = feuille_chiffres(wb, protocole, annee, code, chiffres_anterieurs or {})
 
     identification = d.Identification(
         protocole_id=protocole.id,
@@ -188,6 +211,7 @@ def construire_classeur(
         genere_le=maintenant,
         actions=tuple(a.code for a, _ in actions),
         collectif=pilote.collectif,
+        chiffres=tuple(chiffres),
     )
     for cle, valeur in identification.paires():
         ident.append([cle, valeur])

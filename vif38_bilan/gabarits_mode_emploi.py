@@ -23,6 +23,7 @@ def mode_emploi(
     nb_actions: int,
     config: Config,
     echeance: date | None,
+    nb_chiffres: int = 0,
 ) -> None:
     largeur_a, largeur_b = 24, 95
     ws.column_dimensions["A"].width = largeur_a
@@ -68,6 +69,16 @@ def mode_emploi(
             s.mode_texte,
         ),
     ]
+    if nb_chiffres:
+        couples.append(
+            (
+                "Chiffres clés",
+                f"La feuille « {d.FEUILLE_CHIFFRES} » demande {nb_chiffres} chiffre(s) clé(s) que le bilan suit "
+                f"d'année en année : saisissez la valeur {annee} de chacun (un nombre entier, sans unité) ; les "
+                "années précédentes sont rappelées. Laissez vide une valeur inconnue (jamais 0 par défaut).",
+                s.mode_texte,
+            )
+        )
     if collectif:
         couples.append(
             (

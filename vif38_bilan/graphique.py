@@ -73,3 +73,58 @@ def graphique_statuts(comptes: list[tuple[str, Counter]], largeur_cm: float = 16
         sortie = io.BytesIO()
         fig.savefig(sortie, format="png", metadata={"Software": None})
     return sortie.getvalue()
+
+
+PALETTE_CHIFFRES = ("#5B9BD5", "#63BE7B", "#F4B183", "#9E86C8", "#FFD966", "#A6A6A6")
+
+
+def graphique_chiffres(
+    annees: list[int], series: list[tuple[str, list[int | None]]], unite: str = "", largeur_cm: float = 16.0
+) -> bytes:
+    """A key figure year over year: one bar per row and year (a missing year is a gap, never 0). PNG bytes, stable for the same input; same fonts as the status chart."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    with matplotlib.rc_context(
+        {"svg.hashsalt": "vif38", "font.family": "DejaVu Sans", "font.size": 8, "path.simplify": False}
+    ):
+        fig = Figure(figsize=(largeur_cm / 2.54, 2.2), dpi=150)
+        ax = fig.add_subplot()
+        positions = list(range(len(annees)))
+        haut = max([v for _, valeurs in series for v in valeurs if v is not None] + [1])
+        # Grouped bars: a missing year stays a gap, never a bar at 0.
+        largeur_barre = 0.7 / len(series)
+        for k, (libelle, valeurs) in enumerate(series):
+            decalage = (k - (len(series) - 1) / 2) * largeur_barre
+            x = [p + decalage for p, v in zip(positions, valeurs, strict=True) if v is not None]
+            y = [v for v in valeurs if v is not None]
+            barres = ax.bar(
+                x,
+                y,
+                width=largeur_barre * 0.92,
+                color=PALETTE_CHIFFRES[k % len(PALETTE_CHIFFRES)],
+                edgecolor="#404040",
+                linewidth=0.5,
+                label=libelle,
+            )
+            if len(series) <= 3:
+                for b, v in zip(barres, y, strict=True):
+                    ax.text(
+                        b.get_x() + b.get_width() / 2, b.get_height() + haut * 0.02, str(v), ha="center", fontsize=6.5
+                    )
+        if len(series) > 1:
+            colonnes = 1 if max(len(libelle) for libelle, _ in series) > 28 else min(3, len(series))
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=colonnes, frameon=False, fontsize=7)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xticks(positions, [str(a) for a in annees])
+        ax.set_ylim(0, haut * 1.15)
+        if unite:
+            ax.set_ylabel(unite.capitalize())
+        ax.spines[["top", "right"]].set_visible(False)
+        sortie = io.BytesIO()
+        # Cropped to what is drawn: a long legend under the bars is neither cut off nor padded.
+        fig.savefig(sortie, format="png", metadata={"Software": None}, bbox_inches="tight", pad_inches=0.05)
+    return sortie.getvalue()

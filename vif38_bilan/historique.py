@@ -37,6 +37,7 @@ from vif38_bilan.disposition_consolidation import (
     ENTETES_MANQUANTS,
     ENTETES_SOURCES,
     FEUILLE_ACTIONS,
+    FEUILLE_CHIFFRES,
     FEUILLE_DESACCORDS,
     FEUILLE_INDICATEURS,
     FEUILLE_MANQUANTS,
@@ -57,6 +58,7 @@ from vif38_bilan.disposition_consolidation import (
     rubrique_indicateur,
 )
 from vif38_bilan.ecriture import enregistrer_classeur, mettre_texte
+from vif38_bilan.historique_chiffres import feuille_chiffres_vierge, lire_chiffres_historiques
 from vif38_bilan.referentiel import Protocole
 from vif38_bilan.valeurs import lire_entier, lire_oui_non, normaliser_statut
 
@@ -74,14 +76,18 @@ class Historique:
     cellules: dict[int, dict[tuple[str, str], str]] = field(default_factory=dict)  # (code, rubrique) → "G5"
     anomalies: list[Anomalie] = field(default_factory=list)
     annees_absentes: list[int] = field(default_factory=list)
+    chiffres: dict[int, dict[str, int]] = field(default_factory=dict)  # year → key-figure row code → value
+    chiffres_cellules: dict[int, dict[str, str]] = field(default_factory=dict)  # year → row code → "H5"
 
     @property
     def nb_erreurs(self) -> int:
         return sum(a.gravite == ERREUR for a in self.anomalies)
 
     def precedentes(self, annee: int) -> dict[tuple, Any]:
-        """Last year's figures for the outlier rule: (code, k) totals and (code, k, pilot) own values."""
-        return {**self.valeurs.get(annee - 1, {}), **self.valeurs_par_pilote.get(annee - 1, {})}
+        """Last year's figures for the outlier rule: (code, k) totals and (code, k, pilot) own values;
+        ("chiffre", row code) for the key figures."""
+        chiffres = {("chiffre", code): v for code, v in self.chiffres.get(annee - 1, {}).items()}
+        return {**self.valeurs.get(annee - 1, {}), **self.valeurs_par_pilote.get(annee - 1, {}), **chiffres}
 
 
 def _lettre(j: int) -> str:
@@ -146,7 +152,7 @@ def _lire_un(protocole: Protocole, chemin: Path, rel: str, y: int, h: Historique
         feuilles = {
             n: lire_feuille(wb, n, skip_empty_area=False)[0]
             for n in noms
-            if n in (FEUILLE_ACTIONS, FEUILLE_INDICATEURS, FEUILLE_SOURCES, disposition.FEUILLE_ID)
+            if n in (FEUILLE_ACTIONS, FEUILLE_INDICATEURS, FEUILLE_SOURCES, FEUILLE_CHIFFRES, disposition.FEUILLE_ID)
         }
     except Exception as e:  # FichierRefuse from securite, or any parser failure (calamine raises several types)
         erreur(
@@ -312,6 +318,9 @@ def _lire_un(protocole: Protocole, chemin: Path, rel: str, y: int, h: Historique
     h.observations[y] = observations
     h.cellules[y] = cellules
     h.valeurs_par_pilote[y] = _valeurs_par_pilote(protocole, feuilles.get(FEUILLE_SOURCES, []), y)
+    h.chiffres[y], h.chiffres_cellules[y] = lire_chiffres_historiques(
+        protocole, feuilles.get(FEUILLE_CHIFFRES, []), y, rel, h.anomalies
+    )
 
 
 def _valeurs_par_pilote(protocole: Protocole, lignes: list[list[Any]], y: int) -> dict[tuple[str, int, str], Any]:
@@ -377,6 +386,7 @@ def ecrire_historique_vierge(protocole: Protocole, annee: int, chemin: str | Pat
         f"  • feuille « {FEUILLE_ACTIONS} », colonne « {disposition.entete_statut(annee)} » : le statut de chaque action (liste déroulante) ;",
         f"  • feuille « {FEUILLE_ACTIONS} », colonne « {disposition.entete_observations(annee)} » : les observations, telles qu'écrites dans le bilan ;",
         f"  • feuille « {FEUILLE_INDICATEURS} », colonne « Valeur {annee} » : la valeur de chaque indicateur (un nombre entier, Oui/Non, ou un texte selon la colonne « {COL_TYPE} »).",
+        f"  • feuille « {FEUILLE_CHIFFRES} », colonne « Valeur {annee} » : la valeur de chaque chiffre clé (un nombre entier), s'il y en a.",
         "Laissez vide ce que vous ne connaissez pas. Ne modifiez pas les codes d'action, les en-têtes ni les noms des feuilles.",
         f"Enregistrez le fichier sous le même nom, au même endroit (sorties/{annee}/{nom_consolidation(annee)}), au format Excel (.xlsx).",
         "Le bilan de l'année suivante le relit et le vérifie : un statut inconnu ou un nombre illisible est signalé avec sa cellule.",
@@ -439,6 +449,8 @@ def ecrire_historique_vierge(protocole: Protocole, annee: int, chemin: str | Pat
             i += 1
     ws.column_dimensions[get_column_letter(col_val)].width = 30
 
+    if p.chiffres:
+        feuille_chiffres_vierge(wb, p, annee)
     feuille(wb, FEUILLE_SOURCES, ENTETES_SOURCES)
     feuille(wb, FEUILLE_DESACCORDS, ENTETES_DESACCORDS)
     feuille(wb, FEUILLE_MANQUANTS, ENTETES_MANQUANTS)

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from vif38_bilan.agregation import regle_agregation
-from vif38_bilan.exceptions import ReferentielInvalide
+from vif38_bilan.chiffres import SerieChiffre, lire_series, series_vers_dict
+from vif38_bilan.exceptions import AnneeHorsProtocole, ReferentielInvalide
 from vif38_bilan.pilotes import AliasMultiple, Annuaire, Pilote
 from vif38_bilan.referentiel_xlsx import cellule, lire_xlsx
 from vif38_bilan.statuts import lire_statuts
@@ -114,6 +115,7 @@ class Protocole:
     en_presence_de: tuple[Autorite, ...] = ()
     notes: tuple[str, ...] = field(default=())
     avertissements: tuple[str, ...] = field(default=(), compare=False)  # variants read (calendar), in French
+    chiffres: tuple[SerieChiffre, ...] = ()  # key figures (chiffres.py)
 
     @cached_property
     def annuaire(self) -> Annuaire:
@@ -329,9 +331,7 @@ def depuis_dict(d: Any, nom: str = "référentiel") -> Protocole:
         for c in codes:
             if c not in codes_pilotes:
                 fautes.append(f"{cellule(e, 'pilotes') or lieu} : code pilote « {c} » inconnu")
-        if not codes and pilotage:
-            pass
-        elif not codes:
+        if not codes and not pilotage:
             fautes.append(f"{lieu} : aucun pilote")
         indicateurs = []
         brut = e.get("indicateurs") if isinstance(e, dict) else None
@@ -404,6 +404,7 @@ def depuis_dict(d: Any, nom: str = "référentiel") -> Protocole:
         for e in liste("en_presence_de")
     )
 
+    chiffres = lire_series(liste("chiffres"), fautes, actions, codes_pilotes, num_axes)
     ident = champ(d, "id", "protocole", defaut="")
     titre = champ(d, "titre", "protocole", defaut="")
     if fautes:
@@ -425,6 +426,7 @@ def depuis_dict(d: Any, nom: str = "référentiel") -> Protocole:
         en_presence_de=presence,
         notes=tuple(str(n) for n in (d.get("notes") or [])),
         avertissements=tuple(avertissements),
+        chiffres=chiffres,
     )
 
 
@@ -480,6 +482,7 @@ def vers_dict(p: Protocole) -> dict[str, Any]:
         "autorites": [{"nom": a.nom, "fonction": a.fonction} for a in p.autorites],
         "en_presence_de": [{"nom": a.nom, "fonction": a.fonction} for a in p.en_presence_de],
         "notes": list(p.notes),
+        "chiffres": series_vers_dict(p.chiffres),
     }
 
 
@@ -504,8 +507,6 @@ def resume(p: Protocole) -> str:
 
 def verifier_annee(protocole: Protocole, annee: int) -> None:
     """Raise AnneeHorsProtocole (French message) when annee is not one of protocole.annees."""
-    from vif38_bilan.exceptions import AnneeHorsProtocole
-
     if annee not in protocole.annees:
         raise AnneeHorsProtocole(
             f"{annee} n'est pas une année du protocole ({', '.join(map(str, protocole.annees))}). "

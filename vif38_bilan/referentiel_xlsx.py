@@ -56,9 +56,28 @@ FEUILLES: dict[str, list[tuple[str, str]]] = {
     "Calendrier": [("Objectif", "objectif"), ("Acteurs", "acteurs")],
     "Signataires": [("Groupe", "groupe"), ("Membre", "membre")],
     "Autorités": [("Type (signataire ou présence)", "type"), ("Nom", "nom"), ("Fonction", "fonction")],
+    # Key figures (chiffres.py): optional sheets, a workbook exported before them still loads.
+    "Chiffres clés": [
+        ("Code", "id"),
+        ("Libellé", "libelle"),
+        ("Unité", "unite"),
+        ("Axe (numéro ou « général »)", "axe"),
+        ("Pilotes (codes, séparés par |)", "pilotes"),
+        ("Agrégation (somme, maximum ou chef_de_file)", "agregation"),
+    ],
+    "Chiffres clés lignes": [("Code chiffre", "serie"), ("Code ligne", "id"), ("Libellé", "libelle")],
+    "Chiffres clés historique": [
+        ("Code chiffre", "serie"),
+        ("Code ligne (vide sans lignes)", "ligne"),
+        ("Année", "annee"),
+        ("Valeur", "valeur"),
+        ("Période (si cumul de plusieurs années)", "periode"),
+        ("Source", "source"),
+    ],
 }
 # Columns added after the first version: a workbook exported before them still loads (default value).
 OPTIONNELLES = {("Indicateurs", "agregation")}
+FACULTATIVES = ("Chiffres clés", "Chiffres clés lignes", "Chiffres clés historique")
 GENERAL = [
     ("Identifiant", "id"),
     ("Titre", "titre"),
@@ -105,6 +124,9 @@ def ecrire_xlsx(protocole: Protocole, chemin: str | Path) -> Path:
         "Signataires": [{"groupe": g["groupe"], "membre": m} for g in d["signataires"] for m in g["membres"]],
         "Autorités": [dict(a, type="signataire") for a in d["autorites"]]
         + [dict(a, type="présence") for a in d["en_presence_de"]],
+        "Chiffres clés": d["chiffres"],
+        "Chiffres clés lignes": [dict(li, serie=c["id"]) for c in d["chiffres"] for li in c["lignes"]],
+        "Chiffres clés historique": [dict(h, serie=c["id"]) for c in d["chiffres"] for h in c["historique"]],
     }
     for nom, colonnes in FEUILLES.items():
         f = wb.create_sheet(nom)
@@ -117,7 +139,11 @@ def ecrire_xlsx(protocole: Protocole, chemin: str | Path) -> Path:
                 mettre_texte(f.cell(r, c), _joindre(ligne.get(cle)))
         for c, (t, _) in enumerate(colonnes, 1):
             f.cell(1, c).font = Font(bold=True)
-            largeur = 60 if t in ("Description", "Titre", "Libellé", "Autres acteurs", "Fonction", "Acteurs") else 18
+            largeur = (
+                60
+                if t in ("Description", "Titre", "Libellé", "Autres acteurs", "Fonction", "Acteurs", "Source")
+                else 18
+            )
             f.column_dimensions[f.cell(1, c).column_letter].width = largeur
         for row in f.iter_rows(min_row=2):
             for cell in row:
@@ -146,7 +172,8 @@ def lire_xlsx(chemin: str | Path) -> dict[str, Any]:
 
     def lignes(nom: str, colonnes: list[tuple[str, str]]) -> list[dict[str, Any]]:
         if nom not in wb.sheet_names:
-            fautes.append(f"feuille « {nom} » manquante")
+            if nom not in FACULTATIVES:
+                fautes.append(f"feuille « {nom} » manquante")
             return []
         rows = _lignes(wb, chemin, nom, skip_empty_area=False)
         if not rows:
@@ -218,9 +245,28 @@ def lire_xlsx(chemin: str | Path) -> dict[str, Any]:
     d["en_presence_de"] = [
         {"nom": a["nom"], "fonction": a["fonction"]} for a in aut if (a.get("type") or "") == "présence"
     ]
+    d["chiffres"] = _chiffres(lignes)
     if fautes:
         raise ReferentielInvalide(str(chemin), fautes)
     return d
+
+
+def _chiffres(lignes: Any) -> list[dict[str, Any]]:
+    """The key-figure sheets back into the "chiffres" entries (validated by referentiel)."""
+    series = lignes("Chiffres clés", FEUILLES["Chiffres clés"])
+    details = lignes("Chiffres clés lignes", FEUILLES["Chiffres clés lignes"])
+    connues = lignes("Chiffres clés historique", FEUILLES["Chiffres clés historique"])
+    for s in series:
+        s["pilotes"] = _liste(s.get("pilotes"))
+        s["lignes"] = [
+            {k: v for k, v in li.items() if k != "serie"} for li in details if li.get("serie") == s.get("id")
+        ]
+        s["historique"] = [
+            {k: v for k, v in h.items() if k != "serie" and v is not None}
+            for h in connues
+            if h.get("serie") == s.get("id")
+        ]
+    return series
 
 
 def _valeur(v: Any) -> Any:

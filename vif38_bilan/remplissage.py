@@ -24,11 +24,13 @@ def remplir_gabarit(
     identite: dict[str, Any] | None = None,
     dernier_auteur: str | None = None,
     modifie_le: datetime | None = None,
+    chiffres: dict[str, Any] | None = None,
 ) -> Path:
     """Fill the workbook gabarit and write it (atomically) at sortie.
 
     reponses: action code → {"statut": str, "valeurs": list (one per indicator, None = empty),
     "observations": str}; any key may be left out. identite: identity label → value.
+    chiffres: key-figure row code → value (sheet "Chiffres clés").
     modifie_le (default: now) becomes the workbook's core "modified" property.
     """
     from openpyxl import load_workbook
@@ -39,7 +41,9 @@ def remplir_gabarit(
         wb = load_workbook(gabarit)
     except Exception as e:  # noqa: BLE001 - any parser failure means "not a workbook we can fill"
         raise FichierRefuse(f"Le fichier « {gabarit} » n'est pas un classeur lisible ({e}).") from e
-    remplir_classeur(wb, reponses, identite=identite, dernier_auteur=dernier_auteur, modifie_le=modifie_le)
+    remplir_classeur(
+        wb, reponses, identite=identite, dernier_auteur=dernier_auteur, modifie_le=modifie_le, chiffres=chiffres
+    )
     moment = wb.properties.modified
     ecrire_atomique(sortie, lambda p: enregistrer(wb, p, modifie_le=moment))
     return Path(sortie)
@@ -51,6 +55,7 @@ def remplir_classeur(
     identite: dict[str, Any] | None = None,
     dernier_auteur: str | None = None,
     modifie_le: datetime | None = None,
+    chiffres: dict[str, Any] | None = None,
 ) -> None:
     """Fill an openpyxl workbook in memory (same contract as remplir_gabarit)."""
     ident = identification(wb)
@@ -93,11 +98,51 @@ def remplir_classeur(
         if "observations" in reponse:
             _ecrire(ws.cell(row=ligne, column=c_obs), reponse["observations"])
 
+    if chiffres:
+        _remplir_chiffres(wb, annee, chiffres)
+
     from vif38_bilan.gabarits import _maintenant, _utc_naif
 
     wb.properties.modified = _utc_naif(_maintenant(modifie_le))
     if dernier_auteur is not None:
         wb.properties.lastModifiedBy = dernier_auteur
+
+
+def _remplir_chiffres(wb: Any, annee: int, chiffres: dict[str, Any]) -> None:
+    """Write key-figure values on the "Chiffres clés" sheet, rows found by their code."""
+    if d.FEUILLE_CHIFFRES not in wb.sheetnames:
+        raise ValueError(f"feuille « {d.FEUILLE_CHIFFRES} » absente du classeur")
+    ws = wb[d.FEUILLE_CHIFFRES]
+    entete = next((r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == d.CODE_CHIFFRE), None)
+    if entete is None:
+        raise ValueError(f"en-tête « {d.CODE_CHIFFRE} » introuvable")
+    colonnes = {ws.cell(row=entete, column=j).value: j for j in range(1, ws.max_column + 1)}
+    lignes = {ws.cell(row=r, column=1).value: r for r in range(entete + 1, ws.max_row + 1)}
+    inconnus = [c for c in chiffres if c not in lignes]
+    if inconnus:
+        raise ValueError(f"chiffre(s) clé(s) absent(s) du classeur : {', '.join(inconnus)}")
+    for code, valeur in chiffres.items():
+        _ecrire(ws.cell(row=lignes[code], column=colonnes[d.entete_valeur(annee, 1)]), valeur)
+
+
+def chiffres_inventes(protocole: Protocole, pilote: str, annee: int, graine: int = 0) -> dict[str, int]:
+    """Plausible key-figure values of a pilot, the same for the same arguments: near the last
+    known annual value when there is one (a few percent up or down), else small counts."""
+    alea = random.Random(f"chiffres-{pilote}-{annee}-{graine}")
+    sortie: dict[str, int] = {}
+    for serie in protocole.chiffres:
+        if pilote not in serie.pilotes:
+            continue
+        for code, _ in serie.codes:
+            ligne = code.partition(".")[2]
+            connues = [v for v in serie.historique if v.ligne == ligne and not v.periode and v.annee < annee]
+            base = connues[-1].valeur if connues else alea.randint(3, 40)
+            if len(serie.pilotes) > 1 and serie.agregation == "somme":
+                base = max(1, base // len(serie.pilotes))
+            sortie[code] = max(
+                0, round(base * (1 + (annee - (connues[-1].annee if connues else annee)) * alea.uniform(-0.02, 0.08)))
+            )
+    return sortie
 
 
 def identification(wb: Any) -> d.Identification | None:

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from vif38_bilan import disposition as d
 from vif38_bilan.lecture import ClasseurLu, lire_classeur, lire_feuille
+from vif38_bilan.saisies_chiffres import LectureChiffres, chercher_feuille, lire_chiffres
 
 # ---------------------------------------------------------------- data
 
@@ -80,6 +81,7 @@ class Retour:
     colonnes_manquantes: tuple[str, ...]  # required headers of the file's year not found
     lignes: tuple[LigneAction, ...]
     donnees: bytes = field(repr=False, default=b"")
+    chiffres: LectureChiffres | None = None  # the key-figure sheet, when there is one
 
     @property
     def annee(self) -> int | None:
@@ -171,6 +173,12 @@ def lire_retour(chemin: Path, racine: Path, classeur: ClasseurLu | None = None) 
     if feuille is None and d.FEUILLE_SAISIE in noms:
         feuille = d.FEUILLE_SAISIE
         lignes_brutes, depart = lire_feuille(classeur, feuille)
+    chiffres = None
+    if d.FEUILLE_CHIFFRES in noms or (identification and identification.chiffres):
+        trouvee = chercher_feuille([n for n in noms if n != feuille], lambda n: lire_feuille(classeur, n))
+        if trouvee is not None:
+            annee_chiffres = identification.annee if identification else None
+            chiffres = lire_chiffres(*trouvee, annee_chiffres)
     classeur.close()
 
     r0, c0 = depart  # 0-based offset of the first row/column calamine returns
@@ -198,6 +206,7 @@ def lire_retour(chemin: Path, racine: Path, classeur: ClasseurLu | None = None) 
         colonnes_manquantes=manquantes,
         lignes=lignes,
         donnees=donnees,
+        chiffres=chiffres,
     )
 
 

@@ -49,6 +49,7 @@ MODULES = {
     "gabarits_mode_emploi": "gabarits",
     "gabarits_chiffres": "gabarits",
     "anomalies": "fondations",
+    "anomalies_chiffres": "fondations",
     "valeurs": "saisies",
     "securite": "fondations",
     "lecture": "fondations",

@@ -15,6 +15,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from vif38_bilan.anomalies_chiffres import REGLES_CHIFFRES
+
 
 class Gravite(StrEnum):
     ERREUR = "erreur"  # the answer is not used until corrected
@@ -306,12 +308,7 @@ AUCUNE_ACTION_RENSEIGNEE = _regle(
     "(les lignes laissées entièrement vides valent « non concernée »).",
     "Le pilote remplit les lignes des actions qui concernent sa structure et renvoie le classeur.",
 )  # fmt: skip
-
-# The key-figure sheet (its values go through NOMBRE_INVALIDE, NOMBRE_AVEC_UNITE, VALEUR_ATYPIQUE).
-CHIFFRES_INTROUVABLES = _regle("chiffres_introuvables", E, "Feuille des chiffres clés introuvable", "La feuille « {feuille} » (colonne « {colonne} ») est introuvable : les chiffres clés ne peuvent pas être lus. Reprenez le classeur envoyé, sans renommer ni supprimer de feuille, et recopiez-y vos réponses.", "Le pilote remplit la feuille « Chiffres clés » du classeur envoyé.")  # fmt: skip
-CHIFFRE_MANQUANT = _regle("chiffre_manquant", E, "Ligne de chiffre clé supprimée", "La ligne du chiffre clé « {libelle} » ({code}) a disparu : ne supprimez aucune ligne ; reprenez le classeur envoyé ou rétablissez la ligne, puis remplissez-la.", "Le pilote rétablit la ligne du chiffre clé et la remplit.")  # fmt: skip
-CHIFFRE_IGNORE = _regle("chiffre_ignore", A, "Ligne de chiffre clé ignorée", "La ligne « {code} » {raison} : elle est ignorée. Une précision va dans les observations de la feuille « Saisie ».", "Rien à corriger si la valeur attendue est sur sa propre ligne ; sinon la demander au pilote.")  # fmt: skip
-CHIFFRE_NON_RENSEIGNE = _regle("chiffre_non_renseigne", A, "Chiffre clé non renseigné", "Le chiffre clé « {libelle} » est vide pour {annee} : le bilan indiquera « non renseigné ». Saisissez la valeur si elle est connue (0 s'il n'y en a eu aucun).", "Demander la valeur au pilote, ou laisser « non renseigné » si elle n'est pas connue.")  # fmt: skip
+CHIFFRES_INTROUVABLES, CHIFFRE_MANQUANT, CHIFFRE_IGNORE, CHIFFRE_NON_RENSEIGNE = [_regle(i, Gravite(g), *t) for i, g, *t in REGLES_CHIFFRES]  # fmt: skip  # the key-figure sheet (anomalies_chiffres.py)
 
 # Several returns for one pilot.
 DOUBLON = _regle(

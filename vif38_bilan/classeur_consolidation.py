@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from vif38_bilan.consolidation import Consolidation, Enregistrement, etiquette
 from vif38_bilan.disposition_consolidation import (
@@ -151,7 +152,8 @@ def _chiffres(wb: Any, c: Consolidation) -> None:
                 v = li.valeurs.get(y)
                 valeurs.append(None if v is None else (f"{v.valeur} ({v.periode})" if v.periode else v.valeur))
             courant = li.valeurs.get(c.annee)
-            detail = _detail_texte(courant.details) if courant else ""
+            details = courant.details if courant else ()
+            detail = " ; ".join(f"{q} : {v}" for q, v in details) if len(details) > 1 else ""
             ecrire_ligne(
                 ws,
                 i,

@@ -138,17 +138,10 @@ def produire_gabarits(
     with espace.verrou():
         historique = lire_historique(espace.protocole, espace.dossier("sorties"), annee)
         faits = generer_gabarits(
-            espace.protocole,
-            annee,
-            dossier,
-            pilotes=codes,
-            config=espace.config,
-            date_limite=date_limite,
-            statuts_anterieurs=historique.statuts,
-            chiffres_anterieurs=historique.chiffres,
-            progression=progression,
-            maintenant=maintenant,
-        )
+            espace.protocole, annee, dossier, pilotes=codes, config=espace.config, date_limite=date_limite,
+            statuts_anterieurs=historique.statuts, chiffres_anterieurs=historique.chiffres,
+            progression=progression, maintenant=maintenant,
+        )  # fmt: skip
     return [g.chemin for g in faits]
 
 

@@ -16,7 +16,6 @@ from vif38_bilan.bilan_textes import NBSP, NON_RENSEIGNE, nombre
 from vif38_bilan.chiffres import AGREGATIONS
 from vif38_bilan.consolidation import Consolidation
 from vif38_bilan.consolidation_chiffres import SOURCE_REFERENTIEL, ChiffreConsolide, LigneConsolidee, par_axe
-from vif38_bilan.disposition_consolidation import FEUILLE_SOURCES, nom_consolidation
 from vif38_bilan.graphique import graphique_chiffres
 from vif38_bilan.referentiel import Protocole
 from vif38_bilan.word import S_TABLEAU_TETE, Redacteur, repartir
@@ -69,9 +68,9 @@ def chiffres_cles(
     r.titre(TITRE, niveau)
     r.para(
         f"Les chiffres que les signataires suivent d'année en année, de la première année connue à {annee}. "
-        f"« {NON_RENSEIGNE.capitalize()} » : valeur non transmise (jamais comptée comme 0). Chaque valeur renvoie "
-        f"à sa source : feuille « {FEUILLE_SOURCES} » du classeur {nom_consolidation(annee)} ; les années antérieures "
-        "au protocole reprennent les documents cités sous chaque tableau."
+        f"« {NON_RENSEIGNE.capitalize()} » : valeur non transmise (jamais comptée comme 0). Les valeurs de l'année "
+        "viennent des pilotes cités ; les années antérieures au protocole reprennent les documents cités sous "
+        "chaque tableau."
     )
     groupes: list[tuple[int | None, str]] = [(None, "Chiffres généraux")]
     groupes += [(a.numero, f"Axe {a.numero} : {a.titre.capitalize()}") for a in protocole.axes]

@@ -1,17 +1,23 @@
-"""Ingestion benchmark (issue 7): N distinct filled returns, then timed in one run:
+"""Benchmark of the commands as the user runs them (issue 19).
 
-- template generation (every pilot of one year),
-- the floor: the same files' cell values read with python-calamine alone, in one process,
-- ``controle.controler`` on the N returns: serial, with J worker processes, and automatic,
-- consolidation (``consolider`` + the consolidation workbook) and the Word bilan.
+For each size N (28 = the Isère, 400, 3,200; 12,000 with --national), a workspace whose
+saisies/2023/ holds N distinct filled returns, then, side by side and in turn:
 
-Floor and controler runs alternate for R repetitions; medians are reported. Every measured
-phase runs in a fresh subprocess, so its peak memory (ru_maxrss) is its own. The last line is
+- the floor: a fresh Python process that only reads the same files with python-calamine
+  (interpreter start, import, every sheet of every file);
+- `vif38-bilan controler --annee 2023`: the installed entry point, as a whole process
+  (imports, check, control report, annotated copies);
+- `vif38-bilan bilan --annee 2023`: the same, plus consolidation workbook and Word bilan.
 
-    ratio_plancher=R fichiers_par_s=F pic_memoire_mo=M
+Each repetition runs the three in a rotating order; the ratio to the floor is computed pair by
+pair (same repetition), and the median of the ratios is reported. Peak memory is the largest sum
+of the resident sizes of the command's process tree (command + its workers), sampled in one
+extra, untimed run of each command. Per size, the last line is
 
-Usage: python benchmarks/ingestion.py --retours 400 [--repetitions 5] [--jobs 2] [--sortie DIR]
-The generated corpus is cached under DIR/corpus-N (generation is never timed).
+    retours=N controler_ratio=R bilan_ratio=B pic_memoire_mo=M
+
+Usage: python benchmarks/ingestion.py [--retours 28 400 3200] [--national] [--repetitions 5]
+The generated corpus is cached under --sortie (generation is never timed).
 """
 
 from __future__ import annotations
@@ -25,12 +31,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 ANNEE = 2023
+TAILLES = (28, 400, 3200)
+NATIONAL = 12000
 # Bump when the corpus layout or content changes: cached corpora are then rebuilt.
 VERSION_CORPUS = 3
 PAR_DEPARTEMENT = 40  # returns per département folder (an Isère year is ~40)
@@ -42,33 +51,20 @@ DEPARTEMENTS = [ISERE] + [
     if x != ISERE
 ]
 
-
-# ---------------------------------------------------------------- helpers
-
-
-def pic_memoire_mo(qui: int) -> float:
-    """Peak resident set size in MB (ru_maxrss: kB on Linux, bytes on macOS)."""
-    import resource
-
-    pic = resource.getrusage(qui).ru_maxrss
-    return pic / (1024 * 1024) if sys.platform == "darwin" else pic / 1024
-
-
-def memoire() -> dict[str, float]:
-    import resource
-
-    return {
-        "pic_mo": round(pic_memoire_mo(resource.RUSAGE_SELF), 1),
-        "pic_enfants_mo": round(pic_memoire_mo(resource.RUSAGE_CHILDREN), 1),
-    }
-
-
-def cpu() -> float:
-    """CPU seconds (user + system) of this process and of its finished children (workers)."""
-    import resource
-
-    moi, enfants = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return moi.ru_utime + moi.ru_stime + enfants.ru_utime + enfants.ru_stime
+# The floor process: nothing but python-calamine reading every sheet of every file.
+PLANCHER = """
+import os, sys
+from python_calamine import CalamineWorkbook
+cellules = 0
+for racine, _, noms in os.walk(sys.argv[1]):
+    for nom in noms:
+        if nom.endswith(".xlsx"):
+            wb = CalamineWorkbook.from_path(os.path.join(racine, nom))
+            for feuille in wb.sheet_names:
+                cellules += sum(map(len, wb.get_sheet_by_name(feuille).to_python()))
+            wb.close()
+print(cellules)
+"""
 
 
 def lister(dossier: Path) -> list[Path]:
@@ -201,274 +197,215 @@ def _empreinte_generateur() -> str:
     return h.hexdigest()[:16]
 
 
-# ---------------------------------------------------------------- phases (each in a fresh process)
+# ---------------------------------------------------------------- workspace and processes
 
 
-def phase_gabarits(args: argparse.Namespace) -> dict[str, Any]:
-    from vif38_bilan import gabarits
-    from vif38_bilan.referentiel import charger_protocole
-
-    protocole = charger_protocole()
-    with tempfile.TemporaryDirectory(prefix="vif38-bench-gabarits-") as tmp:
-        c0, t0 = cpu(), time.perf_counter()
-        faits = gabarits.generer_gabarits(protocole, ANNEE, Path(tmp))
-        secondes = time.perf_counter() - t0
-    return {"secondes": secondes, "cpu": cpu() - c0, "fichiers": len(faits), **memoire()}
-
-
-def phase_plancher(args: argparse.Namespace) -> dict[str, Any]:
-    """Calamine alone: open each workbook and read every sheet's values."""
-    from python_calamine import CalamineWorkbook
-
-    chemins = [str(c) for c in lister(Path(args.corpus))]
-    c0, t0 = cpu(), time.perf_counter()
-    cellules = 0
-    for chemin in chemins:
-        wb = CalamineWorkbook.from_path(chemin)
-        for nom in wb.sheet_names:
-            cellules += sum(map(len, wb.get_sheet_by_name(nom).to_python()))
-        wb.close()
-    secondes = time.perf_counter() - t0
-    return {"secondes": secondes, "cpu": cpu() - c0, "fichiers": len(chemins), "cellules": cellules, **memoire()}
-
-
-def _jobs(texte: str) -> int | None:
-    return None if texte == "auto" else int(texte)
-
-
-def _importer_controle() -> Any:
-    # What controler imports lazily; loaded before the clock so both sides time reading only.
-    import python_calamine  # noqa: F401
-
-    from vif38_bilan import controle, saisies, securite  # noqa: F401
-
-    return controle
-
-
-def _resume_controle(resultat: Any) -> dict[str, Any]:
-    etats = Counter(f.etat for f in resultat.fichiers)
-    regles = Counter(a.regle for a in resultat.anomalies)
-    return {"fichiers": len(resultat.fichiers), "etats": dict(etats), "regles": dict(regles)}
-
-
-def _espace(args: argparse.Namespace) -> Any:
-    """A workspace beside the corpus: the returns are read from the corpus, outputs go to --sorties."""
+def preparer_espace(sortie: Path, n: int, retours: Path) -> Path:
+    """DIR/espace-N: a workspace (vif38.toml, folders) whose saisies/2023/ holds the corpus
+    (hard links when possible: no copy of 12,000 files)."""
     from vif38_bilan.cycle import creer_espace
 
-    return creer_espace(Path(args.sorties or Path(args.corpus).parent / "espace"))
+    racine = sortie / f"espace-{n}"
+    saisies = racine / "saisies" / str(ANNEE)
+    if saisies.is_dir() and len(lister(saisies)) == n and (racine / "vif38.toml").is_file():
+        return racine
+    if racine.exists():
+        shutil.rmtree(racine)
+    creer_espace(racine)
+    try:
+        shutil.copytree(retours, saisies, copy_function=os.link)
+    except OSError:
+        shutil.rmtree(saisies, ignore_errors=True)
+        shutil.copytree(retours, saisies)
+    return racine
 
 
-def phase_controle(args: argparse.Namespace) -> dict[str, Any]:
-    """The check through the public API (no file written: reading and checking only)."""
-    from vif38_bilan.cycle import controler_annee
-
-    _importer_controle()
-    espace = _espace(args)
-    c0, t0 = cpu(), time.perf_counter()
-    resultat = controler_annee(espace, ANNEE, saisies=Path(args.corpus), jobs=_jobs(args.mode), ecrire=False)
-    secondes = time.perf_counter() - t0
-    return {"secondes": secondes, "cpu": cpu() - c0, **_resume_controle(resultat), **memoire()}
-
-
-def phase_chaine(args: argparse.Namespace) -> dict[str, Any]:
-    """The public API as the CLI runs it: controler_annee (report, annotated copies), then
-    produire_bilan on that result (consolidation workbook and Word bilan)."""
-    from vif38_bilan.cycle import controler_annee, produire_bilan
-
-    _importer_controle()
-    import docx  # noqa: F401 - python-docx import time is not the docx's
-
-    espace = _espace(args)
-    sorties = Path(args.sorties) / "sorties" / str(ANNEE)
-    pics = {"depart": memoire()["pic_mo"]}  # peak so far after each step: where memory goes
-    t0 = time.perf_counter()
-    resultat = controler_annee(espace, ANNEE, saisies=Path(args.corpus), sortie=sorties, jobs=_jobs(args.mode))
-    t1 = time.perf_counter()
-    pics["controle"] = memoire()["pic_mo"]
-    produire_bilan(espace, ANNEE, saisies=Path(args.corpus), sortie=sorties, resultat=resultat)
-    t2 = time.perf_counter()
-    pics["bilan"] = memoire()["pic_mo"]
-    temps = {"controle": t1 - t0, "bilan": t2 - t1}
-    return {"temps": temps, "pics": pics, **_resume_controle(resultat), **memoire()}
+def commande_vif38() -> list[str]:
+    """The installed entry point beside this interpreter (as a user types it)."""
+    script = Path(sys.executable).with_name("vif38-bilan")
+    if not script.is_file():
+        trouve = shutil.which("vif38-bilan")
+        if trouve is None:
+            raise SystemExit(
+                "Commande « vif38-bilan » introuvable : installez le paquet (pip install .) puis relancez."
+            )
+        script = Path(trouve)
+    return [str(script)]
 
 
-def phase_profil(args: argparse.Namespace) -> dict[str, Any]:
-    """cProfile of a serial controler run; the stats file is written at args.profil."""
-    import cProfile
-    import io
+def _descendants(pid: int) -> list[int]:
+    """pid and its descendants (Linux /proc)."""
+    tous, pile = [], [pid]
+    while pile:
+        p = pile.pop()
+        tous.append(p)
+        try:
+            for tache in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{tache}/children") as f:
+                    pile.extend(int(x) for x in f.read().split())
+        except OSError:
+            continue
+    return tous
+
+
+def _rss_mo(pids: list[int]) -> float:
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / (1024 * 1024)
+
+
+def lancer(commande: list[str], cwd: Path, memoire: bool = False) -> dict[str, float]:
+    """Run one whole process; wall and CPU seconds (its tree), and with memoire the peak of the
+    summed resident sizes of its tree (sampled every 5 ms) and its own ru_maxrss."""
+    with tempfile.TemporaryFile() as erreurs:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(commande, cwd=cwd, stdout=subprocess.DEVNULL, stderr=erreurs)
+        pic = [0.0]
+        fin = threading.Event()
+
+        def echantillonner() -> None:
+            while not fin.wait(0.005):
+                pic[0] = max(pic[0], _rss_mo(_descendants(p.pid)))
+
+        fil = threading.Thread(target=echantillonner, daemon=True) if memoire and os.path.isdir("/proc") else None
+        if fil:
+            fil.start()
+        _, statut, usage = os.wait4(p.pid, 0)
+        secondes = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(statut)
+        if fil:
+            fin.set()
+            fil.join()
+        if p.returncode != 0:
+            erreurs.seek(0)
+            sys.stderr.write(erreurs.read().decode("utf-8", "replace")[-3000:])
+            raise SystemExit(f"« {' '.join(commande)} » a échoué (code {p.returncode}) dans {cwd}.")
+    maxrss = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    return {"secondes": secondes, "cpu": usage.ru_utime + usage.ru_stime, "pic_mo": max(pic[0], maxrss)}
+
+
+def mesurer_taille(n: int, args: argparse.Namespace, jobs: int) -> dict[str, Any]:
+    sortie = Path(args.sortie)
+    retours = preparer_corpus(sortie, n, jobs)
+    espace = preparer_espace(sortie, n, retours)
+    saisies = espace / "saisies" / str(ANNEE)
+    vif38 = commande_vif38()
+    commandes = {
+        "plancher": [sys.executable, "-c", PLANCHER, str(saisies)],
+        "controler": [*vif38, "controler", "--annee", str(ANNEE)],
+        "bilan": [*vif38, "bilan", "--annee", str(ANNEE), "--date", "12/04/2024"],
+    }
+    # One untimed run of each first: files in the page cache, outputs in place, peak memory.
+    pics = {q: lancer(commandes[q], espace, memoire=True)["pic_mo"] for q in ("controler", "bilan")}
+    lancer(commandes["plancher"], espace)
+    mesures: dict[str, list[dict[str, float]]] = {q: [] for q in commandes}
+    charges = []
+    for i in range(args.repetitions):
+        charges.append(os.getloadavg()[0] if hasattr(os, "getloadavg") else math.nan)
+        tour = list(commandes)
+        for quoi in tour[i % 3 :] + tour[: i % 3]:  # each one first in turn
+            mesures[quoi].append(lancer(commandes[quoi], espace))
+    pl, co, bi = (mesures[q] for q in ("plancher", "controler", "bilan"))
+    med = statistics.median
+    return {
+        "n": n,
+        "plancher": med(m["secondes"] for m in pl),
+        "controler": med(m["secondes"] for m in co),
+        "bilan": med(m["secondes"] for m in bi),
+        "cpu": {q: med(m["cpu"] for m in mesures[q]) for q in mesures},
+        "controler_ratio": med(c["secondes"] / p["secondes"] for c, p in zip(co, pl, strict=True)),
+        "bilan_ratio": med(b["secondes"] / p["secondes"] for b, p in zip(bi, pl, strict=True)),
+        "bilan_sur_controler": med(b["secondes"] / c["secondes"] for b, c in zip(bi, co, strict=True)),
+        "pic_mo": max(pics.values()),
+        "pics": pics,
+        "charge": med(charges),
+    }
+
+
+def profiler(n: int, args: argparse.Namespace, jobs: int) -> None:
+    """cProfile of both commands on size n (files in --profil), top functions printed."""
     import pstats
 
-    from vif38_bilan.referentiel import charger_protocole
-
-    controle = _importer_controle()
-    protocole = charger_protocole()
-    profil = cProfile.Profile()
-    profil.enable()
-    controle.controler(protocole, ANNEE, Path(args.corpus), jobs=1)
-    profil.disable()
-    profil.dump_stats(args.profil)
-    texte = io.StringIO()
-    pstats.Stats(profil, stream=texte).sort_stats("tottime").print_stats(25)
-    return {"profil": args.profil, "texte": texte.getvalue()}
-
-
-PHASES = {
-    "gabarits": phase_gabarits,
-    "plancher": phase_plancher,
-    "controle": phase_controle,
-    "chaine": phase_chaine,
-    "profil": phase_profil,
-}
-
-
-def lancer(phase: str, **options: Any) -> dict[str, Any]:
-    """Run one phase in a fresh interpreter and return what it printed (one JSON line)."""
-    commande = [sys.executable, str(Path(__file__).resolve()), "--phase", phase]
-    for cle, valeur in options.items():
-        commande += [f"--{cle}", str(valeur)]
-    fini = subprocess.run(commande, capture_output=True, text=True)
-    if fini.returncode != 0:
-        sys.stderr.write(fini.stderr)
-        raise SystemExit(f"La phase « {phase} » a échoué (code {fini.returncode}).")
-    return json.loads(fini.stdout.strip().splitlines()[-1])
-
-
-# ---------------------------------------------------------------- the run
-
-
-def verifier_corpus(mesure: dict[str, Any], n: int) -> None:
-    """Every generated return must be a valid, distinct return: no duplicate, no replacement."""
-    etats = mesure["etats"]
-    if mesure["fichiers"] != n or etats.get("valide", 0) != n:
-        raise SystemExit(
-            f"Corpus invalide : {mesure['fichiers']} fichier(s), états {etats}, anomalies {mesure['regles']} "
-            f"(attendu : {n} retours valides). Supprimez le dossier du corpus et relancez."
-        )
-
-
-def mediane(valeurs: list[float]) -> float:
-    return statistics.median(valeurs) if valeurs else float("nan")
-
-
-def executer(args: argparse.Namespace) -> int:
-    n, r = args.retours, args.repetitions
-    jobs = args.jobs or os.cpu_count() or 1
     sortie = Path(args.sortie)
-    sortie.mkdir(parents=True, exist_ok=True)
-    corpus = preparer_corpus(sortie, n, jobs)
-    sorties = sortie / f"corpus-{n}" / "sorties"
-    charge = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-
-    modes = ["1"] + ([str(jobs)] if jobs > 1 else []) + ["auto"]
-    plancher: list[dict] = []
-    controles: dict[str, list[dict]] = {m: [] for m in modes}
-    gabarits: list[dict] = []
-    chaines: list[dict] = []
-    for i in range(r):
-        # Side by side, each one first in turn, so drifts (cache, CPU clock, other load) even out.
-        tour = ["plancher", *modes]
-        ordre = tour[i % len(tour) :] + tour[: i % len(tour)]
-        for quoi in ordre:
-            if quoi == "plancher":
-                plancher.append(lancer("plancher", corpus=corpus))
-            else:
-                mesure = lancer("controle", corpus=corpus, mode=quoi)
-                verifier_corpus(mesure, n)
-                controles[quoi].append(mesure)
-        gabarits.append(lancer("gabarits"))
-        chaines.append(lancer("chaine", corpus=corpus, mode="auto", sorties=sorties))
-        print(f"  répétition {i + 1}/{r} faite", flush=True)
-
-    def med(mesures: list[dict], cle: str = "secondes") -> float:
-        return mediane([m[cle] for m in mesures])
-
-    def etape(cle: str) -> float:
-        return mediane([c["temps"][cle] for c in chaines])
-
-    t_plancher = med(plancher)
-    t_modes = {m: med(controles[m]) for m in modes}
-    t_auto = t_modes["auto"]
-    t_gabarits, t_controle_ecrit, t_bilan = med(gabarits), etape("controle"), etape("bilan")
-
-    lignes: list[tuple[str, float, str, str, str]] = []
-
-    def ligne(nom: str, secondes: float, mesures: list[dict] | None = None, detail: str = "") -> None:
-        temps_cpu = f"{med(mesures, 'cpu'):.3f}" if mesures and "cpu" in mesures[0] else ""
-        memo = ""
-        if mesures:
-            memo = f"{max(m['pic_mo'] for m in mesures):.0f}"
-            enfants = max(m["pic_enfants_mo"] for m in mesures)
-            if enfants > 0:
-                memo += f" (+{enfants:.0f}/proc.)"
-        lignes.append((nom, secondes, temps_cpu, memo, detail))
-
-    def par_fichier(secondes: float) -> str:
-        return f"{1000 * secondes / n:.2f} ms/fichier, {secondes / t_plancher:.2f}× plancher"
-
-    ligne(f"gabarits ({gabarits[0]['fichiers']} pilotes, {ANNEE})", t_gabarits, gabarits)
-    ligne(f"plancher calamine ({n} fichiers)", t_plancher, plancher, f"{1000 * t_plancher / n:.2f} ms/fichier")
-    for m in modes:
-        nom = {"1": "controler, jobs=1", "auto": "controler, jobs automatique"}.get(m, f"controler, jobs={m}")
-        ligne(nom, t_modes[m], controles[m], par_fichier(t_modes[m]))
-    ligne("controler_annee (rapport et copies annotées écrits)", t_controle_ecrit, None, par_fichier(t_controle_ecrit))
-    ligne("produire_bilan (consolidation, classeur, bilan Word)", t_bilan, chaines)
-    cycle = t_gabarits + t_controle_ecrit + t_bilan
-    ligne("cycle annuel (gabarits + contrôle + consolidation + bilan)", cycle)
-
-    largeur = max(len(x[0]) for x in lignes)
-    print()
-    print(
-        f"Retours : {n} ; répétitions : {r} (médianes) ; jobs : {jobs} ; machine : {os.cpu_count()} cœur(s), "
-        f"charge moyenne au départ {charge:.2f}"
-    )
-    print(f"{'phase':<{largeur}}  {'secondes':>9}  {'CPU s':>7}  {'pic Mo':>16}  détail")
-    for nom, secondes, temps_cpu, memo, detail in lignes:
-        print(f"{nom:<{largeur}}  {secondes:>9.3f}  {temps_cpu:>7}  {memo:>16}  {detail}".rstrip())
-    pics = {etape: max(c["pics"][etape] for c in chaines) for etape in chaines[0]["pics"]}
-    print("Pic mémoire de la chaîne après chaque étape (Mo) : " + ", ".join(f"{k} {v:.0f}" for k, v in pics.items()))
-    anomalies = controles["1"][0]["regles"]
-    if anomalies:
-        print(f"Anomalies relevées dans le corpus (des avertissements, aucun doublon) : {anomalies}")
-
-    # Memory of the whole chain: the main process, plus its workers when it used some.
-    pic = max(c["pic_mo"] + (jobs * c["pic_enfants_mo"] if c["pic_enfants_mo"] else 0) for c in chaines)
-    print(f"ratio_plancher={t_auto / t_plancher:.2f} fichiers_par_s={n / t_auto:.0f} pic_memoire_mo={pic:.0f}")
-    return 0
+    espace = preparer_espace(sortie, n, preparer_corpus(sortie, n, jobs))
+    dossier = Path(args.profil).resolve()
+    dossier.mkdir(parents=True, exist_ok=True)
+    for quoi in ("controler", "bilan"):
+        fichier = dossier / f"{quoi}-{n}.prof"
+        commande = [
+            sys.executable,
+            "-m",
+            "cProfile",
+            "-o",
+            str(fichier),
+            "-m",
+            "vif38_bilan",
+            quoi,
+            "--annee",
+            str(ANNEE),
+        ]
+        lancer(commande, espace)
+        print(f"\n=== {quoi}, {n} retours : {fichier}")
+        pstats.Stats(str(fichier)).sort_stats("cumulative").print_stats(25)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        description="Banc d'essai de l'ingestion des retours (issue 7) : corpus de N retours remplis, "
-        "plancher python-calamine, controler, consolidation et bilan Word, médianes de R répétitions."
+        description="Banc d'essai des commandes (issue 19) : vif38-bilan controler et bilan, processus entiers, "
+        "face au plancher python-calamine, médianes des rapports mesurés côte à côte."
     )
-    parser.add_argument("--retours", type=int, default=40, help="nombre de retours remplis (défaut : 40)")
-    parser.add_argument("--repetitions", type=int, default=3, help="répétitions, médianes (défaut : 3)")
-    parser.add_argument("--jobs", type=int, default=None, help="processus pour la mesure parallèle (défaut : nproc)")
+    parser.add_argument(
+        "--retours", type=int, nargs="+", default=list(TAILLES), help="tailles du corpus (défaut : 28 400 3200)"
+    )
+    parser.add_argument("--national", action="store_true", help=f"ajoute la taille nationale ({NATIONAL} retours)")
+    parser.add_argument("--repetitions", type=int, default=5, help="répétitions, médianes (défaut : 5)")
     parser.add_argument(
         "--sortie",
         default=str(Path(tempfile.gettempdir()) / "vif38-bench"),
-        help="dossier du corpus généré (gardé en cache) et des sorties",
+        help="dossier des corpus générés et des espaces de travail (gardés en cache)",
     )
-    parser.add_argument("--profil", help="écrit un profil cProfile du contrôle (série) dans ce fichier")
-    # Internal: one measured phase in this (fresh) process.
-    parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
-    parser.add_argument("--corpus", help=argparse.SUPPRESS)
-    parser.add_argument("--mode", default="auto", help=argparse.SUPPRESS)
-    parser.add_argument("--sorties", help=argparse.SUPPRESS)
+    parser.add_argument("--profil", metavar="DOSSIER", help="profils cProfile des deux commandes (première taille)")
     args = parser.parse_args(argv)
-
-    if args.phase:
-        print(json.dumps(PHASES[args.phase](args)))
-        return 0
-    if args.retours < 1 or args.repetitions < 1 or (args.jobs is not None and args.jobs < 1):
-        parser.error("--retours, --repetitions et --jobs doivent être des entiers positifs")
+    tailles = sorted(set(args.retours) | ({NATIONAL} if args.national else set()))
+    if min(tailles) < 1 or args.repetitions < 1:
+        parser.error("--retours et --repetitions doivent être des entiers positifs")
+    jobs = os.cpu_count() or 1
     if args.profil:
-        sortie = Path(args.sortie)
-        corpus = preparer_corpus(sortie, args.retours, args.jobs or os.cpu_count() or 1)
-        resultat = lancer("profil", corpus=corpus, profil=Path(args.profil).resolve())
-        print(resultat["texte"])
+        profiler(tailles[0], args, jobs)
         return 0
-    return executer(args)
+
+    resultats = []
+    for n in tailles:
+        r = mesurer_taille(n, args, jobs)
+        resultats.append(r)
+        print(
+            f"  {n} retours, {args.repetitions} répétition(s), charge moyenne {r['charge']:.1f} sur {jobs} cœur(s) : "
+            f"plancher {r['plancher']:.3f} s, controler {r['controler']:.3f} s, bilan {r['bilan']:.3f} s "
+            f"(bilan/controler {r['bilan_sur_controler']:.2f}) ; CPU s : "
+            + ", ".join(f"{q} {v:.3f}" for q, v in r["cpu"].items())
+            + " ; pic Mo : "
+            + ", ".join(f"{q} {v:.0f}" for q, v in r["pics"].items()),
+            flush=True,
+        )
+        print(
+            f"retours={n} controler_ratio={r['controler_ratio']:.2f} bilan_ratio={r['bilan_ratio']:.2f} "
+            f"pic_memoire_mo={r['pic_mo']:.0f}",
+            flush=True,
+        )
+    # Linearity: time per return between the two largest sizes of at least 400 returns.
+    grands = [r for r in resultats if r["n"] >= 400]
+    if len(grands) >= 2:
+        a, b = grands[-2], grands[-1]
+        for cle in ("controler", "bilan"):
+            temps = (b[cle] / b["n"]) / (a[cle] / a["n"]) - 1
+            cpu = (b["cpu"][cle] / b["n"]) / (a["cpu"][cle] / a["n"]) - 1
+            print(f"linearite {cle} {a['n']}->{b['n']} par_retour_temps={temps:+.0%} par_retour_cpu={cpu:+.0%}")
+    return 0
 
 
 if __name__ == "__main__":

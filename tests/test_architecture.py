@@ -29,6 +29,7 @@ MODULES = {
     "exceptions": "fondations",
     "data": "fondations",
     "ecriture": "fondations",
+    "classeur_flux": "fondations",
     "espace": "fondations",
     "textes": "fondations",
     "toml_fr": "fondations",

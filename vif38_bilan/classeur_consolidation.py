@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from vif38_bilan import disposition
+from vif38_bilan.classeur_flux import Feuille, ecrire_classeur
 from vif38_bilan.consolidation import Consolidation, Enregistrement, etiquette
 from vif38_bilan.disposition_consolidation import (
     ENTETES_DESACCORDS,
@@ -18,23 +20,14 @@ from vif38_bilan.disposition_consolidation import (
     FEUILLE_SOURCES,
     TYPE_CONSOLIDATION,
     TYPES_LISIBLES,
-    ecrire_ligne,
     entetes_actions,
     entetes_chiffres,
     entetes_indicateurs,
-    feuille,
-    feuille_id,
-    nouveau_classeur,
+    largeurs_colonnes,
+    paires_id,
 )
-from vif38_bilan.ecriture import enregistrer_classeur
 from vif38_bilan.historique_chiffres import ligne_serie
 from vif38_bilan.referentiel import Protocole
-
-
-def _format_taux(ws, colonnes: list[int], nb_lignes: int) -> None:
-    for j in colonnes:
-        for i in range(2, nb_lignes + 2):
-            ws.cell(row=i, column=j).number_format = "0%"
 
 
 def _roles(protocole: Protocole, code: str) -> tuple[str, str]:
@@ -54,97 +47,99 @@ def _detail_texte(e: Enregistrement, k: int) -> str:
 
 
 def ecrire_consolidation(consolidation: Consolidation, chemin: str | Path) -> Path:
-    """Write consolidation-AAAA.xlsx: actions, indicateurs, sources, désaccords, retours manquants."""
-    from openpyxl.styles import Alignment
-    from openpyxl.utils import get_column_letter
+    """Write consolidation-AAAA.xlsx: actions, indicateurs, sources, désaccords, retours manquants.
 
+    Streamed (classeur_flux, xlsxwriter): the sources sheet of a national year (185,000 rows) is
+    written row after row, never held in memory."""
     c = consolidation
     p = c.protocole
     annees, annee = c.annees, c.annee
-    wb = nouveau_classeur()
 
-    ws = feuille(wb, FEUILLE_ACTIONS, entetes_actions(annees, annee), {1: 10, 2: 6, 3: 9, 4: 60, 5: 28, 6: 16})
-    for i, a in enumerate(p.actions, 2):
-        recs = [c.enregistrement(a.code, y) for y in annees]
-        courant = c.enregistrement(a.code, annee)
-        ligne = [a.code, a.axe, a.objectif, a.description, a.pilotage, etiquette(p, a.chef_de_file)]
-        ligne += [r.statut if r else None for r in recs]
-        ligne.append(courant.origine if courant else "")
-        ligne += ["\n".join(r.observations_attribuees()) if r else "" for r in recs]
-        ecrire_ligne(ws, i, ligne)
-    debut_obs = 6 + len(annees) + 2
-    for j in range(debut_obs, debut_obs + len(annees)):
-        ws.column_dimensions[get_column_letter(j)].width = 60
-    for j in [4, 5, *range(debut_obs, debut_obs + len(annees))]:
-        for i in range(2, len(p.actions) + 2):
-            ws.cell(row=i, column=j).alignment = Alignment(wrap_text=True, vertical="top")
+    def remplir(wb: Any) -> None:
+        entete = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "text_wrap": True, "valign": "top"})
+        texte = wb.add_format({"text_wrap": True, "valign": "top"})
+        taux = wb.add_format({"num_format": "0%"})
 
-    entetes = entetes_indicateurs(annees, annee)
-    ws = feuille(wb, FEUILLE_INDICATEURS, entetes, {1: 10, 2: 5, 3: 50, 4: 9, 5: 10})
-    i = 2
-    for a in p.actions:
-        courant = c.enregistrement(a.code, annee)
-        for k, ind in enumerate(a.indicateurs):
-            ligne = [a.code, k + 1, ind.libelle, TYPES_LISIBLES.get(ind.type, ind.type), ind.cible_annuelle]
-            ligne += [(c.enregistrement(a.code, y).valeurs[k] if c.enregistrement(a.code, y) else None) for y in annees]
-            if courant:
+        def feuille(titre: str, entetes: list[str], largeurs: dict[int, float]) -> Feuille:
+            ws = Feuille(wb, titre, entetes, largeurs_colonnes(entetes, largeurs), entete)
+            ws.figer(1, 1)
+            return ws
+
+        entetes = entetes_actions(annees, annee)
+        debut_obs = 6 + len(annees) + 1  # 0-based column of the first "Observations" column
+        largeurs = {1: 10, 2: 6, 3: 9, 4: 60, 5: 28, 6: 16} | {j + 1: 60 for j in range(debut_obs, len(entetes))}
+        ws = feuille(FEUILLE_ACTIONS, entetes, largeurs)
+        formats = [None] * len(entetes)
+        for j in [3, 4, *range(debut_obs, len(entetes))]:
+            formats[j] = texte
+        for a in p.actions:
+            recs = [c.enregistrement(a.code, y) for y in annees]
+            courant = c.enregistrement(a.code, annee)
+            ligne = [a.code, a.axe, a.objectif, a.description, a.pilotage, etiquette(p, a.chef_de_file)]
+            ligne += [r.statut if r else None for r in recs]
+            ligne.append(courant.origine if courant else "")
+            ligne += ["\n".join(r.observations_attribuees()) if r else "" for r in recs]
+            ws.ecrire(ligne, formats)
+
+        entetes = entetes_indicateurs(annees, annee)
+        ws = feuille(FEUILLE_INDICATEURS, entetes, {1: 10, 2: 5, 3: 50, 4: 9, 5: 10})
+        n = len(entetes)
+        formats = [None] * n
+        formats[n - 5] = formats[n - 2] = taux
+        for a in p.actions:
+            courant = c.enregistrement(a.code, annee)
+            for k, ind in enumerate(a.indicateurs):
+                ligne = [a.code, k + 1, ind.libelle, TYPES_LISIBLES.get(ind.type, ind.type), ind.cible_annuelle]
                 ligne += [
-                    courant.taux[k],
-                    courant.cumuls[k],
-                    courant.cibles_cumulees[k],
-                    courant.taux_cumules[k],
-                    _detail_texte(courant, k),
+                    (c.enregistrement(a.code, y).valeurs[k] if c.enregistrement(a.code, y) else None) for y in annees
                 ]
-            ecrire_ligne(ws, i, ligne)
-            i += 1
-    n = len(entetes)
-    _format_taux(ws, [n - 4, n - 1], i - 2)
+                if courant:
+                    ligne += [
+                        courant.taux[k],
+                        courant.cumuls[k],
+                        courant.cibles_cumulees[k],
+                        courant.taux_cumules[k],
+                        _detail_texte(courant, k),
+                    ]
+                ws.ecrire(ligne, formats)
 
-    ws = feuille(wb, FEUILLE_SOURCES, ENTETES_SOURCES, {3: 40, 6: 40, 7: 45, 10: 66})
-    for i, s in enumerate(c.sources, 2):
-        ecrire_ligne(
-            ws,
-            i,
-            [
-                s.annee,
-                s.code_action,
-                s.rubrique,
-                s.pilote,
-                s.structure,
-                s.valeur,
-                s.fichier,
-                s.feuille,
-                s.cellule,
-                s.sha256,
-            ],
-        )
+        ws = feuille(FEUILLE_SOURCES, ENTETES_SOURCES, {3: 40, 6: 40, 7: 45, 10: 66})
+        for s in c.sources:
+            ligne = [s.annee, s.code_action, s.rubrique, s.pilote, s.structure, s.valeur, s.fichier, s.feuille]
+            ws.ecrire([*ligne, s.cellule, s.sha256])
 
-    ws = feuille(wb, FEUILLE_DESACCORDS, ENTETES_DESACCORDS, {3: 26, 6: 60, 7: 80})
-    for i, d in enumerate(c.desaccords, 2):
-        decl = " ; ".join(f"{q} ({r}) : {s}" for q, r, s in d.declarations)
-        ecrire_ligne(ws, i, [d.annee, d.code_action, d.nature, d.statut_retenu, d.chef_de_file, decl, d.message])
+        ws = feuille(FEUILLE_DESACCORDS, ENTETES_DESACCORDS, {3: 26, 6: 60, 7: 80})
+        for d in c.desaccords:
+            decl = " ; ".join(f"{q} ({r}) : {s}" for q, r, s in d.declarations)
+            ws.ecrire([d.annee, d.code_action, d.nature, d.statut_retenu, d.chef_de_file, decl, d.message])
 
-    ws = feuille(wb, FEUILLE_MANQUANTS, ENTETES_MANQUANTS, {1: 26, 2: 60, 3: 40, 4: 40})
-    for i, code in enumerate(c.manquants, 2):
-        try:
-            nom = p.pilote(code).nom
-        except KeyError:
-            nom = code
-        ecrire_ligne(ws, i, [code, nom, *_roles(p, code)])
+        ws = feuille(FEUILLE_MANQUANTS, ENTETES_MANQUANTS, {1: 26, 2: 60, 3: 40, 4: 40})
+        for code in c.manquants:
+            try:
+                nom = p.pilote(code).nom
+            except KeyError:
+                nom = code
+            ws.ecrire([code, nom, *_roles(p, code)])
 
-    if c.chiffres:
-        _chiffres(wb, c)
-    feuille_id(wb, p, annee, TYPE_CONSOLIDATION)
-    return enregistrer_classeur(wb, chemin)
+        if c.chiffres:
+            _chiffres(feuille, taux, c)
+        ident = wb.add_worksheet(disposition.FEUILLE_ID)
+        for i, (k, v) in enumerate(paires_id(p, annee, TYPE_CONSOLIDATION)):
+            ident.write_string(i, 0, k)
+            ident.write_string(i, 1, v)
+        ident.hide()
+
+    return ecrire_classeur(chemin, remplir)
 
 
-def _chiffres(wb: Any, c: Consolidation) -> None:
+def _chiffres(feuille: Any, taux: Any, c: Consolidation) -> None:
     """The key figures: one row per row code, every known year, the change from last year and the
     detail per pilot. The next year's history reads back the column of its own year."""
     annees = sorted({y for chiffre in c.chiffres for y in chiffre.annees})
     tetes = entetes_chiffres(annees, c.annee)
-    ws = feuille(wb, FEUILLE_CHIFFRES, tetes, {1: 30, 2: 50, 3: 30, len(tetes): 40})
-    i = 2
+    ws = feuille(FEUILLE_CHIFFRES, tetes, {1: 30, 2: 50, 3: 30, len(tetes): 40})
+    formats = [None] * len(tetes)
+    formats[len(tetes) - 2] = taux
     for chiffre in c.chiffres:
         for li in chiffre.lignes:
             valeurs = []
@@ -154,10 +149,5 @@ def _chiffres(wb: Any, c: Consolidation) -> None:
             courant = li.valeurs.get(c.annee)
             details = courant.details if courant else ()
             detail = " ; ".join(f"{q} : {v}" for q, v in details) if len(details) > 1 else ""
-            ecrire_ligne(
-                ws,
-                i,
-                [*ligne_serie(c.protocole, chiffre.serie, li.code, li.detail), *valeurs, li.variation(c.annee), detail],
-            )
-            i += 1
-    _format_taux(ws, [len(tetes) - 1], i - 2)
+            serie = ligne_serie(c.protocole, chiffre.serie, li.code, li.detail)
+            ws.ecrire([*serie, *valeurs, li.variation(c.annee), detail], formats)

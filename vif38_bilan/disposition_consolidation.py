@@ -1,7 +1,9 @@
 """Layout of the consolidation workbook, which is also the history workbook read back the next year.
 
-Sheet names, column headers, the file name, and the helpers that write a sheet; used by the
-history (historique.py), the consolidation workbook (classeur_consolidation.py) and the bilan.
+Sheet names, column headers, the file name, widths and identification rows; used by the history
+(historique.py), the consolidation workbook (classeur_consolidation.py) and the bilan. The
+openpyxl helpers (nouveau_classeur, feuille, ecrire_ligne, feuille_id) write the blank history,
+which carries validations and comments; the consolidation itself is streamed (classeur_flux).
 """
 
 from __future__ import annotations
@@ -150,9 +152,14 @@ def feuille(wb, titre: str, entetes: list[str], largeurs: dict[int, float] | Non
         c.fill = fond
         c.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "B2"
-    for j, t in enumerate(entetes, 1):
-        ws.column_dimensions[get_column_letter(j)].width = (largeurs or {}).get(j, max(12, min(40, len(t) + 4)))
+    for j, largeur in enumerate(largeurs_colonnes(entetes, largeurs), 1):
+        ws.column_dimensions[get_column_letter(j)].width = largeur
     return ws
+
+
+def largeurs_colonnes(entetes: list[str], largeurs: dict[int, float] | None = None) -> list[float]:
+    """Column widths: the given ones (1-based column → width), else fitted to the header (12 to 40)."""
+    return [(largeurs or {}).get(j, max(12, min(40, len(t) + 4))) for j, t in enumerate(entetes, 1)]
 
 
 def ecrire_ligne(ws, ligne: int, valeurs: list[Any]) -> None:
@@ -166,17 +173,19 @@ def ecrire_ligne(ws, ligne: int, valeurs: list[Any]) -> None:
             c.value = v
 
 
+def paires_id(protocole: Protocole, annee: int, type_: str) -> list[tuple[str, str]]:
+    """Key/value rows of the hidden identification sheet (all text)."""
+    return [
+        (disposition.ID_PROTOCOLE, protocole.id),
+        (disposition.ID_ANNEE, str(annee)),
+        (ID_TYPE, type_),
+        (disposition.ID_VERSION, disposition.VERSION_GABARIT),
+    ]
+
+
 def feuille_id(wb, protocole: Protocole, annee: int, type_: str) -> None:
     ws = wb.create_sheet(disposition.FEUILLE_ID)
-    for i, (k, v) in enumerate(
-        [
-            (disposition.ID_PROTOCOLE, protocole.id),
-            (disposition.ID_ANNEE, str(annee)),
-            (ID_TYPE, type_),
-            (disposition.ID_VERSION, disposition.VERSION_GABARIT),
-        ],
-        1,
-    ):
+    for i, (k, v) in enumerate(paires_id(protocole, annee, type_), 1):
         mettre_texte(ws.cell(row=i, column=1), k)
         mettre_texte(ws.cell(row=i, column=2), v)
     ws.sheet_state = "hidden"

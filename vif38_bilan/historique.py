@@ -60,6 +60,7 @@ from vif38_bilan.disposition_consolidation import (
 from vif38_bilan.ecriture import enregistrer_classeur, mettre_texte
 from vif38_bilan.historique_chiffres import feuille_chiffres_vierge, lire_chiffres_historiques
 from vif38_bilan.referentiel import Protocole
+from vif38_bilan.saisies import lettre_colonne
 from vif38_bilan.valeurs import lire_entier, lire_oui_non, normaliser_statut
 
 
@@ -91,9 +92,7 @@ class Historique:
 
 
 def _lettre(j: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(j + 1)
+    return lettre_colonne(j + 1)
 
 
 def lire_historique(protocole: Protocole, dossier_sorties: str | Path, annee: int) -> Historique:

@@ -1,7 +1,8 @@
 """Outputs of the returns check: the control workbook, the annotated copies, who is missing.
 
-openpyxl is used here only (writing, and reading the few returns that get annotated): the
-check itself reads values with python-calamine.
+The control workbook is only written: it is streamed with xlsxwriter (classeur_flux). openpyxl is
+imported only to annotate copies of returns with findings (an existing workbook to modify): a
+run without anomalies never loads it. The check itself reads values with python-calamine.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from vif38_bilan.anomalies import (
     FichierControle,
     ResultatControle,
 )
-from vif38_bilan.ecriture import enregistrer_classeur, mettre_texte
+from vif38_bilan.classeur_flux import Feuille, ecrire_classeur
+from vif38_bilan.ecriture import enregistrer_classeur
 from vif38_bilan.exceptions import SortieBloquee
 from vif38_bilan.lecture import lire_classeur
 from vif38_bilan.referentiel import Protocole
@@ -102,83 +104,76 @@ def etat_copie(fichier: FichierControle, anomalies: list[Anomalie], dossier_sort
 
 
 def ecrire_rapport(resultat: ResultatControle, protocole: Protocole, dossier_sortie: Path) -> Path:
-    """Write controle-AAAA.xlsx (sheets Anomalies, Fichiers, Retours manquants); returns its path."""
-    from openpyxl import Workbook
+    """Write controle-AAAA.xlsx (sheets Anomalies, Fichiers, Retours manquants); returns its path.
 
+    Streamed (classeur_flux, xlsxwriter): one pass over the findings, linear in their number."""
     dossier_sortie = Path(dossier_sortie)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = FEUILLE_ANOMALIES
-    largeurs = (38, 22, 28, 10, 9, 11, 14, 90, 22)
-    _en_tete(ws, COLONNES_ANOMALIES, largeurs)
-    for a in resultat.anomalies:
-        ws.append([None] * len(COLONNES_ANOMALIES))
-        ligne = ws.max_row
-        valeurs = (a.fichier, a.pilote, a.structure, a.feuille, a.cellule, a.code_action, a.gravite, a.message, a.regle)
-        for j, v in enumerate(valeurs, start=1):
-            _texte(ws.cell(ligne, j), v)
-        _colorer(ws.cell(ligne, 7), a.gravite)
-        ws.row_dimensions[ligne].height = _hauteur(valeurs, largeurs)
-    _finir(ws, len(COLONNES_ANOMALIES))
-
-    ws = wb.create_sheet(FEUILLE_FICHIERS)
-    largeurs = (38, 22, 28, 12, 9, 14, 38, 70, 45)
-    _en_tete(ws, COLONNES_FICHIERS, largeurs)
     par_fichier: dict[str, list[Anomalie]] = {}
     for a in resultat.anomalies:
         par_fichier.setdefault(a.fichier, []).append(a)
-    for f in resultat.fichiers:
-        ws.append([None] * len(COLONNES_FICHIERS))
-        ligne = ws.max_row
-        valeurs = (
-            f.nom,
-            f.pilote,
-            f.structure,
-            f.etat,
-            f.erreurs,
-            f.avertissements,
-            f.remplace_par,
-            f.motif,
-            etat_copie(f, par_fichier.get(f.nom, []), dossier_sortie),
-        )
-        for j, v in enumerate(valeurs, start=1):
-            _texte(ws.cell(ligne, j), v)
-        if f.erreurs:
-            _colorer(ws.cell(ligne, 4), ERREUR)
-        ws.row_dimensions[ligne].height = _hauteur(valeurs, largeurs)
-    _finir(ws, len(COLONNES_FICHIERS))
 
-    ws = wb.create_sheet(FEUILLE_MANQUANTS)
-    largeurs = (28, 50, 10, 90)
-    _en_tete(ws, COLONNES_MANQUANTS, largeurs)
-    for code in resultat.manquants:
-        actions = protocole.actions_du_pilote(code)
-        ws.append([None] * len(COLONNES_MANQUANTS))
-        ligne = ws.max_row
-        liste = ", ".join(f"{a.code} ({role})" for a, role in actions)
-        valeurs = (code, protocole.pilote(code).nom, len(actions), liste)
-        for j, v in enumerate(valeurs, start=1):
-            _texte(ws.cell(ligne, j), v)
-        ws.row_dimensions[ligne].height = _hauteur(valeurs, largeurs)
-    _finir(ws, len(COLONNES_MANQUANTS))
+    def remplir(wb: Any) -> None:
+        blanc_sur_bleu = {"bold": True, "font_color": "#FFFFFF", "bg_color": f"#{COULEUR_EN_TETE}"}
+        entete = wb.add_format({**blanc_sur_bleu, "text_wrap": True, "valign": "vcenter"})
+        texte = wb.add_format({"text_wrap": True, "valign": "top"})
+        rouge = wb.add_format({"text_wrap": True, "valign": "top", "bg_color": f"#{ROUGE}"})
+        orange = wb.add_format({"text_wrap": True, "valign": "top", "bg_color": f"#{ORANGE}"})
 
-    wb.properties.title = f"Contrôle des retours {resultat.annee}"
-    wb.properties.creator = "vif38-bilan"
-    return enregistrer_classeur(wb, dossier_sortie / nom_rapport(resultat.annee))
+        largeurs = (38, 22, 28, 10, 9, 11, 14, 90, 22)
+        ws = Feuille(wb, FEUILLE_ANOMALIES, COLONNES_ANOMALIES, largeurs, entete)
+        for a in resultat.anomalies:
+            valeurs = (
+                a.fichier,
+                a.pilote,
+                a.structure,
+                a.feuille,
+                a.cellule,
+                a.code_action,
+                a.gravite,
+                a.message,
+                a.regle,
+            )
+            formats = [texte] * len(valeurs)
+            formats[6] = rouge if a.gravite == ERREUR else orange
+            ws.ecrire(valeurs, formats, _hauteur(valeurs, largeurs))
+        _finir(ws)
 
+        largeurs = (38, 22, 28, 12, 9, 14, 38, 70, 45)
+        ws = Feuille(wb, FEUILLE_FICHIERS, COLONNES_FICHIERS, largeurs, entete)
+        for f in resultat.fichiers:
+            valeurs = (
+                f.nom,
+                f.pilote,
+                f.structure,
+                f.etat,
+                f.erreurs,
+                f.avertissements,
+                f.remplace_par,
+                f.motif,
+                etat_copie(f, par_fichier.get(f.nom, []), dossier_sortie),
+            )
+            formats = [texte] * len(valeurs)
+            if f.erreurs:
+                formats[3] = rouge
+            ws.ecrire(valeurs, formats, _hauteur(valeurs, largeurs))
+        _finir(ws)
 
-def _texte(cellule: Any, valeur: Any) -> None:
-    from openpyxl.styles import Alignment
+        largeurs = (28, 50, 10, 90)
+        ws = Feuille(wb, FEUILLE_MANQUANTS, COLONNES_MANQUANTS, largeurs, entete)
+        for code in resultat.manquants:
+            actions = protocole.actions_du_pilote(code)
+            liste = ", ".join(f"{a.code} ({role})" for a, role in actions)
+            valeurs = (code, protocole.pilote(code).nom, len(actions), liste)
+            ws.ecrire(valeurs, [texte] * len(valeurs), _hauteur(valeurs, largeurs))
+        _finir(ws)
 
-    if valeur is None or valeur == "":
-        return
-    mettre_texte(cellule, valeur)  # a message or a file name starting with "=" stays text
-    cellule.alignment = Alignment(wrap_text=True, vertical="top")
+    proprietes = {"title": f"Contrôle des retours {resultat.annee}", "author": "vif38-bilan"}
+    return ecrire_classeur(dossier_sortie / nom_rapport(resultat.annee), remplir, proprietes)
 
 
 def _hauteur(valeurs: tuple, largeurs: tuple[int, ...]) -> float:
-    """Row height (points) fitting the longest wrapped text: LibreOffice does not fit rows of a
-    file written by openpyxl when it opens it, so long messages would overlap."""
+    """Row height (points) fitting the longest wrapped text: LibreOffice does not fit the rows of
+    a generated file when it opens it, so long messages would overlap."""
     lignes = 1
     for v, largeur in zip(valeurs, largeurs, strict=False):
         if v is not None:
@@ -187,36 +182,10 @@ def _hauteur(valeurs: tuple, largeurs: tuple[int, ...]) -> float:
     return min(409, lignes * 13 + 4)
 
 
-def _en_tete(ws: Any, colonnes: tuple[str, ...], largeurs: tuple[int, ...]) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    ws.append(list(colonnes))
-    for j, largeur in enumerate(largeurs, start=1):
-        c = ws.cell(1, j)
-        c.font = Font(bold=True, color="FFFFFF")
-        c.fill = PatternFill("solid", fgColor=COULEUR_EN_TETE)
-        c.alignment = Alignment(wrap_text=True, vertical="center")
-        ws.column_dimensions[get_column_letter(j)].width = largeur
-
-
-def _finir(ws: Any, nb_colonnes: int) -> None:
-    from openpyxl.utils import get_column_letter
-
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(nb_colonnes)}{max(ws.max_row, 1)}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
-
-
-def _colorer(cellule: Any, gravite: str) -> None:
-    from openpyxl.styles import PatternFill
-
-    couleur = ROUGE if gravite == ERREUR else ORANGE
-    cellule.fill = PatternFill("solid", fgColor=couleur)
+def _finir(ws: Feuille) -> None:
+    ws.figer(1, 0)
+    ws.filtrer()
+    ws.imprimer_en_paysage()
 
 
 # ---------------------------------------------------------------- annotated copies

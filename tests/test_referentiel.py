@@ -1,10 +1,13 @@
 """The embedded Isère 2022-2024 protocol, other protocol files, and their faults."""
 
+import hashlib
 import json
 import re
+from pathlib import Path
 
 import pytest
 
+from vif38_bilan import referentiel
 from vif38_bilan.exceptions import ReferentielInvalide
 from vif38_bilan.referentiel import charger_protocole, depuis_dict, vers_dict
 from vif38_bilan.referentiel_xlsx import ecrire_xlsx
@@ -127,6 +130,23 @@ def test_calendrier_et_signataires(protocole):
     assert len(protocole.autorites) == 10
     groupes = {g.groupe: g.membres for g in protocole.signataires}
     assert "Préfecture" in groupes["Services de l'État"]
+
+
+def test_copie_json_du_protocole_embarque_a_jour():
+    """The fast JSON copy says exactly what the .toml says (else: ecrire_copie_embarquee())."""
+    import tomllib
+
+    from vif38_bilan.referentiel import donnees_embarquees
+
+    texte, donnees = donnees_embarquees()
+    assert donnees == tomllib.loads(texte), (
+        "Copie JSON périmée : lancez python -c 'from vif38_bilan.referentiel import ecrire_copie_embarquee; "
+        "ecrire_copie_embarquee()'"
+    )
+    copie = json.loads(
+        (Path(referentiel.__file__).parent / "data" / referentiel.FICHIER_DEFAUT_JSON).read_text("utf-8")
+    )
+    assert copie["protocole"] is not None and copie["toml_sha256"] == hashlib.sha256(texte.encode()).hexdigest()
 
 
 def test_json_aller_retour(protocole, tmp_path):

@@ -44,7 +44,15 @@ def cout_par_ligne(preparer, ecrire) -> tuple[float, float]:
 def resultat_synthetique(n: int, dossier: Path) -> ResultatControle:
     fichiers = [FichierControle(dossier / f"r{i}.xlsx", f"dep/r{i}.xlsx", VALIDE, pilote="CAF") for i in range(n)]
     anomalies = [
-        Anomalie(f"dep/r{i}.xlsx", "Saisie", f"J{i % 50 + 8}", "1-1-1", (ERREUR, AVERTISSEMENT)[i % 2], "x" * 80, "statut_inconnu")
+        Anomalie(
+            f"dep/r{i}.xlsx",
+            "Saisie",
+            f"J{i % 50 + 8}",
+            "1-1-1",
+            (ERREUR, AVERTISSEMENT)[i % 2],
+            "x" * 80,
+            "statut_inconnu",
+        )
         for i in range(n)
     ]
     return ResultatControle(ANNEE, fichiers, anomalies, [], [])

@@ -111,6 +111,8 @@ def ecrire_classeur(
             classeur.close()
         except FileCreateError as e:
             # xlsxwriter wraps the OSError (disk full, no right): ecrire_atomique turns it into SortieBloquee.
-            raise e.args[0] if e.args and isinstance(e.args[0], OSError) else e
+            if not (e.args and isinstance(e.args[0], OSError)):
+                raise
+            raise e.args[0] from None
 
     return ecrire_atomique(chemin, ecrire)

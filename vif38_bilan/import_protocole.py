@@ -460,7 +460,7 @@ def ecrire_referentiel_importe(imp: ImportReferentiel, chemin: str | Path) -> Pa
     ws = wb.create_sheet(FEUILLE_REVUE, 0)
     ws.append(ENTETES_REVUE)
     for i, inf in enumerate(imp.revue, 1):
-        r = ws.max_row + 1
+        r = i + 1  # counted: ws.max_row would scan every cell at each row
         for j, v in enumerate([i, inf.quoi, inf.ou, inf.lu, inf.retenu, inf.a_verifier], 1):
             mettre_texte(ws.cell(r, j), v)
             ws.cell(r, j).alignment = Alignment(wrap_text=True, vertical="top")

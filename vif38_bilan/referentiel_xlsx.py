@@ -107,9 +107,9 @@ def ecrire_xlsx(protocole: Protocole, chemin: str | Path) -> Path:
     ws = wb.active
     ws.title = "Protocole"
     ws.append(["Champ", "Valeur"])
-    for titre, cle in GENERAL:
-        ws.append([titre, None])
-        mettre_texte(ws.cell(ws.max_row, 2), _joindre(d[cle]))
+    for r, (titre, cle) in enumerate(GENERAL, 2):  # row numbers counted: ws.max_row scans every cell
+        mettre_texte(ws.cell(r, 1), titre)
+        mettre_texte(ws.cell(r, 2), _joindre(d[cle]))
     lignes: dict[str, list[dict]] = {
         "Axes": d["axes"],
         "Sections": d["sections"],
@@ -133,8 +133,7 @@ def ecrire_xlsx(protocole: Protocole, chemin: str | Path) -> Path:
         if nom == "Calendrier":
             colonnes = colonnes + [(f"Statut {an}", str(an)) for an in d["annees"]]
         f.append([t for t, _ in colonnes])
-        for ligne in lignes[nom]:
-            r = f.max_row + 1
+        for r, ligne in enumerate(lignes[nom], 2):
             for c, (_, cle) in enumerate(colonnes, 1):
                 mettre_texte(f.cell(r, c), _joindre(ligne.get(cle)))
         for c, (t, _) in enumerate(colonnes, 1):

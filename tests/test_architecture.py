@@ -38,6 +38,7 @@ MODULES = {
     "donnees_personnelles": "referentiel",
     "pilotes": "referentiel",
     "referentiel": "referentiel",
+    "protocole_embarque": "referentiel",
     "referentiel_xlsx": "referentiel",
     "lecture_word": "fondations",
     "cibles": "referentiel",

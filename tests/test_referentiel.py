@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vif38_bilan import referentiel
+from vif38_bilan import protocole_embarque
 from vif38_bilan.exceptions import ReferentielInvalide
 from vif38_bilan.referentiel import charger_protocole, depuis_dict, vers_dict
 from vif38_bilan.referentiel_xlsx import ecrire_xlsx
@@ -136,15 +136,15 @@ def test_copie_json_du_protocole_embarque_a_jour():
     """The fast JSON copy says exactly what the .toml says (else: ecrire_copie_embarquee())."""
     import tomllib
 
-    from vif38_bilan.referentiel import donnees_embarquees
+    from vif38_bilan.protocole_embarque import donnees_embarquees
 
     texte, donnees = donnees_embarquees()
     assert donnees == tomllib.loads(texte), (
-        "Copie JSON périmée : lancez python -c 'from vif38_bilan.referentiel import ecrire_copie_embarquee; "
+        "Copie JSON périmée : lancez python -c 'from vif38_bilan.protocole_embarque import ecrire_copie_embarquee; "
         "ecrire_copie_embarquee()'"
     )
     copie = json.loads(
-        (Path(referentiel.__file__).parent / "data" / referentiel.FICHIER_DEFAUT_JSON).read_text("utf-8")
+        (Path(protocole_embarque.__file__).parent / "data" / protocole_embarque.FICHIER_DEFAUT_JSON).read_text("utf-8")
     )
     assert copie["protocole"] is not None and copie["toml_sha256"] == hashlib.sha256(texte.encode()).hexdigest()
 

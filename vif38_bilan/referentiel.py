@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tomllib
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +13,7 @@ from vif38_bilan.agregation import regle_agregation
 from vif38_bilan.chiffres import SerieChiffre, lire_series, series_vers_dict
 from vif38_bilan.exceptions import AnneeHorsProtocole, ReferentielInvalide
 from vif38_bilan.pilotes import AliasMultiple, Annuaire, Pilote
+from vif38_bilan.protocole_embarque import FICHIER_DEFAUT, donnees_embarquees
 from vif38_bilan.referentiel_xlsx import cellule, lire_xlsx
 from vif38_bilan.statuts import lire_statuts
 from vif38_bilan.toml_fr import lire_toml
@@ -166,36 +165,6 @@ class Protocole:
 
 
 # ---------------------------------------------------------------- loading
-
-FICHIER_DEFAUT = "protocole-isere-2022-2024.toml"
-
-
-# The embedded protocol as JSON, with the SHA-256 of the .toml it was made from: json.loads takes
-# 0.3 ms where tomllib (pure Python) takes 10 ms, paid by every command. The .toml stays the
-# source: a stale copy (digest differs) is ignored, and tests/test_referentiel.py keeps it fresh.
-FICHIER_DEFAUT_JSON = "protocole-isere-2022-2024.json"
-
-
-def donnees_embarquees() -> tuple[str, dict[str, Any]]:
-    """The embedded .toml's text and its data (from the JSON copy when it is up to date)."""
-    data = resources.files("vif38_bilan.data")
-    texte = data.joinpath(FICHIER_DEFAUT).read_text("utf-8")
-    try:
-        copie = json.loads(data.joinpath(FICHIER_DEFAUT_JSON).read_text("utf-8"))
-        if copie.get("toml_sha256") == hashlib.sha256(texte.encode("utf-8")).hexdigest():
-            return texte, copie["protocole"]
-    except (OSError, ValueError, AttributeError, KeyError):
-        pass
-    return texte, tomllib.loads(texte)
-
-
-def ecrire_copie_embarquee() -> Path:
-    """Rewrite the JSON copy of the embedded .toml (after editing the .toml; for maintainers)."""
-    texte = resources.files("vif38_bilan.data").joinpath(FICHIER_DEFAUT).read_text("utf-8")
-    copie = {"toml_sha256": hashlib.sha256(texte.encode("utf-8")).hexdigest(), "protocole": tomllib.loads(texte)}
-    chemin = Path(__file__).parent / "data" / FICHIER_DEFAUT_JSON
-    chemin.write_text(json.dumps(copie, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return chemin
 
 
 def charger_protocole(chemin: str | Path | None = None) -> Protocole:

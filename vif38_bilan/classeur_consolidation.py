@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,10 @@ def ecrire_consolidation(consolidation: Consolidation, chemin: str | Path) -> Pa
         taux = wb.add_format({"num_format": "0%"})
 
         def feuille(titre: str, entetes: list[str], largeurs: dict[int, float]) -> Feuille:
-            ws = Feuille(wb, titre, entetes, largeurs_colonnes(entetes, largeurs), entete)
+            colonnes = largeurs_colonnes(entetes, largeurs)
+            # LibreOffice does not fit the header row of a generated file: give wrapped headers room.
+            lignes = max(math.ceil(len(t) * 1.1 / largeur) for t, largeur in zip(entetes, colonnes, strict=True))
+            ws = Feuille(wb, titre, entetes, colonnes, entete, lignes * 13 + 4 if lignes > 1 else None)
             ws.figer(1, 1)
             return ws
 

@@ -59,8 +59,8 @@ from vif38_bilan.disposition_consolidation import (
 )
 from vif38_bilan.ecriture import enregistrer_classeur, mettre_texte
 from vif38_bilan.historique_chiffres import feuille_chiffres_vierge, lire_chiffres_historiques
+from vif38_bilan.lecture import lettre_colonne
 from vif38_bilan.referentiel import Protocole
-from vif38_bilan.saisies import lettre_colonne
 from vif38_bilan.valeurs import lire_entier, lire_oui_non, normaliser_statut
 
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from vif38_bilan.anomalies import (
     AVERTISSEMENT,
     ERREUR,
@@ -26,6 +24,7 @@ from vif38_bilan.disposition_consolidation import (
     entetes_chiffres,
     feuille,
 )
+from vif38_bilan.lecture import lettre_colonne
 from vif38_bilan.referentiel import Protocole
 from vif38_bilan.valeurs import lire_entier
 
@@ -58,14 +57,14 @@ def lire_chiffres_historiques(
         if not code:
             continue
         if code not in connus:
-            ref = f"{get_column_letter(jc + 1)}{i}"
+            ref = f"{lettre_colonne(jc + 1)}{i}"
             message = f"Code chiffre « {code} » inconnu du référentiel en {ref} : la ligne est ignorée."
             anomalies.append(Anomalie(rel, FEUILLE_CHIFFRES, ref, code, AVERTISSEMENT, message, HISTORIQUE_CODE.id))
             continue
         brut = ligne[jv] if jv < len(ligne) else None
         if brut is None or (isinstance(brut, str) and not brut.strip()) or code in valeurs:
             continue
-        ref = f"{get_column_letter(jv + 1)}{i}"
+        ref = f"{lettre_colonne(jv + 1)}{i}"
         v, message = lire_entier(brut)
         lieu = f"{ref} (feuille « {FEUILLE_CHIFFRES} », chiffre clé {code})"
         if v is None:
@@ -117,5 +116,5 @@ def feuille_chiffres_vierge(wb: Any, protocole: Protocole, annee: int) -> None:
             if connue is not None and not connue.periode:
                 ws.cell(row=i, column=col).value = connue.valeur
             ws.cell(row=i, column=col).fill = jaune
-            nombres.add(f"{get_column_letter(col)}{i}")
+            nombres.add(f"{lettre_colonne(col)}{i}")
             i += 1

@@ -100,3 +100,17 @@ def lire_feuille(classeur: Any, nom: str, skip_empty_area: bool = True) -> tuple
             f"La feuille « {nom} » est illisible : demandez au pilote de réenregistrer le classeur et de le renvoyer."
         ) from None
     return lignes, (depart[0], depart[1])
+
+
+def lettre_colonne(colonne: int) -> str:
+    """A1 column letters without openpyxl: 1 → "A", 27 → "AA"."""
+    if colonne < len(_LETTRES):
+        return _LETTRES[colonne]
+    lettres = ""
+    while colonne > 0:
+        colonne, reste = divmod(colonne - 1, 26)
+        lettres = chr(65 + reste) + lettres
+    return lettres
+
+
+_LETTRES = [""] + [chr(65 + i) for i in range(26)] + [chr(65 + i) + chr(65 + j) for i in range(26) for j in range(26)]

@@ -19,24 +19,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from vif38_bilan import disposition as d
-from vif38_bilan.lecture import ClasseurLu, lire_classeur, lire_feuille
+from vif38_bilan.lecture import ClasseurLu, lettre_colonne, lire_classeur, lire_feuille
 from vif38_bilan.saisies_chiffres import LectureChiffres, chercher_feuille, lire_chiffres
 
 # ---------------------------------------------------------------- data
-
-
-def lettre_colonne(colonne: int) -> str:
-    """1 → "A", 27 → "AA"."""
-    if colonne < len(_LETTRES):
-        return _LETTRES[colonne]
-    lettres = ""
-    while colonne > 0:
-        colonne, reste = divmod(colonne - 1, 26)
-        lettres = chr(65 + reste) + lettres
-    return lettres
-
-
-_LETTRES = [""] + [chr(65 + i) for i in range(26)] + [chr(65 + i) + chr(65 + j) for i in range(26) for j in range(26)]
 
 
 class Cellule(NamedTuple):

@@ -11,9 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from openpyxl.utils import get_column_letter
-
 from vif38_bilan import disposition as d
+from vif38_bilan.lecture import lettre_colonne
 
 
 class Case(NamedTuple):
@@ -98,11 +97,11 @@ def lire_chiffres(feuille: str, lignes: list[list[Any]], depart: tuple[int, int]
         if brut is None:
             continue
         n = i + r0 + 1
-        cellule_code = Case(n, j_code + c0 + 1, brut, f"{get_column_letter(j_code + c0 + 1)}{n}")
+        cellule_code = Case(n, j_code + c0 + 1, brut, f"{lettre_colonne(j_code + c0 + 1)}{n}")
         valeur = None
         if j_valeur is not None:
             v = _vide(ligne[j_valeur]) if j_valeur < len(ligne) else None
-            valeur = Case(n, j_valeur + c0 + 1, v, f"{get_column_letter(j_valeur + c0 + 1)}{n}")
+            valeur = Case(n, j_valeur + c0 + 1, v, f"{lettre_colonne(j_valeur + c0 + 1)}{n}")
         lues.append(LigneChiffreLue(normaliser(brut), brut, cellule_code, valeur))
     manquante = tete if (tete is not None and j_valeur is None) else None
     return LectureChiffres(feuille, i_entete + r0 + 1, manquante, tuple(lues))

@@ -22,6 +22,7 @@ from vif38_bilan.cli_accueil import (
 from vif38_bilan.cli_document import lignes_pdf, modele_cmd, option_modele, option_pdf, valider_cmd, verifier_cmd
 from vif38_bilan.cli_francais import guillemets  # importing it puts Click's messages in French
 from vif38_bilan.exceptions import Vif38Error
+from vif38_bilan.web.commande import web_cmd
 
 
 class Contexte:
@@ -508,7 +509,7 @@ def regles(en_json: bool) -> None:
     click.echo(json.dumps(catalogue_json(), ensure_ascii=False, indent=2) if en_json else texte_catalogue())
 
 
-for _commande in (modele_cmd, valider_cmd, verifier_cmd):
+for _commande in (modele_cmd, valider_cmd, verifier_cmd, web_cmd):
     cli.add_command(_commande)
 
 

@@ -1,0 +1,64 @@
+"""Dropping received files: safe base names, byte for byte, never an overwrite (depot.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from vif38_bilan.depot import deposer_historique, deposer_retour, nom_sur
+from vif38_bilan.exceptions import FichierRefuse
+
+
+@pytest.mark.parametrize(
+    ("recu", "attendu"),
+    [
+        ("Bilan 2023 DDFE.xlsx", "Bilan 2023 DDFE.xlsx"),
+        ("C:\\Users\\agent\\Bureau\\Bilan DDFE.xlsx", "Bilan DDFE.xlsx"),
+        ("../../../etc/passwd", "passwd"),
+        ("..", "retour"),
+        ("", "retour"),
+        (".bashrc", "bashrc"),
+        ("..\\..\\.ssh\\authorized_keys", "authorized_keys"),
+        ("~$Bilan.xlsx", "~$Bilan.xlsx"),  # Excel's owner file keeps its name: the check sets it aside
+        ("bilan<CAF>:v2?.xlsx", "bilan_CAF__v2_.xlsx"),
+        ("fin en point.xlsx.", "fin en point.xlsx"),
+        ("CON.xlsx", "CON_.xlsx"),
+        ("nul", "nul_"),
+        ("Département – été 🌞.xlsx", "Département – été 🌞.xlsx"),
+        ("e\u0301te\u0301.xlsx", "été.xlsx"),  # NFC: one name for one text
+        ("a\x00b\nc.xlsx", "a_b_c.xlsx"),
+        ("x" * 400 + ".xlsx", "x" * 150 + ".xlsx"),
+    ],
+)
+def test_nom_sur(recu, attendu):
+    assert nom_sur(recu) == attendu
+
+
+def test_deposer_octet_pour_octet_avec_suffixe(tmp_path):
+    dossier = tmp_path / "saisies" / "2023"
+    a = deposer_retour(dossier, "Bilan.xlsx", b"un")
+    b = deposer_retour(dossier, "Bilan.xlsx", b"deux")
+    c = deposer_retour(dossier, "sous/Bilan.xlsx", b"trois")
+    assert (a.chemin.name, b.chemin.name, c.chemin.name) == ("Bilan.xlsx", "Bilan (2).xlsx", "Bilan (3).xlsx")
+    assert [p.read_bytes() for p in (a.chemin, b.chemin, c.chemin)] == [b"un", b"deux", b"trois"]
+    assert (a.renomme, b.renomme, c.renomme) == (False, True, True)
+
+
+def test_deposer_refuse_plus_de_20_mo(tmp_path):
+    with pytest.raises(FichierRefuse, match="plus que les 20 Mo acceptés"):
+        deposer_retour(tmp_path, "gros.xlsx", b"\0" * (20 * 1024 * 1024 + 1))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_deposer_historique_garde_l_ancien_et_refuse_un_faux(tmp_path, protocole):
+    from vif38_bilan.historique import ecrire_historique_vierge
+
+    modele = ecrire_historique_vierge(protocole, 2022, tmp_path / "modele.xlsx")
+    chemin = tmp_path / "sorties" / "2022" / "consolidation-2022.xlsx"
+    chemin.parent.mkdir(parents=True)
+    chemin.write_bytes(b"ancien")
+    _, ancien = deposer_historique(chemin, modele.read_bytes())
+    assert chemin.read_bytes() == modele.read_bytes()
+    assert ancien.name == "consolidation-2022 (avant dépôt 1).xlsx" and ancien.read_bytes() == b"ancien"
+    with pytest.raises(FichierRefuse):
+        deposer_historique(chemin, b"%PDF-1.4 pas un classeur")
+    assert chemin.read_bytes() == modele.read_bytes()

@@ -1,0 +1,375 @@
+"""The pages: each one reads the year through etapes.py / etat.py and renders a template.
+
+GET never changes the workspace; every action is a POST form (CSRF checked in app._garde) that
+starts a job (travaux.py) and sends the browser to its progress page.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+
+from vif38_bilan.web import etapes
+from vif38_bilan.web.app import serveur
+from vif38_bilan.web.etapes import (
+    TYPES_COURRIELS,
+    FichierRefuse,
+    Vif38Error,
+    deposer_historique,
+    deposer_retour,
+    etat_annee,
+    lire_date,
+)
+from vif38_bilan.web.securite import fichier_telechargeable
+from vif38_bilan.web.travaux import ECHEC, EN_COURS, TERMINE
+
+pages = Blueprint("pages", __name__)
+
+GRAVITES = {"toutes": None, "erreur": "erreur", "avertissement": "avertissement"}
+
+
+def _annee(annee: int) -> int:
+    if annee not in serveur().espace.protocole.annees:
+        abort(404)
+    return annee
+
+
+def _annee_par_defaut() -> int:
+    """The latest protocol year the workspace has something for, else the first one."""
+    s = serveur()
+    annees = s.espace.protocole.annees
+    avec = [a for a in annees if any(s.espace.dossier(n, a).is_dir() for n in ("gabarits", "saisies", "sorties"))]
+    return max(avec) if avec else min(annees)
+
+
+def _lancer(titre: str, annee: int, page: str, fonction, apres=None, total=None):
+    """Start a job; if another one runs, its progress page is shown instead."""
+    t = serveur().travaux.lancer(titre, annee, page, fonction, apres=apres, total=total)
+    return redirect(url_for("pages.travail", id_=t.id), code=303)
+
+
+def _controle(annee: int, ecrire: bool):
+    """A job function checking annee, remembering the result for the pages."""
+    s = serveur()
+
+    def fonction(_t):
+        empreinte = s.empreinte(annee)
+        r = etapes.controler_annee(s.espace, annee, ecrire=ecrire)
+        s.retenir(annee, empreinte, r)
+        return r
+
+    return fonction
+
+
+def _resultat_ou_lecture(annee: int):
+    """The latest check if still valid; else a read-only check is started (nothing is written)."""
+    s = serveur()
+    r = s.resultat(annee)
+    if r is None and s.travaux.en_cours() is None and s.espace.dossier("saisies", annee).is_dir():
+        s.travaux.lancer(f"Lecture des retours {annee}", annee, "tableau", _controle(annee, ecrire=False))
+    return r
+
+
+# ---------------------------------------------------------------- pages
+
+
+@pages.get("/")
+def accueil():
+    return redirect(url_for("pages.tableau", annee=_annee_par_defaut()), code=303)
+
+
+@pages.get("/<int:annee>/")
+def tableau(annee: int):
+    s = serveur()
+    resultat = _resultat_ou_lecture(_annee(annee))
+    etat = etat_annee(s.espace, annee, resultat)
+    return render_template(
+        "tableau.html", annee=annee, page="tableau", etat=etat, lecture=s.travaux.en_cours(), echec=_echec(annee)
+    )
+
+
+def _echec(annee: int) -> str:
+    """The French message of the year's latest job when it failed (lock taken, unreadable folder…)
+    and its progress page did not already show it (the automatic reading has none)."""
+    t = serveur().travaux.dernier(annee)
+    return t.erreur if t is not None and t.etat == ECHEC and not t.vu else ""
+
+
+@pages.get("/travail/<int:id_>")
+def travail(id_: int):
+    t = serveur().travaux.get(id_)
+    if t is None:
+        abort(404)
+    if t.etat == TERMINE:
+        return redirect(url_for(f"pages.{t.page}", annee=t.annee), code=303)
+    t.vu = t.etat == ECHEC
+    return render_template("travail.html", annee=t.annee, page="", t=t, en_cours=t.etat == EN_COURS)
+
+
+@pages.get("/fichier")
+def fichier():
+    chemin = fichier_telechargeable(serveur().racine, request.args.get("chemin", ""))
+    if chemin is None:
+        abort(404)
+    return send_file(chemin, as_attachment=True, download_name=chemin.name, max_age=0)
+
+
+def _zip(nom: str, chemins: list[Path]):
+    tampon = io.BytesIO()
+    with zipfile.ZipFile(tampon, "w", zipfile.ZIP_DEFLATED) as z:
+        for c in chemins:
+            z.write(c, c.name)
+    tampon.seek(0)
+    return send_file(tampon, as_attachment=True, download_name=nom, mimetype="application/zip", max_age=0)
+
+
+# ---------------------------------------------------------------- gabarits
+
+
+@pages.get("/<int:annee>/gabarits")
+def gabarits(annee: int):
+    etat = etat_annee(serveur().espace, _annee(annee))
+    return render_template("gabarits.html", annee=annee, page="gabarits", etat=etat)
+
+
+@pages.post("/<int:annee>/gabarits")
+def gabarits_produire(annee: int):
+    s = serveur()
+    _annee(annee)
+    try:
+        date_limite = lire_date(request.form.get("date_limite", "").strip())
+    except ValueError as e:
+        return render_template(
+            "gabarits.html", annee=annee, page="gabarits", etat=etat_annee(s.espace, annee), erreur=str(e)
+        ), 400
+    nb = len(s.espace.protocole.pilotes_actifs())
+    return _lancer(
+        f"Production des classeurs de collecte {annee}", annee, "gabarits",
+        lambda t: etapes.produire_gabarits(s.espace, annee, date_limite=date_limite, progression=t.avancer),
+        total=nb,
+    )  # fmt: skip
+
+
+@pages.get("/<int:annee>/gabarits.zip")
+def gabarits_zip(annee: int):
+    etat = etat_annee(serveur().espace, _annee(annee))
+    if not etat.gabarits.nombre:
+        abort(404)
+    return _zip(f"gabarits-{annee}.zip", list(etat.gabarits.chemins))
+
+
+# ---------------------------------------------------------------- dépôt des retours
+
+
+@pages.get("/<int:annee>/depot")
+def depot(annee: int):
+    s = serveur()
+    _annee(annee)
+    dernier = s.depots.get(annee)
+    resultat = s.resultat(annee)
+    lignes = []
+    if dernier:
+        par_chemin = {f.chemin.resolve(): f for f in resultat.fichiers} if resultat else {}
+        for d in dernier["deposes"]:
+            f = par_chemin.get(d.chemin.resolve())
+            raisons = []
+            if f is not None:
+                raisons = [f.motif] if f.motif else []
+                raisons += [a.message for a in resultat.anomalies_du_fichier(f.nom) if a.cellule is None]
+                raisons = list(dict.fromkeys(raisons))
+            lignes.append({"depot": d, "fichier": f, "raisons": raisons})
+    return render_template(
+        "depot.html", annee=annee, page="depot", dernier=dernier, lignes=lignes, controle=resultat is not None
+    )
+
+
+@pages.post("/<int:annee>/depot")
+def depot_envoyer(annee: int):
+    s = serveur()
+    _annee(annee)
+    dossier = s.espace.dossier("saisies", annee)
+    deposes, refuses = [], []
+    try:  # a signed year is frozen: its returns are part of what was signed
+        etapes.refuser_si_validee(s.espace.dossier("sorties", annee), annee, "le dossier des retours")
+    except Vif38Error as e:
+        refuses = [(f.filename, str(e)) for f in request.files.getlist("fichiers") if f.filename]
+    for f in request.files.getlist("fichiers") if not refuses else ():
+        if not f.filename:
+            continue
+        donnees = f.stream.read(etapes.TAILLE_MAX + 1)
+        try:
+            deposes.append(deposer_retour(dossier, f.filename, donnees))
+        except (FichierRefuse, OSError) as e:
+            refuses.append((f.filename, str(e) if isinstance(e, Vif38Error) else f"Écriture impossible ({e})."))
+    s.depots[annee] = {"deposes": deposes, "refuses": refuses, "date": datetime.now()}
+    if not deposes:
+        return redirect(url_for("pages.depot", annee=annee), code=303)
+    return _lancer(f"Contrôle des retours {annee}", annee, "depot", _controle(annee, ecrire=True))
+
+
+# ---------------------------------------------------------------- rapport de contrôle
+
+
+@pages.get("/<int:annee>/rapport")
+def rapport(annee: int):
+    s = serveur()
+    resultat = _resultat_ou_lecture(_annee(annee))
+    gravite = request.args.get("gravite", "toutes")
+    if gravite not in GRAVITES:
+        gravite = "toutes"
+    fichiers = []
+    if resultat is not None:
+        sortie = s.espace.dossier("sorties", annee)
+        copies = {Path(c).resolve() for c in (getattr(resultat, "copies", None) or [])}
+        for f in sorted(resultat.fichiers, key=lambda f: (f.pilote or "~", f.structure or "", f.nom)):
+            anomalies = [a for a in resultat.anomalies_du_fichier(f.nom) if gravite == "toutes" or a.gravite == gravite]
+            copie = etapes.chemin_annote(sortie, f.nom)
+            fichiers.append({"f": f, "anomalies": anomalies, "copie": copie if copie.resolve() in copies else None})
+    return render_template(
+        "rapport.html", annee=annee, page="rapport", resultat=resultat, fichiers=fichiers, gravite=gravite,
+        gravites=GRAVITES, lecture=s.travaux.en_cours(), rapport=getattr(resultat, "rapport", None), echec=_echec(annee),
+    )  # fmt: skip
+
+
+@pages.post("/<int:annee>/rapport")
+def rapport_controler(annee: int):
+    return _lancer(f"Contrôle des retours {_annee(annee)}", annee, "rapport", _controle(annee, ecrire=True))
+
+
+# ---------------------------------------------------------------- courriels
+
+
+@pages.get("/<int:annee>/courriels")
+def courriels(annee: int):
+    s = serveur()
+    etat = etat_annee(s.espace, _annee(annee))
+    preparations = {t: s.preparations.get((annee, t)) for t in TYPES_COURRIELS}
+    return render_template(
+        "courriels.html", annee=annee, page="courriels", etat=etat, types=TYPES_COURRIELS, preparations=preparations
+    )
+
+
+@pages.post("/<int:annee>/courriels")
+def courriels_preparer(annee: int):
+    s = serveur()
+    _annee(annee)
+    type_ = request.form.get("type", "")
+    if type_ not in TYPES_COURRIELS:
+        abort(400)
+
+    def fonction(_t):
+        prep = etapes.preparer_courriels(s.espace, annee, type_, resultat=s.resultat(annee))
+        s.preparations[(annee, type_)] = prep
+        return prep
+
+    return _lancer(f"Préparation des courriels « {type_} » {annee}", annee, "courriels", fonction)
+
+
+@pages.get("/<int:annee>/courriels/<type_>.zip")
+def courriels_zip(annee: int, type_: str):
+    etat = etat_annee(serveur().espace, _annee(annee))
+    if type_ not in TYPES_COURRIELS or not etat.brouillons[type_].nombre:
+        abort(404)
+    return _zip(f"courriels-{type_}-{annee}.zip", list(etat.brouillons[type_].chemins))
+
+
+# ---------------------------------------------------------------- bilan
+
+
+def _documents_bilan(annee: int) -> list[Path]:
+    """Every document of sorties/AAAA/ besides the bilan itself (PDF, points to check…)."""
+    sortie = serveur().espace.dossier("sorties", annee)
+    if not sortie.is_dir():
+        return []
+    return sorted(
+        p for p in sortie.iterdir()
+        if p.is_file() and p.suffix.lower() in (".docx", ".pdf") and not p.name.startswith((".", "~$"))
+    )  # fmt: skip
+
+
+@pages.get("/<int:annee>/bilan")
+def bilan(annee: int):
+    s = serveur()
+    etat = etat_annee(s.espace, _annee(annee), s.resultat(annee))
+    return render_template(
+        "bilan.html", annee=annee, page="bilan", etat=etat, documents=_documents_bilan(annee),
+        dernier=s.bilans.get(annee),
+    )  # fmt: skip
+
+
+@pages.post("/<int:annee>/bilan")
+def bilan_produire(annee: int):
+    s = serveur()
+    _annee(annee)
+    presentation = request.form.get("presentation", "annexe")
+    pdf = request.form.get("pdf") == "oui"
+    if presentation not in ("annexe", "protocole"):
+        abort(400)
+    try:
+        date_edition = lire_date(request.form.get("date", "").strip())
+    except ValueError as e:
+        etat = etat_annee(s.espace, annee, s.resultat(annee))
+        return render_template(
+            "bilan.html", annee=annee, page="bilan", etat=etat, documents=_documents_bilan(annee), erreur=str(e)
+        ), 400
+
+    def fonction(_t):
+        empreinte = s.empreinte(annee)
+        r = etapes.produire_bilan(s.espace, annee, presentation=presentation, date_edition=date_edition, pdf=pdf)
+        s.retenir(annee, empreinte, r.resultat)
+        s.bilans[annee] = r
+        return r
+
+    return _lancer(f"Production du bilan {annee}", annee, "bilan", fonction)
+
+
+# ---------------------------------------------------------------- historique
+
+
+@pages.get("/<int:annee>/historique")
+def historique(annee: int):
+    s = serveur()
+    _annee(annee)
+    chemin = s.espace.dossier("sorties", annee) / etapes.nom_consolidation(annee)
+    suivante = next((a for a in s.espace.protocole.annees if a > annee), None)
+    anomalies = []
+    if suivante is not None and chemin.is_file():
+        h = etapes.lire_historique_annee(s.espace, suivante)
+        anomalies = [a for a in h.anomalies if a.fichier.startswith(f"{annee}/")]
+    return render_template(
+        "historique.html", annee=annee, page="historique", chemin=chemin if chemin.is_file() else None,
+        suivante=suivante, anomalies=anomalies, message=request.args.get("message", ""),
+    )  # fmt: skip
+
+
+@pages.post("/<int:annee>/historique")
+def historique_produire(annee: int):
+    s = serveur()
+    remplacer = request.form.get("remplacer") == "oui"
+    return _lancer(
+        f"Classeur historique {_annee(annee)}", annee, "historique",
+        lambda _t: etapes.produire_historique_vierge(s.espace, annee, remplacer=remplacer),
+    )  # fmt: skip
+
+
+@pages.post("/<int:annee>/historique/depot")
+def historique_deposer(annee: int):
+    s = serveur()
+    _annee(annee)
+    f = request.files.get("fichier")
+    if f is None or not f.filename:
+        return redirect(url_for("pages.historique", annee=annee, message="Choisissez un classeur."), code=303)
+    chemin = s.espace.dossier("sorties", annee) / etapes.nom_consolidation(annee)
+    try:
+        with s.espace.verrou():
+            _, ancien = deposer_historique(chemin, f.stream.read(etapes.TAILLE_MAX + 1))
+    except Vif38Error as e:
+        message = f"« {f.filename} » n'a pas été déposé : {e}"
+    else:
+        garde = f" L'ancien classeur est gardé sous « {ancien.name} »." if ancien else ""
+        message = f"« {f.filename} » déposé comme {chemin.name}.{garde}"
+    return redirect(url_for("pages.historique", annee=annee, message=message), code=303)

@@ -68,11 +68,13 @@ def _capturer(pilote, dossier: Path, nom: str) -> None:
 
 
 def _attendre(pilote, condition, delai=ATTENTE):
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
+    # The progress page reloads itself: an element read during a reload is stale, read again.
+    ignorees = (NoSuchElementException, StaleElementReferenceException)
     try:
-        return WebDriverWait(pilote, delai, poll_frequency=0.2).until(condition)
+        return WebDriverWait(pilote, delai, poll_frequency=0.2, ignored_exceptions=ignorees).until(condition)
     except TimeoutException:
         pytest.fail(f"attente dépassée sur {pilote.current_url} :\n{_texte(pilote)[:2000]}")
 

@@ -87,7 +87,7 @@ _RE_VALEUR = re.compile(rb"<(?:\w+:)?(?:v|is|f)\b")
 
 
 def _lointaines_xlsx(z: zipfile.ZipFile) -> list[CelluleLointaine]:
-    noms = _noms_feuilles_xlsx(z)
+    noms = noms_feuilles_xlsx(z)
     trouvees: list[CelluleLointaine] = []
     for membre in sorted(n for n in z.namelist() if re.fullmatch(r"xl/worksheets/[^/]+\.xml", n)):
         with z.open(membre) as f:
@@ -101,7 +101,7 @@ def _lointaines_xlsx(z: zipfile.ZipFile) -> list[CelluleLointaine]:
     return trouvees
 
 
-def _noms_feuilles_xlsx(z: zipfile.ZipFile) -> dict[str, str]:
+def noms_feuilles_xlsx(z: zipfile.ZipFile) -> dict[str, str]:
     """Worksheet member → sheet name, from xl/workbook.xml and its relationships."""
     from html import unescape
 

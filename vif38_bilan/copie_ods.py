@@ -17,9 +17,9 @@ from vif38_bilan import disposition as d
 def classeur_depuis_ods(donnees: bytes) -> Any:
     """An openpyxl Workbook with every sheet of the .ods (cell A1 of each at A1)."""
     from openpyxl import Workbook
+    from openpyxl.packaging.custom import StringProperty
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
-    from openpyxl.packaging.custom import StringProperty
     from python_calamine import CalamineWorkbook
 
     from vif38_bilan.ecriture import mettre_texte

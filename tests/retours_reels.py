@@ -100,6 +100,7 @@ def reecrire_membres(chemin: Path, changer, sortie: Path | None = None) -> Path:
     with zipfile.ZipFile(chemin) as z:
         membres = [(i.filename, z.read(i)) for i in z.infolist()]
     sortie = sortie or chemin
+    sortie.parent.mkdir(parents=True, exist_ok=True)
     tampon = io.BytesIO()
     with zipfile.ZipFile(tampon, "w", zipfile.ZIP_DEFLATED) as z:
         for nom, donnees in membres:
@@ -421,6 +422,7 @@ def export_csv(protocole, base: Path, dossier: Path, nom: str, code: str = "UGA"
     ecrivain = csv.writer(tampon, lineterminator="\n")
     for ligne in ws.iter_rows(values_only=True):
         ecrivain.writerow(["" if v is None else v for v in ligne])
+    dossier.mkdir(parents=True, exist_ok=True)
     (dossier / nom).write_text(tampon.getvalue(), encoding="utf-8")
     return dossier / nom
 

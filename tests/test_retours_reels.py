@@ -149,7 +149,7 @@ def test_cellules_fusionnees_signalees_a_la_bonne_cellule(dossier, resultat):
         debut = plage.split(":")[0]
         (a,) = [x for x in anomalies(resultat, chemin.name, debut) if x.regle == "cellules_fusionnees"]
         assert a.gravite == ERREUR
-        assert f"cellules fusionnées sur les actions {', '.join(codes[:-1])} et {codes[-1]}" in a.message
+        assert f"cellules fusionnées sur les actions {', '.join(codes[:-1])} et {codes[-1]}" in a.message.lower()
         assert "défusionnez et remplissez chaque ligne" in a.message
     assert not [a for a in anomalies(resultat, chemin.name) if a.regle == "statut_manquant"]
 

@@ -135,6 +135,15 @@ MACROS = _regle(
     "Rien à faire : les valeurs sont lues, les macros jamais exécutées.",
 )  # fmt: skip
 
+# Returns as real offices make them (issue 14).
+VALEUR_LOINTAINE = _regle("valeur_lointaine", E, "Valeur saisie très loin du tableau", "Le classeur ne peut pas être lu : une valeur a été saisie très loin du tableau, en {cellule} : supprimez-la (sélectionnez la cellule, touche Suppr), enregistrez et renvoyez le fichier.", "Le pilote supprime la valeur à l'endroit indiqué, enregistre et renvoie le classeur.")  # fmt: skip
+LECTURE_INTERROMPUE = _regle("lecture_interrompue", E, "Lecture interrompue", "{motif}", "Demander au pilote de supprimer ce qui se trouve hors du tableau et de renvoyer le classeur en .xlsx.")  # fmt: skip
+EXPORT_CSV = _regle("export_csv", E, "Export CSV au lieu du classeur", "{motif}", "Demander au pilote le classeur de collecte lui-même, enregistré au format .xlsx.")  # fmt: skip
+FEUILLE_COPIEE = _regle("feuille_copiee", A, "Réponses dans une copie de la feuille Saisie", "Les réponses ont été lues dans la feuille « {feuille} », copie de la feuille « {saisie} » restée vide : vérifiez-les ; la prochaine fois, remplissez directement la feuille « {saisie} ».", "Vérifier les réponses lues ; rappeler au pilote de remplir la feuille Saisie elle-même.")  # fmt: skip
+FEUILLES_REMPLIES = _regle("feuilles_remplies", E, "Réponses dans deux feuilles", "Les feuilles {feuilles} contiennent toutes des réponses : gardez une seule feuille remplie (supprimez l'autre), enregistrez et renvoyez le classeur. Les réponses de ce fichier ne sont pas utilisées.", "Le pilote garde une seule feuille remplie et renvoie le classeur.")  # fmt: skip
+CELLULES_FUSIONNEES = _regle("cellules_fusionnees", E, "Cellules fusionnées sur plusieurs actions", "Cellules fusionnées sur les actions {actions} ({plage}) : défusionnez et remplissez chaque ligne.", "Le pilote défusionne les cellules et remplit la ligne de chaque action.")  # fmt: skip
+FORMULE_EN_ERREUR = _regle("formule_en_erreur", E, "Formule en erreur", "La cellule affiche {erreur} (formule en erreur) : remplacez la formule par la valeur elle-même (tapez le nombre ou le texte).", "Le pilote remplace la formule en erreur par la valeur.")  # fmt: skip
+
 # Identification of a return.
 RECONNU_PAR_CONTENU = _regle(
     "reconnu_par_contenu", A, "Reconnu par son contenu",
@@ -328,6 +337,8 @@ ORDRE_INDECIDABLE = _regle(
     "n'est utilisée. Gardez dans le dossier la bonne version seulement, puis relancez la commande.",
     "Garder dans le dossier la bonne version seulement, puis relancer.",
 )  # fmt: skip
+
+ORDRE_INCERTAIN = _regle("ordre_incertain", A, "Ordre des versions incertain", "Deux versions du retour de {qui} : « {garde} » (enregistré le {quand_garde:%d/%m/%Y à %H:%M}) et « {autre} » (le {quand_autre:%d/%m/%Y à %H:%M}, heure de {fuseau}). L'ordre est incertain : {raison}. « {garde} » est gardé, celui-ci n'est pas utilisé ; si c'est lui la bonne version, retirez « {garde} » du dossier et relancez la commande.", "Vérifier quelle version est la bonne ; retirer l'autre du dossier puis relancer.")  # fmt: skip
 
 # Reading the history (consolidation workbooks of past years).
 HISTORIQUE_ABSENT = _regle(

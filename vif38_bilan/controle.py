@@ -11,9 +11,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from vif38_bilan import horodatage
 from vif38_bilan.anomalies import (
     A_CORRIGER,
     AVERTISSEMENT,
@@ -23,6 +26,8 @@ from vif38_bilan.anomalies import (
     FICHIER_ILLISIBLE,
     FICHIER_REFUSE,
     IGNORE,
+    LECTURE_INTERROMPUE,
+    ORDRE_INCERTAIN,
     ORDRE_INDECIDABLE,
     REGLES,
     REMPLACE,
@@ -35,6 +40,7 @@ from vif38_bilan.anomalies import (
     ResultatFichier,
 )
 from vif38_bilan.exceptions import FichierRefuse, Vif38Error
+from vif38_bilan.lecture_isolee import Echec, executer_isole
 from vif38_bilan.referentiel import Protocole
 from vif38_bilan.verifications import Contexte, collecter, verifier_retour
 from vif38_bilan.verifications_chiffres import verifier_chiffres
@@ -59,8 +65,12 @@ def controler(
     valeurs_precedentes: dict[tuple[str, int], Any] | None = None,
     jobs: int | None = None,
     progression: Callable[[int, int], None] | None = None,
+    fuseau: str | None = None,
 ) -> ResultatControle:
     """Check every file under dossier_saisies (sub-folders included) for year annee.
+
+    fuseau: time zone of the local times LibreOffice writes (Europe/Paris when None), used to
+    order several versions of one return.
 
     valeurs_precedentes: last year's figures for the outlier rule, keyed (action code, indicator
     index from 0) for the consolidated value and (code, index, pilot code) for a pilot's own value. jobs: worker processes (None: automatic, 1: none).
@@ -83,7 +93,7 @@ def controler(
         resultats.append(_ecarte(chemin, dossier, raison))
     resultats.sort(key=lambda r: (r.fichier.nom.casefold(), r.fichier.nom))
 
-    _departager(resultats)
+    _departager(resultats, horodatage.fuseau(fuseau))
 
     fichiers, anomalies, reponses, chiffres = [], [], [], []
     for r in resultats:
@@ -119,41 +129,29 @@ def _executer(
             if len(chemins) >= SEUIL_PARALLELE_SPAWN or multiprocessing.get_start_method() == "fork":
                 jobs = os.cpu_count() or 1
     jobs = max(1, min(jobs, len(chemins) or 1))
-    if jobs > 1:
-        from concurrent.futures import ProcessPoolExecutor
-        from concurrent.futures.process import BrokenProcessPool
-
-        try:
-            with ProcessPoolExecutor(
-                jobs, initializer=_initialiser, initargs=(protocole, racine, annee, precedentes)
-            ) as ex:
-                # Chunks amortise the inter-process round trip; a few per worker keep them balanced.
-                morceau = max(1, len(chemins) // (jobs * 4))
-                resultats = []
-                for r in ex.map(_tache, chemins, chunksize=morceau):
-                    resultats.append(r)
-                    fait(len(resultats), len(chemins))
-                return resultats
-        except (OSError, BrokenProcessPool):
-            pass  # no process pool on this machine (or it died): do it here
-    resultats = []
-    for c in chemins:
-        resultats.append(controler_fichier(c, racine, protocole, annee, precedentes))
-        fait(len(resultats), len(chemins))
-    return resultats
+    if not chemins:
+        return []
+    # Each file is read in a child process (issue 14): a parser that aborts, runs out of memory
+    # or hangs on one attachment costs that file only, and the other returns are still reported.
+    fonction = partial(
+        controler_fichier, racine=racine, protocole=protocole, annee=annee, valeurs_precedentes=precedentes
+    )
+    try:
+        return executer_isole(fonction, chemins, partial(_interrompu, racine=racine), jobs=jobs, progression=fait)
+    except OSError:  # no child process on this machine: read here
+        resultats = []
+        for c in chemins:
+            resultats.append(fonction(c))
+            fait(len(resultats), len(chemins))
+        return resultats
 
 
-_CONTEXTE: tuple[Protocole, Path, int, dict] | None = None
-
-
-def _initialiser(protocole: Protocole, racine: Path, annee: int, precedentes: dict) -> None:
-    global _CONTEXTE
-    _CONTEXTE = (protocole, racine, annee, precedentes)
-
-
-def _tache(chemin: Path) -> ResultatFichier:
-    protocole, racine, annee, precedentes = _CONTEXTE
-    return controler_fichier(chemin, racine, protocole, annee, precedentes)
+def _interrompu(chemin: Path, echec: Echec, racine: Path) -> ResultatFichier:
+    """A file whose reading child died or was stopped."""
+    nom = _nom(chemin, racine)
+    message = echec.message()
+    fichier = FichierControle(chemin=Path(chemin), nom=nom, etat=IGNORE, motif=message)
+    return ResultatFichier(fichier, [_sur_fichier(nom, LECTURE_INTERROMPUE, message)], [])
 
 
 def _nom(chemin: Path, racine: Path) -> str:
@@ -214,7 +212,8 @@ def controler_fichier(
     except FichierRefuse as e:
         regle = REGLES.get(getattr(e, "regle", None) or "", FICHIER_REFUSE)
         fichier.motif = str(e)
-        return ResultatFichier(fichier, [_sur_fichier(nom, regle, str(e))], [])
+        anomalie = Anomalie(nom, e.feuille, e.cellule, None, regle.gravite, str(e), regle.id)
+        return ResultatFichier(fichier, [anomalie], [])
     except Exception as e:  # a parser bug must not stop the other files
         message = FICHIER_ILLISIBLE.texte(type=type(e).__name__)
         fichier.motif = message
@@ -228,7 +227,7 @@ def _sur_fichier(nom: str, regle: Regle, message: str) -> Anomalie:
 # ---------------------------------------------------------------- several returns for one pilot
 
 
-def _departager(resultats: list[ResultatFichier]) -> None:
+def _departager(resultats: list[ResultatFichier], zone: ZoneInfo) -> None:
     """Several usable returns for the same pilot and structure: keep the most recently saved one."""
     groupes: dict[tuple[str, str], list[ResultatFichier]] = {}
     for r in resultats:
@@ -249,8 +248,11 @@ def _departager(resultats: list[ResultatFichier]) -> None:
                 _remplacer(r, premier, DOUBLON, DOUBLON.texte(autre=premier.fichier.nom))
         if len(distincts) < 2:
             continue
+        # Saved times in true UTC: LibreOffice writes local time (issue 14).
+        heures = {id(r): _horodatage(r.fichier, zone) for r in distincts}
         for r in distincts:
-            r.fichier.modifie_le = _modifie_le(r.fichier)
+            h = heures[id(r)]
+            r.fichier.modifie_le = h.utc if h else None
         avec_date = all(r.fichier.modifie_le is not None for r in distincts)
 
         def ordre(r: ResultatFichier, avec_date: bool = avec_date) -> tuple:
@@ -267,8 +269,33 @@ def _departager(resultats: list[ResultatFichier]) -> None:
             continue
         gagnant = classes[0]
         for r in classes[1:]:
-            quand = gagnant.fichier.modifie_le if avec_date else datetime.fromtimestamp(_mtime(gagnant.fichier.chemin))
+            h_g, h_r = heures[id(gagnant)], heures[id(r)]
+            if avec_date and horodatage.ordre_incertain(h_g, h_r):
+                message = ORDRE_INCERTAIN.texte(
+                    qui=_qui(r),
+                    garde=gagnant.fichier.nom,
+                    autre=r.fichier.nom,
+                    quand_garde=horodatage.en_heure_locale(h_g.utc, zone),
+                    quand_autre=horodatage.en_heure_locale(h_r.utc, zone),
+                    fuseau=zone.key,
+                    raison=_raison_incertaine(h_g, h_r),
+                )
+                _remplacer(r, gagnant, ORDRE_INCERTAIN, message)
+                continue
+            if avec_date:
+                quand = horodatage.en_heure_locale(gagnant.fichier.modifie_le, zone)
+            else:
+                quand = datetime.fromtimestamp(_mtime(gagnant.fichier.chemin))
             _remplacer(r, gagnant, REMPLACE_PAR, REMPLACE_PAR.texte(autre=gagnant.fichier.nom, quand=quand))
+
+
+def _raison_incertaine(*heures: horodatage.Horodatage) -> str:
+    locales = [h for h in heures if not h.certain]
+    programme = "LibreOffice" if any("libre" in h.application.lower() for h in locales) else "le tableur"
+    return (
+        f"{programme} enregistre l'heure locale sans préciser le fuseau, et les deux enregistrements sont trop "
+        "proches pour être classés avec certitude"
+    )
 
 
 def _remplacer(r: ResultatFichier, par: ResultatFichier, regle: Regle, message: str) -> None:
@@ -292,15 +319,14 @@ def _qui(r: ResultatFichier) -> str:
     return str(r.fichier.pilote)
 
 
-def _modifie_le(f: FichierControle) -> datetime | None:
+def _horodatage(f: FichierControle, zone: ZoneInfo) -> horodatage.Horodatage | None:
     from vif38_bilan.lecture import lire_classeur
-    from vif38_bilan.saisies import date_modification
 
     try:
         lu = lire_classeur(f.chemin)  # read again: checked, and the very file the check saw
     except FichierRefuse:
         return None
-    return date_modification(lu.donnees, lu.format) if lu.sha256 == (f.sha256 or lu.sha256) else None
+    return horodatage.horodatage(lu.donnees, lu.format, zone) if lu.sha256 == (f.sha256 or lu.sha256) else None
 
 
 def _mtime(chemin: Path) -> float:

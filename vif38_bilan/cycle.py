@@ -239,8 +239,8 @@ def _controler(
     if ecrire:
         validation.refuser_si_validee(sortie, annee, "le rapport de contrôle")
     historique = lire_historique_annee(espace, annee)
-    precedentes = historique.precedentes(annee)
-    resultat = controler(espace.protocole, annee, saisies, precedentes, jobs=jobs, progression=progression)
+    precedentes, fuseau = historique.precedentes(annee), espace.config.fuseau
+    resultat = controler(espace.protocole, annee, saisies, precedentes, jobs, progression, fuseau)
     if ecrire:
         # A report open in Excel must not prevent the annotated copies (and vice versa).
         propres = sorties or SortiesIndependantes()

@@ -43,6 +43,9 @@ referentiel = ""
 # Votre document Word de base pour le bilan (créé par `vif38-bilan modele`), par exemple
 # "modele-bilan.docx" : votre texte, vos styles, votre logo y sont gardés. Vide : bilan sans base.
 modele = ""
+# Fuseau horaire des postes des pilotes : LibreOffice enregistre l'heure locale sans la préciser ;
+# elle sert à classer deux versions d'un même retour.
+fuseau = "Europe/Paris"
 
 # Envoi des courriels (facultatif, commande `vif38-bilan courriels --envoyer`).
 # Le mot de passe n'est jamais enregistré : variable d'environnement VIF38_SMTP_MOT_DE_PASSE
@@ -65,7 +68,7 @@ ssl = false
 """
 
 
-CLES_CONFIG = ("service", "courriel", "date_limite", "referentiel", "modele", "smtp", "courriels")
+CLES_CONFIG = ("service", "courriel", "date_limite", "referentiel", "modele", "fuseau", "smtp", "courriels")
 CLES_SMTP = ("hote", "port", "starttls", "ssl", "utilisateur", "expediteur")
 REQUIS = ("service", "courriel", "date_limite")
 EXEMPLES = {
@@ -97,6 +100,7 @@ class Config:
     fichier: Path | None = None  # vif38.toml, None when the workspace has none
     lus: dict[str, Any] = field(default_factory=dict)  # the settings as written in the file
     erreurs: dict[str, str] = field(default_factory=dict)  # setting -> why it cannot be read
+    fuseau: str = "Europe/Paris"  # time zone of LibreOffice's local saved times (issue 14)
 
     def dossier(self, nom: str, annee: int | None = None) -> Path:
         d = self.racine / nom
@@ -212,6 +216,14 @@ def charger_config(racine: str | Path = ".") -> Config:
     except ValueError as e:
         date_limite = None
         erreurs["date_limite"] = str(e)
+    fuseau = str(d.get("fuseau") or Config.fuseau)
+    try:
+        from vif38_bilan.horodatage import fuseau as zone
+
+        zone(fuseau)
+    except ValueError as e:
+        fuseau = Config.fuseau
+        erreurs["fuseau"] = str(e)
     ref = d.get("referentiel") or None
     if ref:
         ref = Path(str(ref))
@@ -239,6 +251,7 @@ def charger_config(racine: str | Path = ".") -> Config:
         fichier=chemin,
         lus=dict(d),
         erreurs=erreurs,
+        fuseau=fuseau,
     )
 
 

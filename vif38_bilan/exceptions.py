@@ -28,6 +28,8 @@ class FichierRefuse(Vif38Error):
     """An input file is refused (hostile, broken, not a workbook)."""
 
     regle: str | None = None  # rule id (vif38_bilan.anomalies) set by vif38_bilan.securite; None: fichier_refuse
+    feuille: str | None = None  # where the cause lies, when it is one cell (a value far from the table)
+    cellule: str | None = None
 
 
 class EspaceVerrouille(Vif38Error):

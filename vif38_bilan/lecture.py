@@ -40,8 +40,23 @@ class ClasseurLu:
         return (examen.MESSAGE_MACROS,) if self.macros else ()
 
     def ouvrir(self) -> Any:
-        """A python-calamine workbook on these very bytes (FichierRefuse if it cannot be opened)."""
+        """A python-calamine workbook on these very bytes (FichierRefuse if it cannot be opened,
+        or when a value lies so far from the table that calamine would need gigabytes)."""
+        verifier_etendue(self.donnees, self.format)
         return ouvrir_calamine(self.donnees)
+
+
+def verifier_etendue(donnees: bytes, format: str) -> None:
+    """FichierRefuse naming the cell when a value was typed far from the table (XFD1048576):
+    calamine builds a grid up to the last used cell and would abort the process (issue 14)."""
+    from vif38_bilan.anomalies import VALEUR_LOINTAINE
+    from vif38_bilan.lecture_isolee import cellules_lointaines, message_lointaines
+
+    lointaines = cellules_lointaines(donnees, format)
+    if lointaines:
+        e = FichierRefuse(message_lointaines(lointaines))
+        e.regle, e.feuille, e.cellule = VALEUR_LOINTAINE.id, lointaines[0].feuille, lointaines[0].ref
+        raise e
 
 
 def lire_classeur(chemin: str | Path, taille_max: int = examen.TAILLE_MAX) -> ClasseurLu:
@@ -87,13 +102,19 @@ def ouvrir_calamine(donnees: bytes) -> Any:
         raise FichierRefuse(_ENDOMMAGE) from None
 
 
-def lire_feuille(classeur: Any, nom: str, skip_empty_area: bool = True) -> tuple[list[list[Any]], tuple[int, int]]:
+def lire_feuille(
+    classeur: Any, nom: str, skip_empty_area: bool = True, fusions: list | None = None
+) -> tuple[list[list[Any]], tuple[int, int]]:
     """Rows of one sheet and the 0-based (row, column) where they start (calamine trims the empty
-    area unless skip_empty_area is False); FichierRefuse when calamine fails or panics."""
+    area unless skip_empty_area is False); FichierRefuse when calamine fails or panics. When a
+    list is given as fusions, the sheet's merged ranges ((r1, c1), (r2, c2)), 0-based, are added
+    to it (xlsx and xls only: calamine gives none for .ods)."""
     try:
         feuille = classeur.get_sheet_by_name(nom)
         lignes = feuille.to_python(skip_empty_area=skip_empty_area)
         depart = (feuille.start or (0, 0)) if skip_empty_area else (0, 0)
+        if fusions is not None:
+            fusions.extend(feuille.merged_cell_ranges or ())
     except BaseException as e:
         _contenir(e)
         raise FichierRefuse(

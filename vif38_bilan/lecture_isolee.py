@@ -236,16 +236,25 @@ def executer_isole(
     jobs: int = 1,
     memoire: int | None = MEMOIRE_MAX,
     delai: float = DELAI_MAX,
+    progression: Callable[[int, int], None] | None = None,
 ) -> list[Any]:
     """[fonction(e) for e in elements], each call made in a child process (jobs children at
     once). An element whose child dies, exceeds `memoire` bytes of address space or `delai`
     seconds gets en_echec(e, Echec) instead; a fresh child takes the remaining elements.
-    fonction must not raise (an exception becomes an Echec "exception" all the same)."""
+    fonction must not raise (an exception becomes an Echec "exception" all the same).
+    progression(done, total) is called after each element."""
     import multiprocessing
     from multiprocessing.connection import wait
 
     elements = list(elements)
     resultats: list[Any] = [None] * len(elements)
+    faits = [0]
+
+    def fini() -> None:
+        faits[0] += 1
+        if progression is not None:
+            progression(faits[0], len(elements))
+
     a_faire = list(range(len(elements)))[::-1]
     contexte = multiprocessing.get_context()
     actifs: dict[Any, tuple[Any, Any, int | None, float]] = {}  # conn → (process, conn, index, start)
@@ -279,6 +288,7 @@ def executer_isole(
         conn.close()
         if i is not None:
             resultats[i] = en_echec(elements[i], echec)
+            fini()
 
     for _ in range(max(1, min(jobs, len(elements)))):
         demarrer()
@@ -302,6 +312,7 @@ def executer_isole(
                     confier(list(actifs)[-1])
                 continue
             resultats[i] = valeur if etat == "ok" else en_echec(elements[i], Echec(etat, str(valeur)))
+            fini()
             confier(conn)
         maintenant = time.monotonic()
         for conn, (_, _, i, debut) in list(actifs.items()):

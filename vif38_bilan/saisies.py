@@ -19,6 +19,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from vif38_bilan import disposition as d
+from vif38_bilan.cellules_brutes import formules_sans_valeur
+from vif38_bilan.cellules_brutes import lire_borne as _lire_borne
+from vif38_bilan.cellules_brutes import local as _local
+from vif38_bilan.cellules_brutes import xml as _xml
 from vif38_bilan.lecture import ClasseurLu, lettre_colonne, lire_classeur, lire_feuille
 from vif38_bilan.saisies_chiffres import LectureChiffres, chercher_feuille, lire_chiffres
 
@@ -68,6 +72,12 @@ class Retour:
     lignes: tuple[LigneAction, ...]
     donnees: bytes = field(repr=False, default=b"")
     chiffres: LectureChiffres | None = None  # the key-figure sheet, when there is one
+    # Issue 14: sheets holding a table with answers when there are several (a copied "Saisie"),
+    # the sheets holding a table at all, and the merged ranges of the table sheet (1-based
+    # first row, first column, last row, last column).
+    feuilles_remplies: tuple[str, ...] = ()
+    tables: tuple[str, ...] = ()
+    fusions: tuple[tuple[int, int, int, int], ...] = ()
 
     @property
     def annee(self) -> int | None:
@@ -90,9 +100,19 @@ class Retour:
         if self.format not in ("xlsx", "xlsm") or not self.feuille:
             return frozenset()
         try:
-            return _formules_sans_valeur(self.donnees, self.feuille)
+            return formules_sans_valeur(self.donnees, self.feuille)
         except (KeyError, ValueError, IndexError, SyntaxError, OSError, EOFError, zipfile.BadZipFile, zlib.error):
             return frozenset()
+
+    @cached_property
+    def erreurs_formule(self) -> dict[str, str]:
+        """A1 ref → the error a cell of the table sheet shows (#DIV/0!, #N/A...): calamine reads
+        those cells as empty. Computed only when a checked cell reads empty."""
+        if not self.feuille:
+            return {}
+        from vif38_bilan.cellules_brutes import erreurs_formule
+
+        return erreurs_formule(self.donnees, self.format, self.feuille)
 
     @cached_property
     def modifie_le(self) -> datetime | None:
@@ -146,37 +166,49 @@ def lire_retour(chemin: Path, racine: Path, classeur: ClasseurLu | None = None) 
         identification = d.lire_identification(proprietes_personnalisees(donnees, format))
         origine = "proprietes" if identification else ""
 
-    # The table: the Saisie sheet, else any sheet with a "Code action" header cell.
-    candidates = [d.FEUILLE_SAISIE] if d.FEUILLE_SAISIE in noms else []
-    candidates += [n for n in noms if n not in (d.FEUILLE_SAISIE, d.FEUILLE_ID)]
-    feuille, lignes_brutes, depart, entete = None, [], (0, 0), None
+    # The table: the Saisie sheet, else any sheet with a "Code action" header cell. Other sheets
+    # are read only when the workbook has some: a pilot who duplicated "Saisie" into "Saisie (2)"
+    # and filled the copy has answers there (issue 14).
+    autres = [n for n in noms if n not in (d.FEUILLE_SAISIE, d.FEUILLE_ID, d.FEUILLE_MODE, d.FEUILLE_CHIFFRES)]
+    candidates = ([d.FEUILLE_SAISIE] if d.FEUILLE_SAISIE in noms else []) + autres
+    candidates += [d.FEUILLE_MODE] if d.FEUILLE_MODE in noms else []
+    tables: list[_Table] = []
     for n in candidates:
-        brutes, dep = lire_feuille(classeur, n)
+        if tables and (n == d.FEUILLE_MODE or not autres):
+            break
+        fusions: list = []
+        brutes, dep = lire_feuille(classeur, n, fusions=fusions)
         entete = _chercher_entete(brutes)
         if entete is not None:
-            feuille, lignes_brutes, depart = n, brutes, dep
-            break
-    if feuille is None and d.FEUILLE_SAISIE in noms:
-        feuille = d.FEUILLE_SAISIE
-        lignes_brutes, depart = lire_feuille(classeur, feuille)
+            tables.append(_lire_table(n, brutes, dep, entete, fusions, identification))
+    if not tables and d.FEUILLE_SAISIE in noms:
+        brutes, dep = lire_feuille(classeur, d.FEUILLE_SAISIE)
+        tables.append(_lire_table(d.FEUILLE_SAISIE, brutes, dep, None, [], identification))
+    remplies = [t for t in tables if t.reponses]
+    choisie = (remplies[0] if len(remplies) == 1 else tables[0]) if tables else None
+    if choisie is None:
+        choisie = _lire_table(None, [], (0, 0), None, [], identification)
     chiffres = None
     if d.FEUILLE_CHIFFRES in noms or (identification and identification.chiffres):
-        trouvee = chercher_feuille([n for n in noms if n != feuille], lambda n: lire_feuille(classeur, n))
+        trouvee = chercher_feuille([n for n in noms if n != choisie.nom], lambda n: lire_feuille(classeur, n))
         if trouvee is not None:
             annee_chiffres = identification.annee if identification else None
             chiffres = lire_chiffres(*trouvee, annee_chiffres)
     classeur.close()
+    fusions_table = tuple(choisie.fusions)
+    if format == "ods" and choisie.nom and choisie.entete is not None:
+        from vif38_bilan.cellules_brutes import fusions_ods
 
-    r0, c0 = depart  # 0-based offset of the first row/column calamine returns
-    identite = _identite(lignes_brutes, r0, c0, entete[0] if entete else len(lignes_brutes))
-    colonnes: dict[str, int] = {}
-    manquantes: tuple[str, ...] = ()
-    lignes: tuple[LigneAction, ...] = ()
-    if entete is not None:
-        i_entete, j_code = entete
-        textes = _Entetes(lignes_brutes[i_entete])
-        annee = identification.annee if identification else _annee_des_entetes(textes)
-        colonnes, manquantes, lignes = _table(lignes_brutes, i_entete, j_code, textes, annee, r0, c0)
+        fusions_table = tuple((a + 1, b + 1, c + 1, e + 1) for (a, b), (c, e) in fusions_ods(donnees, choisie.nom))
+    colonnes, manquantes, lignes, identite, entete, r0 = (
+        choisie.colonnes,
+        choisie.manquantes,
+        choisie.lignes,
+        choisie.identite,
+        choisie.entete,
+        choisie.depart[0],
+    )
+    feuille = choisie.nom
     return Retour(
         chemin=chemin,
         nom=nom,
@@ -193,7 +225,47 @@ def lire_retour(chemin: Path, racine: Path, classeur: ClasseurLu | None = None) 
         lignes=lignes,
         donnees=donnees,
         chiffres=chiffres,
+        feuilles_remplies=tuple(t.nom for t in remplies) if len(remplies) > 1 else (),
+        tables=tuple(t.nom for t in tables if t.entete is not None),
+        fusions=fusions_table,
     )
+
+
+class _Table(NamedTuple):
+    nom: str | None
+    depart: tuple[int, int]
+    entete: tuple[int, int] | None
+    fusions: list[tuple[int, int, int, int]]
+    identite: dict[str, Cellule]
+    colonnes: dict[str, int]
+    manquantes: tuple[str, ...]
+    lignes: tuple[LigneAction, ...]
+    reponses: int  # input cells holding something
+
+
+def _lire_table(
+    nom: str | None,
+    brutes: list[list[Any]],
+    depart: tuple[int, int],
+    entete: tuple[int, int] | None,
+    fusions: list,
+    identification: d.Identification | None,
+) -> _Table:
+    r0, c0 = depart  # 0-based offset of the first row/column calamine returns
+    identite = _identite(brutes, r0, c0, entete[0] if entete else len(brutes))
+    colonnes: dict[str, int] = {}
+    manquantes: tuple[str, ...] = ()
+    lignes: tuple[LigneAction, ...] = ()
+    if entete is not None:
+        i_entete, j_code = entete
+        textes = _Entetes(brutes[i_entete])
+        annee = identification.annee if identification else _annee_des_entetes(textes)
+        colonnes, manquantes, lignes = _table(brutes, i_entete, j_code, textes, annee, r0, c0)
+    reponses = sum(
+        c is not None and c.valeur is not None for li in lignes for c in (li.statut, li.observations, *li.valeurs)
+    )
+    fusions_1 = [(a + 1, b + 1, c + 1, e + 1) for (a, b), (c, e) in fusions]
+    return _Table(nom, depart, entete, fusions_1, identite, colonnes, manquantes, lignes, reponses)
 
 
 _COURT = 40  # labels and headers are short: longer texts are never compared
@@ -352,16 +424,6 @@ def _table(
 # ---------------------------------------------------------------- package parts (zip + XML)
 
 
-def _xml(donnees: bytes) -> Any:
-    from defusedxml import ElementTree
-
-    return ElementTree.fromstring(donnees)
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
 def proprietes_personnalisees(donnees: bytes, format: str) -> dict[str, Any]:
     """The "vif38_" custom document properties (prefix removed): docProps/custom.xml for
     xlsx/xlsm, meta.xml user-defined fields for ods. Empty when absent or unreadable."""
@@ -386,14 +448,6 @@ def proprietes_personnalisees(donnees: bytes, format: str) -> dict[str, Any]:
     except Exception:  # no such part, not a zip (xls), malformed or hostile XML: no properties
         return {}
     return valeurs
-
-
-def _lire_borne(z: zipfile.ZipFile, nom: str) -> bytes:
-    """A member's content, never inflated past its declared size: securite checks only a part's
-    prolog, and zipfile's read() of a member lying about its size would inflate all of it."""
-    info = z.getinfo(nom)
-    with z.open(info) as f:
-        return f.read(info.file_size)
 
 
 def date_modification(donnees: bytes, format: str) -> datetime | None:
@@ -426,63 +480,3 @@ def lire_horodatage(texte: str | None) -> datetime | None:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment
-
-
-# Programs that always store a formula's result beside it ("Microsoft Excel Compatible /
-# Openpyxl" does not: it is not matched).
-_RE_TABLEUR = re.compile(r"\s*(?:Microsoft (?:Macintosh )?Excel|LibreOffice)")
-_RE_APP_COMPATIBLE = re.compile(r"Compatible|openpyxl", re.I)
-# Quick reject: a sheet with formulas holds "</f>" (a shared formula's master cell included),
-# or "</x:f>" with a prefix; one byte search costs ~8 µs on a return's sheet.
-_MARQUE_FORMULE = b"f>"
-_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-
-
-def _formules_sans_valeur(donnees: bytes, feuille: str) -> frozenset[str]:
-    """Runs only when an input cell reads empty, so its cost (inflating and parsing one sheet) is
-    paid by few files. The archive was checked by securite beforehand; parts are read with
-    zipfile (bounded by their declared size) and parsed with defusedxml."""
-    with zipfile.ZipFile(io.BytesIO(donnees)) as z:
-        noms = set(z.namelist())
-        if "docProps/app.xml" in noms:
-            app = next(
-                (e.text or "" for e in _xml(_lire_borne(z, "docProps/app.xml")) if _local(e.tag) == "Application"), ""
-            )
-            if _RE_TABLEUR.match(app) and not _RE_APP_COMPATIBLE.search(app):
-                return frozenset()
-        xml = _lire_borne(z, _partie_feuille(z, feuille))
-    if _MARQUE_FORMULE not in xml:
-        return frozenset()
-    refs = set()
-    for c in _xml(xml).iter():
-        if _local(c.tag) != "c":
-            continue
-        enfants = {_local(e.tag): e for e in c}
-        if "f" not in enfants:
-            continue
-        v = enfants.get("v")
-        if (v is None or not (v.text or "").strip()) and c.get("r"):
-            refs.add(c.get("r"))
-    return frozenset(refs)
-
-
-def _partie_feuille(z: zipfile.ZipFile, feuille: str) -> str:
-    """Zip member of a sheet, from xl/workbook.xml and its relationships."""
-    rid = None
-    for e in _xml(_lire_borne(z, "xl/workbook.xml")).iter():
-        if _local(e.tag) == "sheet" and e.get("name") == feuille:
-            rid = e.get(f"{{{_NS_REL}}}id") or next((v for k, v in e.attrib.items() if _local(k) == "id"), None)
-            break
-    if rid is None:
-        raise KeyError(feuille)
-    cible = next(
-        (
-            e.get("Target")
-            for e in _xml(_lire_borne(z, "xl/_rels/workbook.xml.rels"))
-            if _local(e.tag) == "Relationship" and e.get("Id") == rid
-        ),
-        None,
-    )
-    if not cible:
-        raise KeyError(rid)
-    return cible.lstrip("/") if cible.startswith("/") else "xl/" + cible

@@ -24,6 +24,42 @@ _RE_UNITE = re.compile(r"^(\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+|\d+)\s*([^\W\d
 
 _EXEMPLE = "12 et non « 12 pers. »"
 
+# Issue 14: numbers typed as text with separators. "1 200,00" is French (1200); "1.200" and
+# "1,200" may be 1 200 or 1,2 (English and French conventions disagree); "1.234.567" can only be
+# thousands.
+_RE_FRANCAIS = re.compile(r"^\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+,\d+$")
+_RE_AMBIGU = re.compile(r"^[1-9]\d{0,2}[.,]\d{3}$")
+_RE_MILLIERS_PONCTUES = re.compile(r"^\d{1,3}(?:\.\d{3}){2,}$|^\d{1,3}(?:,\d{3}){2,}$")
+# Excel stores =70*1.1 as 77.000000000000014 and shows 77: a value this close is that integer.
+_TOLERANCE_ENTIER = 1e-9
+
+
+def _en_francais(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+def _separateurs(texte: str) -> tuple[int | None, str] | None:
+    """A count written with separators, or None when texte is not such a number."""
+    if _RE_FRANCAIS.match(texte):
+        entier, decimales = texte.rsplit(",", 1)
+        return _controle_nombre(float(entier.translate(_ESPACES_MILLIERS) + "." + decimales), texte)
+    if _RE_AMBIGU.match(texte):
+        signe = "le point" if "." in texte else "la virgule"
+        milliers = int(texte.replace(".", "").replace(",", ""))
+        avant, apres = texte.replace(".", ",").split(",")
+        decimal = avant + ("," + apres.rstrip("0") if apres.rstrip("0") else "")
+        return None, (
+            f"« {texte} » est ambigu : {signe} peut séparer les milliers ({_en_francais(milliers)}) ou les "
+            f"décimales ({decimal}). Saisissez le nombre entier sans séparateur, par exemple {milliers}."
+        )
+    if _RE_MILLIERS_PONCTUES.match(texte):
+        n = int(texte.replace(".", "").replace(",", ""))
+        return n, (
+            f"« {texte} » a été lu comme {_en_francais(n)} (séparateur de milliers) : saisissez le nombre sans "
+            f"séparateur, par exemple {n}."
+        )
+    return None
+
 
 def lire_entier(valeur: Any) -> tuple[int | None, str]:
     """A count: (value, "") when clean; (value, warning) when read from "12 personnes";
@@ -33,6 +69,9 @@ def lire_entier(valeur: Any) -> tuple[int | None, str]:
     if isinstance(valeur, int | float):
         return _controle_nombre(float(valeur), court(valeur))
     texte = str(valeur).strip()
+    lu = _separateurs(texte)
+    if lu is not None:
+        return lu
     if _RE_MILLIERS.match(texte):
         return int(texte.translate(_ESPACES_MILLIERS)), ""
     if _RE_NOMBRE.match(texte):
@@ -55,6 +94,8 @@ def _controle_nombre(x: float, tel_quel: str) -> tuple[int | None, str]:
         return None, f"Saisissez un nombre entier, sans texte : {_EXEMPLE}."
     if x < 0:
         return None, f"« {tel_quel} » est négatif : saisissez un nombre entier positif ou nul."
+    if abs(x - round(x)) <= _TOLERANCE_ENTIER:
+        x = float(round(x))
     if not x.is_integer():
         return None, (
             f"« {tel_quel} » n'est pas un nombre entier : saisissez un nombre entier, sans décimale "

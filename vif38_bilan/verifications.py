@@ -44,6 +44,7 @@ class Contexte:
     feuille: str | None = None
     pilote: str | None = None
     structure: str | None = None
+    couvertes: frozenset[str] = frozenset()  # cells hidden under a merge: their emptiness is not reported
 
     def anomalie(self, regle: Regle, message: str, cellule: str | None = None, code: str | None = None) -> Anomalie:
         return Anomalie(
@@ -96,10 +97,50 @@ def verifier_retour(ctx: Contexte, retour: Any, avertissements: tuple[str, ...],
     for tete in retour.colonnes_manquantes:
         yield ctx.anomalie(r.COLONNE_MANQUANTE, r.COLONNE_MANQUANTE.texte(colonne=tete))
 
+    yield from verifier_feuilles(ctx, retour)
+    couvertes = yield from verifier_fusions(ctx, retour)
+    ctx = dataclasses.replace(ctx, couvertes=couvertes)
     reponses = yield from verifier_lignes(ctx, retour, pilote, structure)
+    if retour.feuilles_remplies:
+        reponses = []  # two filled sheets: which one is the answer is the pilot's to say
     if cle_doublon is None:
         reponses = []  # collective return without its structure: not attributable, not used
     return reponses, cle_doublon
+
+
+def verifier_feuilles(ctx: Contexte, retour: Any) -> Verif[None]:
+    """Answers in a copy of the Saisie sheet ("Saisie (2)"), or in two sheets at once."""
+    if retour.feuilles_remplies:
+        noms = [f"« {n} »" for n in retour.feuilles_remplies]
+        feuilles = ", ".join(noms[:-1]) + " et " + noms[-1]
+        yield ctx.anomalie(r.FEUILLES_REMPLIES, r.FEUILLES_REMPLIES.texte(feuilles=feuilles))
+    elif retour.feuille != d.FEUILLE_SAISIE and d.FEUILLE_SAISIE in retour.tables:
+        message = r.FEUILLE_COPIEE.texte(feuille=retour.feuille, saisie=d.FEUILLE_SAISIE)
+        yield ctx.anomalie(r.FEUILLE_COPIEE, message)
+
+
+def verifier_fusions(ctx: Contexte, retour: Any) -> Verif[frozenset[str]]:
+    """Merged cells over several action rows: one status or observation for several actions.
+    Returns the cells hidden under those merges (only the first cell of a merge holds a value)."""
+    from vif38_bilan.saisies import lettre_colonne
+
+    if not retour.fusions:
+        return frozenset()
+    par_ligne = {li.cellule_code.ligne: li.code for li in retour.lignes}
+    saisie = {n for t, n in retour.colonnes.items() if t != d.CODE_ACTION}
+    couvertes: set[str] = set()
+    for l1, c1, l2, c2 in retour.fusions:
+        codes = [par_ligne[n] for n in range(l1, l2 + 1) if n in par_ligne]
+        if len(codes) < 2 or not any(c1 <= c <= c2 for c in saisie):
+            continue
+        debut = f"{lettre_colonne(c1)}{l1}"
+        plage = f"{debut}:{lettre_colonne(c2)}{l2}"
+        actions = ", ".join(codes[:-1]) + " et " + codes[-1]
+        yield ctx.anomalie(
+            r.CELLULES_FUSIONNEES, r.CELLULES_FUSIONNEES.texte(actions=actions, plage=plage), debut, codes[0]
+        )
+        couvertes |= {f"{lettre_colonne(c)}{n}" for n in range(l1, l2 + 1) for c in range(c1, c2 + 1)} - {debut}
+    return frozenset(couvertes)
 
 
 def identifier(ctx: Contexte, retour: Any, fichier: FichierControle) -> Verif:
@@ -241,7 +282,9 @@ def verifier_ligne(
         c = ligne.valeurs[k] if k < len(ligne.valeurs) else None
         valeur = None
         if c is not None:
-            if c.valeur is None:
+            if c.valeur is None and c.ref in ctx.couvertes:
+                pass  # under a merge: reported once, on the merge
+            elif c.valeur is None:
                 signalee = yield from verifier_formule(ctx, retour, c, code)
                 if not signalee and statut == EFFECTUEE:
                     precision = " (0 si aucune)" if ind.type == "entier" else ""
@@ -275,7 +318,11 @@ def verifier_ligne(
 
 
 def verifier_formule(ctx: Contexte, retour: Any, c: Any, code: str) -> Verif[bool]:
-    """An empty cell that holds a formula with no stored result (True: reported)."""
+    """An empty cell that holds a formula in error or with no stored result (True: reported)."""
+    erreur = retour.erreurs_formule.get(c.ref)
+    if erreur is not None:
+        yield ctx.anomalie(r.FORMULE_EN_ERREUR, r.FORMULE_EN_ERREUR.texte(erreur=erreur), c.ref, code)
+        return True
     if c.ref in retour.formules_sans_valeur:
         yield ctx.anomalie(r.FORMULE_SANS_VALEUR, r.FORMULE_SANS_VALEUR.texte(), c.ref, code)
         return True
@@ -285,6 +332,8 @@ def verifier_formule(ctx: Contexte, retour: Any, c: Any, code: str) -> Verif[boo
 def verifier_statut(ctx: Contexte, retour: Any, c: Any, code: str) -> Verif[str | None]:
     """The canonical status of a row, or None."""
     statuts = ", ".join(d.STATUTS)
+    if c.valeur is None and c.ref in ctx.couvertes:
+        return None  # under a merge: reported once, on the merge
     if c.valeur is None:
         if not (yield from verifier_formule(ctx, retour, c, code)):
             message = r.STATUT_MANQUANT.texte(annee=ctx.annee, code=code, statuts=statuts)

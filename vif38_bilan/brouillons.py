@@ -335,6 +335,11 @@ def _cibles_correction(
             )
         else:
             annote = Path(rapport_controle.chemin_annote(sorties, f.nom))
+            if f.format == "ods":  # the copy of an .ods return is an .xlsx holding its cells
+                note = (
+                    f"Votre fichier « {Path(f.nom).name} » était au format .ods : la copie annotée jointe est au "
+                    "format .xlsx (LibreOffice l'ouvre aussi) ; corrigez-la et renvoyez-la."
+                )
             if not annote.is_file():
                 absents.append(f.nom)
                 continue

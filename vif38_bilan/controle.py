@@ -22,6 +22,7 @@ from vif38_bilan.anomalies import (
     AVERTISSEMENT,
     DOUBLON,
     ERREUR,
+    EXPORT_CSV,
     FICHIER_ECARTE,
     FICHIER_ILLISIBLE,
     FICHIER_REFUSE,
@@ -40,6 +41,7 @@ from vif38_bilan.anomalies import (
     ResultatFichier,
 )
 from vif38_bilan.exceptions import FichierRefuse, Vif38Error
+from vif38_bilan.export_csv import message_csv, pilote_du_csv
 from vif38_bilan.lecture_isolee import Echec, executer_isole
 from vif38_bilan.referentiel import Protocole
 from vif38_bilan.verifications import Contexte, collecter, verifier_retour
@@ -90,7 +92,7 @@ def controler(
 
     resultats = _executer(a_lire, dossier, protocole, annee, precedentes, jobs, progression)
     for chemin, raison in ecartes:
-        resultats.append(_ecarte(chemin, dossier, raison))
+        resultats.append(_ecarte(chemin, dossier, raison, protocole))
     resultats.sort(key=lambda r: (r.fichier.nom.casefold(), r.fichier.nom))
 
     _departager(resultats, horodatage.fuseau(fuseau))
@@ -164,10 +166,16 @@ def _nom(chemin: Path, racine: Path) -> str:
     return rel if rel.isascii() and rel.isprintable() else nom_lisible(rel)
 
 
-def _ecarte(chemin: Path, racine: Path, raison: str) -> ResultatFichier:
+def _ecarte(chemin: Path, racine: Path, raison: str, protocole: Protocole | None = None) -> ResultatFichier:
     """A file set aside by the listing (not a workbook, temporary, link...)."""
     nom = _nom(chemin, racine)
     fichier = FichierControle(chemin=Path(chemin), nom=nom, etat=IGNORE, motif=raison[:1].upper() + raison[1:])
+    if protocole is not None and Path(chemin).suffix.lower() == ".csv":
+        # A CSV export is a pilot's answer in the wrong form: say whose, and ask for the workbook.
+        fichier.pilote = _pilote_du_csv(Path(chemin), protocole)
+        fichier.motif = message_csv(renomme=False, pilote=_nom_pilote(protocole, fichier.pilote))
+        anomalie = Anomalie(nom, None, None, None, EXPORT_CSV.gravite, fichier.motif, EXPORT_CSV.id, fichier.pilote)
+        return ResultatFichier(fichier, [anomalie], [])
     anomalies = []
     # Office/LibreOffice leftovers and hidden items are noise; anything else (a PDF, a link, a
     # .docx) may be a pilot's misdirected answer: flagged.
@@ -211,13 +219,33 @@ def controler_fichier(
         return ResultatFichier(fichier, anomalies, reponses, cle, chiffres)
     except FichierRefuse as e:
         regle = REGLES.get(getattr(e, "regle", None) or "", FICHIER_REFUSE)
-        fichier.motif = str(e)
-        anomalie = Anomalie(nom, e.feuille, e.cellule, None, regle.gravite, str(e), regle.id)
+        message = str(e)
+        if regle is EXPORT_CSV and (pilote := _pilote_du_csv(Path(chemin), protocole)):
+            fichier.pilote = pilote
+            message = message_csv(renomme=True, pilote=_nom_pilote(protocole, pilote))
+        fichier.motif = message
+        anomalie = Anomalie(nom, e.feuille, e.cellule, None, regle.gravite, message, regle.id, fichier.pilote)
         return ResultatFichier(fichier, [anomalie], [])
     except Exception as e:  # a parser bug must not stop the other files
         message = FICHIER_ILLISIBLE.texte(type=type(e).__name__)
         fichier.motif = message
         return ResultatFichier(fichier, [_sur_fichier(nom, FICHIER_ILLISIBLE, message)], [])
+
+
+def _pilote_du_csv(chemin: Path, protocole: Protocole) -> str | None:
+    """The pilot whose actions are exactly the action codes of a CSV export (None if unsure)."""
+    from vif38_bilan import securite
+
+    try:
+        donnees = securite.lire_fichier(chemin).donnees
+    except FichierRefuse:
+        return None
+    actions = {p.code: {a.code for a, _ in protocole.actions_du_pilote(p.code)} for p in protocole.pilotes_actifs()}
+    return pilote_du_csv(donnees, actions)
+
+
+def _nom_pilote(protocole: Protocole, code: str | None) -> str | None:
+    return f"{protocole.pilote(code).nom} ({code})" if code else None
 
 
 def _sur_fichier(nom: str, regle: Regle, message: str) -> Anomalie:

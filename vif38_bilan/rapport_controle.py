@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+import warnings
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -66,8 +67,9 @@ ROUGE = "FF7C80"
 ORANGE = "FFC000"
 COULEUR_EN_TETE = "1F4E79"
 
-# Formats whose copy openpyxl can annotate (ods and xls: it cannot read them).
-FORMATS_ANNOTABLES = ("xlsx", "xlsm")
+# Formats whose copy can be annotated: openpyxl reads xlsx/xlsm (Strict Open XML mapped back to
+# transitional); an .ods return gets an .xlsx copy holding its cells (copie_ods). Not xls.
+FORMATS_ANNOTABLES = ("xlsx", "xlsm", "ods")
 
 
 def nom_rapport(annee: int) -> str:
@@ -205,27 +207,44 @@ def ecrire_retours_annotes(resultat: ResultatControle, dossier_saisies: Path, do
         par_fichier.setdefault(a.fichier, []).append(a)
     ecrits: list[Path] = []
     echecs: list[str] = []
+    impossibles: list[str] = []  # copies that cannot be made: for the agent, not the pilot's fault
+    attendues: set[Path] = set()
     for f in resultat.fichiers:
         anomalies = par_fichier.get(f.nom, [])
         cible = chemin_annote(dossier_sortie, f.nom)
         if not annotable(f, anomalies) or f.format not in FORMATS_ANNOTABLES:
-            if f.format in FORMATS_ANNOTABLES:
-                with contextlib.suppress(FileNotFoundError):
-                    cible.unlink()
             continue
+        attendues.add(cible)
         source = f.chemin if f.chemin.exists() else dossier_saisies / f.nom
         try:
-            ecrits.append(annoter(source, cible, f, anomalies, resultat.annee))
+            with warnings.catch_warnings():  # openpyxl's English warnings never reach the console
+                warnings.simplefilter("ignore")
+                ecrits.append(annoter(source, cible, f, anomalies, resultat.annee))
         except SortieBloquee as e:
             echecs.append(str(e))
-        except Exception as e:  # one copy that cannot be made must not prevent the others
-            echecs.append(
-                f"Copie annotée de « {f.nom} » impossible ({type(e).__name__}) : transmettez au pilote la liste de "
-                "ses anomalies (rapport de contrôle, feuille Anomalies)."
+        except Exception:  # one copy that cannot be made must not prevent the others
+            with contextlib.suppress(FileNotFoundError):
+                cible.unlink()  # an older copy would no longer match the return
+            impossibles.append(
+                f"Copie annotée de « {f.nom} » non faite : ce classeur n'a pas pu être recopié. Transmettez au "
+                "pilote la liste de ses anomalies (rapport de contrôle, feuille Anomalies, filtrée sur ce fichier)."
             )
+    _retirer_perimees(dossier_sortie / DOSSIER_ANNOTES, attendues)
+    resultat.copies_impossibles = impossibles
     if echecs:
         raise SortieBloquee("\n".join(echecs + [f"Les {len(ecrits)} autre(s) copie(s) annotée(s) ont été écrites."]))
     return ecrits
+
+
+def _retirer_perimees(dossier: Path, attendues: set[Path]) -> None:
+    """Remove annotated copies of returns that no longer need one (corrected, or no longer in
+    the returns folder): the folder never holds an outdated copy ready to be e-mailed."""
+    if not dossier.is_dir():
+        return
+    for copie in sorted(dossier.rglob("*.xlsx"), reverse=True):
+        if copie not in attendues and copie.is_file() and not copie.is_symlink():
+            with contextlib.suppress(OSError):
+                copie.unlink()
 
 
 def annoter(source: Path, cible: Path, fichier: FichierControle, anomalies: list[Anomalie], annee: int) -> Path:
@@ -243,7 +262,15 @@ def annoter(source: Path, cible: Path, fichier: FichierControle, anomalies: list
             f"Copie annotée de « {fichier.nom} » non faite : le fichier a changé depuis son contrôle. "
             "Relancez « vif38-bilan controler » pour contrôler la nouvelle version."
         )
-    wb = load_workbook(io.BytesIO(lu.donnees), keep_vba=False, keep_links=False)
+    if lu.format == "ods":
+        from vif38_bilan.copie_ods import classeur_depuis_ods
+
+        wb = classeur_depuis_ods(lu.donnees)
+    else:
+        from vif38_bilan.ooxml_strict import en_transitionnel, est_strict
+
+        donnees = en_transitionnel(lu.donnees) if est_strict(lu.donnees) else lu.donnees
+        wb = load_workbook(io.BytesIO(donnees), keep_vba=False, keep_links=False)
     nom_feuille = fichier.feuille if fichier.feuille in wb.sheetnames else None
     if nom_feuille is None:
         nom_feuille = next((n for n in wb.sheetnames if wb[n].sheet_state == "visible"), wb.sheetnames[0])

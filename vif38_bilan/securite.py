@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from vif38_bilan.anomalies import (
+    EXPORT_CSV,
     FICHIER_ABIME,
     FICHIER_TROP_GROS,
     FICHIER_VIDE,
@@ -34,6 +35,7 @@ from vif38_bilan.examen import (
 )
 from vif38_bilan.examen_ole import OleAbime, biff_chiffre, lire_ole
 from vif38_bilan.examen_zip import ABIME, inspecter_zip
+from vif38_bilan.export_csv import est_un_csv, message_csv
 
 
 def verifier_fichier(chemin: Path, taille_max: int = TAILLE_MAX) -> str:
@@ -97,6 +99,8 @@ def inspecter_octets(donnees: bytes, taille_max: int = TAILLE_MAX) -> Verificati
         return inspecter_zip(donnees)
     if donnees.startswith(OLE):
         return _inspecter_ole(donnees)
+    if est_un_csv(donnees):
+        raise refus(message_csv(renomme=True), EXPORT_CSV)
     raise refus(_message_pas_un_classeur(donnees[:512]), PAS_UN_CLASSEUR)
 
 

@@ -248,3 +248,22 @@ def test_controler_en_francais_sans_trace(dossier, tmp_path, monkeypatch):
     assert "Traceback" not in sortie and "Warning" not in sortie and "Error" not in sortie
     for f in saisies.iterdir():
         assert f.name[:30] in sortie or f.name[:25] in sortie
+
+
+def test_lecteur_qui_avorte_sans_le_precontrole(protocole, dossier, monkeypatch, tmp_path):
+    """Without the far-cell check, calamine aborts on XFD1048576: the child reading it dies, the file
+    is an erreur in French, and every other return of the folder is still reported."""
+    from vif38_bilan import lecture
+
+    saisies, faits = dossier
+    petit = tmp_path / "saisies"
+    petit.mkdir()
+    for cle in ("valide", "loin", "bruit"):
+        chemin = faits[cle][0] if isinstance(faits[cle], tuple) else faits[cle]
+        shutil.copy(chemin, petit / chemin.name)
+    monkeypatch.setattr(lecture, "verifier_etendue", lambda donnees, format: None)
+    res = controler(protocole, ANNEE, petit, jobs=1)
+    (a,) = anomalies(res, faits["loin"].name)
+    assert a.regle == "lecture_interrompue" and "trop de mémoire" in a.message
+    assert fichier(res, "retour_valide_ARS.xlsx").etat == VALIDE
+    assert fichier(res, faits["bruit"][0].name).etat == VALIDE

@@ -302,8 +302,6 @@ def controler_cmd(
             click.echo(f"Rapport : {_lisible(rapport)}")
         if copies:
             click.echo(f"Copies annotées ({len(copies)}) : {_lisible(sortie / DOSSIER_ANNOTES)}")
-        for message in getattr(resultat, "copies_impossibles", ()):
-            click.echo(f"À noter : {message}")
         if resultat.nb_erreurs:
             click.echo(
                 f"Ensuite : vif38-bilan courriels --annee {annee} --type correction prépare pour chaque pilote concerné "

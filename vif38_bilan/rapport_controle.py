@@ -361,4 +361,5 @@ def texte_console(resultat: ResultatControle) -> str:
         sortie.append(f"Retours manquants ({len(resultat.manquants)}) : {', '.join(resultat.manquants)}.")
     else:
         sortie.append("Aucun retour manquant.")
+    sortie += [f"À noter : {m}" for m in getattr(resultat, "copies_impossibles", ())]
     return "\n".join(sortie)

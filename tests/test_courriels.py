@@ -887,12 +887,36 @@ def test_bout_en_bout_relance_et_correction(espace, protocole):
     assert load_workbook(annote)[erreur.feuille][erreur.cellule].comment is not None
 
 
-def test_correction_ods_renvoie_le_retour_tel_quel(espace, protocole):
-    """No annotated copy exists for an .ods return: the return goes back with the list in the text."""
+def test_correction_xls_renvoie_le_retour_tel_quel(espace, protocole):
+    """No annotated copy exists for an .xls return: the return goes back with the list in the text."""
+    ecrire_contacts_demo(espace, protocole)
+    xls = espace / "saisies" / "2023" / "caf.xls"
+    xls.parent.mkdir(parents=True)
+    xls.write_bytes(b"\xd0\xcf\x11\xe0 stand-in for an xls return")
+    f = FichierControle(chemin=xls, nom="caf.xls", etat=A_CORRIGER, pilote="CAF", erreurs=1, format="xls")
+    a = Anomalie(
+        "caf.xls", "Saisie", "K9", "1-3-1", ERREUR, "Choisissez un statut dans la liste.", "statut_inconnu", "CAF"
+    )
+    prep = preparer_courriels(
+        charger_config(espace), protocole, ANNEE, "correction", resultat=resultat(ANNEE, [f], [a])
+    )
+    (b,) = prep.brouillons
+    msg = lire_eml(b.chemin)
+    assert pieces(msg) == [("caf.xls", xls.read_bytes())]
+    corps = msg.get_body(("plain",)).get_content()
+    assert "Votre fichier « caf.xls » (format .xls) ne peut pas être annoté" in corps
+    assert "cellule K9, action 1-3-1 : Choisissez un statut dans la liste." in corps
+
+
+def test_correction_ods_envoie_la_copie_annotee_xlsx_et_le_dit(espace, protocole):
+    """An .ods return gets an annotated .xlsx copy (issue 14): that copy is attached, and the text says so."""
     ecrire_contacts_demo(espace, protocole)
     ods = espace / "saisies" / "2023" / "caf.ods"
     ods.parent.mkdir(parents=True)
     ods.write_bytes(b"PK\x03\x04 stand-in for an ods return")
+    copie = espace / "sorties" / "2023" / "retours-annotes" / "caf.ods.xlsx"
+    copie.parent.mkdir(parents=True)
+    copie.write_bytes(b"PK\x03\x04 stand-in for the annotated copy")
     f = FichierControle(chemin=ods, nom="caf.ods", etat=A_CORRIGER, pilote="CAF", erreurs=1, format="ods")
     a = Anomalie(
         "caf.ods", "Saisie", "K9", "1-3-1", ERREUR, "Choisissez un statut dans la liste.", "statut_inconnu", "CAF"
@@ -902,11 +926,10 @@ def test_correction_ods_renvoie_le_retour_tel_quel(espace, protocole):
     )
     (b,) = prep.brouillons
     msg = lire_eml(b.chemin)
-    assert pieces(msg) == [("caf.ods", ods.read_bytes())]
-    assert msg.get_payload()[1].get_content_type() == "application/vnd.oasis.opendocument.spreadsheet"
+    assert pieces(msg) == [("caf.ods.xlsx", copie.read_bytes())]
     corps = msg.get_body(("plain",)).get_content()
-    assert "Votre fichier « caf.ods » (format .ods) ne peut pas être annoté" in corps
-    assert "cellule K9, action 1-3-1 : Choisissez un statut dans la liste." in corps
+    assert "était au format .ods : la copie annotée jointe est au format .xlsx" in corps
+    assert "ne peut pas être annoté" not in corps
 
 
 def test_journal_abime_bloque_l_envoi(espace, protocole, serveur):

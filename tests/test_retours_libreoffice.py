@@ -141,7 +141,7 @@ def test_controle_identique(protocole, retours, tmp_path, format_):
     assert {c.source.feuille for c in obtenu.chiffres} == {d.FEUILLE_CHIFFRES}
 
 
-def test_ods_pas_de_copie_annotee(protocole, retours, tmp_path):
+def test_ods_copie_annotee_en_xlsx(protocole, retours, tmp_path):
     _original, _retrie, convertis = retours
     # An observation typed in LibreOffice carrying personal data, saved as .ods.
     wb = load_workbook(convertis["xlsx"])
@@ -163,8 +163,10 @@ def test_ods_pas_de_copie_annotee(protocole, retours, tmp_path):
         f"{ws.cell(entete + 1, col).coordinate}",
     )
     sortie = tmp_path / "sorties"
-    assert ecrire_retours_annotes(resultat, dossier, sortie) == []
-    assert not (sortie / "retours-annotes").exists()
+    copie = sortie / "retours-annotes" / "retour.ods.xlsx"
+    assert ecrire_retours_annotes(resultat, dossier, sortie) == [copie]
+    annotee = load_workbook(copie)[d.FEUILLE_SAISIE][a.cellule]
+    assert annotee.value == "Appeler Mme Dupont au 06 12 34 56 78" and "données personnelles" in annotee.comment.text
     wb = load_workbook(ecrire_rapport(resultat, protocole, sortie))
     ligne = next(r for r in wb["Fichiers"].iter_rows(values_only=True) if r[0] == ods.name)
-    assert "Aucune copie annotée pour un fichier .ods" in ligne[8]
+    assert ligne[8] == "retours-annotes/retour.ods.xlsx"

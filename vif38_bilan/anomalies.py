@@ -338,7 +338,7 @@ ORDRE_INDECIDABLE = _regle(
     "Garder dans le dossier la bonne version seulement, puis relancer.",
 )  # fmt: skip
 
-ORDRE_INCERTAIN = _regle("ordre_incertain", A, "Ordre des versions incertain", "Deux versions du retour de {qui} : « {garde} » (enregistré le {quand_garde:%d/%m/%Y à %H:%M}) et « {autre} » (le {quand_autre:%d/%m/%Y à %H:%M}, heure de {fuseau}). L'ordre est incertain : {raison}. « {garde} » est gardé, celui-ci n'est pas utilisé ; si c'est lui la bonne version, retirez « {garde} » du dossier et relancez la commande.", "Vérifier quelle version est la bonne ; retirer l'autre du dossier puis relancer.")  # fmt: skip
+ORDRE_INCERTAIN = _regle("ordre_incertain", A, "Ordre des versions incertain", "Deux versions du retour de {qui} : « {garde} » (enregistré le {quand_garde:%d/%m/%Y à %H:%M}) et « {autre} » (le {quand_autre:%d/%m/%Y à %H:%M}, heures du fuseau {fuseau}). L'ordre est incertain : {raison}. « {garde} » est gardé, celui-ci n'est pas utilisé ; si c'est lui la bonne version, retirez « {garde} » du dossier et relancez la commande.", "Vérifier quelle version est la bonne ; retirer l'autre du dossier puis relancer.")  # fmt: skip
 
 # Reading the history (consolidation workbooks of past years).
 HISTORIQUE_ABSENT = _regle(

@@ -245,7 +245,10 @@ def _pilote_du_csv(chemin: Path, protocole: Protocole) -> str | None:
 
 
 def _nom_pilote(protocole: Protocole, code: str | None) -> str | None:
-    return f"{protocole.pilote(code).nom} ({code})" if code else None
+    if not code:
+        return None
+    nom = protocole.pilote(code).nom
+    return nom if code in nom else f"{nom}, {code}"
 
 
 def _sur_fichier(nom: str, regle: Regle, message: str) -> Anomalie:

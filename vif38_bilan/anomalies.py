@@ -71,24 +71,15 @@ E, A = ERREUR, AVERTISSEMENT
 _RENVOYER = "Demander au pilote de renvoyer le classeur de collecte reçu, enregistré en .xlsx."
 
 # Files under the returns folder.
-FICHIER_ECARTE = _regle(
-    "fichier_ecarte", A, "Fichier mis de côté", "Ignoré : {raison}.",
-    "Vérifier s'il s'agit d'une réponse mal envoyée (PDF, document Word, lien) ; sinon retirer le fichier du dossier.",
-)  # fmt: skip
-FICHIER_REFUSE = _regle(
-    "fichier_refuse", E, "Classeur illisible", "{motif}",
-    "Demander au pilote de réenregistrer le classeur (Excel ou LibreOffice) et de le renvoyer.",
-)  # fmt: skip
+FICHIER_ECARTE = _regle("fichier_ecarte", A, "Fichier mis de côté", "Ignoré : {raison}.", "Vérifier s'il s'agit d'une réponse mal envoyée (PDF, document Word, lien) ; sinon retirer le fichier du dossier.")  # fmt: skip
+FICHIER_REFUSE = _regle("fichier_refuse", E, "Classeur illisible", "{motif}", "Demander au pilote de réenregistrer le classeur (Excel ou LibreOffice) et de le renvoyer.")  # fmt: skip
 FICHIER_ILLISIBLE = _regle(
     "fichier_illisible", E, "Erreur inattendue à la lecture",
     "Ce fichier n'a pas pu être lu (erreur inattendue : {type}) : ouvrez-le, enregistrez-le de nouveau au format "
     ".xlsx et déposez-le à la place ; si cela persiste, signalez-le à l'équipe vif38-bilan.",
     "Réenregistrer le fichier en .xlsx ; si cela persiste, le signaler à l'équipe vif38-bilan.",
 )  # fmt: skip
-ILLISIBLE = _regle(
-    "illisible", E, "Fichier inaccessible", "Le fichier ne peut pas être lu ({raison}) : {conseil}",
-    "Fermer le fichier s'il est ouvert, attendre la fin d'une copie, vérifier les droits, puis relancer.",
-)  # fmt: skip
+ILLISIBLE = _regle("illisible", E, "Fichier inaccessible", "Le fichier ne peut pas être lu ({raison}) : {conseil}", "Fermer le fichier s'il est ouvert, attendre la fin d'une copie, vérifier les droits, puis relancer.")  # fmt: skip
 FICHIER_VIDE = _regle("fichier_vide", E, "Fichier vide", "Le fichier est vide (0 octet) : {renvoi}", _RENVOYER)
 FICHIER_TROP_GROS = _regle(
     "fichier_trop_gros", E, "Fichier trop lourd",
@@ -142,6 +133,7 @@ EXPORT_CSV = _regle("export_csv", E, "Export CSV au lieu du classeur", "{motif}"
 FEUILLE_COPIEE = _regle("feuille_copiee", A, "Réponses dans une copie de la feuille Saisie", "Les réponses ont été lues dans la feuille « {feuille} », copie de la feuille « {saisie} » restée vide : vérifiez-les ; la prochaine fois, remplissez directement la feuille « {saisie} ».", "Vérifier les réponses lues ; rappeler au pilote de remplir la feuille Saisie elle-même.")  # fmt: skip
 FEUILLES_REMPLIES = _regle("feuilles_remplies", E, "Réponses dans deux feuilles", "Les feuilles {feuilles} contiennent toutes des réponses : gardez une seule feuille remplie (supprimez l'autre), enregistrez et renvoyez le classeur. Les réponses de ce fichier ne sont pas utilisées.", "Le pilote garde une seule feuille remplie et renvoie le classeur.")  # fmt: skip
 CELLULES_FUSIONNEES = _regle("cellules_fusionnees", E, "Cellules fusionnées sur plusieurs actions", "Cellules fusionnées sur les actions {actions} ({plage}) : défusionnez et remplissez chaque ligne.", "Le pilote défusionne les cellules et remplit la ligne de chaque action.")  # fmt: skip
+ORDRE_INCERTAIN = _regle("ordre_incertain", A, "Ordre des versions incertain", "Deux versions du retour de {qui} : « {garde} » (enregistré le {quand_garde:%d/%m/%Y à %H:%M}) et « {autre} » (le {quand_autre:%d/%m/%Y à %H:%M}, heures du fuseau {fuseau}). L'ordre est incertain : {raison}. « {garde} » est gardé, celui-ci n'est pas utilisé ; si c'est lui la bonne version, retirez « {garde} » du dossier et relancez la commande.", "Vérifier quelle version est la bonne ; retirer l'autre du dossier puis relancer.")  # fmt: skip
 FORMULE_EN_ERREUR = _regle("formule_en_erreur", E, "Formule en erreur", "La cellule affiche {erreur} (formule en erreur) : remplacez la formule par la valeur elle-même (tapez le nombre ou le texte).", "Le pilote remplace la formule en erreur par la valeur.")  # fmt: skip
 
 # Identification of a return.
@@ -337,8 +329,6 @@ ORDRE_INDECIDABLE = _regle(
     "n'est utilisée. Gardez dans le dossier la bonne version seulement, puis relancez la commande.",
     "Garder dans le dossier la bonne version seulement, puis relancer.",
 )  # fmt: skip
-
-ORDRE_INCERTAIN = _regle("ordre_incertain", A, "Ordre des versions incertain", "Deux versions du retour de {qui} : « {garde} » (enregistré le {quand_garde:%d/%m/%Y à %H:%M}) et « {autre} » (le {quand_autre:%d/%m/%Y à %H:%M}, heures du fuseau {fuseau}). L'ordre est incertain : {raison}. « {garde} » est gardé, celui-ci n'est pas utilisé ; si c'est lui la bonne version, retirez « {garde} » du dossier et relancez la commande.", "Vérifier quelle version est la bonne ; retirer l'autre du dossier puis relancer.")  # fmt: skip
 
 # Reading the history (consolidation workbooks of past years).
 HISTORIQUE_ABSENT = _regle(

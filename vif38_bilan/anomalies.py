@@ -96,16 +96,8 @@ FORMAT_NON_PRIS_EN_CHARGE = _regle(
     "enregistrez-le au format .xlsx, ou demandez au pilote de le faire.",
     "Enregistrer le classeur au format .xlsx (ou le demander au pilote).",
 )  # fmt: skip
-MOT_DE_PASSE = _regle(
-    "mot_de_passe", E, "Protégé par un mot de passe",
-    "Le fichier est protégé par un mot de passe : demandez au pilote de le renvoyer sans mot de passe.",
-    "Demander au pilote de le renvoyer sans mot de passe.",
-)  # fmt: skip
-FICHIER_ABIME = _regle(
-    "fichier_abime", E, "Fichier abîmé",
-    "Le fichier est abîmé (archive incomplète ou incohérente) : demandez au pilote de le renvoyer.",
-    "Demander au pilote de renvoyer le fichier.",
-)  # fmt: skip
+MOT_DE_PASSE = _regle("mot_de_passe", E, "Protégé par un mot de passe", "Le fichier est protégé par un mot de passe : demandez au pilote de le renvoyer sans mot de passe.", "Demander au pilote de le renvoyer sans mot de passe.")  # fmt: skip
+FICHIER_ABIME = _regle("fichier_abime", E, "Fichier abîmé", "Le fichier est abîmé (archive incomplète ou incohérente) : demandez au pilote de le renvoyer.", "Demander au pilote de renvoyer le fichier.")  # fmt: skip
 BOMBE_ZIP = _regle(
     "bombe_zip", E, "Refusé par sécurité (bombe zip)",
     "Le fichier a été refusé par sécurité : une fois décompressé il occuperait {quoi}, ce qu'aucun classeur de "
@@ -234,11 +226,7 @@ FORMULE_SANS_VALEUR = _regle(
     "nombre ou le texte), puis enregistrez le classeur avec Excel ou LibreOffice.",
     "Le pilote remplace la formule par sa valeur et réenregistre le classeur.",
 )  # fmt: skip
-STATUT_MANQUANT = _regle(
-    "statut_manquant", E, "Statut non choisi",
-    "Choisissez le statut {annee} de l'action {code} dans la liste : {statuts}.",
-    "Le pilote choisit le statut dans la liste déroulante.",
-)  # fmt: skip
+STATUT_MANQUANT = _regle("statut_manquant", E, "Statut non choisi", "Choisissez le statut {annee} de l'action {code} dans la liste : {statuts}.", "Le pilote choisit le statut dans la liste déroulante.")  # fmt: skip
 STATUT_INCONNU = _regle(
     "statut_inconnu", E, "Statut inconnu",
     "« {valeur} » n'est pas un statut prévu : choisissez dans la liste l'un de {statuts}.",

@@ -41,7 +41,7 @@ ANNEE = 2023
 TAILLES = (28, 400, 3200)
 NATIONAL = 12000
 # Bump when the corpus layout or content changes: cached corpora are then rebuilt.
-VERSION_CORPUS = 3
+VERSION_CORPUS = 4
 PAR_DEPARTEMENT = 40  # returns per département folder (an Isère year is ~40)
 # 101 départements, Isère first: the national scale is 101 × ~40 pilots × 3 years ≈ 12,000 returns.
 ISERE = "38"
@@ -130,7 +130,9 @@ def _generer_lot(args: tuple[str, str, list[tuple[str, int, str, str]], str]) ->
         identite = remplissage.identite_inventee(protocole, pilote, int(annee), graine)
         identite["Structure"] = structure
         moment = debut + timedelta(minutes=graine)
-        remplissage.remplir_classeur(wb, reponses, identite=identite, modifie_le=moment)
+        # Key figures too: a real return of a providing pilot answers them (else each would be an anomaly).
+        chiffres = remplissage.chiffres_inventes(protocole, pilote, int(annee), graine) or None
+        remplissage.remplir_classeur(wb, reponses, identite=identite, modifie_le=moment, chiffres=chiffres)
         chemin = Path(racine) / rel
         chemin.parent.mkdir(parents=True, exist_ok=True)
         gabarits.enregistrer(wb, chemin, modifie_le=moment)

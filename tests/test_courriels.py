@@ -13,16 +13,7 @@ from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 from python_calamine import CalamineWorkbook
 
-from vif38_bilan.anomalies import (
-    A_CORRIGER,
-    AVERTISSEMENT,
-    ERREUR,
-    REMPLACE,
-    VALIDE,
-    Anomalie,
-    FichierControle,
-    ResultatControle,
-)
+from vif38_bilan.anomalies import A_CORRIGER, AVERTISSEMENT, ERREUR, REMPLACE, VALIDE, Anomalie
 from vif38_bilan.brouillons import preparer_courriels, texte_preparation
 from vif38_bilan.cli import cli
 from vif38_bilan.contacts import (
@@ -46,6 +37,7 @@ from vif38_bilan.envoi import (
 )
 from vif38_bilan.espace import charger_config
 from vif38_bilan.exceptions import ConfigurationInvalide, Vif38Error
+from vif38_bilan.resultats import FichierControle, ResultatControle
 
 ANNEE = 2023
 STRUCTURES = {"ASSOCIATIONS": ["Association Alpha", "Association Bêta"]}

@@ -11,7 +11,7 @@ from fabriques import ANNEE, empreintes, remplir
 from openpyxl import load_workbook
 
 from vif38_bilan import disposition as d
-from vif38_bilan.anomalies import ERREUR, IGNORE, VALIDE, Anomalie, FichierControle, ResultatControle
+from vif38_bilan.anomalies import ERREUR, IGNORE, VALIDE, Anomalie
 from vif38_bilan.cli import cli
 from vif38_bilan.controle import controler
 from vif38_bilan.rapport_controle import (
@@ -26,6 +26,7 @@ from vif38_bilan.rapport_controle import (
     ecrire_rapport,
     ecrire_retours_annotes,
 )
+from vif38_bilan.resultats import FichierControle, ResultatControle
 from vif38_bilan.saisies import lire_retour
 
 

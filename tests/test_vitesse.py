@@ -16,10 +16,11 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from vif38_bilan.anomalies import AVERTISSEMENT, ERREUR, VALIDE, Anomalie, FichierControle, ResultatControle
+from vif38_bilan.anomalies import AVERTISSEMENT, ERREUR, VALIDE, Anomalie
 from vif38_bilan.classeur_consolidation import ecrire_consolidation
 from vif38_bilan.consolidation import Consolidation, LigneSource
 from vif38_bilan.rapport_controle import FEUILLE_ANOMALIES, ecrire_rapport
+from vif38_bilan.resultats import FichierControle, ResultatControle
 
 ANNEE = 2023
 TAILLES = (250, 1000, 3000)

@@ -11,7 +11,9 @@ benchmark all go through it:
     valider_annee(espace, 2023)          # once signed: the year's files are frozen
 """
 
-from vif38_bilan.exceptions import EspaceIntrouvable, ReferentielInvalide, Vif38Error
+from vif38_bilan.exceptions import EspaceIntrouvable as EspaceIntrouvable
+from vif38_bilan.exceptions import ReferentielInvalide as ReferentielInvalide
+from vif38_bilan.exceptions import Vif38Error as Vif38Error
 
 # The steps are re-exported lazily (PEP 562): `vif38-bilan --help` must not pay for openpyxl.
 _CYCLE = {
@@ -25,64 +27,32 @@ _CYCLE = {
     "produire_bilan",
     "produire_gabarits",
     "produire_historique_vierge",
-    "rouvrir_annee",
-    "valider_annee",
-    "verifier_validation",
 }
+_VALIDATION = {"rouvrir_annee", "valider_annee", "verifier_validation"}
 _IMPORTS = {"importer_bilan_word", "importer_referentiel_word"}
-_ANOMALIES = {"Anomalie", "CATALOGUE", "Etat", "Gravite", "Regle", "ResultatControle"}
+_ANOMALIES = {"Anomalie", "CATALOGUE", "Etat", "Gravite", "Regle"}
+_RESULTATS = {"ResultatControle"}
 _REFERENTIEL = {"Action", "Indicateur", "Objectif", "Protocole", "charger_protocole", "vers_dict"}
 
 
+_MODULES = {
+    "import_word": _IMPORTS,
+    "cycle": _CYCLE,
+    "cycle_validation": _VALIDATION,
+    "anomalies": _ANOMALIES,
+    "resultats": _RESULTATS,
+    "referentiel": _REFERENTIEL,
+}
+
+
 def __getattr__(nom: str):
-    if nom in _IMPORTS:
-        from vif38_bilan import import_word
+    import importlib
 
-        return getattr(import_word, nom)
-    if nom in _CYCLE:
-        from vif38_bilan import cycle
-
-        return getattr(cycle, nom)
-    if nom in _ANOMALIES:
-        from vif38_bilan import anomalies
-
-        return getattr(anomalies, nom)
-    if nom in _REFERENTIEL:
-        from vif38_bilan import referentiel
-
-        return getattr(referentiel, nom)
+    for module, noms in _MODULES.items():
+        if nom in noms:
+            return getattr(importlib.import_module(f"vif38_bilan.{module}"), nom)
     raise AttributeError(f"module 'vif38_bilan' has no attribute {nom!r}")
 
 
-__all__ = [
-    "CATALOGUE",
-    "Action",
-    "Anomalie",
-    "Espace",
-    "EspaceIntrouvable",
-    "Etat",
-    "Gravite",
-    "Indicateur",
-    "Objectif",
-    "Protocole",
-    "ReferentielInvalide",
-    "Regle",
-    "ResultatControle",
-    "SortiesBilan",
-    "Vif38Error",
-    "charger_protocole",
-    "controler_annee",
-    "creer_espace",
-    "importer_bilan_word",
-    "importer_referentiel_word",
-    "lire_historique_annee",
-    "ouvrir_espace",
-    "preparer_courriels",
-    "produire_bilan",
-    "produire_gabarits",
-    "produire_historique_vierge",
-    "rouvrir_annee",
-    "valider_annee",
-    "verifier_validation",
-    "vers_dict",
-]
+# The public names: the three errors and the lazy tables above, each listed once.
+__all__ = sorted({"EspaceIntrouvable", "ReferentielInvalide", "Vif38Error"}.union(*_MODULES.values()))

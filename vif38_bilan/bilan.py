@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from vif38_bilan import bilan_modele, word
-from vif38_bilan.anomalies import A_CORRIGER, VALIDE, ResultatControle
+from vif38_bilan.anomalies import A_CORRIGER, VALIDE
 from vif38_bilan.bilan_annexes import annexes, signatures
 from vif38_bilan.bilan_chiffres import chiffres_cles
 from vif38_bilan.bilan_corps import calendrier, corps_annexe, corps_protocole
@@ -31,6 +31,7 @@ from vif38_bilan.disposition_consolidation import ORDRE_STATUTS, periode
 from vif38_bilan.ecriture import ecrire_octets
 from vif38_bilan.graphique import graphique_statuts
 from vif38_bilan.referentiel import Protocole
+from vif38_bilan.resultats import ResultatControle
 from vif38_bilan.word import S_TABLEAU_TETE, Redacteur, repartir
 
 PRESENTATIONS = ("annexe", "protocole")

@@ -6,10 +6,10 @@ to the agent's working notes (points_a_verifier.py), never here.
 
 from __future__ import annotations
 
-from vif38_bilan.anomalies import ResultatControle
 from vif38_bilan.consolidation import METHODE, Consolidation
 from vif38_bilan.disposition_consolidation import etiquette
 from vif38_bilan.referentiel import Protocole
+from vif38_bilan.resultats import ResultatControle
 from vif38_bilan.word import S_TABLEAU_TETE, Redacteur, repartir
 
 

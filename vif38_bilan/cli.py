@@ -11,6 +11,7 @@ import click
 
 from vif38_bilan import cli_import
 from vif38_bilan.cli_accueil import (
+    annee_option,
     avertir_referentiel,
     barre_progression,
     config_cmd,
@@ -19,6 +20,7 @@ from vif38_bilan.cli_accueil import (
     option_date,
     option_jobs,
 )
+from vif38_bilan.cli_courriels import courriels
 from vif38_bilan.cli_document import lignes_pdf, modele_cmd, option_modele, option_pdf, valider_cmd, verifier_cmd
 from vif38_bilan.cli_francais import guillemets  # importing it puts Click's messages in French
 from vif38_bilan.exceptions import Vif38Error
@@ -145,12 +147,6 @@ cli.add_command(config_cmd)
 
 def main() -> None:
     cli(prog_name="vif38-bilan")
-
-
-def annee_option(f):
-    return click.option(
-        "--annee", type=click.IntRange(2000, 2100), required=True, metavar="AAAA", help="Année du bilan, par ex. 2023."
-    )(f)
 
 
 def option_dossier(nom: str, aide: str):
@@ -441,62 +437,6 @@ def demo(dossier: Path) -> None:
     click.echo(f"Ensuite : cd {dossier} puis vif38-bilan courriels --annee {dernier} --type correction")
 
 
-# ------------------------------------------------------------------ courriels (issue 8)
-
-
-@cli.command()
-@annee_option
-@click.option(
-    "--type",
-    "type_",
-    type=click.Choice(["envoi", "relance", "correction"]),
-    default="envoi",
-    show_default=True,
-    help="envoi : le classeur à chaque pilote ; relance : ceux sans retour utilisable ; "
-    "correction : les retours avec erreurs, copie annotée jointe.",
-)
-@click.option("--envoyer", is_flag=True, help="Envoie aussi les courriels par le serveur [smtp] de vif38.toml.")
-@click.option("--oui", is_flag=True, help="Avec --envoyer : envoie sans demander de confirmation.")
-@click.option(
-    "--date-limite",
-    callback=option_date,
-    metavar="JJ/MM/AAAA",
-    help="Date limite de retour écrite dans les courriels (par défaut celle de vif38.toml).",
-)
-@pass_ctx
-def courriels(c: Contexte, annee: int, type_: str, envoyer: bool, oui: bool, date_limite) -> None:
-    """Prépare un brouillon de courriel (.eml) par destinataire, avec le bon classeur joint."""
-    from vif38_bilan import envoi
-    from vif38_bilan.brouillons import texte_preparation
-    from vif38_bilan.cycle import preparer_courriels
-    from vif38_bilan.referentiel import verifier_annee
-
-    e = c.espace
-    verifier_annee(e.protocole, annee)
-    smtp = envoi.parametres_smtp(e.config) if envoyer else None  # a missing [smtp] fails before any work
-    prep = preparer_courriels(e, annee, type_, date_limite=date_limite)
-    click.echo(texte_preparation(prep, e.racine))
-    if smtp is None:
-        return
-    plan = envoi.planifier_envoi(prep)
-    click.echo(envoi.texte_plan(plan, smtp))
-    if not plan.a_envoyer:
-        return
-    if not oui:
-        question = f"Envoyer ces {len(plan.a_envoyer)} courriel(s) maintenant ? [o/N]"
-        reponse = click.prompt(question, default="n", show_default=False)
-        if reponse.strip().lower() not in ("o", "oui", "y", "yes"):
-            click.echo("Envoi annulé : rien n'a été envoyé.")
-            raise click.exceptions.Exit(1)
-    mot_de_passe = os.environ.get(envoi.VARIABLE_MOT_DE_PASSE)
-    if smtp.utilisateur and mot_de_passe is None:
-        mot_de_passe = click.prompt(f"Mot de passe de {smtp.utilisateur} sur {smtp.hote}", hide_input=True)
-    resultats = envoi.envoyer(prep, smtp, mot_de_passe)
-    click.echo(envoi.texte_envoi(resultats, prep.journal))
-    if any(r.resultat == envoi.ECHEC for r in resultats):
-        raise click.exceptions.Exit(1)
-
-
 # ------------------------------------------------------------------ regles
 
 
@@ -509,7 +449,7 @@ def regles(en_json: bool) -> None:
     click.echo(json.dumps(catalogue_json(), ensure_ascii=False, indent=2) if en_json else texte_catalogue())
 
 
-for _commande in (modele_cmd, valider_cmd, verifier_cmd, web_cmd):
+for _commande in (courriels, modele_cmd, valider_cmd, verifier_cmd, web_cmd):
     cli.add_command(_commande)
 
 

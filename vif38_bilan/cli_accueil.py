@@ -66,6 +66,13 @@ option_jobs = click.option(
 )
 
 
+def annee_option(f):
+    """The required --annee AAAA option of the yearly commands."""
+    return click.option(
+        "--annee", type=click.IntRange(2000, 2100), required=True, metavar="AAAA", help="Année du bilan, par ex. 2023."
+    )(f)
+
+
 def option_date(ctx: click.Context, param: click.Parameter, valeur: str | None):
     """Click callback: JJ/MM/AAAA → date (None when empty)."""
     if not valeur:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from vif38_bilan.cli_accueil import annee_option
+
 NOM_MODELE = "modele-bilan.docx"
 
 
@@ -30,12 +32,6 @@ def lignes_pdf(r) -> list[str]:
     if r.pdf_perime:
         lignes.append(f"Ancien PDF supprimé (il ne correspondait plus au bilan Word) : {r.pdf_perime}")
     return lignes
-
-
-def _annee(f):
-    return click.option(
-        "--annee", type=click.IntRange(2000, 2100), required=True, metavar="AAAA", help="Année du bilan, par ex. 2023."
-    )(f)
 
 
 @click.command("modele")
@@ -72,7 +68,7 @@ def modele_cmd(c, fichier: Path | None, remplacer: bool) -> None:
 
 
 @click.command("valider")
-@_annee
+@annee_option
 @click.option("--rouvrir", is_flag=True, help="Rouvre une année validée : ses fichiers signés sont archivés.")
 @click.option(
     "--motif", default="", metavar="TEXTE", help="Avec --rouvrir : pourquoi l'année est rouverte (gardé au journal)."
@@ -80,7 +76,7 @@ def modele_cmd(c, fichier: Path | None, remplacer: bool) -> None:
 @click.pass_obj
 def valider_cmd(c, annee: int, rouvrir: bool, motif: str) -> None:
     """Fige une année signée (empreintes des fichiers) ; avec --rouvrir, la rouvre en archivant les fichiers signés."""
-    from vif38_bilan.cycle import rouvrir_annee, valider_annee
+    from vif38_bilan.cycle_validation import rouvrir_annee, valider_annee
 
     e = c.espace
     if rouvrir:
@@ -108,11 +104,11 @@ def valider_cmd(c, annee: int, rouvrir: bool, motif: str) -> None:
 
 
 @click.command("verifier")
-@_annee
+@annee_option
 @click.pass_context
 def verifier_cmd(ctx: click.Context, annee: int) -> None:
     """Vérifie que les fichiers signés et les retours d'une année validée n'ont pas changé."""
-    from vif38_bilan.cycle import verifier_validation
+    from vif38_bilan.cycle_validation import verifier_validation
 
     r = verifier_validation(ctx.obj.espace, annee)
     v = r.validation

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from vif38_bilan.agregation import Agregat, agreger, par_pilote
-from vif38_bilan.anomalies import Anomalie, Reponse, ResultatControle, Source
+from vif38_bilan.anomalies import Anomalie
 from vif38_bilan.consolidation_chiffres import ChiffreConsolide, consolider_chiffres
 from vif38_bilan.disposition_consolidation import (
     FEUILLE_ACTIONS,
@@ -52,6 +52,7 @@ from vif38_bilan.donnees_personnelles import Exceptions, exceptions_du_protocole
 from vif38_bilan.historique import Historique
 from vif38_bilan.pilotes import cle
 from vif38_bilan.referentiel import Action, Protocole
+from vif38_bilan.resultats import Reponse, ResultatControle, Source
 from vif38_bilan.textes import texte_propre
 
 # Where a record's status comes from.

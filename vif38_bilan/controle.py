@@ -35,15 +35,13 @@ from vif38_bilan.anomalies import (
     REMPLACE_PAR,
     VALIDE,
     Anomalie,
-    FichierControle,
     Regle,
-    ResultatControle,
-    ResultatFichier,
 )
 from vif38_bilan.exceptions import FichierRefuse, Vif38Error
 from vif38_bilan.export_csv import message_csv, pilote_du_csv
 from vif38_bilan.lecture_isolee import Echec, executer_isole
 from vif38_bilan.referentiel import Protocole
+from vif38_bilan.resultats import FichierControle, ResultatControle, ResultatFichier
 from vif38_bilan.verifications import Contexte, collecter, verifier_retour
 from vif38_bilan.verifications_chiffres import verifier_chiffres
 

@@ -15,11 +15,12 @@ from pathlib import Path
 
 from vif38_bilan import word
 from vif38_bilan.agregation import Agregation
-from vif38_bilan.anomalies import AVERTISSEMENT, ERREUR, Anomalie, ResultatControle
+from vif38_bilan.anomalies import AVERTISSEMENT, ERREUR, Anomalie
 from vif38_bilan.bilan_textes import annees_non_renseignees, date_francaise, nombre
 from vif38_bilan.consolidation import Consolidation
 from vif38_bilan.disposition_consolidation import etiquette, rubrique_indicateur
 from vif38_bilan.referentiel import Protocole
+from vif38_bilan.resultats import ResultatControle
 from vif38_bilan.word import Redacteur, repartir
 
 NOM_POINTS = "points-a-verifier-{annee}.docx"

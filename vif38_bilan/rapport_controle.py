@@ -15,22 +15,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from vif38_bilan.anomalies import (
-    A_CORRIGER,
-    AVERTISSEMENT,
-    ERREUR,
-    IGNORE,
-    REMPLACE,
-    VALIDE,
-    Anomalie,
-    FichierControle,
-    ResultatControle,
-)
+from vif38_bilan.anomalies import A_CORRIGER, AVERTISSEMENT, ERREUR, IGNORE, REMPLACE, VALIDE, Anomalie
 from vif38_bilan.classeur_flux import Feuille, ecrire_classeur
 from vif38_bilan.ecriture import enregistrer_classeur
 from vif38_bilan.exceptions import SortieBloquee
 from vif38_bilan.lecture import lire_classeur
 from vif38_bilan.referentiel import Protocole
+from vif38_bilan.resultats import FichierControle, ResultatControle
 
 DOSSIER_ANNOTES = "retours-annotes"
 

@@ -14,9 +14,10 @@ from typing import Any, TypeVar
 
 from vif38_bilan import anomalies as r
 from vif38_bilan import disposition as d
-from vif38_bilan.anomalies import Anomalie, FichierControle, Regle, Reponse, Source
+from vif38_bilan.anomalies import Anomalie, Regle
 from vif38_bilan.pilotes import cle
 from vif38_bilan.referentiel import Action, Protocole
+from vif38_bilan.resultats import FichierControle, Reponse, Source
 from vif38_bilan.textes import texte_propre
 from vif38_bilan.valeurs import (
     EFFECTUEE,

@@ -13,8 +13,8 @@ from typing import Any
 
 from vif38_bilan import anomalies as r
 from vif38_bilan import disposition as d
-from vif38_bilan.anomalies import Source
 from vif38_bilan.chiffres import SerieChiffre, codes_du_pilote, decouper_code
+from vif38_bilan.resultats import Source
 from vif38_bilan.valeurs import lire_entier
 from vif38_bilan.verifications import Contexte, Verif
 

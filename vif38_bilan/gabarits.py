@@ -20,7 +20,14 @@ from vif38_bilan.ecriture import ecrire_atomique
 from vif38_bilan.espace import Config
 from vif38_bilan.exceptions import PiloteInconnu
 from vif38_bilan.gabarits_chiffres import feuille_chiffres
-from vif38_bilan.gabarits_forme import Styles, hauteur_ligne, proteger, validation_liste, validation_longueur
+from vif38_bilan.gabarits_forme import (
+    Styles,
+    hauteur_ligne,
+    proteger,
+    validation_entier,
+    validation_liste,
+    validation_longueur,
+)
 from vif38_bilan.gabarits_mode_emploi import mode_emploi
 from vif38_bilan.referentiel import CHEF_DE_FILE, Action, Protocole, verifier_annee
 
@@ -262,18 +269,9 @@ def _saisie(
         f"Choisissez dans la liste le statut de l'action en {annee}.",
         "Choisissez l'un des statuts de la liste : " + ", ".join(d.STATUTS) + ".",
     )
-    v_entier = DataValidation(
-        type="whole",
-        operator="greaterThanOrEqual",
-        formula1="0",
-        allow_blank=True,
-        showInputMessage=True,
-        showErrorMessage=True,
-        errorStyle="stop",
-        promptTitle="Nombre entier",
-        prompt="Saisissez un nombre entier positif ou nul, sans unité ni texte : 12 et non « 12 pers. ».",
-        errorTitle="Nombre entier attendu",
-        error="Saisissez un nombre entier positif ou nul, sans unité ni texte : 12 et non « 12 pers. ». "
+    v_entier = validation_entier(
+        "12 pers.",
+        "Saisissez un nombre entier positif ou nul, sans unité ni texte : 12 et non « 12 pers. ». "
         "Précisez le reste dans les observations.",
     )
     v_oui_non = validation_liste(

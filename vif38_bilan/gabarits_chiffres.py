@@ -11,11 +11,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from vif38_bilan import disposition as d
 from vif38_bilan.chiffres import SerieChiffre, code_ligne
-from vif38_bilan.gabarits_forme import Styles, hauteur_ligne, proteger
+from vif38_bilan.gabarits_forme import Styles, hauteur_ligne, proteger, validation_entier
 from vif38_bilan.referentiel import Protocole
 
 LIGNE_TITRE = 1
@@ -93,18 +92,9 @@ def feuille_chiffres(
         ws.column_dimensions[get_column_letter(j)].width = LARGEURS.get(texte, 12)
     ws.row_dimensions[LIGNE_EN_TETE].height = 30
 
-    v_entier = DataValidation(
-        type="whole",
-        operator="greaterThanOrEqual",
-        formula1="0",
-        allow_blank=True,
-        showInputMessage=True,
-        showErrorMessage=True,
-        errorStyle="stop",
-        promptTitle="Nombre entier",
-        prompt="Saisissez un nombre entier positif ou nul, sans unité ni texte : 12 et non « 12 places ».",
-        errorTitle="Nombre entier attendu",
-        error="Saisissez un nombre entier positif ou nul, sans unité ni texte. Laissez vide si vous ne savez pas.",
+    v_entier = validation_entier(
+        "12 places",
+        "Saisissez un nombre entier positif ou nul, sans unité ni texte. Laissez vide si vous ne savez pas.",
     )
     c_valeur = col[d.entete_valeur(annee, 1)]
     ligne = LIGNE_EN_TETE

@@ -105,6 +105,23 @@ def validation_liste(valeurs: Iterable[str], titre: str, invite: str, erreur: st
     )
 
 
+def validation_entier(exemple: str, erreur: str) -> DataValidation:
+    """Whole number ≥ 0 (Excel/LibreOffice refuse text); exemple: "12 pers." shown as what not to type."""
+    return DataValidation(
+        type="whole",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showInputMessage=True,
+        showErrorMessage=True,
+        errorStyle="stop",
+        promptTitle="Nombre entier",
+        prompt=f"Saisissez un nombre entier positif ou nul, sans unité ni texte : 12 et non « {exemple} ».",
+        errorTitle="Nombre entier attendu",
+        error=erreur,
+    )
+
+
 def validation_longueur(maximum: int, titre: str, invite: str, erreur: str, minimum: int = 0) -> DataValidation:
     if minimum:
         extra = {"operator": "between", "formula1": str(minimum), "formula2": str(maximum)}

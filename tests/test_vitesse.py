@@ -1,7 +1,7 @@
 """Speed guards (issue 19): the report writers stay linear, a run without anomalies never loads
 openpyxl, and the commands import nothing heavy before they need it.
 
-Linearity is checked on CPU time per row (best of 3) between 250→1,000 and 1,000→3,000 rows. The
+Linearity is checked on CPU time per row (best of 5 interleaved rounds) between 250→1,000 and 1,000→3,000 rows. The
 per-row full scan this guards against (openpyxl's `ws.max_row` after each appended row, a C-level
 walk of every cell, invisible to a count of Python calls) made the control report's second
 increment 1.9× as costly per row as the first; a linear writer stays near 1.
@@ -27,17 +27,18 @@ TAILLES = (250, 1000, 3000)
 
 
 def cout_par_ligne(preparer, ecrire) -> tuple[float, float]:
-    """CPU seconds per row added between the sizes 250→1,000 and 1,000→3,000 (best of 3 runs each)."""
+    """CPU seconds per row added between the sizes 250→1,000 and 1,000→3,000 (best of 5 rounds).
+
+    The sizes are measured in interleaved rounds, so that a burst of load on a shared machine
+    slows every size alike instead of one (a single slow size was enough to fail the ratio)."""
     ecrire(preparer(1), 1)  # imports and other first-time work, not counted
-    temps = {}
-    for n in TAILLES:
-        donnees = preparer(n)
-        meilleur = float("inf")
-        for _ in range(3):
+    donnees = {n: preparer(n) for n in TAILLES}
+    temps = dict.fromkeys(TAILLES, float("inf"))
+    for _ in range(5):
+        for n in TAILLES:
             debut = time.process_time()
-            ecrire(donnees, n)
-            meilleur = min(meilleur, time.process_time() - debut)
-        temps[n] = meilleur
+            ecrire(donnees[n], n)
+            temps[n] = min(temps[n], time.process_time() - debut)
     a, b, c = TAILLES
     return (temps[b] - temps[a]) / (b - a), (temps[c] - temps[b]) / (c - b)
 

@@ -118,8 +118,10 @@ def _generer_lot(args: tuple[str, str, list[tuple[str, int, str, str]], str]) ->
 
     from openpyxl import load_workbook
 
-    from vif38_bilan import gabarits, remplissage
-    from vif38_bilan.referentiel import charger_protocole
+    from vif38_bilan.gabarits import generation as gabarits
+
+    from vif38_bilan.gabarits import remplissage
+    from vif38_bilan.referentiel.chargement import charger_protocole
 
     gabarit, racine, lot, annee = args
     protocole = charger_protocole()
@@ -143,8 +145,8 @@ def preparer_corpus(sortie: Path, n: int, jobs: int) -> Path:
     """The folder of N filled returns, generated once and cached under sortie/corpus-N."""
     from concurrent.futures import ProcessPoolExecutor
 
-    from vif38_bilan import gabarits
-    from vif38_bilan.referentiel import charger_protocole
+    from vif38_bilan.gabarits import generation as gabarits
+    from vif38_bilan.referentiel.chargement import charger_protocole
 
     base = sortie / f"corpus-{n}"
     retours = base / "retours"
@@ -194,8 +196,12 @@ def _empreinte_generateur() -> str:
     rebuilt instead of failing the check."""
     import hashlib
 
-    from vif38_bilan import disposition, gabarits, remplissage
-    from vif38_bilan.referentiel import charger_protocole
+    from vif38_bilan.gabarits import disposition
+
+    from vif38_bilan.gabarits import generation as gabarits
+
+    from vif38_bilan.gabarits import remplissage
+    from vif38_bilan.referentiel.chargement import charger_protocole
 
     h = hashlib.sha256()
     for module in (disposition, gabarits, remplissage):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vif38_bilan.referentiel import charger_protocole
+from vif38_bilan.referentiel.chargement import charger_protocole
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +27,7 @@ def gabarits(protocole, tmp_path_factory):
     """Every pilot's blank 2023 workbook (and CAF's 2022 one), generated once; tests only copy them."""
     from fabriques import ANNEE, MAINTENANT
 
-    from vif38_bilan.gabarits import generer_gabarits
+    from vif38_bilan.gabarits.generation import generer_gabarits
 
     dossier = tmp_path_factory.mktemp("gabarits")
     generer_gabarits(protocole, ANNEE, dossier, maintenant=MAINTENANT)

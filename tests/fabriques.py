@@ -8,11 +8,11 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from vif38_bilan import disposition as d
-from vif38_bilan.anomalies import VALIDE
-from vif38_bilan.gabarits import enregistrer
-from vif38_bilan.remplissage import chiffres_inventes, remplir_gabarit, reponses_inventees
-from vif38_bilan.resultats import FichierControle, Reponse, ResultatControle, Source
+from vif38_bilan.gabarits import disposition as d
+from vif38_bilan.regles import VALIDE
+from vif38_bilan.gabarits.generation import enregistrer
+from vif38_bilan.gabarits.remplissage import chiffres_inventes, remplir_gabarit, reponses_inventees
+from vif38_bilan.controle.resultats import FichierControle, Reponse, ResultatControle, Source
 
 ANNEE = 2023
 MAINTENANT = datetime(2024, 1, 10, 9, 0, 0)

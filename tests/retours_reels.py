@@ -22,9 +22,9 @@ from pathlib import Path
 from fabriques import ANNEE, MAINTENANT, remplir
 from openpyxl import load_workbook
 
-from vif38_bilan import disposition as d
-from vif38_bilan.gabarits import enregistrer, generer_gabarits
-from vif38_bilan.remplissage import trouver_saisie
+from vif38_bilan.gabarits import disposition as d
+from vif38_bilan.gabarits.generation import enregistrer, generer_gabarits
+from vif38_bilan.gabarits.remplissage import trouver_saisie
 
 PILOTE = "DDFE"  # the most rows, counts and Oui/Non indicators
 LIBREOFFICE = shutil.which("soffice") is not None

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from vif38_bilan.cli import cli
+from vif38_bilan.cli.principal import cli
 from vif38_bilan.cycle import creer_espace, ouvrir_espace
-from vif38_bilan.espace import trouver_racine
+from vif38_bilan.espace.reglages import trouver_racine
 from vif38_bilan.exceptions import ConfigurationInvalide, EspaceIntrouvable
 
 RACINE_DEPOT = Path(__file__).resolve().parents[1]
@@ -187,14 +187,14 @@ def test_config_affiche_et_verifie(espace):
 
 def test_init_pose_les_questions_dans_un_terminal(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("vif38_bilan.cli_accueil._interactif", lambda: True)
+    monkeypatch.setattr("vif38_bilan.cli.accueil._interactif", lambda: True)
     reponses = "\n".join(["DDFE Isère - Préfecture", "ddfe", "ddfe@isere.gouv.fr", "31/02/2025", "14/03/2025"]) + "\n"
     r = invoquer(["init", "espace"], input=reponses)
     assert r.exit_code == 0, r.output
     assert "Nom du service [DDFE de l'Isère]" in r.output
     assert "« ddfe » n'est pas une adresse de courriel valable" in r.output
     assert "Le 31/02/2025 n'existe pas" in r.output
-    from vif38_bilan.espace import charger_config
+    from vif38_bilan.espace.reglages import charger_config
 
     c = charger_config(tmp_path / "espace")
     assert (c.service, c.courriel, c.date_limite.isoformat()) == (
@@ -207,8 +207,8 @@ def test_init_pose_les_questions_dans_un_terminal(tmp_path, monkeypatch):
 
 def test_init_garde_les_valeurs_par_defaut_et_les_options(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("vif38_bilan.cli_accueil._interactif", lambda: True)
-    monkeypatch.setattr("vif38_bilan.cli_accueil._date_limite_proposee", lambda: "16/03/2026")
+    monkeypatch.setattr("vif38_bilan.cli.accueil._interactif", lambda: True)
+    monkeypatch.setattr("vif38_bilan.cli.accueil._date_limite_proposee", lambda: "16/03/2026")
     r = invoquer(["init", "e", "--courriel", "a@b.fr"], input="\n\n")
     assert r.exit_code == 0, r.output
     assert "Adresse de retour" not in r.output  # given as an option: not asked
@@ -351,7 +351,7 @@ def test_barre_de_progression_dans_un_terminal(espace):
 
 
 def test_une_seule_histoire_pour_les_pilotes_renommer_le_fichier_est_permis(gabarits):
-    from vif38_bilan.courriels_textes import CORPS, ENVOI, RELANCE
+    from vif38_bilan.courriels.textes import CORPS, ENVOI, RELANCE
 
     autorise = "Vous pouvez renommer le fichier"
     interdit = ("sans le renommer", "ne renommez pas le fichier", "ne pas renommer le fichier")
@@ -370,8 +370,9 @@ def test_protocole_modifie_apres_envoi_le_pilote_n_est_pas_mis_en_cause(protocol
     # and another one given to it. CAF's return is intact: the findings say the protocol changed.
     from fabriques import ANNEE, remplir
 
-    from vif38_bilan.controle import controler
-    from vif38_bilan.referentiel import depuis_dict, vers_dict
+    from vif38_bilan.controle.retours import controler
+    from vif38_bilan.referentiel.protocole import vers_dict
+    from vif38_bilan.referentiel.chargement import depuis_dict
 
     saisies = tmp_path / "saisies"
     remplir(protocole, gabarits, saisies, "CAF")
@@ -402,7 +403,7 @@ def test_protocole_modifie_apres_envoi_le_pilote_n_est_pas_mis_en_cause(protocol
 def _referentiel_modifie(protocole, chemin, modifier):
     from openpyxl import load_workbook
 
-    from vif38_bilan.referentiel_xlsx import ecrire_xlsx
+    from vif38_bilan.referentiel.classeur import ecrire_xlsx
 
     ecrire_xlsx(protocole, chemin)
     wb = load_workbook(chemin)
@@ -417,7 +418,7 @@ def _colonne(ws, titre):
 
 def test_classeur_referentiel_erreur_nommee_par_feuille_ligne_colonne(protocole, tmp_path):
     from vif38_bilan.exceptions import ReferentielInvalide
-    from vif38_bilan.referentiel import charger_protocole
+    from vif38_bilan.referentiel.chargement import charger_protocole
 
     def modifier(wb):
         ws = wb["Indicateurs"]
@@ -441,7 +442,7 @@ def test_classeur_referentiel_erreur_nommee_par_feuille_ligne_colonne(protocole,
 
 
 def test_calendrier_variantes_normalisees_avec_avertissement(protocole, tmp_path, monkeypatch):
-    from vif38_bilan.referentiel import charger_protocole
+    from vif38_bilan.referentiel.chargement import charger_protocole
 
     def modifier(wb):
         ws = wb["Calendrier"]
@@ -463,7 +464,8 @@ def test_calendrier_variantes_normalisees_avec_avertissement(protocole, tmp_path
 
 def test_calendrier_toml_statut_inconnu_refuse(protocole):
     from vif38_bilan.exceptions import ReferentielInvalide
-    from vif38_bilan.referentiel import depuis_dict, vers_dict
+    from vif38_bilan.referentiel.protocole import vers_dict
+    from vif38_bilan.referentiel.chargement import depuis_dict
 
     d = vers_dict(protocole)
     d["calendrier"][0]["statuts"][1] = "en cours ?"
@@ -482,7 +484,7 @@ def test_pas_de_cumul_2022_2022_dans_l_historique_de_la_premiere_annee(espace):
     wb = load_workbook(espace / "sorties" / "2022" / "consolidation-2022.xlsx")
     entetes = [c.value for c in wb["indicateurs"][1]]
     assert "Cumul 2022" in entetes and not any("2022-2022" in str(x) for x in entetes)
-    from vif38_bilan.disposition_consolidation import entetes_indicateurs
+    from vif38_bilan.consolidation.disposition import entetes_indicateurs
 
     assert "Cumul 2022-2023" in entetes_indicateurs((2022, 2023), 2023)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vif38_bilan.agregation import (
+from vif38_bilan.referentiel.agregation import (
     Agregation,
     AgregationInconnue,
     Declaration,

@@ -19,16 +19,16 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from fabriques import rep, resultat
 
-from vif38_bilan import disposition
-from vif38_bilan.anomalies import ERREUR, Anomalie
-from vif38_bilan.bilan import construire_bilan, ecrire_bilan, graphique_statuts
-from vif38_bilan.classeur_consolidation import ecrire_consolidation
-from vif38_bilan.cli import cli
-from vif38_bilan.consolidation import consolider
+from vif38_bilan.gabarits import disposition
+from vif38_bilan.regles import ERREUR, Anomalie
+from vif38_bilan.bilan.document import construire_bilan, ecrire_bilan, graphique_statuts
+from vif38_bilan.consolidation.classeur import ecrire_consolidation
+from vif38_bilan.cli.principal import cli
+from vif38_bilan.consolidation.actions import consolider
 from vif38_bilan.cycle import ouvrir_espace, produire_bilan
-from vif38_bilan.disposition_consolidation import FEUILLE_SOURCES, ORDRE_STATUTS, nom_consolidation
-from vif38_bilan.historique import lire_historique
-from vif38_bilan.points_a_verifier import construire_points_a_verifier
+from vif38_bilan.consolidation.disposition import FEUILLE_SOURCES, ORDRE_STATUTS, nom_consolidation
+from vif38_bilan.consolidation.historique import lire_historique
+from vif38_bilan.bilan.points_a_verifier import construire_points_a_verifier
 
 DATE = date(2024, 4, 12)
 FORMULE = '=HYPERLINK("http://exemple.invalid","clic")'
@@ -377,8 +377,8 @@ def test_modele_illisible(protocole, donnees, tmp_path):
 
 
 def _remplir(protocole, racine: Path, annee: int, absent: str, erreurs: bool = False) -> None:
-    from vif38_bilan.gabarits import generer_gabarits
-    from vif38_bilan.remplissage import identite_inventee, remplir_gabarit, reponses_inventees
+    from vif38_bilan.gabarits.generation import generer_gabarits
+    from vif38_bilan.gabarits.remplissage import identite_inventee, remplir_gabarit, reponses_inventees
 
     gabarits = racine / "gabarits" / str(annee)
     generer_gabarits(protocole, annee, gabarits)

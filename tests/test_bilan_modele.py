@@ -14,8 +14,8 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from fabriques import remplir
 
-from vif38_bilan.bilan_modele import REPERES, ecrire_modele_depart
-from vif38_bilan.cli import cli
+from vif38_bilan.bilan.modele import REPERES, ecrire_modele_depart
+from vif38_bilan.cli.principal import cli
 from vif38_bilan.cycle import ouvrir_espace, produire_bilan
 from vif38_bilan.exceptions import ModeleInvalide
 

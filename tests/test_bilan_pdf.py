@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 from fabriques import remplir
 
-from vif38_bilan import bilan_pdf
-from vif38_bilan.bilan_modele import ecrire_modele_depart
-from vif38_bilan.cli import cli
+from vif38_bilan.bilan import pdf as bilan_pdf
+from vif38_bilan.bilan.modele import ecrire_modele_depart
+from vif38_bilan.cli.principal import cli
 from vif38_bilan.cycle import ouvrir_espace, produire_bilan
 
 DATE = date(2024, 4, 12)

@@ -17,11 +17,11 @@ from click.testing import CliRunner
 from fabriques import empreintes
 from hostiles import BOF_GLOBAUX, Entree, biff, cfb, membres, xlsx_chiffre, xlsx_modifie, zeros_comprimes, zip_brut
 
-from vif38_bilan.agregation import agreger, par_pilote
-from vif38_bilan.anomalies import ERREUR
-from vif38_bilan.cli import cli
-from vif38_bilan.consolidation import consolider
-from vif38_bilan.controle import controler
+from vif38_bilan.referentiel.agregation import agreger, par_pilote
+from vif38_bilan.regles import ERREUR
+from vif38_bilan.cli.principal import cli
+from vif38_bilan.consolidation.actions import consolider
+from vif38_bilan.controle.retours import controler
 
 ANNEE = 2023
 BONS = 180
@@ -32,7 +32,9 @@ def _remplir(protocole, gabarit: Path, lot: list[tuple[str, int, str, Path]]) ->
     """Fill one pilot's template once per planned copy; returns what each file holds."""
     from openpyxl import load_workbook
 
-    from vif38_bilan import gabarits, remplissage
+    from vif38_bilan.gabarits import generation as gabarits
+
+    from vif38_bilan.gabarits import remplissage
 
     wb = load_workbook(gabarit)
     ecrits = {}
@@ -51,7 +53,7 @@ def _remplir(protocole, gabarit: Path, lot: list[tuple[str, int, str, Path]]) ->
 @pytest.fixture(scope="module")
 def corpus(protocole, tmp_path_factory):
     """180 good returns (every pilot once, then structures of collective pilots) and 20 broken."""
-    from vif38_bilan.gabarits import generer_gabarits
+    from vif38_bilan.gabarits.generation import generer_gabarits
 
     racine = tmp_path_factory.mktemp("charge")
     saisies = racine / "saisies" / str(ANNEE)

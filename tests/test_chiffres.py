@@ -11,16 +11,17 @@ from fabriques import ANNEE, MAINTENANT, remplir
 from openpyxl import load_workbook
 
 import vif38_bilan as v
-from vif38_bilan import disposition as d
-from vif38_bilan.bilan_chiffres import texte_evolution
-from vif38_bilan.chiffres import codes_du_pilote
-from vif38_bilan.consolidation_chiffres import LigneConsolidee, ValeurAnnee
-from vif38_bilan.controle import controler
+from vif38_bilan.gabarits import disposition as d
+from vif38_bilan.bilan.chiffres_cles import texte_evolution
+from vif38_bilan.referentiel.chiffres_cles import codes_du_pilote
+from vif38_bilan.consolidation.chiffres_cles import LigneConsolidee, ValeurAnnee
+from vif38_bilan.controle.retours import controler
 from vif38_bilan.exceptions import ReferentielInvalide
-from vif38_bilan.rapport_controle import ecrire_retours_annotes
-from vif38_bilan.referentiel import charger_protocole, depuis_dict, vers_dict
-from vif38_bilan.referentiel_xlsx import ecrire_xlsx
-from vif38_bilan.remplissage import chiffres_inventes, identite_inventee, remplir_gabarit, reponses_inventees
+from vif38_bilan.controle.rapport import ecrire_retours_annotes
+from vif38_bilan.referentiel.protocole import vers_dict
+from vif38_bilan.referentiel.chargement import charger_protocole, depuis_dict
+from vif38_bilan.referentiel.classeur import ecrire_xlsx
+from vif38_bilan.gabarits.remplissage import chiffres_inventes, identite_inventee, remplir_gabarit, reponses_inventees
 
 
 def _serie(protocole, ident):
@@ -261,9 +262,9 @@ def test_chiffres_cles_a_la_place_d_un_repere(protocole):
     """The one rendering function, used at a `[[CHIFFRES_CLES]]` marker of the agent's base."""
     from fabriques import resultat
 
-    from vif38_bilan import word
-    from vif38_bilan.bilan_chiffres import chiffres_cles
-    from vif38_bilan.consolidation import consolider
+    from vif38_bilan.bilan import word
+    from vif38_bilan.bilan.chiffres_cles import chiffres_cles
+    from vif38_bilan.consolidation.actions import consolider
 
     c = consolider(protocole, 2022, resultat(2022, []))
     doc = word.document(None)
@@ -297,7 +298,7 @@ def test_chiffres_cles_a_la_place_d_un_repere(protocole):
 def test_chiffres_cles_au_repere_de_la_base_de_l_agent(tmp_path):
     """The starter base's [[CHIFFRES_CLES]] marker receives the key figures, between the synthesis
     and the objectives' tables, with the DDETS's value of the year."""
-    from vif38_bilan.bilan_modele import ecrire_modele_depart
+    from vif38_bilan.bilan.modele import ecrire_modele_depart
 
     espace = v.creer_espace(tmp_path / "espace", courriel="ddfe@exemple.invalid", date_limite="15/02/2024")
     base = ecrire_modele_depart(espace.protocole, tmp_path / "base.docx")

@@ -12,8 +12,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from vif38_bilan import cli_francais
-from vif38_bilan.cli import cli
+from vif38_bilan.cli import francais as cli_francais
+from vif38_bilan.cli.principal import cli
 
 # Words of Click's and Python's English messages; none is a French word.
 ANGLAIS = re.compile(
@@ -160,7 +160,7 @@ def test_date_impossible_nommee(tmp_path, monkeypatch):
 
 def test_interruption_en_francais(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("vif38_bilan.cli_accueil._interactif", lambda: True)
+    monkeypatch.setattr("vif38_bilan.cli.accueil._interactif", lambda: True)
     r = CliRunner().invoke(cli, ["init", "e"], input="")  # Ctrl-D at the first question
     assert r.exit_code == 1
     assert "Interrompu : rien d'autre n'a été fait." in r.output

@@ -4,8 +4,8 @@ import json
 
 from click.testing import CliRunner
 
-from vif38_bilan.cli import cli
-from vif38_bilan.referentiel import vers_dict
+from vif38_bilan.cli.principal import cli
+from vif38_bilan.referentiel.protocole import vers_dict
 
 
 def test_referentiel_json(protocole):
@@ -69,7 +69,7 @@ def test_init_cree_l_espace(tmp_path, monkeypatch):
         assert (tmp_path / "espace" / d / "README.md").is_file()
     conf = (tmp_path / "espace" / "vif38.toml").read_text("utf-8")
     assert 'date_limite = "15/02/2024"' in conf
-    from vif38_bilan.espace import charger_config
+    from vif38_bilan.espace.reglages import charger_config
 
     c = charger_config(tmp_path / "espace")
     assert c.courriel == "ddfe@exemple.invalid" and c.date_limite.isoformat() == "2024-02-15"

@@ -18,15 +18,15 @@ import docx
 import pytest
 from fabriques import rep, resultat
 
-from vif38_bilan import disposition as d
-from vif38_bilan.anomalies import ERREUR
-from vif38_bilan.bilan_textes import phrase_cumul
-from vif38_bilan.consolidation import consolider
+from vif38_bilan.gabarits import disposition as d
+from vif38_bilan.regles import ERREUR
+from vif38_bilan.bilan.textes import phrase_cumul
+from vif38_bilan.consolidation.actions import consolider
 from vif38_bilan.cycle import ouvrir_espace, produire_bilan
-from vif38_bilan.demo import creer_demo
-from vif38_bilan.donnees_personnelles import MARQUE, Nature, exceptions_du_protocole, reperer
-from vif38_bilan.historique import Historique
-from vif38_bilan.remplissage import remplir_gabarit, reponses_inventees
+from vif38_bilan.demo.demonstration import creer_demo
+from vif38_bilan.controle.donnees_personnelles import MARQUE, Nature, exceptions_du_protocole, reperer
+from vif38_bilan.consolidation.historique import Historique
+from vif38_bilan.gabarits.remplissage import remplir_gabarit, reponses_inventees
 
 DATE = date(2024, 4, 12)
 APRES_LA_DEMO = datetime(2024, 3, 1, 10, 0)  # saved after the demo's returns: these ones are kept

@@ -12,10 +12,10 @@ import pytest
 from fabriques import rep, resultat
 from python_calamine import CalamineWorkbook
 
-from vif38_bilan import disposition
-from vif38_bilan.anomalies import AVERTISSEMENT, ERREUR
-from vif38_bilan.classeur_consolidation import ecrire_consolidation
-from vif38_bilan.consolidation import (
+from vif38_bilan.gabarits import disposition
+from vif38_bilan.regles import AVERTISSEMENT, ERREUR
+from vif38_bilan.consolidation.classeur import ecrire_consolidation
+from vif38_bilan.consolidation.actions import (
     NATURE_DESACCORD,
     NATURE_SANS_CHEF,
     ORIGINE_CHEF,
@@ -23,7 +23,7 @@ from vif38_bilan.consolidation import (
     ORIGINE_HISTORIQUE,
     consolider,
 )
-from vif38_bilan.disposition_consolidation import (
+from vif38_bilan.consolidation.disposition import (
     FEUILLE_ACTIONS,
     FEUILLE_DESACCORDS,
     FEUILLE_INDICATEURS,
@@ -31,7 +31,7 @@ from vif38_bilan.disposition_consolidation import (
     FEUILLE_SOURCES,
     nom_consolidation,
 )
-from vif38_bilan.historique import Historique, ecrire_historique_vierge, lire_historique
+from vif38_bilan.consolidation.historique import Historique, ecrire_historique_vierge, lire_historique
 
 # ---------------------------------------------------------------- rules
 

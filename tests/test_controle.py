@@ -14,8 +14,8 @@ import pytest
 from fabriques import ANNEE, remplir
 from openpyxl import Workbook, load_workbook
 
-from vif38_bilan import disposition as d
-from vif38_bilan.anomalies import (
+from vif38_bilan.gabarits import disposition as d
+from vif38_bilan.regles import (
     A_CORRIGER,
     AVERTISSEMENT,
     ERREUR,
@@ -23,9 +23,9 @@ from vif38_bilan.anomalies import (
     REMPLACE,
     VALIDE,
 )
-from vif38_bilan.controle import controler
-from vif38_bilan.remplissage import reponses_inventees
-from vif38_bilan.valeurs import (
+from vif38_bilan.controle.retours import controler
+from vif38_bilan.gabarits.remplissage import reponses_inventees
+from vif38_bilan.controle.valeurs import (
     donnees_personnelles,
     lire_entier,
     lire_oui_non,

@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 from python_calamine import CalamineWorkbook
 
-from vif38_bilan.anomalies import A_CORRIGER, AVERTISSEMENT, ERREUR, REMPLACE, VALIDE, Anomalie
-from vif38_bilan.brouillons import preparer_courriels, texte_preparation
-from vif38_bilan.cli import cli
-from vif38_bilan.contacts import (
+from vif38_bilan.regles import A_CORRIGER, AVERTISSEMENT, ERREUR, REMPLACE, VALIDE, Anomalie
+from vif38_bilan.courriels.brouillons import preparer_courriels, texte_preparation
+from vif38_bilan.cli.principal import cli
+from vif38_bilan.courriels.contacts import (
     FICHIER_CONTACTS,
     contacts_demo,
     creer_contacts_vierges,
@@ -24,9 +24,9 @@ from vif38_bilan.contacts import (
     lire_contacts,
     sans_courriel,
 )
-from vif38_bilan.courriels_textes import textes_courriels
-from vif38_bilan.disposition import nom_fichier
-from vif38_bilan.envoi import (
+from vif38_bilan.courriels.textes import textes_courriels
+from vif38_bilan.gabarits.disposition import nom_fichier
+from vif38_bilan.courriels.envoi import (
     COLONNES_JOURNAL,
     ECHEC,
     ENVOYE,
@@ -35,9 +35,9 @@ from vif38_bilan.envoi import (
     parametres_smtp,
     planifier_envoi,
 )
-from vif38_bilan.espace import charger_config
+from vif38_bilan.espace.reglages import charger_config
 from vif38_bilan.exceptions import ConfigurationInvalide, Vif38Error
-from vif38_bilan.resultats import FichierControle, ResultatControle
+from vif38_bilan.controle.resultats import FichierControle, ResultatControle
 
 ANNEE = 2023
 STRUCTURES = {"ASSOCIATIONS": ["Association Alpha", "Association Bêta"]}
@@ -128,7 +128,7 @@ def test_init_cree_un_carnet_vierge(espace, protocole):
     assert problemes == []
     assert len(sans_courriel(protocole, contacts)) == len(protocole.pilotes_actifs())
     # init never overwrites the agent's contacts.
-    from vif38_bilan.espace import initialiser
+    from vif38_bilan.espace.reglages import initialiser
 
     ecrire_contacts_demo(espace, protocole)
     avant = chemin.read_bytes()
@@ -421,14 +421,14 @@ def test_l_espace_n_importe_pas_les_courriels(tmp_path, protocole):
     import sys
 
     code = (
-        "import sys, vif38_bilan.espace as e; "
+        "import sys, vif38_bilan.espace.reglages as e; "
         "print(sorted(m for m in sys.modules if m.split('.')[-1] in "
         "('contacts', 'courriels_textes', 'brouillons', 'envoi', 'controle')))"
     )
     sortie = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert sortie.strip() == "[]"
     # Without a writer, initialiser writes no address book; with one, it is called once.
-    from vif38_bilan.espace import initialiser
+    from vif38_bilan.espace.reglages import initialiser
 
     assert initialiser(tmp_path / "a") and not (tmp_path / "a" / "contacts.xlsx").exists()
     crees = initialiser(tmp_path / "b", contacts=lambda chemin: creer_contacts_vierges(protocole, chemin))
@@ -439,7 +439,7 @@ def test_l_espace_n_importe_pas_les_courriels(tmp_path, protocole):
 
 def _retour_a_corriger(espace, nom_retour: str, pilote: str, structure: str = "", identite=None):
     """A return in saisies/ and its annotated copy where rapport_controle puts it."""
-    from vif38_bilan import rapport_controle
+    from vif38_bilan.controle import rapport as rapport_controle
 
     saisies = espace / "saisies" / "2023"
     retour = saisies / nom_retour
@@ -824,9 +824,11 @@ def test_bout_en_bout_relance_et_correction(espace, protocole):
     """Real workbooks, filled returns, the real check and annotated copies, then the CLI."""
     from datetime import datetime
 
-    from vif38_bilan import controle, rapport_controle
-    from vif38_bilan.gabarits import generer_gabarits
-    from vif38_bilan.remplissage import remplir_gabarit, reponses_inventees
+    from vif38_bilan.controle import retours as controle
+
+    from vif38_bilan.controle import rapport as rapport_controle
+    from vif38_bilan.gabarits.generation import generer_gabarits
+    from vif38_bilan.gabarits.remplissage import remplir_gabarit, reponses_inventees
 
     ecrire_contacts_demo(espace, protocole)
     config = charger_config(espace)

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 import vif38_bilan as v
-from vif38_bilan.remplissage import chiffres_inventes, identite_inventee, remplir_gabarit, reponses_inventees
+from vif38_bilan.gabarits.remplissage import chiffres_inventes, identite_inventee, remplir_gabarit, reponses_inventees
 
 ANNEE = 2023
 MAINTENANT = datetime(2024, 1, 10, 9, 0)
@@ -70,7 +70,7 @@ def test_annee_complete_par_l_api(tmp_path):
 
 
 def test_brouillon_de_correction_porte_la_copie_annotee(tmp_path):
-    from vif38_bilan.contacts import contacts_demo
+    from vif38_bilan.courriels.contacts import contacts_demo
 
     espace = v.creer_espace(tmp_path, courriel="ddfe@exemple.invalid", date_limite="15/02/2024")
     contacts_demo(espace.protocole, tmp_path / "contacts.xlsx")

@@ -6,12 +6,12 @@ import pytest
 from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
-from vif38_bilan.cli import cli
+from vif38_bilan.cli.principal import cli
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from vif38_bilan.demo import creer_demo
+    from vif38_bilan.demo.demonstration import creer_demo
 
     return creer_demo(tmp_path_factory.mktemp("d") / "demo-vif38")
 

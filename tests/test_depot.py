@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vif38_bilan.depot import deposer_historique, deposer_retour, nom_sur
+from vif38_bilan.saisies.depot import deposer_historique, deposer_retour, nom_sur
 from vif38_bilan.exceptions import FichierRefuse
 
 
@@ -50,7 +50,7 @@ def test_deposer_refuse_plus_de_20_mo(tmp_path):
 
 
 def test_deposer_historique_garde_l_ancien_et_refuse_un_faux(tmp_path, protocole):
-    from vif38_bilan.historique import ecrire_historique_vierge
+    from vif38_bilan.consolidation.historique import ecrire_historique_vierge
 
     modele = ecrire_historique_vierge(protocole, 2022, tmp_path / "modele.xlsx")
     chemin = tmp_path / "sorties" / "2022" / "consolidation-2022.xlsx"

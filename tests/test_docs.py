@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from vif38_bilan.cli import cli
+from vif38_bilan.cli.principal import cli
 
 README = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from vif38_bilan.donnees_personnelles import (
+from vif38_bilan.controle.donnees_personnelles import (
     MARQUE,
     Exceptions,
     Nature,

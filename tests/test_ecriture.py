@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from vif38_bilan import ecriture
-from vif38_bilan.ecriture import (
+from vif38_bilan.commun import ecriture
+from vif38_bilan.commun.ecriture import (
     ecrire_atomique,
     ecrire_octets,
     ecrire_texte,
@@ -102,7 +102,7 @@ def test_processus_tue_au_milieu_de_l_ecriture(tmp_path):
         """
         import sys, time
         from pathlib import Path
-        from vif38_bilan.ecriture import ecrire_atomique
+        from vif38_bilan.commun.ecriture import ecrire_atomique
         def lent(tmp):
             with open(tmp, "wb") as f:
                 f.write(b"PK\\x03\\x04 moitie de document")
@@ -249,9 +249,9 @@ def test_bilan_avec_le_rapport_ouvert_dans_excel(protocole, espace, monkeypatch)
     report intact, and the consolidation workbook and the Word bilan written all the same."""
     from click.testing import CliRunner
 
-    from vif38_bilan.cli import cli
-    from vif38_bilan.gabarits import generer_gabarits
-    from vif38_bilan.remplissage import identite_inventee, remplir_gabarit, reponses_inventees
+    from vif38_bilan.cli.principal import cli
+    from vif38_bilan.gabarits.generation import generer_gabarits
+    from vif38_bilan.gabarits.remplissage import identite_inventee, remplir_gabarit, reponses_inventees
 
     saisies = espace / "saisies" / "2023"
     saisies.mkdir(parents=True)
@@ -334,7 +334,7 @@ def test_mettre_texte_nettoie_les_caracteres_interdits(tmp_path):
 
 TENIR = """
 import sys, time
-from vif38_bilan.ecriture import verrou
+from vif38_bilan.commun.ecriture import verrou
 with verrou(sys.argv[1]):
     print("pret", flush=True)
     time.sleep(60)
@@ -396,7 +396,7 @@ def test_verrou_sans_verrous_du_systeme(tmp_path, monkeypatch):
 def test_commande_pendant_qu_une_autre_travaille(espace):
     from click.testing import CliRunner
 
-    from vif38_bilan.cli import cli
+    from vif38_bilan.cli.principal import cli
 
     (espace / "saisies" / "2023").mkdir(parents=True)
     p = processus(TENIR, str(espace))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fabriques import rep, resultat
 from test_courriels import faux_gabarits
 
-from vif38_bilan.controle import A_CORRIGER, ERREUR, VALIDE, Anomalie
-from vif38_bilan.etat import MANQUANT, etat_annee
+from vif38_bilan.controle.retours import A_CORRIGER, ERREUR, VALIDE, Anomalie
+from vif38_bilan.cycle import MANQUANT, etat_annee
 from vif38_bilan.web import etapes
 
 

@@ -15,13 +15,13 @@ from click.testing import CliRunner
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
-from vif38_bilan import disposition as d
-from vif38_bilan.chiffres import codes_du_pilote
-from vif38_bilan.cli import cli
-from vif38_bilan.espace import Config
+from vif38_bilan.gabarits import disposition as d
+from vif38_bilan.referentiel.chiffres_cles import codes_du_pilote
+from vif38_bilan.cli.principal import cli
+from vif38_bilan.espace.reglages import Config
 from vif38_bilan.exceptions import FichierRefuse, PiloteInconnu, Vif38Error
-from vif38_bilan.gabarits import GabaritGenere, generer_gabarit, generer_gabarits
-from vif38_bilan.remplissage import identification, identite_inventee, remplir_gabarit, reponses_inventees
+from vif38_bilan.gabarits.generation import GabaritGenere, generer_gabarit, generer_gabarits
+from vif38_bilan.gabarits.remplissage import identification, identite_inventee, remplir_gabarit, reponses_inventees
 
 ANNEE = 2023
 MAINTENANT = datetime(2024, 1, 10, 9, 30)

@@ -18,9 +18,9 @@ import pytest
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
-from vif38_bilan import disposition as d
-from vif38_bilan.gabarits import generer_gabarits
-from vif38_bilan.remplissage import identification, remplir_gabarit, reponses_inventees
+from vif38_bilan.gabarits import disposition as d
+from vif38_bilan.gabarits.generation import generer_gabarits
+from vif38_bilan.gabarits.remplissage import identification, remplir_gabarit, reponses_inventees
 
 pytestmark = [
     pytest.mark.libreoffice,

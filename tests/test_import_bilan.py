@@ -13,15 +13,15 @@ from click.testing import CliRunner
 from documents_word import DEBUT_ANNEXE, document_bilan_annexe, lignes_partagees
 from fabriques import rep, resultat
 
-from vif38_bilan.anomalies import ERREUR
-from vif38_bilan.bilan import ecrire_bilan
-from vif38_bilan.classeur_consolidation import ecrire_consolidation
-from vif38_bilan.cli import cli
-from vif38_bilan.consolidation import consolider
-from vif38_bilan.disposition_consolidation import nom_consolidation
-from vif38_bilan.historique import lire_historique
-from vif38_bilan.import_bilan import historique_depuis_bilan, importer_referentiel, lire_bilan
-from vif38_bilan.valeurs import normaliser_statut
+from vif38_bilan.regles import ERREUR
+from vif38_bilan.bilan.document import ecrire_bilan
+from vif38_bilan.consolidation.classeur import ecrire_consolidation
+from vif38_bilan.cli.principal import cli
+from vif38_bilan.consolidation.actions import consolider
+from vif38_bilan.consolidation.disposition import nom_consolidation
+from vif38_bilan.consolidation.historique import lire_historique
+from vif38_bilan.consolidation.import_word import historique_depuis_bilan, importer_referentiel, lire_bilan
+from vif38_bilan.controle.valeurs import normaliser_statut
 
 RE_CODE = re.compile(r"^(\d+-\d+-\d+)\s")
 ANNEES = (2019, 2020, 2021)

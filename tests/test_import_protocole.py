@@ -7,9 +7,9 @@ import pytest
 from documents_word import document_protocole
 
 from vif38_bilan.exceptions import DocumentIllisible
-from vif38_bilan.import_protocole import FEUILLE_REVUE, ecrire_referentiel_importe, importer_protocole
-from vif38_bilan.pilotes import cle
-from vif38_bilan.referentiel import charger_protocole
+from vif38_bilan.referentiel.import_word import FEUILLE_REVUE, ecrire_referentiel_importe, importer_protocole
+from vif38_bilan.referentiel.pilotes import cle
+from vif38_bilan.referentiel.chargement import charger_protocole
 
 # The embedded referential's comment header lists these as its own corrections: the labels it
 # chose for the indicators it added to measure a target, and "réunion" → "réunions" in 1-5-3.
@@ -143,7 +143,7 @@ def test_fichiers_refuses(tmp_path, nom, contenu, attendu):
 def test_commande_referentiel_importer(docx_protocole, tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from vif38_bilan.cli import cli
+    from vif38_bilan.cli.principal import cli
 
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from vif38_bilan.cli import cli
+from vif38_bilan.cli.principal import cli
 
 ANNEE = 2023
 CHARGES = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)"]
@@ -31,9 +31,9 @@ NOM_DDFE = "=1+1 retour DDFE.xlsx"
 def espace_injecte(protocole, tmp_path_factory):
     """A workspace whose 2023 returns carry the payloads in observations, text indicators, a
     count, a collective pilot's Structure and Contact, and a file name; then `bilan`."""
-    from vif38_bilan.espace import initialiser
-    from vif38_bilan.gabarits import generer_gabarits
-    from vif38_bilan.remplissage import identite_inventee, remplir_gabarit, reponses_inventees
+    from vif38_bilan.espace.reglages import initialiser
+    from vif38_bilan.gabarits.generation import generer_gabarits
+    from vif38_bilan.gabarits.remplissage import identite_inventee, remplir_gabarit, reponses_inventees
 
     racine = tmp_path_factory.mktemp("injection")
     initialiser(racine, courriel="ddfe@exemple.invalid", date_limite="15/02/2024")

@@ -8,15 +8,15 @@ import pytest
 from fabriques import ANNEE, MAINTENANT, remplir
 from openpyxl import Workbook, load_workbook
 
-from vif38_bilan import disposition as d
-from vif38_bilan import lecture
-from vif38_bilan.controle import controler
-from vif38_bilan.disposition_consolidation import nom_consolidation
+from vif38_bilan.gabarits import disposition as d
+from vif38_bilan.lecture import classeur as lecture
+from vif38_bilan.controle.retours import controler
+from vif38_bilan.consolidation.disposition import nom_consolidation
 from vif38_bilan.exceptions import FichierRefuse, SortieBloquee
-from vif38_bilan.gabarits import generer_gabarits
-from vif38_bilan.historique import lire_historique
-from vif38_bilan.lecture import lire_classeur, lire_feuille
-from vif38_bilan.rapport_controle import chemin_annote, ecrire_retours_annotes
+from vif38_bilan.gabarits.generation import generer_gabarits
+from vif38_bilan.consolidation.historique import lire_historique
+from vif38_bilan.lecture.classeur import lire_classeur, lire_feuille
+from vif38_bilan.controle.rapport import chemin_annote, ecrire_retours_annotes
 
 
 class PanicException(BaseException):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import retours_reels as rr
 
-from vif38_bilan.lecture_isolee import (
+from vif38_bilan.lecture.isolee import (
     CelluleLointaine,
     Echec,
     cellules_lointaines,
@@ -89,7 +89,7 @@ import resource, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from test_lecture_isolee import _echec, _lire_sans_precaution
-from vif38_bilan.lecture_isolee import executer_isole
+from vif38_bilan.lecture.isolee import executer_isole
 print(executer_isole(_lire_sans_precaution, [Path(p) for p in sys.argv[2:]], _echec))
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """

@@ -10,11 +10,11 @@ from click.testing import CliRunner
 from fabriques import ANNEE, empreintes, remplir
 from openpyxl import load_workbook
 
-from vif38_bilan import disposition as d
-from vif38_bilan.anomalies import ERREUR, IGNORE, VALIDE, Anomalie
-from vif38_bilan.cli import cli
-from vif38_bilan.controle import controler
-from vif38_bilan.rapport_controle import (
+from vif38_bilan.gabarits import disposition as d
+from vif38_bilan.regles import ERREUR, IGNORE, VALIDE, Anomalie
+from vif38_bilan.cli.principal import cli
+from vif38_bilan.controle.retours import controler
+from vif38_bilan.controle.rapport import (
     COLONNES_ANOMALIES,
     COLONNES_FICHIERS,
     FEUILLE_ANOMALIES,
@@ -26,8 +26,8 @@ from vif38_bilan.rapport_controle import (
     ecrire_rapport,
     ecrire_retours_annotes,
 )
-from vif38_bilan.resultats import FichierControle, ResultatControle
-from vif38_bilan.saisies import lire_retour
+from vif38_bilan.controle.resultats import FichierControle, ResultatControle
+from vif38_bilan.saisies.retour import lire_retour
 
 
 def lignes(ws) -> list[tuple]:
@@ -245,7 +245,7 @@ def test_cli_dossier_absent(espace):
 
 def test_cli_verrou(espace):
     (espace / "saisies" / str(ANNEE)).mkdir()
-    from vif38_bilan.ecriture import verrou
+    from vif38_bilan.commun.ecriture import verrou
 
     with verrou(espace):
         r = invoquer("--annee", str(ANNEE))

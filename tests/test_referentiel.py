@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from vif38_bilan import protocole_embarque
+from vif38_bilan.referentiel import embarque as protocole_embarque
 from vif38_bilan.exceptions import ReferentielInvalide
-from vif38_bilan.referentiel import charger_protocole, depuis_dict, vers_dict
-from vif38_bilan.referentiel_xlsx import ecrire_xlsx
+from vif38_bilan.referentiel.protocole import vers_dict
+from vif38_bilan.referentiel.chargement import charger_protocole, depuis_dict
+from vif38_bilan.referentiel.classeur import ecrire_xlsx
 
 PAR_OBJECTIF = [3, 3, 3, 3, 3, 3, 2, 3, 3, 2, 1, 1, 2, 3, 3, 3, 2, 2, 2, 1, 1, 1, 1, 1, 1]
 
@@ -136,11 +137,11 @@ def test_copie_json_du_protocole_embarque_a_jour():
     """The fast JSON copy says exactly what the .toml says (else: ecrire_copie_embarquee())."""
     import tomllib
 
-    from vif38_bilan.protocole_embarque import donnees_embarquees
+    from vif38_bilan.referentiel.embarque import donnees_embarquees
 
     texte, donnees = donnees_embarquees()
     assert donnees == tomllib.loads(texte), (
-        "Copie JSON périmée : lancez python -c 'from vif38_bilan.protocole_embarque import ecrire_copie_embarquee; "
+        "Copie JSON périmée : lancez python -c 'from vif38_bilan.referentiel.embarque import ecrire_copie_embarquee; "
         "ecrire_copie_embarquee()'"
     )
     copie = json.loads(

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 import vif38_bilan
-from vif38_bilan import anomalies
-from vif38_bilan.anomalies import CATALOGUE, ERREUR, REGLES, Anomalie, Gravite, Regle, tableau_markdown
-from vif38_bilan.cli import cli
+from vif38_bilan import regles as anomalies
+from vif38_bilan.regles import CATALOGUE, ERREUR, REGLES, Anomalie, Gravite, Regle, tableau_markdown
+from vif38_bilan.cli.principal import cli
 
 PAQUET = Path(vif38_bilan.__file__).parent
 README = (PAQUET.parent / "README.md").read_text("utf-8")
@@ -114,7 +114,7 @@ def test_readme_liste_les_regles():
     section = m.group(1)
     assert tableau_markdown() in section, (
         "Le tableau des règles du README n'est plus celui du catalogue : remplacez-le par la sortie de "
-        "python -c 'from vif38_bilan.anomalies import tableau_markdown; print(tableau_markdown())'"
+        "python -c 'from vif38_bilan.regles import tableau_markdown; print(tableau_markdown())'"
     )
     for regle in CATALOGUE:
         assert f"| `{regle.id}` | {regle.gravite} |" in section

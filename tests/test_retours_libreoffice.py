@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from vif38_bilan import disposition as d
-from vif38_bilan.anomalies import VALIDE
-from vif38_bilan.controle import controler
-from vif38_bilan.ecriture import mettre_texte
-from vif38_bilan.gabarits import enregistrer, generer_gabarits
-from vif38_bilan.rapport_controle import ecrire_rapport, ecrire_retours_annotes
-from vif38_bilan.remplissage import chiffres_inventes, remplir_gabarit, reponses_inventees
-from vif38_bilan.saisies import lire_retour
+from vif38_bilan.gabarits import disposition as d
+from vif38_bilan.regles import VALIDE
+from vif38_bilan.controle.retours import controler
+from vif38_bilan.commun.ecriture import mettre_texte
+from vif38_bilan.gabarits.generation import enregistrer, generer_gabarits
+from vif38_bilan.controle.rapport import ecrire_rapport, ecrire_retours_annotes
+from vif38_bilan.gabarits.remplissage import chiffres_inventes, remplir_gabarit, reponses_inventees
+from vif38_bilan.saisies.retour import lire_retour
 
 pytestmark = [
     pytest.mark.libreoffice,

@@ -10,8 +10,8 @@ import retours_reels as rr
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from vif38_bilan.cli import cli
-from vif38_bilan.controle import A_CORRIGER, AVERTISSEMENT, ERREUR, REMPLACE, VALIDE, controler
+from vif38_bilan.cli.principal import cli
+from vif38_bilan.controle.retours import A_CORRIGER, AVERTISSEMENT, ERREUR, REMPLACE, VALIDE, controler
 
 ANNEE = rr.ANNEE
 
@@ -182,7 +182,7 @@ def test_nombres_saisis_en_texte(dossier, resultat):
 
 
 def test_strict_open_xml_copie_annotee(dossier, resultat, tmp_path, recwarn):
-    from vif38_bilan.rapport_controle import chemin_annote, ecrire_retours_annotes
+    from vif38_bilan.controle.rapport import chemin_annote, ecrire_retours_annotes
 
     saisies, faits = dossier
     chemin, ref = faits["strict"]
@@ -215,7 +215,7 @@ def test_csv_garde_tel_quel(dossier, resultat):
 
 
 def test_ods_copie_annotee_en_xlsx_et_copies_perimees_retirees(dossier, resultat, tmp_path):
-    from vif38_bilan.rapport_controle import chemin_annote, ecrire_retours_annotes
+    from vif38_bilan.controle.rapport import chemin_annote, ecrire_retours_annotes
 
     saisies, faits = dossier
     if "ods" not in faits:
@@ -236,7 +236,7 @@ def test_ods_copie_annotee_en_xlsx_et_copies_perimees_retirees(dossier, resultat
 
 
 def test_controler_en_francais_sans_trace(dossier, tmp_path, monkeypatch):
-    from vif38_bilan.espace import initialiser
+    from vif38_bilan.espace.reglages import initialiser
 
     saisies, faits = dossier
     initialiser(tmp_path, courriel="ddfe@exemple.invalid", date_limite="15/02/2024")
@@ -253,7 +253,7 @@ def test_controler_en_francais_sans_trace(dossier, tmp_path, monkeypatch):
 def test_lecteur_qui_avorte_sans_le_precontrole(protocole, dossier, monkeypatch, tmp_path):
     """Without the far-cell check, calamine aborts on XFD1048576: the child reading it dies, the file
     is an erreur in French, and every other return of the folder is still reported."""
-    from vif38_bilan import lecture
+    from vif38_bilan.lecture import classeur as lecture
 
     saisies, faits = dossier
     petit = tmp_path / "saisies"

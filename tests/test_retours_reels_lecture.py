@@ -12,12 +12,12 @@ import pytest
 import retours_reels as rr
 from openpyxl import load_workbook
 
-from vif38_bilan.cellules_brutes import erreurs_formule, fusions_ods
-from vif38_bilan.copie_ods import classeur_depuis_ods
-from vif38_bilan.export_csv import est_un_csv, message_csv, pilote_du_csv
-from vif38_bilan.horodatage import en_heure_locale, fuseau, horodatage, lire, ordre_incertain
-from vif38_bilan.ooxml_strict import en_transitionnel, est_strict
-from vif38_bilan.saisies import lire_retour
+from vif38_bilan.lecture.cellules_brutes import erreurs_formule, fusions_ods
+from vif38_bilan.controle.copie_ods import classeur_depuis_ods
+from vif38_bilan.lecture.export_csv import est_un_csv, message_csv, pilote_du_csv
+from vif38_bilan.lecture.horodatage import en_heure_locale, fuseau, horodatage, lire, ordre_incertain
+from vif38_bilan.lecture.ooxml_strict import en_transitionnel, est_strict
+from vif38_bilan.saisies.retour import lire_retour
 
 libreoffice = pytest.mark.skipif(not rr.LIBREOFFICE, reason="LibreOffice (soffice) n'est pas installé")
 

@@ -10,12 +10,12 @@ import pytest
 from fabriques import ANNEE, MAINTENANT, remplir
 from openpyxl import load_workbook
 
-from vif38_bilan import disposition as d
-from vif38_bilan.ecriture import mettre_texte
+from vif38_bilan.gabarits import disposition as d
+from vif38_bilan.commun.ecriture import mettre_texte
 from vif38_bilan.exceptions import FichierRefuse
-from vif38_bilan.gabarits import enregistrer
-from vif38_bilan.remplissage import remplir_gabarit, reponses_inventees
-from vif38_bilan.saisies import (
+from vif38_bilan.gabarits.generation import enregistrer
+from vif38_bilan.gabarits.remplissage import remplir_gabarit, reponses_inventees
+from vif38_bilan.saisies.retour import (
     date_modification,
     lettre_colonne,
     lire_horodatage,

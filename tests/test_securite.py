@@ -24,11 +24,15 @@ from hostiles import (
     zip_brut,
 )
 
-from vif38_bilan import examen, examen_zip, securite
-from vif38_bilan.dossiers import lister_saisies
-from vif38_bilan.examen import MESSAGE_MOT_DE_PASSE, Verification, nom_lisible
+from vif38_bilan.lecture import examen
+
+from vif38_bilan.lecture import examen_zip
+
+from vif38_bilan.lecture import securite
+from vif38_bilan.saisies.dossiers import lister_saisies
+from vif38_bilan.lecture.examen import MESSAGE_MOT_DE_PASSE, Verification, nom_lisible
 from vif38_bilan.exceptions import FichierRefuse
-from vif38_bilan.securite import inspecter, verifier_fichier
+from vif38_bilan.lecture.securite import inspecter, verifier_fichier
 
 MO = 1024 * 1024
 
@@ -481,7 +485,7 @@ def pic_mo():
     except OSError:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 from pathlib import Path
-from vif38_bilan import saisies
+from vif38_bilan.saisies import retour as saisies
 donnees = Path(sys.argv[1]).read_bytes()
 valeurs = saisies.proprietes_personnalisees(donnees, "xlsx")
 date = saisies.date_modification(donnees, "xlsx")
@@ -499,9 +503,9 @@ def test_membre_qui_ment_apres_sa_racine_arrete_par_les_lecteurs(normal, tmp_pat
     import sys
     import zlib
 
-    from vif38_bilan.anomalies import ERREUR
-    from vif38_bilan.controle import controler_fichier
-    from vif38_bilan.referentiel import charger_protocole
+    from vif38_bilan.regles import ERREUR
+    from vif38_bilan.controle.retours import controler_fichier
+    from vif38_bilan.referentiel.chargement import charger_protocole
 
     m = membres(normal)
     # A legitimate-looking sheet of ~20 KB (whitespace after the root's start tag), then 300 MB

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vif38_bilan.textes import a_des_controles, texte_propre
+from vif38_bilan.commun.textes import a_des_controles, texte_propre
 
 
 @pytest.mark.parametrize(

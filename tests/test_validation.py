@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 from fabriques import remplir
 
-from vif38_bilan.bilan_validation import sha256_fichier
-from vif38_bilan.cli import cli
+from vif38_bilan.espace.cloture import sha256_fichier
+from vif38_bilan.cli.principal import cli
 from vif38_bilan.cycle import lire_historique_annee, ouvrir_espace, produire_bilan
-from vif38_bilan.cycle_validation import rouvrir_annee, valider_annee, verifier_validation
+from vif38_bilan.cycle import rouvrir_annee, valider_annee, verifier_validation
 from vif38_bilan.exceptions import AnneeValidee, Vif38Error
 
 DATE = date(2024, 4, 12)

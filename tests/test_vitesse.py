@@ -16,11 +16,11 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from vif38_bilan.anomalies import AVERTISSEMENT, ERREUR, VALIDE, Anomalie
-from vif38_bilan.classeur_consolidation import ecrire_consolidation
-from vif38_bilan.consolidation import Consolidation, LigneSource
-from vif38_bilan.rapport_controle import FEUILLE_ANOMALIES, ecrire_rapport
-from vif38_bilan.resultats import FichierControle, ResultatControle
+from vif38_bilan.regles import AVERTISSEMENT, ERREUR, VALIDE, Anomalie
+from vif38_bilan.consolidation.classeur import ecrire_consolidation
+from vif38_bilan.consolidation.actions import Consolidation, LigneSource
+from vif38_bilan.controle.rapport import FEUILLE_ANOMALIES, ecrire_rapport
+from vif38_bilan.controle.resultats import FichierControle, ResultatControle
 
 ANNEE = 2023
 TAILLES = (250, 1000, 3000)
@@ -110,7 +110,7 @@ LOURDS = {"openpyxl", "numpy", "docx", "matplotlib", "pandas", "lxml"}
 
 
 def test_demarrage_sans_module_lourd(tmp_path):
-    assert not LOURDS & _modules_importes("import vif38_bilan.cli, vif38_bilan.cycle", tmp_path)
+    assert not LOURDS & _modules_importes("import vif38_bilan.cli.principal, vif38_bilan.cycle.annee", tmp_path)
 
 
 def test_controler_sans_anomalie_n_importe_pas_openpyxl(protocole, gabarits, espace):
@@ -119,7 +119,7 @@ def test_controler_sans_anomalie_n_importe_pas_openpyxl(protocole, gabarits, esp
 
     remplir(protocole, gabarits, espace / "saisies" / str(ANNEE), "CAF")
     code = (
-        "import sys\nfrom vif38_bilan.cli import main\nsys.argv = ['vif38-bilan', 'controler', '--annee', '2023']\n"
+        "import sys\nfrom vif38_bilan.cli.principal import main\nsys.argv = ['vif38-bilan', 'controler', '--annee', '2023']\n"
         "try:\n    main()\nexcept SystemExit as e:\n    assert e.code in (0, None), e.code\n"
     )
     importes = _modules_importes(code, espace)

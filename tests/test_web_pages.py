@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from test_courriels import ecrire_contacts_demo, faux_gabarits
 
-from vif38_bilan.cli import cli
+from vif38_bilan.cli.principal import cli
 from vif38_bilan.web import creer_app, demarrer, etapes
 
 HOTE = "127.0.0.1:8038"
@@ -51,7 +51,7 @@ def _attendre(app, delai=120.0):
 
 
 def test_le_verrou_de_l_espace_se_voit_sur_la_page(app, c, espace):
-    from vif38_bilan.ecriture import verrou
+    from vif38_bilan.commun.ecriture import verrou
 
     with verrou(espace):  # a CLI command at work on the same workspace
         _, page = _get(c, "/2023/")
@@ -195,7 +195,7 @@ def test_historique_vierge_puis_rempli_redepose(app, c, espace, protocole):
 
 def test_annee_validee_figee_sur_la_page(app, c, espace):
     """A signed (validated) year: the dashboard says so, a dropped file is refused with the way to reopen."""
-    from vif38_bilan.bilan_validation import chemin_validation
+    from vif38_bilan.espace.cloture import chemin_validation
 
     sortie = espace / "sorties" / "2023"
     sortie.mkdir(parents=True)

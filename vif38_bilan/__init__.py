@@ -1,6 +1,6 @@
 """vif38-bilan: the yearly bilan of a departmental action plan, from Excel returns to Word.
 
-The public API chains the year once (vif38_bilan.cycle); the CLI, the demo, the web page and the
+The public API chains the year once (vif38_bilan.cycle.annee); the CLI, the demo, the web page and the
 benchmark all go through it:
 
     espace = ouvrir_espace(".")
@@ -36,12 +36,12 @@ _REFERENTIEL = {"Action", "Indicateur", "Objectif", "Protocole", "charger_protoc
 
 
 _MODULES = {
-    "import_word": _IMPORTS,
-    "cycle": _CYCLE,
-    "cycle_validation": _VALIDATION,
-    "anomalies": _ANOMALIES,
-    "resultats": _RESULTATS,
-    "referentiel": _REFERENTIEL,
+    "cycle.imports": _IMPORTS,
+    "cycle.annee": _CYCLE,
+    "cycle.cloture": _VALIDATION,
+    "regles.catalogue": _ANOMALIES,
+    "controle.resultats": _RESULTATS,
+    "referentiel.protocole": _REFERENTIEL,
 }
 
 

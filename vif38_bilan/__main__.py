@@ -1,3 +1,3 @@
-from vif38_bilan.cli import main
+from vif38_bilan.cli.principal import main
 
 main()

@@ -27,7 +27,7 @@ class ConfigurationInvalide(Vif38Error):
 class FichierRefuse(Vif38Error):
     """An input file is refused (hostile, broken, not a workbook)."""
 
-    regle: str | None = None  # rule id (vif38_bilan.anomalies) set by vif38_bilan.securite; None: fichier_refuse
+    regle: str | None = None  # rule id (vif38_bilan.regles) set by vif38_bilan.lecture.securite; None: fichier_refuse
     feuille: str | None = None  # where the cause lies, when it is one cell (a value far from the table)
     cellule: str | None = None
 

@@ -1,12 +1,12 @@
 """The ONLY module of the web page that reaches the library: the public API of the year
-(vif38_bilan.cycle), plus the few helpers the pages show (drop a file, state of the year).
+(vif38_bilan.cycle.annee), plus the few helpers the pages show (drop a file, state of the year).
 
 The pages hold no logic of their own: each action is one of these calls.
 """
 
 from __future__ import annotations
 
-from vif38_bilan.bilan_validation import refuser_si_validee
+from vif38_bilan.espace.cloture import refuser_si_validee
 from vif38_bilan.cycle import (
     NOM_CONSOLIDATION,
     Espace,
@@ -19,12 +19,12 @@ from vif38_bilan.cycle import (
     produire_gabarits,
     produire_historique_vierge,
 )
-from vif38_bilan.depot import deposer_historique, deposer_retour
-from vif38_bilan.espace import lire_date
-from vif38_bilan.etat import TYPES_COURRIELS, etat_annee
-from vif38_bilan.examen import TAILLE_MAX
+from vif38_bilan.saisies.depot import deposer_historique, deposer_retour
+from vif38_bilan.espace.reglages import lire_date
+from vif38_bilan.cycle import TYPES_COURRIELS, etat_annee
+from vif38_bilan.lecture.examen import TAILLE_MAX
 from vif38_bilan.exceptions import EspaceVerrouille, FichierRefuse, Vif38Error
-from vif38_bilan.rapport_controle import chemin_annote
+from vif38_bilan.controle.rapport import chemin_annote
 
 __all__ = [
     "TAILLE_MAX",

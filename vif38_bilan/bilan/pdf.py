@@ -1,0 +1,170 @@
+"""The bilan as PDF, with its contents page up to date, through LibreOffice (headless, UNO).
+
+A .docx written by python-docx carries a table of contents Word refreshes when it opens the file;
+LibreOffice's plain `--convert-to pdf` never does, so the PDF would show the contents without page
+numbers. Here LibreOffice itself lays the document out, updates its indexes, then exports: a
+headless soffice with a private user profile (the agent's own LibreOffice settings and open
+windows are never touched) listening on a named pipe, driven by bilan_pdf_uno.py run by
+LibreOffice's Python, everything under a time limit.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from vif38_bilan.commun.ecriture import ecrire_octets
+from vif38_bilan.exceptions import Vif38Error
+
+DELAI = 240.0  # seconds for the whole conversion (a 40-page bilan takes about 5 s)
+SCRIPT = Path(__file__).with_name("pdf_uno.py")
+
+MESSAGE_SANS_LIBREOFFICE = (
+    "Le PDF demande LibreOffice, introuvable sur ce poste : le bilan Word (.docx) est écrit, lui. "
+    "Installez LibreOffice (gratuit, https://fr.libreoffice.org) puis relancez avec --pdf, "
+    "ou ouvrez le .docx dans Word et enregistrez-le en PDF."
+)
+
+
+class PdfImpossible(Vif38Error):
+    """LibreOffice is missing or did not produce the PDF (the .docx is written all the same)."""
+
+
+@dataclass(frozen=True)
+class LibreOffice:
+    soffice: str
+    python: str  # a Python that can import uno
+
+
+def _candidats_soffice() -> list[str]:
+    trouves = [shutil.which(n) for n in ("soffice", "libreoffice")]
+    if sys.platform == "win32":
+        for base in (os.environ.get("PROGRAMFILES", ""), os.environ.get("PROGRAMFILES(X86)", "")):
+            if base:
+                trouves.append(str(Path(base) / "LibreOffice" / "program" / "soffice.exe"))
+    elif sys.platform == "darwin":
+        trouves.append("/Applications/LibreOffice.app/Contents/MacOS/soffice")
+    return [t for t in trouves if t and Path(t).is_file()]
+
+
+def _python_uno(soffice: str) -> str | None:
+    """LibreOffice's own Python (Windows, macOS bundles), else the system python3 with python3-uno (Debian)."""
+    programme = Path(soffice).resolve().parent
+    candidats = [programme / "python.exe", programme / "python", programme.parent / "Resources" / "python"]
+    candidats += [Path("/usr/bin/python3")]
+    for c in candidats:
+        if c.is_file():
+            try:
+                ok = subprocess.run(
+                    [str(c), "-c", "import uno"], capture_output=True, timeout=30, env=_environnement()
+                ).returncode
+            except (OSError, subprocess.SubprocessError):
+                continue
+            if ok == 0:
+                return str(c)
+    return None
+
+
+def _environnement() -> dict[str, str]:
+    """Our environment without what would point LibreOffice's Python at this program's venv."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+
+
+def trouver_libreoffice() -> LibreOffice | None:
+    """LibreOffice and a Python able to drive it, or None."""
+    for soffice in _candidats_soffice():
+        python = _python_uno(soffice)
+        if python:
+            return LibreOffice(soffice, python)
+    return None
+
+
+def exporter_pdf(
+    docx: str | Path, pdf: str | Path, delai: float = DELAI, libreoffice: LibreOffice | None = None
+) -> Path:
+    """Write pdf from docx with the contents (entries and page numbers) updated by LibreOffice.
+
+    Raises PdfImpossible (French) when LibreOffice is missing, too slow or fails.
+    """
+    lo = libreoffice or trouver_libreoffice()
+    if lo is None:
+        raise PdfImpossible(MESSAGE_SANS_LIBREOFFICE)
+    docx, pdf = Path(docx).resolve(), Path(pdf)
+    travail = Path(tempfile.mkdtemp(prefix="vif38-pdf-"))
+    tuyau = f"vif38_{os.getpid()}_{secrets.token_hex(6)}"
+    connexion = f"pipe,name={tuyau}"
+    soffice = None
+    try:
+        provisoire = travail / "bilan.pdf"
+        soffice = subprocess.Popen(
+            [
+                lo.soffice,
+                "--headless",
+                "--invisible",
+                "--nologo",
+                "--norestore",
+                "--nodefault",
+                "--nolockcheck",
+                f"-env:UserInstallation={(travail / 'profil').as_uri()}",
+                f"--accept={connexion};urp;StarOffice.ComponentContext",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=sys.platform != "win32",
+        )
+        try:
+            fin = subprocess.run(
+                [lo.python, str(SCRIPT), connexion, str(docx), str(provisoire), "", str(delai)],
+                capture_output=True,
+                timeout=delai,
+                env=_environnement(),
+                text=True,
+            )
+        except subprocess.TimeoutExpired:
+            raise PdfImpossible(
+                f"LibreOffice n'a pas produit le PDF en {int(delai)} secondes : le bilan Word (.docx) est écrit. "
+                "Relancez plus tard, ou ouvrez le .docx dans Word et enregistrez-le en PDF."
+            ) from None
+        if fin.returncode != 0 or not provisoire.is_file():
+            detail = (fin.stderr or "").strip().splitlines()[-1:] or [f"code {fin.returncode}"]
+            raise PdfImpossible(
+                f"LibreOffice n'a pas pu produire le PDF ({detail[0]}) : le bilan Word (.docx) est écrit. "
+                "Ouvrez-le dans Word et enregistrez-le en PDF, ou relancez avec --debug et transmettez le détail."
+            )
+        return ecrire_octets(pdf, provisoire.read_bytes())
+    finally:
+        if soffice is not None:
+            _arreter(soffice)
+        shutil.rmtree(travail, ignore_errors=True)
+
+
+def _arreter(processus: subprocess.Popen) -> None:
+    """Stop the soffice we started (and only it: its own process group)."""
+    try:
+        processus.wait(timeout=15)  # the script asked it to terminate
+        return
+    except subprocess.TimeoutExpired:
+        pass
+    if sys.platform != "win32":
+        try:
+            os.killpg(processus.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+    else:
+        processus.terminate()
+    try:
+        processus.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        if sys.platform != "win32":
+            os.killpg(processus.pid, signal.SIGKILL)
+        else:
+            processus.kill()
+        processus.wait(timeout=10)

@@ -1,0 +1,331 @@
+"""Likely personal data in free text: where it is, and the text with it removed.
+
+The bilan is signed and archived; observations must hold aggregate facts, never a person's
+identity. This module finds the passages that look personal and returns their spans, so that the
+check can point at the cell and the renderers can replace each span with ``MARQUE`` while keeping
+the rest of the observation.
+
+Rules (each one a kind of ``Nature``):
+
+- **Name after a civility** (``NOM``): Mme, Mmes, Mlle, M., MM., Madame, Mademoiselle, Monsieur,
+  Messieurs, Dr, Docteur, Pr, Professeur, Me, Maître followed by a name: one to three capitalised
+  words or initials ("Mme Dupont", "M. J.-P. DURAND", "Mme X", "Mme Le Goff", "Mme de Villeneuve").
+  After an abbreviated civility (Mme, Mlle, M., Dr…), a lower-case word that is not a grammatical
+  word ("mme dupont") also counts. *Not* flagged: a function after the civility, with or without
+  article ("Mme la Préfète", "M. le Procureur", "Madame la Présidente du Département",
+  "Monsieur le Maire", "Madame Préfète"), a civility followed by a grammatical word or punctuation
+  ("Madame, Monsieur,", "M. et Mme" — the second civility is examined on its own), and the names
+  the protocol itself prints (its signing authorities, see ``exceptions_du_protocole``).
+  Names written without a civility ("Jeanne Martin") are not detected: no rule tells a name from
+  a place or an organisation reliably.
+- **Phone number** (``TELEPHONE``): what the ``phonenumbers`` library recognises as a valid number
+  for region FR (06 12 34 56 78, 06.12.34.56.78, 0612345678, +33 6 12 34 56 78, 0033…, +33 (0)6…,
+  foreign numbers written with +). *Not* flagged: short national numbers (3919, 115, 119, 17: the
+  library does not match them), special-rate service numbers 08… (toll free, shared cost, premium:
+  never a person's line), and the numbers the protocol itself prints.
+- **E-mail address** (``COURRIEL``): ``name@domain.tld``, also ``name[at]domain.tld`` / ``(at)``.
+- **Postal address** (``ADRESSE``): a house number, a street type (rue, avenue, boulevard, place,
+  chemin, allée, impasse, route, quai, cours, square…) and a capitalised street name, with the
+  postcode and town when they follow ("12 rue de la Paix, 38000 Grenoble"). *Not* flagged: a street
+  named without a number, a town or a postcode alone, a count followed by a common noun
+  ("1 place d'hébergement", "3 places ouvertes", "10 cours de Français").
+- **Date of birth** (``NAISSANCE``): né, née, nés, nées, naissance, DDN followed by a date with a
+  day and a month ("née le 12/03/1985", "date de naissance : 3 mars 1985", "DDN 12.03.85").
+  *Not* flagged: a date alone ("réunion le 12/03/2023"), an age ("34 ans"), a year alone
+  ("enfants nés en 2023").
+
+Aggregate wording is never flagged: "12 femmes accompagnées", "156 professionnels formés",
+"3 919 appels", dates of meetings, amounts, SIRET numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import phonenumbers
+
+from vif38_bilan.referentiel.pilotes import cle
+
+MARQUE = "[donnée personnelle retirée]"
+
+
+class Nature(StrEnum):
+    """Kinds of personal data; the value is the French label used in messages."""
+
+    NOM = "nom de personne précédé d'une civilité"
+    TELEPHONE = "numéro de téléphone"
+    COURRIEL = "adresse électronique"
+    ADRESSE = "adresse postale"
+    NAISSANCE = "date de naissance"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One span of likely personal data: ``texte[debut:fin]``."""
+
+    debut: int
+    fin: int
+    nature: Nature
+
+
+@dataclass(frozen=True)
+class Exceptions:
+    """What the protocol itself prints, hence public: phone numbers (E.164) and surnames (keys)."""
+
+    numeros: frozenset[str] = frozenset()
+    noms: frozenset[str] = field(default_factory=frozenset)
+
+
+AUCUNE = Exceptions()
+
+# ---------------------------------------------------------------- civility + name
+
+# Case-sensitive abbreviations ("m." may be a metre, "DR" a regional directorate).
+_CIV_ABREGEES_STRICTES = r"M\.|MM\.|Mr\.?|Dr\.?|Pr\.?|Me"
+_CIV_ABREGEES = r"[Mm][Mm][Ee][Ss]?\.?|[Mm][Ll][Ll][Ee][Ss]?\.?|MME[S]?\.?|MLLE[S]?\.?"
+_CIV_LONGUES = r"(?i:madame|mesdames|mademoiselle|monsieur|messieurs|docteur|professeur|ma[iî]tre)"
+_RE_CIVILITE = re.compile(
+    rf"(?<![\w.@])(?P<civ>{_CIV_LONGUES}|{_CIV_ABREGEES}|{_CIV_ABREGEES_STRICTES})(?=[ \t\u00a0\u202f]|$)"
+)
+# A name never runs over a line break ("Monsieur Laurent PREVOST\nDate et signature").
+_ESPACE = r"[ \t\u00a0\u202f]"
+_MOT = re.compile(rf"{_ESPACE}+(?P<mot>[^\W\d_][\w'’.-]*)")
+_INITIALE = re.compile(r"[A-ZÀ-Þ]\.(?:-?[A-ZÀ-Þ]\.)*$")
+_CIV_MINUSCULE = {"m", "mm", "mme", "mmes", "mlle", "mlles"}
+_ARTICLES = {"le", "la", "les", "l'", "l’"}
+_PARTICULES = {"de", "d'", "d’", "du", "des", "van", "von", "di", "da", "del"}
+# Grammatical words that may follow a civility used as a noun ("Mme a été reçue", "M. et Mme").
+_GRAMMATICAUX = {
+    "a", "ai", "as", "avait", "aura", "est", "etait", "sera", "et", "ou", "ni", "mais", "donc", "qui", "que",
+    "quoi", "dont", "ne", "n'", "se", "s'", "sa", "son", "ses", "y", "en", "au", "aux", "avec", "pour", "par",
+    "sur", "sans", "chez", "dans", "vers", "ont", "sont", "doit", "peut", "veut", "souhaite", "ce", "cette",
+}  # fmt: skip
+# Functions: a civility followed by one of these (after an optional article) is a title, not a name.
+_FONCTIONS = (
+    "prefet", "prefete", "sous-prefet", "sous-prefete", "secretaire", "procureur", "procureure", "substitut",
+    "president", "presidente", "vice-president", "vice-presidente", "directeur", "directrice", "maire",
+    "adjoint", "adjointe", "depute", "deputee", "senateur", "senatrice", "ministre", "juge", "commissaire",
+    "colonel", "general", "generale", "capitaine", "commandant", "commandante", "lieutenant", "adjudant",
+    "recteur", "rectrice", "dasen", "inspecteur", "inspectrice", "conseiller", "conseillere", "delegue",
+    "deleguee", "chef", "cheffe", "avocat", "avocate", "batonnier", "batonniere", "docteur", "professeur",
+    "medecin", "responsable", "coordinateur", "coordinatrice", "coordonnateur", "coordonnatrice", "referent",
+    "referente", "administrateur", "administratrice", "gouverneur", "haut-commissaire", "defenseur",
+    "defenseure", "controleur", "controleuse", "premier", "premiere", "vice-procureur", "bourgmestre",
+)  # fmt: skip
+
+
+def _est_fonction(mot: str) -> bool:
+    k = cle(mot)
+    return any(k == f or k.startswith(f + "-") or k.startswith(f + " ") for f in _FONCTIONS)
+
+
+def _nom_capitalise(mot: str) -> bool:
+    return mot[:1].isupper()
+
+
+def _suite(texte: str, pos: int, n: int = 5) -> list[re.Match]:
+    """The next ``n`` words after ``pos``, stopping at punctuation other than spaces."""
+    mots = []
+    while len(mots) < n and (s := _MOT.match(texte, pos)):
+        mots.append(s)
+        pos = s.end()
+    return mots
+
+
+def _noms(texte: str, exceptions: Exceptions) -> Iterable[Passage]:
+    for m in _RE_CIVILITE.finditer(texte):
+        suite = _suite(texte, m.end())
+        if not suite:
+            continue
+        premier = suite[0].group("mot")
+        k = cle(premier)
+        if _est_fonction(premier) or k.startswith("l'") or k.startswith("l’"):
+            continue
+        if not _nom_capitalise(premier) and k not in _PARTICULES:
+            # "mme dupont" is a name; "Mme a été reçue", "M. et Mme", "M. le Préfet" are not.
+            if cle(m.group("civ")).rstrip(".") in _CIV_MINUSCULE and k not in _GRAMMATICAUX | _ARTICLES and len(k) > 1:
+                yield Passage(m.start(), suite[0].end(), Nature.NOM)
+            continue
+        # A name: capitalised words, initials, and particles or a capitalised article ("Le Goff")
+        # followed by a capitalised word that is not a function ("Mme de Villeneuve", not "M. Le Maire").
+        mots: list[str] = []
+        fin = None
+        for i, s in enumerate(suite[:4]):
+            w = s.group("mot")
+            kw = cle(w)
+            lien = kw in _PARTICULES or (kw in _ARTICLES and not mots)
+            if lien:
+                nxt = suite[i + 1].group("mot") if i + 1 < len(suite) else ""
+                if not _nom_capitalise(nxt) or _est_fonction(nxt) or cle(nxt) in _ARTICLES | _PARTICULES:
+                    break
+                mots.append(w)
+                continue
+            if not _nom_capitalise(w) or (mots and _est_fonction(w)):
+                break
+            propre = w if _INITIALE.match(w) else w.rstrip(".")
+            mots.append(propre)
+            fin = s.start("mot") + len(propre)
+        if fin is None:
+            continue
+        if cle(" ".join(mots)) in exceptions.noms or cle(mots[-1]) in exceptions.noms:
+            continue
+        yield Passage(m.start(), fin, Nature.NOM)
+
+
+# ---------------------------------------------------------------- phone numbers
+
+_SERVICES = {
+    phonenumbers.PhoneNumberType.TOLL_FREE,
+    phonenumbers.PhoneNumberType.SHARED_COST,
+    phonenumbers.PhoneNumberType.PREMIUM_RATE,
+    phonenumbers.PhoneNumberType.UAN,
+}
+
+
+def _e164(numero: phonenumbers.PhoneNumber) -> str:
+    return phonenumbers.format_number(numero, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _telephones(texte: str, exceptions: Exceptions) -> Iterable[Passage]:
+    if sum(c.isdigit() for c in texte) < 8:
+        return
+    for m in phonenumbers.PhoneNumberMatcher(texte, "FR", leniency=phonenumbers.Leniency.VALID):
+        if phonenumbers.number_type(m.number) in _SERVICES or _e164(m.number) in exceptions.numeros:
+            continue
+        yield Passage(m.start, m.end, Nature.TELEPHONE)
+
+
+# ---------------------------------------------------------------- e-mail, address, birth date
+
+_RE_COURRIEL = re.compile(
+    r"(?<![\w.+-])[\w.+-]+(?:@|\s?[\[(]\s?(?:at|arobase)\s?[\])]\s?)[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}", re.IGNORECASE
+)
+
+_MAJ = r"[A-ZÀ-Þ][\w'’-]*"
+_LIEN = r"(?:de\s+la|de\s+l['’]|du|des|de|d['’]|l['’]|la|le|les|et|sur|sous|en|aux?|à)"
+_VOIES = (
+    r"rue|avenue|av\.|bd|boulevard|place|pl\.|chemin|allées?|impasse|route|rte|quai|cours|square|montée|"
+    r"passage|esplanade|cité|résidence|lotissement|hameau|lieu-dit|sentier|parvis|promenade|faubourg|"
+    r"rond-point|traverse|clos"
+)
+_RE_ADRESSE = re.compile(
+    rf"(?<![\w,.])\d{{1,4}}(?:\s?(?:bis|ter|[A-D])\b)?,?[ \t\u00a0\u202f]+(?P<voie>{_VOIES})[ \t\u00a0\u202f]+"
+    rf"(?P<lien>{_LIEN}\s*)?(?P<nom>{_MAJ}(?:[ \t\u00a0\u202f]+(?:{_LIEN}\s*)?{_MAJ})*)"
+    rf"(?:,?[ \t\u00a0\u202f]+(?:\d{{5}}|\d{{2}}\s\d{{3}})[ \t\u00a0\u202f]+{_MAJ}(?:[\s-]{_MAJ})*)?",
+    re.IGNORECASE,
+)
+_MOIS = (
+    r"janvier|janv\.?|f[ée]vrier|f[ée]vr?\.?|mars|avril|avr\.?|mai|juin|juillet|juil\.?|ao[uû]t|"
+    r"septembre|sept\.?|octobre|oct\.?|novembre|nov\.?|d[ée]cembre|d[ée]c\.?"
+)
+_DATE = rf"\d{{1,2}}(?:er)?(?:\s*[/.-]\s*\d{{1,2}}\s*[/.-]\s*\d{{2,4}}|\s+(?:{_MOIS})(?:\s+\d{{2,4}})?)"
+_RE_NAISSANCE = re.compile(
+    rf"(?<!\w)(?:n[ée]e?s?|(?:date\s+de\s+)?naissance|DDN|d\.d\.n\.)\s*(?::|le|du|en\s+date\s+du)?\s*(?:le\s+)?{_DATE}\b",
+    re.IGNORECASE,
+)
+
+
+def _motif(regex: re.Pattern, nature: Nature, texte: str) -> Iterable[Passage]:
+    for m in regex.finditer(texte):
+        yield Passage(m.start(), m.end(), nature)
+
+
+def _adresses(texte: str) -> Iterable[Passage]:
+    for m in _RE_ADRESSE.finditer(texte):
+        voie, lien, nom = m.group("voie"), m.group("lien"), m.group("nom")
+        # Street names are capitalised ("rue de la Paix"): "1 place d'hébergement" is a count.
+        if not nom[:1].isupper():
+            continue
+        # "10 cours de Français": a lesson; "5 cours de la Libération", "cours Berriat": a street.
+        if voie.lower() == "cours" and lien and cle(lien) in {"de", "d'"}:
+            continue
+        yield Passage(m.start(), m.end(), Nature.ADRESSE)
+
+
+# ---------------------------------------------------------------- public functions
+
+
+def reperer(texte: str, exceptions: Exceptions = AUCUNE) -> list[Passage]:
+    """Spans of likely personal data in ``texte``, sorted, without overlap (the first found wins)."""
+    if not texte:
+        return []
+    trouves: list[Passage] = []
+    if "@" in texte or "at" in texte.lower():
+        trouves += _motif(_RE_COURRIEL, Nature.COURRIEL, texte)
+    trouves += _telephones(texte, exceptions)
+    trouves += _adresses(texte)
+    trouves += _motif(_RE_NAISSANCE, Nature.NAISSANCE, texte)
+    trouves += _noms(texte, exceptions)
+    retenus: list[Passage] = []
+    for p in sorted(trouves, key=lambda p: (p.debut, -p.fin)):
+        if retenus and p.debut < retenus[-1].fin:
+            if p.fin > retenus[-1].fin:
+                retenus[-1] = Passage(retenus[-1].debut, p.fin, retenus[-1].nature)
+            continue
+        retenus.append(p)
+    return retenus
+
+
+def natures(texte: str, exceptions: Exceptions = AUCUNE) -> list[str]:
+    """French labels of the kinds found, each once, in reading order (never the data itself)."""
+    vus: list[str] = []
+    for p in reperer(texte, exceptions):
+        if p.nature.value not in vus:
+            vus.append(p.nature.value)
+    return vus
+
+
+def retirer(texte: str, exceptions: Exceptions = AUCUNE) -> tuple[str, list[Passage]]:
+    """``texte`` with each personal span replaced by ``MARQUE``; the spans refer to the original text."""
+    passages = reperer(texte, exceptions)
+    if not passages:
+        return texte, []
+    morceaux, pos = [], 0
+    for p in passages:
+        morceaux += [texte[pos : p.debut], MARQUE]
+        pos = p.fin
+    morceaux.append(texte[pos:])
+    return "".join(morceaux), passages
+
+
+_MEMO: dict[int, tuple[object, Exceptions]] = {}
+
+
+def exceptions_du_protocole(protocole) -> Exceptions:
+    """Phone numbers and names that the protocol itself prints (public, so never flagged).
+
+    Numbers: every valid number found in the protocol's texts (titles, actions, pilots,
+    signatories). Names: the signing authorities' names without civility ("Laurent PREVOST"),
+    and their surnames alone ("PREVOST"). Computed once per protocol object.
+    """
+    memo = _MEMO.get(id(protocole))
+    if memo is not None and memo[0] is protocole:
+        return memo[1]
+    exceptions = _exceptions(protocole)
+    _MEMO[id(protocole)] = (protocole, exceptions)
+    return exceptions
+
+
+def _exceptions(protocole) -> Exceptions:
+    textes: list[str] = [protocole.titre, protocole.territoire]
+    for a in protocole.actions:
+        textes += [a.description, a.pilotage, a.autres_acteurs, a.echeance]
+        textes += [i.libelle for i in a.indicateurs]
+    textes += [o.titre for o in protocole.objectifs]
+    for g in getattr(protocole, "signataires", ()) or ():
+        textes += list(g.membres)
+    numeros = set()
+    for t in textes:
+        if t and sum(c.isdigit() for c in t) >= 8:
+            for m in phonenumbers.PhoneNumberMatcher(t, "FR", leniency=phonenumbers.Leniency.VALID):
+                numeros.add(_e164(m.number))
+    noms = set()
+    for autorite in getattr(protocole, "autorites", ()) or ():
+        mots = _RE_CIVILITE.sub("", autorite.nom).replace(",", " ").split()
+        if mots:
+            noms.add(cle(" ".join(mots)))
+            noms.add(cle(mots[-1]))
+    return Exceptions(frozenset(numeros), frozenset(noms))

@@ -26,7 +26,8 @@ from vif38_bilan.consolidation.classeur import ecrire_consolidation
 from vif38_bilan.cli.principal import cli
 from vif38_bilan.consolidation.actions import consolider
 from vif38_bilan.cycle import ouvrir_espace, produire_bilan
-from vif38_bilan.consolidation.disposition import FEUILLE_SOURCES, ORDRE_STATUTS, nom_consolidation
+from vif38_bilan.consolidation.disposition import FEUILLE_SOURCES, ORDRE_STATUTS
+from vif38_bilan.espace.fichiers import nom_consolidation
 from vif38_bilan.consolidation.historique import lire_historique
 from vif38_bilan.bilan.points_a_verifier import construire_points_a_verifier
 

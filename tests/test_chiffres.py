@@ -215,7 +215,7 @@ def test_serie_ajoutee_par_l_agent_dans_le_classeur_du_referentiel(tmp_path):
     espace = v.ouvrir_espace(espace.racine, referentiel=referentiel)
     assert codes_du_pilote(espace.protocole.chiffres, "CAF") == ["allocataires_aide_urgence"]
 
-    (gabarit,) = v.produire_gabarits(espace, ANNEE, pilotes=["CAF"], maintenant=MAINTENANT)
+    (gabarit,) = v.produire_gabarits(espace, ANNEE, pilotes=["CAF"], maintenant=MAINTENANT).chemins
     ws = load_workbook(gabarit)[d.FEUILLE_CHIFFRES]
     lignes = [li for li in ws.iter_rows(values_only=True) if li[0] == "allocataires_aide_urgence"]
     assert lignes == [
@@ -302,7 +302,7 @@ def test_chiffres_cles_au_repere_de_la_base_de_l_agent(tmp_path):
 
     espace = v.creer_espace(tmp_path / "espace", courriel="ddfe@exemple.invalid", date_limite="15/02/2024")
     base = ecrire_modele_depart(espace.protocole, tmp_path / "base.docx")
-    (gabarit,) = v.produire_gabarits(espace, ANNEE, pilotes=["DDETS"], maintenant=MAINTENANT)
+    (gabarit,) = v.produire_gabarits(espace, ANNEE, pilotes=["DDETS"], maintenant=MAINTENANT).chemins
     remplir_gabarit(
         gabarit,
         espace.dossier("saisies", ANNEE) / "ddets.xlsx",

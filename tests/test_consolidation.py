@@ -12,6 +12,7 @@ import pytest
 from fabriques import rep, resultat
 from python_calamine import CalamineWorkbook
 
+from vif38_bilan.espace.fichiers import nom_consolidation
 from vif38_bilan.gabarits import disposition
 from vif38_bilan.regles import AVERTISSEMENT, ERREUR
 from vif38_bilan.consolidation.classeur import ecrire_consolidation
@@ -29,7 +30,6 @@ from vif38_bilan.consolidation.disposition import (
     FEUILLE_INDICATEURS,
     FEUILLE_MANQUANTS,
     FEUILLE_SOURCES,
-    nom_consolidation,
 )
 from vif38_bilan.consolidation.historique import Historique, ecrire_historique_vierge, lire_historique
 

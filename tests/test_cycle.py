@@ -25,7 +25,10 @@ def test_annee_complete_par_l_api(tmp_path):
     espace = v.creer_espace(tmp_path / "espace", courriel="ddfe@exemple.invalid", date_limite="15/02/2024")
     assert isinstance(espace, v.Espace) and espace.racine == (tmp_path / "espace").resolve()
 
-    chemins = v.produire_gabarits(espace, ANNEE, maintenant=MAINTENANT)
+    faits = v.produire_gabarits(espace, ANNEE, maintenant=MAINTENANT)
+    chemins = faits.chemins
+    assert faits.actions_couvertes == faits.actions_total == len(espace.protocole.actions)
+    assert {li.pilote for li in faits.lignes} == {p.code for p in espace.protocole.pilotes_actifs()}
     assert len(chemins) == len(espace.protocole.pilotes_actifs())
     assert all(c.parent == espace.dossier("gabarits", ANNEE) and c.is_file() for c in chemins)
 
@@ -74,7 +77,7 @@ def test_brouillon_de_correction_porte_la_copie_annotee(tmp_path):
 
     espace = v.creer_espace(tmp_path, courriel="ddfe@exemple.invalid", date_limite="15/02/2024")
     contacts_demo(espace.protocole, tmp_path / "contacts.xlsx")
-    (gabarit,) = v.produire_gabarits(espace, ANNEE, pilotes=["CAF"], maintenant=MAINTENANT)
+    (gabarit,) = v.produire_gabarits(espace, ANNEE, pilotes=["CAF"], maintenant=MAINTENANT).chemins
     reponses = reponses_inventees(espace.protocole, "CAF", ANNEE)
     reponses[next(iter(reponses))]["statut"] = ""
     remplir_gabarit(gabarit, espace.dossier("saisies", ANNEE) / "caf.xlsx", reponses)

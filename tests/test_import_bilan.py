@@ -18,7 +18,7 @@ from vif38_bilan.bilan.document import ecrire_bilan
 from vif38_bilan.consolidation.classeur import ecrire_consolidation
 from vif38_bilan.cli.principal import cli
 from vif38_bilan.consolidation.actions import consolider
-from vif38_bilan.consolidation.disposition import nom_consolidation
+from vif38_bilan.espace.fichiers import nom_consolidation
 from vif38_bilan.consolidation.historique import lire_historique
 from vif38_bilan.consolidation.import_word import historique_depuis_bilan, importer_referentiel, lire_bilan
 from vif38_bilan.controle.valeurs import normaliser_statut

@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from vif38_bilan.gabarits import disposition as d
 from vif38_bilan.lecture import classeur as lecture
 from vif38_bilan.controle.retours import controler
-from vif38_bilan.consolidation.disposition import nom_consolidation
+from vif38_bilan.espace.fichiers import nom_consolidation
 from vif38_bilan.exceptions import FichierRefuse, SortieBloquee
 from vif38_bilan.gabarits.generation import generer_gabarits
 from vif38_bilan.consolidation.historique import lire_historique

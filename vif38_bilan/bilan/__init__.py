@@ -1,0 +1,15 @@
+"""Stage 6, the signed document. document (the Word bilan, whole) · corps (objectives' tables,
+calendar) · chiffres_cles (key figures) · annexes (method, pilots without a return, signatures) ·
+textes (French wording of figures) · word (python-docx helpers) · graphique (charts) · modele (the
+agent's Word base) · pdf and pdf_uno (PDF through LibreOffice) · points_a_verifier (the agent's
+working notes, beside the bilan)."""
+
+from vif38_bilan.commun.paresseux import exports
+
+_NOMS = {
+    "REPERES": "modele",
+    "ecrire_modele_depart": "modele",
+}
+
+__getattr__ = exports(__name__, _NOMS)
+__all__ = sorted(_NOMS)

@@ -12,13 +12,16 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from vif38_bilan.bilan.textes import NBSP, NON_RENSEIGNE, nombre
-from vif38_bilan.referentiel.chiffres_cles import AGREGATIONS
+from vif38_bilan.bilan.graphique import graphique_chiffres
+from vif38_bilan.bilan.textes import (
+    NON_RENSEIGNE,
+)
+from vif38_bilan.bilan.word import S_TABLEAU_TETE, Redacteur, repartir
+from vif38_bilan.commun.nombres import NBSP, nombre
 from vif38_bilan.consolidation.actions import Consolidation
 from vif38_bilan.consolidation.chiffres_cles import SOURCE_REFERENTIEL, ChiffreConsolide, LigneConsolidee, par_axe
-from vif38_bilan.bilan.graphique import graphique_chiffres
+from vif38_bilan.referentiel.chiffres_cles import AGREGATIONS
 from vif38_bilan.referentiel.protocole import Protocole
-from vif38_bilan.bilan.word import S_TABLEAU_TETE, Redacteur, repartir
 
 TITRE = "Chiffres clés"
 NON_COMPARABLE = "non comparable"

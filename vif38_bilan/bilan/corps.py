@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from vif38_bilan.commun.textes import lignes_repliees
 from vif38_bilan.bilan.textes import (
     COULEURS_STATUTS,
     NON_RENSEIGNE,
@@ -15,10 +15,10 @@ from vif38_bilan.bilan.textes import (
     phrase_indicateur,
     statut_cellule,
 )
+from vif38_bilan.bilan.word import S_STATUT, S_TABLEAU_TETE, Redacteur, repartir
 from vif38_bilan.consolidation.actions import Consolidation
 from vif38_bilan.consolidation.disposition import ORDRE_STATUTS
 from vif38_bilan.referentiel.protocole import Action, Objectif, Protocole
-from vif38_bilan.bilan.word import S_STATUT, S_TABLEAU_TETE, Redacteur, repartir
 
 
 def _observations(p: Protocole, a: Action, annee: int, c: Consolidation) -> list[str]:
@@ -37,7 +37,7 @@ def _observations(p: Protocole, a: Action, annee: int, c: Consolidation) -> list
 
 
 def _hauteur_lignes(lignes: list[str], caracteres_par_ligne: int) -> int:
-    return sum(max(1, math.ceil(len(t) / max(1, caracteres_par_ligne))) for t in lignes)
+    return lignes_repliees("\n".join(lignes), caracteres_par_ligne)
 
 
 def corps_annexe(r: Redacteur, p: Protocole, annee: int, c: Consolidation) -> None:

@@ -21,20 +21,26 @@ from pathlib import Path
 from typing import Any
 
 from vif38_bilan.bilan import modele as bilan_modele
-
 from vif38_bilan.bilan import word
-from vif38_bilan.regles import A_CORRIGER, VALIDE
 from vif38_bilan.bilan.annexes import annexes, signatures
 from vif38_bilan.bilan.chiffres_cles import chiffres_cles
 from vif38_bilan.bilan.corps import calendrier, corps_annexe, corps_protocole
-from vif38_bilan.bilan.textes import COULEURS_STATUTS, NON_RENSEIGNE, date_francaise, nombre, pourcent, texte_cumul
+from vif38_bilan.bilan.graphique import graphique_statuts
+from vif38_bilan.bilan.textes import (
+    COULEURS_STATUTS,
+    NON_RENSEIGNE,
+    date_francaise,
+    pourcent,
+    texte_cumul,
+)
+from vif38_bilan.bilan.word import S_TABLEAU_TETE, Redacteur, repartir
+from vif38_bilan.commun.ecriture import ecrire_octets
+from vif38_bilan.commun.nombres import nombre
 from vif38_bilan.consolidation.actions import Consolidation
 from vif38_bilan.consolidation.disposition import ORDRE_STATUTS, periode
-from vif38_bilan.commun.ecriture import ecrire_octets
-from vif38_bilan.bilan.graphique import graphique_statuts
-from vif38_bilan.referentiel.protocole import Protocole
 from vif38_bilan.controle.resultats import ResultatControle
-from vif38_bilan.bilan.word import S_TABLEAU_TETE, Redacteur, repartir
+from vif38_bilan.referentiel.protocole import Protocole
+from vif38_bilan.regles import A_CORRIGER, VALIDE
 
 PRESENTATIONS = ("annexe", "protocole")
 
@@ -60,10 +66,6 @@ def _proprietes(doc: Any, protocole: Protocole, annee: int, date_edition: date, 
 
 
 # ---------------------------------------------------------------- the whole step
-
-
-def nom_bilan(annee: int) -> str:
-    return f"bilan-{annee}.docx"
 
 
 def ecrire_bilan(

@@ -13,17 +13,21 @@ import io
 from datetime import date
 from pathlib import Path
 
+from vif38_bilan.espace import fichiers
 from vif38_bilan.bilan import word
-from vif38_bilan.referentiel.agregation import Agregation
-from vif38_bilan.regles import AVERTISSEMENT, ERREUR, Anomalie
-from vif38_bilan.bilan.textes import annees_non_renseignees, date_francaise, nombre
+from vif38_bilan.bilan.textes import (
+    annees_non_renseignees,
+    date_francaise,
+)
+from vif38_bilan.bilan.word import Redacteur, repartir
+from vif38_bilan.commun.nombres import nombre
 from vif38_bilan.consolidation.actions import Consolidation
 from vif38_bilan.consolidation.disposition import etiquette, rubrique_indicateur
-from vif38_bilan.referentiel.protocole import Protocole
 from vif38_bilan.controle.resultats import ResultatControle
-from vif38_bilan.bilan.word import Redacteur, repartir
+from vif38_bilan.referentiel.agregation import Agregation
+from vif38_bilan.referentiel.protocole import Protocole
+from vif38_bilan.regles import AVERTISSEMENT, ERREUR, Anomalie
 
-NOM_POINTS = "points-a-verifier-{annee}.docx"
 
 _REGLES = {
     Agregation.SOMME: "somme",
@@ -45,7 +49,7 @@ def ecrire(
     from vif38_bilan.commun.ecriture import ecrire_octets
 
     donnees = construire_points_a_verifier(protocole, annee, consolidation, resultat, date_edition)
-    return ecrire_octets(Path(dossier) / NOM_POINTS.format(annee=annee), donnees)
+    return ecrire_octets(Path(dossier) / fichiers.nom_points(annee), donnees)
 
 
 def construire_points_a_verifier(

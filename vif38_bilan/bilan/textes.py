@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from vif38_bilan.bilan.word import S_STATUT, Redacteur
+from vif38_bilan.commun.nombres import NBSP, nombre
 from vif38_bilan.consolidation.actions import Enregistrement
 from vif38_bilan.referentiel.protocole import Indicateur
-from vif38_bilan.bilan.word import S_STATUT, Redacteur
 
 # Light fills: readable when printed in black and white too.
 COULEURS_STATUTS = {
@@ -37,19 +38,11 @@ MOIS = (
 
 # Styles created by the bilan (in the default document and in a --modele base).
 
-NBSP = "\u00a0"
 
 
 def date_francaise(d: date) -> str:
     return f"{d.day}{'er' if d.day == 1 else ''} {MOIS[d.month - 1]} {d.year}"
 
-
-def nombre(n: Any) -> str:
-    if isinstance(n, float) and not n.is_integer():
-        return f"{n:,.1f}".replace(",", NBSP).replace(".", ",")
-    if isinstance(n, int | float):
-        return f"{int(n):,}".replace(",", NBSP)
-    return str(n)
 
 
 def pourcent(t: float | None) -> str:

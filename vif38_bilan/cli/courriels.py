@@ -31,20 +31,17 @@ from vif38_bilan.cli.accueil import annee_option, option_date
 @click.pass_obj
 def courriels(c, annee: int, type_: str, envoyer: bool, oui: bool, date_limite) -> None:
     """Prépare un brouillon de courriel (.eml) par destinataire, avec le bon classeur joint."""
-    from vif38_bilan.courriels import envoi
-    from vif38_bilan.courriels.brouillons import texte_preparation
-    from vif38_bilan.cycle import preparer_courriels
-    from vif38_bilan.referentiel.protocole import verifier_annee
+    from vif38_bilan import cycle
 
     e = c.espace
-    verifier_annee(e.protocole, annee)
-    smtp = envoi.parametres_smtp(e.config) if envoyer else None  # a missing [smtp] fails before any work
-    prep = preparer_courriels(e, annee, type_, date_limite=date_limite)
-    click.echo(texte_preparation(prep, e.racine))
+    e.verifier_annee(annee)
+    smtp = cycle.parametres_envoi(e) if envoyer else None  # a missing [smtp] fails before any work
+    prep = cycle.preparer_courriels(e, annee, type_, date_limite=date_limite)
+    click.echo(cycle.texte_preparation(prep, e.racine))
     if smtp is None:
         return
-    plan = envoi.planifier_envoi(prep)
-    click.echo(envoi.texte_plan(plan, smtp))
+    plan = cycle.planifier_envoi(prep)
+    click.echo(cycle.texte_plan(plan, smtp))
     if not plan.a_envoyer:
         return
     if not oui:
@@ -53,10 +50,10 @@ def courriels(c, annee: int, type_: str, envoyer: bool, oui: bool, date_limite) 
         if reponse.strip().lower() not in ("o", "oui", "y", "yes"):
             click.echo("Envoi annulé : rien n'a été envoyé.")
             raise click.exceptions.Exit(1)
-    mot_de_passe = os.environ.get(envoi.VARIABLE_MOT_DE_PASSE)
+    mot_de_passe = os.environ.get(cycle.VARIABLE_MOT_DE_PASSE)
     if smtp.utilisateur and mot_de_passe is None:
         mot_de_passe = click.prompt(f"Mot de passe de {smtp.utilisateur} sur {smtp.hote}", hide_input=True)
-    resultats = envoi.envoyer(prep, smtp, mot_de_passe)
-    click.echo(envoi.texte_envoi(resultats, prep.journal))
-    if any(r.resultat == envoi.ECHEC for r in resultats):
+    resultats = cycle.envoyer_courriels(e, prep, smtp, mot_de_passe)
+    click.echo(cycle.texte_envoi(resultats, prep.journal))
+    if any(r.resultat == cycle.ECHEC for r in resultats):
         raise click.exceptions.Exit(1)

@@ -209,37 +209,27 @@ def referentiel(c: Contexte, en_json: bool, xlsx: Path | None) -> None:
 @pass_ctx
 def gabarits(c: Contexte, annee: int, sortie: Path | None, pilotes: tuple[str, ...], date_limite) -> None:
     """Produit un classeur de collecte par pilote pour l'année AAAA."""
-    from vif38_bilan.gabarits import disposition as d
-    from vif38_bilan.cycle import lire_historique_annee, produire_gabarits
-    from vif38_bilan.referentiel.protocole import CHEF_DE_FILE, verifier_annee
+    from vif38_bilan.cycle import produire_gabarits
 
     e = c.espace
-    verifier_annee(e.protocole, annee)
+    e.verifier_annee(annee)
     nb = len(pilotes) if pilotes else len(e.protocole.pilotes_actifs())
     with barre_progression(nb, "Classeurs") as avancer:  # settings checked first: nothing written without them
-        chemins = produire_gabarits(e, annee, list(pilotes) or None, date_limite, sortie, progression=avancer)
-    for absente in lire_historique_annee(e, annee).annees_absentes:
+        faits = produire_gabarits(e, annee, list(pilotes) or None, date_limite, sortie, progression=avancer)
+    for absente in faits.annees_sans_historique:
         click.echo(
             f"Note : colonne « Statut {absente} » laissée vide, faute de consolidation {absente} "
             f"(vif38-bilan bilan --annee {absente}, ou vif38-bilan historique --annee {absente} pour la saisir).",
             err=True,
         )
-    p = e.protocole
-    par_nom = {d.nom_fichier(annee, pl.code): pl.code for pl in p.pilotes}
-    lignes = []
-    for chemin in chemins:
-        roles = [role for _a, role in p.actions_du_pilote(par_nom[chemin.name])]
-        chef = sum(role == CHEF_DE_FILE for role in roles)
-        lignes.append((par_nom[chemin.name], chef, len(roles) - chef, chemin.name))
-    largeur = max(len("Pilote"), *(len(li[0]) for li in lignes))
+    largeur = max(len("Pilote"), *(len(g.pilote) for g in faits.lignes))
     click.echo(f"{'Pilote':<{largeur}}  Chef de file  Co-pilote  Fichier")
-    for code, chef, co, nom in lignes:
-        click.echo(f"{code:<{largeur}}  {chef:>12}  {co:>9}  {nom}")
-    couvertes = {a.code for li in lignes for a, _ in p.actions_du_pilote(li[0])}
-    dossier = chemins[0].parent if chemins else (sortie or e.dossier("gabarits", annee))
+    for g in faits.lignes:
+        click.echo(f"{g.pilote:<{largeur}}  {g.nb_chef_de_file:>12}  {g.nb_co_pilote:>9}  {g.chemin.name}")
     click.echo(
-        f"{len(lignes)} classeur(s) écrit(s) dans « {dossier} » : {len(couvertes)} action(s) sur {len(p.actions)}, "
-        f"{sum(li[1] for li in lignes)} ligne(s) chef de file, {sum(li[2] for li in lignes)} ligne(s) co-pilote."
+        f"{len(faits.lignes)} classeur(s) écrit(s) dans « {faits.dossier} » : {faits.actions_couvertes} action(s) sur "
+        f"{faits.actions_total}, {sum(g.nb_chef_de_file for g in faits.lignes)} ligne(s) chef de file, "
+        f"{sum(g.nb_co_pilote for g in faits.lignes)} ligne(s) co-pilote."
     )
     click.echo(
         f"Ensuite : vif38-bilan courriels --annee {annee} prépare un courriel par pilote, classeur joint (adresses "

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from vif38_bilan.exceptions import EspaceVerrouille, SortieBloquee
-from vif38_bilan.commun.textes import texte_propre
+from vif38_bilan.commun.textes import texte_propre, tronquer
 
 # Temporary names: ".<target name, cut>~vif38-<pid>-<random>.tmp", so that a later run can tell
 # a dead run's leftovers (pid gone) from a live one's.
@@ -218,8 +218,8 @@ def nettoyer_texte(texte: str, maximum: int | None = TEXTE_CELLULE_MAX) -> str:
     """Text safe for an .xlsx cell or a .docx run (textes.texte_propre: one kind of line break, no
     control character), cut at maximum characters (with "…")."""
     texte = texte_propre(texte)
-    if maximum is not None and len(texte) > maximum:
-        texte = texte[: maximum - 1] + "…"
+    if maximum is not None:
+        texte = tronquer(texte, maximum)
     return texte
 
 

@@ -12,6 +12,7 @@ characters into ``\\n`` and removes the rest, so that renderers never see them.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from typing import Any
@@ -70,3 +71,24 @@ def texte_propre(texte: Any, une_ligne: bool = False) -> str:
 def a_des_controles(texte: str) -> bool:
     """True when ``texte`` holds a character ``texte_propre`` would change (other than spaces)."""
     return bool(_RE_CONTROLES.search(texte)) or any(c in texte for c in "\r\v\f\x85\u2028\u2029")
+
+
+def tronquer(texte: str, maximum: int) -> str:
+    """texte cut to at most ``maximum`` characters, ending with "…" when cut (trailing spaces of the
+    kept part dropped).
+
+    Args:
+        texte: any text.
+        maximum: the length allowed, "…" included (>= 1).
+    """
+    if len(texte) <= maximum:
+        return texte
+    return texte[: maximum - 1].rstrip() + "…"
+
+
+def lignes_repliees(texte: str, caracteres_par_ligne: float) -> int:
+    """How many lines a wrapped text takes in a column holding ``caracteres_par_ligne`` characters:
+    each paragraph (``\\n``) takes at least one. The one estimate behind every row height (workbooks
+    and Word tables), since neither LibreOffice nor python-docx fits rows of a generated file."""
+    largeur = max(1.0, caracteres_par_ligne)
+    return sum(max(1, math.ceil(len(p) / largeur)) for p in texte.split("\n"))

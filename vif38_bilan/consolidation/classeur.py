@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
+from vif38_bilan.commun.textes import lignes_repliees
 from vif38_bilan.gabarits import disposition
 from vif38_bilan.commun.classeur_flux import Feuille, ecrire_classeur
 from vif38_bilan.consolidation.actions import Consolidation, Enregistrement, etiquette
@@ -64,7 +64,7 @@ def ecrire_consolidation(consolidation: Consolidation, chemin: str | Path) -> Pa
         def feuille(titre: str, entetes: list[str], largeurs: dict[int, float]) -> Feuille:
             colonnes = largeurs_colonnes(entetes, largeurs)
             # LibreOffice does not fit the header row of a generated file: give wrapped headers room.
-            lignes = max(math.ceil(len(t) * 1.1 / largeur) for t, largeur in zip(entetes, colonnes, strict=True))
+            lignes = max(lignes_repliees(t, largeur / 1.1) for t, largeur in zip(entetes, colonnes, strict=True))
             ws = Feuille(wb, titre, entetes, colonnes, entete, lignes * 13 + 4 if lignes > 1 else None)
             ws.figer(1, 1)
             return ws

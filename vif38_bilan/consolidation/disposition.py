@@ -85,10 +85,6 @@ def rubrique_indicateur(action: Action, k: int) -> str:
     return f"Indicateur {k + 1} : {libelle}" if libelle else f"Indicateur {k + 1}"
 
 
-def nom_consolidation(annee: int) -> str:
-    return f"consolidation-{annee}.xlsx"
-
-
 def entetes_actions(annees: tuple[int, ...], annee: int) -> list[str]:
     return (
         [COL_CODE, COL_AXE, COL_OBJECTIF, COL_ACTION, COL_PILOTAGE, COL_CHEF]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vif38_bilan.espace import fichiers
 from vif38_bilan.gabarits import disposition
 from vif38_bilan.regles import (
     AVERTISSEMENT,
@@ -52,7 +53,6 @@ from vif38_bilan.consolidation.disposition import (
     etiquette,
     feuille,
     feuille_id,
-    nom_consolidation,
     nombre_lu,
     nouveau_classeur,
     rubrique_indicateur,
@@ -106,8 +106,8 @@ def lire_historique(protocole: Protocole, dossier_sorties: str | Path, annee: in
     for y in protocole.annees:
         if y >= annee:
             continue
-        rel = f"{y}/{nom_consolidation(y)}"
-        chemin = dossier / str(y) / nom_consolidation(y)
+        rel = f"{y}/{fichiers.nom_consolidation(y)}"
+        chemin = dossier / str(y) / fichiers.nom_consolidation(y)
         if not chemin.is_file():
             h.annees_absentes.append(y)
             h.anomalies.append(
@@ -387,7 +387,7 @@ def ecrire_historique_vierge(protocole: Protocole, annee: int, chemin: str | Pat
         f"  • feuille « {FEUILLE_INDICATEURS} », colonne « Valeur {annee} » : la valeur de chaque indicateur (un nombre entier, Oui/Non, ou un texte selon la colonne « {COL_TYPE} »).",
         f"  • feuille « {FEUILLE_CHIFFRES} », colonne « Valeur {annee} » : la valeur de chaque chiffre clé (un nombre entier), s'il y en a.",
         "Laissez vide ce que vous ne connaissez pas. Ne modifiez pas les codes d'action, les en-têtes ni les noms des feuilles.",
-        f"Enregistrez le fichier sous le même nom, au même endroit (sorties/{annee}/{nom_consolidation(annee)}), au format Excel (.xlsx).",
+        f"Enregistrez le fichier sous le même nom, au même endroit (sorties/{annee}/{fichiers.nom_consolidation(annee)}), au format Excel (.xlsx).",
         "Le bilan de l'année suivante le relit et le vérifie : un statut inconnu ou un nombre illisible est signalé avec sa cellule.",
     ]
     for i, t in enumerate(lignes, 1):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vif38_bilan.espace import fichiers
 from vif38_bilan.regles import AVERTISSEMENT, ERREUR, STATUT_INCONNU, STATUT_VARIANTE, Anomalie
 from vif38_bilan.consolidation.disposition import (
     COL_CODE,
@@ -26,7 +27,6 @@ from vif38_bilan.consolidation.disposition import (
     ID_TYPE,
     ORDRE_STATUTS,
     TYPE_HISTORIQUE,
-    nom_consolidation,
 )
 from vif38_bilan.exceptions import DocumentIllisible, Vif38Error
 from vif38_bilan.referentiel.import_word import (
@@ -364,7 +364,7 @@ def importer_historique(
     chemin = Path(chemin)
     lecture = lire_bilan(chemin)
     imp = historique_depuis_bilan(lecture, protocole, chemin.name)
-    cibles = {y: Path(dossier_sorties) / str(y) / nom_consolidation(y) for y in imp.annees}
+    cibles = {y: Path(dossier_sorties) / str(y) / fichiers.nom_consolidation(y) for y in imp.annees}
     for y in cibles:
         if verifier_annee is not None:
             verifier_annee(y)
@@ -392,7 +392,7 @@ def historique_importe(protocole: Protocole, dossier_sorties: str | Path, annee:
     from vif38_bilan.gabarits import disposition
     from vif38_bilan.lecture.classeur import lire_classeur, lire_feuille
 
-    chemin = Path(dossier_sorties) / str(annee) / nom_consolidation(annee)
+    chemin = Path(dossier_sorties) / str(annee) / fichiers.nom_consolidation(annee)
     if not chemin.is_file():
         return None
     try:

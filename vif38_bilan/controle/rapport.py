@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import io
-import math
 import warnings
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from vif38_bilan.espace import fichiers
+from vif38_bilan.commun.textes import tronquer
+from vif38_bilan.commun.textes import lignes_repliees
 from vif38_bilan.regles import A_CORRIGER, AVERTISSEMENT, ERREUR, IGNORE, REMPLACE, VALIDE, Anomalie
 from vif38_bilan.commun.classeur_flux import Feuille, ecrire_classeur
 from vif38_bilan.commun.ecriture import enregistrer_classeur
@@ -23,7 +25,6 @@ from vif38_bilan.lecture.classeur import lire_classeur
 from vif38_bilan.referentiel.protocole import Protocole
 from vif38_bilan.controle.resultats import FichierControle, ResultatControle
 
-DOSSIER_ANNOTES = "retours-annotes"
 
 FEUILLE_ANOMALIES = "Anomalies"
 FEUILLE_FICHIERS = "Fichiers"
@@ -63,8 +64,6 @@ COULEUR_EN_TETE = "1F4E79"
 FORMATS_ANNOTABLES = ("xlsx", "xlsm", "ods")
 
 
-def nom_rapport(annee: int) -> str:
-    return f"controle-{annee}.xlsx"
 
 
 def chemin_annote(dossier_sortie: Path, nom_relatif: str) -> Path:
@@ -73,7 +72,7 @@ def chemin_annote(dossier_sortie: Path, nom_relatif: str) -> Path:
     relatif = Path(nom_relatif)
     if relatif.suffix.lower() != ".xlsx":
         relatif = relatif.with_name(relatif.name + ".xlsx")
-    return Path(dossier_sortie) / DOSSIER_ANNOTES / relatif
+    return Path(dossier_sortie) / fichiers.DOSSIER_ANNOTES / relatif
 
 
 def annotable(fichier: FichierControle, anomalies: list[Anomalie]) -> bool:
@@ -161,7 +160,7 @@ def ecrire_rapport(resultat: ResultatControle, protocole: Protocole, dossier_sor
         _finir(ws)
 
     proprietes = {"title": f"Contrôle des retours {resultat.annee}", "author": "vif38-bilan"}
-    return ecrire_classeur(dossier_sortie / nom_rapport(resultat.annee), remplir, proprietes)
+    return ecrire_classeur(dossier_sortie / fichiers.nom_rapport(resultat.annee), remplir, proprietes)
 
 
 def _hauteur(valeurs: tuple, largeurs: tuple[int, ...]) -> float:
@@ -171,7 +170,7 @@ def _hauteur(valeurs: tuple, largeurs: tuple[int, ...]) -> float:
     for v, largeur in zip(valeurs, largeurs, strict=False):
         if v is not None:
             texte = str(v)
-            lignes = max(lignes, sum(max(1, math.ceil(len(p) * 1.1 / largeur)) for p in texte.split("\n")))
+            lignes = max(lignes, lignes_repliees(texte, largeur / 1.1))
     return min(409, lignes * 13 + 4)
 
 
@@ -220,7 +219,7 @@ def ecrire_retours_annotes(resultat: ResultatControle, dossier_saisies: Path, do
                 f"Copie annotée de « {f.nom} » non faite : ce classeur n'a pas pu être recopié. Transmettez au "
                 "pilote la liste de ses anomalies (rapport de contrôle, feuille Anomalies, filtrée sur ce fichier)."
             )
-    _retirer_perimees(dossier_sortie / DOSSIER_ANNOTES, attendues)
+    _retirer_perimees(dossier_sortie / fichiers.DOSSIER_ANNOTES, attendues)
     resultat.copies_impossibles = impossibles
     if echecs:
         raise SortieBloquee("\n".join(echecs + [f"Les {len(ecrits)} autre(s) copie(s) annotée(s) ont été écrites."]))
@@ -337,7 +336,7 @@ def texte_console(resultat: ResultatControle) -> str:
     def rangee(valeurs: tuple[str, ...]) -> str:
         cases = []
         for k, v in enumerate(valeurs):
-            v = v if len(v) <= largeurs[k] else v[: largeurs[k] - 1] + "…"
+            v = tronquer(v, largeurs[k])
             cases.append(f"{v:>{largeurs[k]}}" if k in (3, 4) else f"{v:<{largeurs[k]}}")
         return "  ".join(cases).rstrip()
 

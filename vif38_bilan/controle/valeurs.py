@@ -12,7 +12,7 @@ from typing import Any
 from vif38_bilan.gabarits import disposition as d
 from vif38_bilan.controle.donnees_personnelles import AUCUNE, exceptions_du_protocole, natures
 from vif38_bilan.referentiel.statuts import normaliser_statut  # noqa: F401  (re-exported: its old home)
-from vif38_bilan.commun.textes import sans_accents
+from vif38_bilan.commun.textes import sans_accents, tronquer
 
 EFFECTUEE = "EFFECTUÉE"
 
@@ -163,4 +163,4 @@ def texte_identite(valeur: Any) -> Any:
 
 def court(valeur: Any, n: int = 60) -> str:
     texte = " ".join(en_texte(valeur).split())
-    return texte if len(texte) <= n else texte[: n - 1] + "…"
+    return tronquer(texte, n)

@@ -19,6 +19,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
+from vif38_bilan.espace import fichiers
 from vif38_bilan.gabarits import disposition
 
 from vif38_bilan.controle import rapport as rapport_controle
@@ -160,7 +161,7 @@ def preparer_courriels(
     else:
         cibles = _cibles_correction(protocole, contacts, sorties, resultat, sans_adresse)
 
-    dossier = sorties / "courriels" / type_
+    dossier = sorties / fichiers.DOSSIER_COURRIELS / type_
     valeurs_communes = {
         "annee": str(annee),
         "service": config.service,
@@ -221,7 +222,7 @@ def preparer_courriels(
         annee=annee,
         type=type_,
         dossier=dossier,
-        journal=sorties / "courriels" / JOURNAL,
+        journal=sorties / fichiers.DOSSIER_COURRIELS / JOURNAL,
         expediteur=expediteur,
         brouillons=brouillons,
         sans_adresse=sans_adresse,

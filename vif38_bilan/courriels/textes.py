@@ -7,6 +7,7 @@ import string
 from collections.abc import Sequence
 from typing import Any
 
+from vif38_bilan.commun.textes import tronquer
 from vif38_bilan.regles import ERREUR
 from vif38_bilan.exceptions import ConfigurationInvalide
 from vif38_bilan.referentiel.protocole import Protocole
@@ -142,8 +143,7 @@ def lignes_actions(protocole: Protocole, code: str) -> str:
     lignes = []
     for action, role in protocole.actions_du_pilote(code):
         d = re.sub(r"\s+", " ", action.description).strip()
-        if len(d) > DESCRIPTION_MAX:
-            d = d[: DESCRIPTION_MAX - 1].rstrip() + "…"
+        d = tronquer(d, DESCRIPTION_MAX)
         lignes.append(f"  - {action.code} ({role}) : {d}")
     return "\n".join(lignes)
 

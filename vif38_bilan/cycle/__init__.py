@@ -1,20 +1,32 @@
 """The one door of the faces (cli, web, demo, benchmark): the year chained step by step.
 
 annee: open or create a workspace, produce the workbooks, check the returns, consolidate and write the
-bilan, prepare and send the e-mails, deposit files from the browser · cloture: freeze a signed year,
-reopen it, verify it · etat: where a year stands and the next step · imports: Word documents in.
+bilan, prepare the e-mails · cloture: freeze a signed year,
+reopen it, verify it · etat: where a year stands and the next step · imports: Word documents in ·
+depots: files dropped in the browser, what a check reads · envoi: sending the drafts.
 Names load lazily (PEP 562): `vif38-bilan --help` imports none of the stages."""
 
 from __future__ import annotations
 
-import importlib
+from vif38_bilan.commun.paresseux import exports
 
 _NOMS = {
+    "DepotRetours": "depots",
+    "TAILLE_DEPOT_MAX": "depots",
+    "deposer_historique": "depots",
+    "deposer_retours": "depots",
+    "entrees_controle": "depots",
+    "ECHEC": "envoi",
+    "VARIABLE_MOT_DE_PASSE": "envoi",
+    "envoyer_courriels": "envoi",
+    "parametres_envoi": "envoi",
+    "planifier_envoi": "envoi",
+    "texte_envoi": "envoi",
+    "texte_plan": "envoi",
+    "texte_preparation": "envoi",
+    "Gabarits": "annee",
     "ETAPES_BILAN": "annee",
     "Espace": "annee",
-    "NOM_BILAN": "annee",
-    "NOM_CONSOLIDATION": "annee",
-    "NOM_PDF": "annee",
     "SortiesBilan": "annee",
     "controler_annee": "annee",
     "creer_espace": "annee",
@@ -42,10 +54,6 @@ _NOMS = {
 }
 
 
-def __getattr__(nom: str):
-    if nom in _NOMS:
-        return getattr(importlib.import_module(f"vif38_bilan.cycle.{_NOMS[nom]}"), nom)
-    raise AttributeError(f"module 'vif38_bilan.cycle' has no attribute {nom!r}")
-
+__getattr__ = exports(__name__, _NOMS)
 
 __all__ = sorted(_NOMS)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
+from vif38_bilan.espace import fichiers
 from vif38_bilan.espace import cloture as validation
 from vif38_bilan.regles import ERREUR, HISTORIQUE_VALIDE_MODIFIE, Anomalie
 from vif38_bilan.consolidation.classeur import ecrire_consolidation
@@ -27,10 +28,8 @@ from vif38_bilan.consolidation.import_word import historique_importe, sans_retou
 from vif38_bilan.referentiel.protocole import Protocole, verifier_annee
 from vif38_bilan.referentiel.chargement import charger_protocole
 from vif38_bilan.controle.resultats import ResultatControle
+from vif38_bilan.gabarits.generation import GabaritGenere, generer_gabarits, resoudre_pilotes
 
-NOM_CONSOLIDATION = "consolidation-{annee}.xlsx"
-NOM_BILAN = "bilan-{annee}.docx"
-NOM_PDF = "bilan-{annee}.pdf"
 ETAPES_BILAN = ("contrôle", "consolidation", "classeur de consolidation", "bilan Word")
 
 
@@ -109,6 +108,22 @@ def ouvrir_espace(dossier: str | Path = ".", referentiel: str | Path | None = No
 # ---------------------------------------------------------------- gabarits
 
 
+@dataclass(frozen=True)
+class Gabarits:
+    """What produire_gabarits did: the workbooks, in the protocol's pilot order, and what they lack."""
+
+    annee: int
+    dossier: Path
+    lignes: tuple[GabaritGenere, ...]  # pilot, file name, rows as chef de file / co-pilote, path
+    annees_sans_historique: tuple[int, ...]  # earlier years whose status column stays empty
+    actions_couvertes: int  # actions of the protocol present in at least one workbook
+    actions_total: int
+
+    @property
+    def chemins(self) -> list[Path]:
+        return [li.chemin for li in self.lignes]
+
+
 def produire_gabarits(
     espace: Espace,
     annee: int,
@@ -117,7 +132,7 @@ def produire_gabarits(
     sortie: str | Path | None = None,
     progression: Callable[[str], None] | None = None,
     maintenant: datetime | None = None,
-) -> list[Path]:
+) -> Gabarits:
     """Write one collection workbook per pilot for year annee.
 
     Args:
@@ -126,13 +141,11 @@ def produire_gabarits(
         sortie: target folder (gabarits/AAAA/ by default).
         progression: called with each pilot code once its workbook is written.
     Returns:
-        The workbooks' paths, in the protocol's pilot order.
+        Gabarits: the workbooks with each pilot's rows, the earlier years without history.
     Raises:
         AnneeHorsProtocole, PiloteInconnu, SortieBloquee, EspaceVerrouille; ConfigurationInvalide
         when service, courriel or date_limite (unless given) is missing or malformed in vif38.toml.
     """
-    from vif38_bilan.gabarits.generation import generer_gabarits, resoudre_pilotes
-
     espace.verifier_annee(annee)
     exiger_reglages(espace.config, "produire les classeurs", date_limite)
     dossier = Path(sortie) if sortie is not None else espace.dossier("gabarits", annee)
@@ -144,7 +157,9 @@ def produire_gabarits(
             statuts_anterieurs=historique.statuts, chiffres_anterieurs=historique.chiffres,
             progression=progression, maintenant=maintenant,
         )  # fmt: skip
-    return [g.chemin for g in faits]
+    p = espace.protocole
+    couvertes = {a.code for g in faits for a, _ in p.actions_du_pilote(g.pilote)}
+    return Gabarits(annee, dossier, tuple(faits), tuple(historique.annees_absentes), len(couvertes), len(p.actions))
 
 
 def lire_historique_annee(espace: Espace, annee: int) -> Historique:
@@ -182,7 +197,7 @@ def produire_historique_vierge(
     espace.verifier_annee(annee)
     dossier = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
     validation.refuser_si_validee(dossier, annee, "le classeur historique")
-    chemin = dossier / NOM_CONSOLIDATION.format(annee=annee)
+    chemin = dossier / fichiers.nom_consolidation(annee)
     if chemin.exists() and not remplacer:
         raise Vif38Error(
             f"« {chemin} » existe déjà (consolidation de {annee} ou historique déjà rempli) : il n'est pas remplacé. "
@@ -352,9 +367,9 @@ def produire_bilan(
         donnees = consolider(espace.protocole, annee, resultat, historique, annee_importee=importee)
         fait(ETAPES_BILAN[1])
         if importee:
-            classeur = espace.dossier("sorties", annee) / NOM_CONSOLIDATION.format(annee=annee)
+            classeur = espace.dossier("sorties", annee) / fichiers.nom_consolidation(annee)
         else:
-            classeur = sorties.essayer(ecrire_consolidation, donnees, sortie / NOM_CONSOLIDATION.format(annee=annee))
+            classeur = sorties.essayer(ecrire_consolidation, donnees, sortie / fichiers.nom_consolidation(annee))
         fait(ETAPES_BILAN[2])
         document = sorties.essayer(
             bilan.ecrire_bilan,
@@ -362,7 +377,7 @@ def produire_bilan(
             annee,
             donnees,
             resultat,
-            sortie / NOM_BILAN.format(annee=annee),
+            sortie / fichiers.nom_bilan(annee),
             Path(modele) if modele else None,
             presentation,
             date_edition,
@@ -371,7 +386,7 @@ def produire_bilan(
         points = sorties.essayer(  # everything addressed to the agent, beside the bilan every time (issue 12)
             points_a_verifier.ecrire, espace.protocole, annee, donnees, resultat, sortie, date_edition
         )
-        chemin_pdf, impossible, perime = _pdf(document, sortie / NOM_PDF.format(annee=annee), pdf)
+        chemin_pdf, impossible, perime = _pdf(document, sortie / fichiers.nom_pdf(annee), pdf)
         fait(ETAPES_BILAN[3])
     bloquee = resultat.sortie_bloquee
     try:

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from vif38_bilan.espace import fichiers
 from vif38_bilan.espace import cloture as validation
-from vif38_bilan.cycle.annee import NOM_CONSOLIDATION, Espace, fichiers_retours
+from vif38_bilan.cycle.annee import Espace, fichiers_retours
 from vif38_bilan.exceptions import Vif38Error
 
 
@@ -30,7 +31,7 @@ def valider_annee(espace: Espace, annee: int, maintenant: datetime | None = None
     with espace.verrou():
         validation.refuser_si_validee(dossier, annee, "la validation")
         retours = fichiers_retours(espace, annee)
-        consolidation = dossier / NOM_CONSOLIDATION.format(annee=annee)
+        consolidation = dossier / fichiers.nom_consolidation(annee)
         if consolidation.is_file():
             recents = [r for r in retours if r.stat().st_mtime > consolidation.stat().st_mtime]
             if recents:

@@ -11,11 +11,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from vif38_bilan.espace import fichiers
 from vif38_bilan.regles import A_CORRIGER, IGNORE, REMPLACE, VALIDE
 from vif38_bilan.espace.cloture import lire_validation
-from vif38_bilan.cycle.annee import NOM_BILAN, NOM_CONSOLIDATION
 from vif38_bilan.exceptions import Vif38Error
-from vif38_bilan.controle.rapport import nom_rapport
 
 TYPES_COURRIELS = ("envoi", "relance", "correction")
 MANQUANT = "manquant"
@@ -95,7 +94,7 @@ def etat_annee(espace: Any, annee: int, resultat: Any = None) -> EtatAnnee:
     p = espace.protocole
     sorties = espace.dossier("sorties", annee)
     gabarits = _fichiers(espace.dossier("gabarits", annee), "*.xlsx")
-    brouillons = {t: _fichiers(sorties / "courriels" / t, "*.eml") for t in TYPES_COURRIELS}
+    brouillons = {t: _fichiers(sorties / fichiers.DOSSIER_COURRIELS / t, "*.eml") for t in TYPES_COURRIELS}
     saisies = _fichiers(espace.dossier("saisies", annee), "*", recursif=True)
     retours = []
     for pilote in p.pilotes_actifs():
@@ -114,7 +113,7 @@ def etat_annee(espace: Any, annee: int, resultat: Any = None) -> EtatAnnee:
     if resultat is not None:
         comptes = {e: sum(f.etat == e for f in resultat.fichiers) for e in (VALIDE, A_CORRIGER, REMPLACE, IGNORE)}
         comptes[MANQUANT] = len(resultat.manquants)
-    bilan = _existe(sorties / NOM_BILAN.format(annee=annee))
+    bilan = _existe(sorties / fichiers.nom_bilan(annee))
     try:
         validation = lire_validation(sorties, annee)
         validee_le = validation.date_francaise if validation else ""
@@ -128,8 +127,8 @@ def etat_annee(espace: Any, annee: int, resultat: Any = None) -> EtatAnnee:
         retours=tuple(retours),
         controle=resultat is not None,
         nb_erreurs=resultat.nb_erreurs if resultat is not None else 0,
-        rapport=_existe(sorties / nom_rapport(annee)),
-        consolidation=_existe(sorties / NOM_CONSOLIDATION.format(annee=annee)),
+        rapport=_existe(sorties / fichiers.nom_rapport(annee)),
+        consolidation=_existe(sorties / fichiers.nom_consolidation(annee)),
         bilan=bilan,
         prochaine=Etape("", ""),
         comptes=comptes,

@@ -15,18 +15,16 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
+from vif38_bilan.espace import fichiers
 from vif38_bilan.commun.ecriture import ecrire_texte
 from vif38_bilan.exceptions import AnneeValidee, SortieBloquee, Vif38Error
 
-NOM_VALIDATION = "validation-{annee}.json"
-NOM_JOURNAL = "journal-validation-{annee}.txt"
-DOSSIER_ARCHIVES = "archives"
 # The signed outputs of a year (sorties/AAAA/), with their role in the record.
 SIGNES = (
-    ("consolidation", "consolidation-{annee}.xlsx", True),
-    ("bilan", "bilan-{annee}.docx", True),
-    ("pdf", "bilan-{annee}.pdf", False),
-    ("controle", "controle-{annee}.xlsx", False),
+    ("consolidation", fichiers.nom_consolidation, True),
+    ("bilan", fichiers.nom_bilan, True),
+    ("pdf", fichiers.nom_pdf, False),
+    ("controle", fichiers.nom_rapport, False),
 )
 RETOUR = "retour"
 LIBELLES = {
@@ -85,7 +83,7 @@ def _empreinte(role: str, chemin: Path, racine: Path) -> Empreinte:
 
 
 def chemin_validation(dossier: Path, annee: int) -> Path:
-    return Path(dossier) / NOM_VALIDATION.format(annee=annee)
+    return Path(dossier) / fichiers.nom_validation(annee)
 
 
 def lire_validation(dossier: str | Path, annee: int) -> Validation | None:
@@ -128,7 +126,7 @@ def enregistrer_validation(
     racine = Path(racine).resolve()
     empreintes = []
     for role, nom, obligatoire in SIGNES:
-        chemin = Path(dossier) / nom.format(annee=annee)
+        chemin = Path(dossier) / nom(annee)
         if chemin.is_file():
             empreintes.append(_empreinte(role, chemin, racine))
         elif obligatoire:
@@ -151,7 +149,7 @@ def enregistrer_validation(
 
 
 def _journal(dossier: Path, annee: int, moment: datetime, ligne: str) -> None:
-    chemin = Path(dossier) / NOM_JOURNAL.format(annee=annee)
+    chemin = Path(dossier) / fichiers.nom_journal(annee)
     avant = chemin.read_text("utf-8") if chemin.is_file() else ""
     ecrire_texte(chemin, f"{avant}{moment.isoformat(sep=' ')}  {ligne}\n")
 
@@ -169,12 +167,12 @@ def rouvrir(racine: Path, annee: int, dossier: Path, motif: str, maintenant: dat
     if not motif:
         raise Vif38Error('Dites pourquoi l\'année est rouverte : --motif "la raison" (elle est gardée au journal).')
     moment = (maintenant or datetime.now()).replace(microsecond=0)
-    archive = Path(dossier) / DOSSIER_ARCHIVES / moment.strftime("%Y-%m-%d_%H%M%S")
+    archive = Path(dossier) / fichiers.DOSSIER_ARCHIVES / moment.strftime("%Y-%m-%d_%H%M%S")
     suffixe = 1
     while archive.exists():
         suffixe += 1
         archive = archive.with_name(f"{moment.strftime('%Y-%m-%d_%H%M%S')}-{suffixe}")
-    a_deplacer = [Path(dossier) / nom.format(annee=annee) for _r, nom, _o in SIGNES]
+    a_deplacer = [Path(dossier) / nom(annee) for _r, nom, _o in SIGNES]
     a_deplacer = [c for c in a_deplacer if c.is_file()] + [chemin_validation(dossier, annee)]
     archive.mkdir(parents=True)
     deplaces: list[tuple[Path, Path]] = []

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from vif38_bilan.espace import fichiers
 from vif38_bilan.referentiel import statuts
 from vif38_bilan.referentiel.protocole import Protocole
 
@@ -127,8 +128,7 @@ def en_tetes(protocole: Protocole, annee: int) -> list[str]:
     return tetes
 
 
-def nom_fichier(annee: int, pilote: str) -> str:
-    return f"{annee}_{pilote}_bilan-protocole-VIF.xlsx"
+nom_fichier = fichiers.nom_gabarit  # part of the layout contract (saisies, courriels, demo)
 
 
 def formule_liste(valeurs: Iterable[str]) -> str:
@@ -241,3 +241,9 @@ def lire_paires(lignes: Iterable[Iterable[Any]]) -> dict[str, Any]:
         if len(ligne) >= 2 and isinstance(ligne[0], str) and ligne[0].strip() in CLES_ID:
             valeurs[ligne[0].strip()] = ligne[1]
     return valeurs
+
+
+def cle_libelle(texte: Any) -> str:
+    """Matching key of a label or header read back from a return: one space, case-folded, no
+    trailing colon ("Code action :" = "code  ACTION")."""
+    return " ".join(str(texte).split()).casefold().rstrip(" :")

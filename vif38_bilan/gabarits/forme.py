@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from copy import copy
 from typing import Any
@@ -12,6 +11,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from vif38_bilan.commun.textes import lignes_repliees
 from vif38_bilan.gabarits import disposition as d
 from vif38_bilan.commun.ecriture import mettre_texte
 
@@ -143,13 +143,12 @@ def validation_longueur(maximum: int, titre: str, invite: str, erreur: str, mini
 
 def hauteur(texte: str, largeur: float, points_par_ligne: float = 15.0) -> float:
     """Row height (points) for wrapped text in a column of the given width."""
-    par_ligne = max(1, int(largeur * 1.2))
-    lignes = sum(max(1, math.ceil(len(p) / par_ligne)) for p in texte.split("\n"))
+    lignes = lignes_repliees(texte, int(largeur * 1.2))
     return lignes * points_par_ligne + 3
 
 
 def hauteur_ligne(textes: list[tuple[str, float]]) -> float:
     """Height of a table row (10 pt text) fitting its longest wrapped text, at least 3 lines
     so that observations have room."""
-    lignes = max([3] + [math.ceil(len(t) / max(1.0, largeur * 1.1)) for t, largeur in textes])
+    lignes = max([3] + [lignes_repliees(t, largeur * 1.1) for t, largeur in textes])
     return lignes * 13 + 4

@@ -1,0 +1,15 @@
+"""Foundation: reading any received file safely. examen (limits, verdicts) · examen_zip ·
+examen_ole · examen_xml (hostile containers and XML before any parser) · securite (the examination of
+a file) · classeur (the one way to read a workbook) · isolee (reading in a child process with
+memory/time limits) · cellules_brutes (formula errors, merges calamine hides) · horodatage (saved
+time in true UTC) · ooxml_strict (Strict Open XML) · export_csv (a CSV export instead of the
+workbook) · document_word (a Word document's paragraphs and tables for the imports)."""
+
+from vif38_bilan.commun.paresseux import exports
+
+_NOMS = {
+    "TAILLE_MAX": "examen",
+}
+
+__getattr__ = exports(__name__, _NOMS)
+__all__ = sorted(_NOMS)

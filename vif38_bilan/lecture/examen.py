@@ -6,10 +6,10 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from vif38_bilan.exceptions import FichierRefuse
 from vif38_bilan.regles import (
     Regle,
 )
-from vif38_bilan.exceptions import FichierRefuse
 
 TAILLE_MAX = 20 * 1024 * 1024  # a collection workbook weighs ~50 KB
 
@@ -52,11 +52,6 @@ def refus(message: str, regle: Regle) -> FichierRefuse:
     e = FichierRefuse(message)
     e.regle = regle.id  # the anomalie's rule, in the catalogue
     return e
-
-
-def mo(octets: int) -> str:
-    mo = octets / (1024 * 1024)
-    return f"{mo:.0f} Mo" if mo >= 10 else f"{mo:.1f} Mo".replace(".", ",")
 
 
 def nom_lisible(nom: str) -> str:

@@ -10,14 +10,8 @@ import zipfile
 import zlib
 from typing import NamedTuple
 
-from vif38_bilan.regles import (
-    BOMBE_ZIP,
-    FICHIER_ABIME,
-    FORMAT_NON_PRIS_EN_CHARGE,
-    MOT_DE_PASSE,
-    PAS_UN_CLASSEUR,
-    XML_DANGEREUX,
-)
+from vif38_bilan.commun.textes import tronquer
+from vif38_bilan.commun import nombres
 from vif38_bilan.lecture.examen import (
     MEMBRE_MAX,
     MEMBRES_MAX,
@@ -29,11 +23,18 @@ from vif38_bilan.lecture.examen import (
     TOTAL_MAX,
     ZIP,
     Verification,
-    mo,
     nom_lisible,
     refus,
 )
 from vif38_bilan.lecture.examen_xml import Prologue, XmlDangereux, chercher, lisible_en_xml, verifier_prologue
+from vif38_bilan.regles import (
+    BOMBE_ZIP,
+    FICHIER_ABIME,
+    FORMAT_NON_PRIS_EN_CHARGE,
+    MOT_DE_PASSE,
+    PAS_UN_CLASSEUR,
+    XML_DANGEREUX,
+)
 
 # ---------------------------------------------------------------- zip containers (xlsx, xlsm, ods)
 
@@ -232,7 +233,7 @@ def _verifier_repertoire(membres: list[_Membre], taille: int) -> None:
             raise refus(ABIME, FICHIER_ABIME)
         vus.add(m.nom)
         if m.taille > MEMBRE_MAX:
-            raise refus(_BOMBE.format(quoi=f"{mo(m.taille)} pour « {_court(m.nom)} »"), BOMBE_ZIP)
+            raise refus(_BOMBE.format(quoi=f"{nombres.taille(m.taille)} pour « {_court(m.nom)} »"), BOMBE_ZIP)
         if m.methode not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise refus(
                 "Le fichier utilise une compression que ni Excel ni LibreOffice n'emploient : "
@@ -240,10 +241,10 @@ def _verifier_repertoire(membres: list[_Membre], taille: int) -> None:
                 FICHIER_ABIME,
             )
         if m.taille > RATIO_SEUIL and m.taille > RATIO_MAX * max(m.compresse, 1):
-            raise refus(_BOMBE.format(quoi=f"{mo(m.taille)} pour « {_court(m.nom)} »"), BOMBE_ZIP)
+            raise refus(_BOMBE.format(quoi=f"{nombres.taille(m.taille)} pour « {_court(m.nom)} »"), BOMBE_ZIP)
         total += m.taille
     if total > TOTAL_MAX:
-        raise refus(_BOMBE.format(quoi=mo(total)), BOMBE_ZIP)
+        raise refus(_BOMBE.format(quoi=nombres.taille(total)), BOMBE_ZIP)
     # Members' data must not overlap (overlapping members are the "better zip bomb" construction)
     # nor run past the end of the file.
     fin_precedente = 0
@@ -350,7 +351,7 @@ MORCEAU_UNIQUE = 1024 * 1024  # members up to this size are inflated in one boun
 
 
 def _trop(m: _Membre) -> None:
-    annonce = f"plus que les {mo(m.taille)} annoncés pour « {_court(m.nom)} »"
+    annonce = f"plus que les {nombres.taille(m.taille)} annoncés pour « {_court(m.nom)} »"
     raise refus(_BOMBE.format(quoi=annonce), BOMBE_ZIP)
 
 
@@ -372,4 +373,4 @@ def _examiner(m: _Membre, contenu: bytes) -> None:
 
 def _court(nom: str, n: int = 60) -> str:
     nom = nom_lisible(nom)
-    return nom if len(nom) <= n else nom[: n - 1] + "…"
+    return tronquer(nom, n)

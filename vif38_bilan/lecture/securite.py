@@ -13,6 +13,20 @@ import stat
 from pathlib import Path
 from typing import NamedTuple
 
+from vif38_bilan.commun import nombres
+from vif38_bilan.lecture.examen import (
+    MESSAGE_MOT_DE_PASSE,
+    OLE,
+    RENVOI,
+    TAILLE_MAX,
+    ZIP,
+    ZIP_VIDE,
+    Verification,
+    refus,
+)
+from vif38_bilan.lecture.examen_ole import OleAbime, biff_chiffre, lire_ole
+from vif38_bilan.lecture.examen_zip import ABIME, inspecter_zip
+from vif38_bilan.lecture.export_csv import est_un_csv, message_csv
 from vif38_bilan.regles import (
     EXPORT_CSV,
     FICHIER_ABIME,
@@ -22,20 +36,6 @@ from vif38_bilan.regles import (
     MOT_DE_PASSE,
     PAS_UN_CLASSEUR,
 )
-from vif38_bilan.lecture.examen import (
-    MESSAGE_MOT_DE_PASSE,
-    OLE,
-    RENVOI,
-    TAILLE_MAX,
-    ZIP,
-    ZIP_VIDE,
-    Verification,
-    mo,
-    refus,
-)
-from vif38_bilan.lecture.examen_ole import OleAbime, biff_chiffre, lire_ole
-from vif38_bilan.lecture.examen_zip import ABIME, inspecter_zip
-from vif38_bilan.lecture.export_csv import est_un_csv, message_csv
 
 
 def verifier_fichier(chemin: Path, taille_max: int = TAILLE_MAX) -> str:
@@ -109,7 +109,7 @@ def _verifier_taille(taille: int, taille_max: int) -> None:
         raise refus(f"Le fichier est vide (0 octet) : {RENVOI}", FICHIER_VIDE)
     if taille > taille_max:
         raise refus(
-            f"Le fichier pèse {mo(taille)}, au-delà de la limite de {mo(taille_max)} : demandez au pilote "
+            f"Le fichier pèse {nombres.taille(taille)}, au-delà de la limite de {nombres.taille(taille_max)} : demandez au pilote "
             "de renvoyer le classeur seul, sans images, pièces jointes ni onglets ajoutés.",
             FICHIER_TROP_GROS,
         )

@@ -1,0 +1,27 @@
+"""Stage 1, the protocol as data. protocole (the model) · chargement (loading and validation,
+every fault at once) · classeur (the editable referential workbook) · embarque + data/ (Isère
+2022–2024) · pilotes (pilot directory, aliases) · statuts (the six statuses) · agregation (how
+several pilots' figures make one) · chiffres_cles (key-figure series) · cibles (targets stated in
+the text) · import_word (a protocol's Word document → the referential)."""
+
+from vif38_bilan.commun.paresseux import exports
+
+_NOMS = {
+    "Action": "protocole",
+    "CHEF_DE_FILE": "protocole",
+    "CO_PILOTE": "protocole",
+    "Indicateur": "protocole",
+    "Objectif": "protocole",
+    "Protocole": "protocole",
+    "resume": "protocole",
+    "vers_dict": "protocole",
+    "verifier_annee": "protocole",
+    "charger_protocole": "chargement",
+    "depuis_dict": "chargement",
+    "ecrire_xlsx": "classeur",
+    "lire_xlsx": "classeur",
+    "compte_rendu": "import_word",
+}
+
+__getattr__ = exports(__name__, _NOMS)
+__all__ = sorted(_NOMS)

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from vif38_bilan.commun.nombres import nombre
 from vif38_bilan.exceptions import Vif38Error
 
 
@@ -107,12 +108,6 @@ class Agregat:
             retenu = "pas de chiffre du chef de file, maximum des co-pilotes retenu"
         return f"déclarations : {detail} ; {retenu}"
 
-
-def nombre(v: int | float) -> str:
-    """French writing of a figure: 1 234, 2,5."""
-    if isinstance(v, float) and not v.is_integer():
-        return f"{v:,.2f}".rstrip("0").rstrip(".").replace(",", "\u202f").replace(".", ",")
-    return f"{int(v):,}".replace(",", "\u202f")
 
 
 def par_pilote(figures: Iterable[tuple[str, bool, int | float]]) -> tuple[Declaration, ...]:

@@ -45,10 +45,6 @@ def _vide(v: Any) -> Any:
     return v
 
 
-def _cle(v: Any) -> str:
-    return " ".join(str(v).split()).casefold().rstrip(" :")
-
-
 def normaliser(code: Any) -> str:
     return "".join(str(code).split()).casefold()
 
@@ -66,10 +62,10 @@ def chercher_feuille(noms: list[str], lire: Any) -> tuple[str, list[list[Any]], 
 
 
 def _entete(lignes: list[list[Any]]) -> tuple[int, int] | None:
-    cible = _cle(d.CODE_CHIFFRE)
+    cible = d.cle_libelle(d.CODE_CHIFFRE)
     for i, ligne in enumerate(lignes):
         for j, v in enumerate(ligne):
-            if isinstance(v, str) and 0 < len(v) < 40 and _cle(v) == cible:
+            if isinstance(v, str) and 0 < len(v) < 40 and d.cle_libelle(v) == cible:
                 return i, j
     return None
 
@@ -88,7 +84,7 @@ def lire_chiffres(feuille: str, lignes: list[list[Any]], depart: tuple[int, int]
     j_valeur = None
     if tete is not None:
         j_valeur = next(
-            (j for j, v in enumerate(lignes[i_entete]) if isinstance(v, str) and _cle(v) == _cle(tete)), None
+            (j for j, v in enumerate(lignes[i_entete]) if isinstance(v, str) and d.cle_libelle(v) == d.cle_libelle(tete)), None
         )
     lues: list[LigneChiffreLue] = []
     for i in range(i_entete + 1, len(lignes)):

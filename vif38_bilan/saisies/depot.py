@@ -13,9 +13,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from vif38_bilan.commun import nombres
 from vif38_bilan.commun.ecriture import ecrire_octets
-from vif38_bilan.lecture.examen import TAILLE_MAX
 from vif38_bilan.exceptions import FichierRefuse
+from vif38_bilan.lecture.examen import TAILLE_MAX
 from vif38_bilan.lecture.securite import inspecter_octets
 
 NOM_PAR_DEFAUT = "retour"
@@ -63,7 +64,7 @@ def deposer_retour(dossier: str | Path, nom: str, donnees: bytes, taille_max: in
     """
     if len(donnees) > taille_max:
         raise FichierRefuse(
-            f"« {nom} » pèse {len(donnees) / 1024 / 1024:.1f} Mo, plus que les {taille_max // (1024 * 1024)} Mo "
+            f"« {nom} » pèse {nombres.taille(len(donnees))}, plus que les {nombres.taille(taille_max)} "
             "acceptés : il n'a pas été déposé. Un classeur de collecte pèse environ 50 Ko : demandez au pilote "
             "de renvoyer le classeur seul, sans images."
         )

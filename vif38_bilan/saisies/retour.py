@@ -123,13 +123,8 @@ class Retour:
 # ---------------------------------------------------------------- reading
 
 
-def _cle(texte: Any) -> str:
-    """Header/label matching key: one space, case-folded, no trailing colon."""
-    return " ".join(str(texte).split()).casefold().rstrip(" :")
-
-
-_CLES_LIBELLES = {_cle(x): x for x in d.LIBELLES_IDENTITE}
-_CLE_CODE = _cle(d.CODE_ACTION)
+_CLES_LIBELLES = {d.cle_libelle(x): x for x in d.LIBELLES_IDENTITE}
+_CLE_CODE = d.cle_libelle(d.CODE_ACTION)
 _TIRETS = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "−": "-", " ": "", "\u00a0": ""})
 
 
@@ -278,7 +273,7 @@ def _chercher_entete(lignes: list[list[Any]]) -> tuple[int, int] | None:
             return i, ligne.index(d.CODE_ACTION)
     for i, ligne in enumerate(lignes):  # retyped: other case, spaces, a colon
         for j, v in enumerate(ligne):
-            if isinstance(v, str) and 0 < len(v) < _COURT and _cle(v) == _CLE_CODE:
+            if isinstance(v, str) and 0 < len(v) < _COURT and d.cle_libelle(v) == _CLE_CODE:
                 return i, j
     return None
 
@@ -313,7 +308,7 @@ def _identite(lignes: list[list[Any]], r0: int, c0: int, fin: int) -> dict[str, 
         for j, v in enumerate(lignes[i]):
             if not isinstance(v, str) or not 0 < len(v) < _COURT:
                 continue
-            libelle = _CLES_LIBELLES.get(_cle(v))
+            libelle = _CLES_LIBELLES.get(d.cle_libelle(v))
             if libelle is not None and libelle not in identite:
                 poser(libelle, i, j)
     return identite
@@ -339,8 +334,8 @@ class _Entetes:
             self._cles = {}
             for k, v in enumerate(self.ligne):
                 if isinstance(v, str) and 0 < len(v) < _COURT:
-                    self._cles.setdefault(_cle(v), k)
-        return self._cles.get(_cle(tete))
+                    self._cles.setdefault(d.cle_libelle(v), k)
+        return self._cles.get(d.cle_libelle(tete))
 
 
 def _annee_des_entetes(textes: _Entetes) -> int | None:

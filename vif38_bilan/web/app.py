@@ -1,20 +1,18 @@
 """The Flask application: the security gate in front of every request, the shared state.
 
-The pages themselves are in pages.py; every step they run goes through etapes.py.
+The pages themselves are in pages.py, the shared state in etat_serveur.py; every step they run
+goes through etapes.py.
 """
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, abort, current_app, g, redirect, render_template, request
+from flask import Flask, abort, g, redirect, render_template, request
 
-from vif38_bilan.web import etapes
 from vif38_bilan.web.securite import (
     CHAMP_CSRF,
     NOM_COOKIE,
@@ -24,82 +22,10 @@ from vif38_bilan.web.securite import (
     hote_autorise,
     origine_autorisee,
 )
-from vif38_bilan.web.travaux import Travaux
+from vif38_bilan.web.etat_serveur import Serveur, serveur
+from vif38_bilan.web.pages import pages
 
 TELEVERSEMENT_MAX = 200 * 1024 * 1024  # a whole drop; each file is also held to securite.TAILLE_MAX
-
-
-@dataclass
-class Serveur:
-    """What one run of the server knows: the workspace, its secrets, the jobs, the last results."""
-
-    espace: Any  # etapes.Espace
-    secrets: Secrets = field(default_factory=Secrets)
-    port: int | None = None
-    travaux: Travaux = field(default_factory=Travaux)
-    # Latest check per year, with the fingerprint of the files it read: reused while they are unchanged.
-    resultats: dict[int, tuple[tuple, Any]] = field(default_factory=dict)
-    depots: dict[int, dict] = field(default_factory=dict)  # last drop per year: saved and refused files
-    preparations: dict[tuple[int, str], Any] = field(default_factory=dict)  # last drafts per (year, type)
-    bilans: dict[int, Any] = field(default_factory=dict)  # last produire_bilan per year (PDF, blocked outputs)
-    verrou: threading.Lock = field(default_factory=threading.Lock)
-
-    @property
-    def racine(self) -> Path:
-        return self.espace.racine
-
-    def adresse(self, hote: str = "127.0.0.1") -> str:
-        """The address to open: it carries the token the browser exchanges for its cookie."""
-        return f"http://{hote}:{self.port}/?{urlencode({PARAMETRE_JETON: self.secrets.jeton})}"
-
-    # -- check results, reused while the files they read are unchanged
-
-    def empreinte(self, annee: int) -> tuple:
-        """Names, sizes and dates of what a check of annee reads: the returns and the earlier years."""
-        vus = []
-        saisies = self.espace.dossier("saisies", annee)
-        if saisies.is_dir():
-            for p in sorted(saisies.rglob("*")):
-                try:
-                    s = p.lstat()
-                except OSError:
-                    continue
-                vus.append((p.relative_to(saisies).as_posix(), s.st_size, s.st_mtime_ns))
-        for y in self.espace.protocole.annees:
-            if y < annee:
-                h = self.espace.dossier("sorties", y) / etapes.nom_consolidation(y)
-                if h.is_file():
-                    s = h.stat()
-                    vus.append((h.name, s.st_size, s.st_mtime_ns))
-        return tuple(vus)
-
-    def resultat(self, annee: int) -> Any:
-        """The latest check of annee if the files have not changed since, else None."""
-        with self.verrou:
-            connu = self.resultats.get(annee)
-        if connu is None or connu[0] != self.empreinte(annee):
-            return None
-        return connu[1]
-
-    def retenir(self, annee: int, empreinte: tuple, resultat: Any) -> None:
-        with self.verrou:
-            self.resultats[annee] = (empreinte, resultat)
-
-    def occupation(self) -> str:
-        """French sentence when the workspace is busy (a job of this page, or another command)."""
-        t = self.travaux.en_cours()
-        if t is not None:
-            return f"Travail en cours : {t.titre} (depuis {t.duree} s). Les autres actions attendent qu'il se termine."
-        try:
-            with self.espace.verrou():
-                pass
-        except etapes.EspaceVerrouille as e:
-            return str(e)
-        return ""
-
-
-def serveur() -> Serveur:
-    return current_app.config["VIF38"]
 
 
 def creer_app(espace: Any, port: int | None = None, secrets_: Secrets | None = None) -> Flask:
@@ -112,8 +38,6 @@ def creer_app(espace: Any, port: int | None = None, secrets_: Secrets | None = N
     app.context_processor(_contexte)
     for code in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(code, _erreur)
-    from vif38_bilan.web.pages import pages
-
     app.register_blueprint(pages)
     return app
 

@@ -1,17 +1,21 @@
-"""The ONLY module of the web page that reaches the library: the public API of the year
-(vif38_bilan.cycle.annee), plus the few helpers the pages show (drop a file, state of the year).
-
-The pages hold no logic of their own: each action is one of these calls.
+"""The ONLY module of the web page that reaches the library: the cycle's door (vif38_bilan.cycle)
+and a few package-level names the pages show. The pages hold no logic of their own: each action is
+one of these calls.
 """
 
 from __future__ import annotations
 
-from vif38_bilan.espace.cloture import refuser_si_validee
+from vif38_bilan.controle import chemin_annote
 from vif38_bilan.cycle import (
-    NOM_CONSOLIDATION,
+    TAILLE_DEPOT_MAX,
+    TYPES_COURRIELS,
     Espace,
     SortiesBilan,
     controler_annee,
+    deposer_historique,
+    deposer_retours,
+    entrees_controle,
+    etat_annee,
     lire_historique_annee,
     ouvrir_espace,
     preparer_courriels,
@@ -19,15 +23,11 @@ from vif38_bilan.cycle import (
     produire_gabarits,
     produire_historique_vierge,
 )
-from vif38_bilan.saisies.depot import deposer_historique, deposer_retour
-from vif38_bilan.espace.reglages import lire_date
-from vif38_bilan.cycle import TYPES_COURRIELS, etat_annee
-from vif38_bilan.lecture.examen import TAILLE_MAX
+from vif38_bilan.espace import lire_date, nom_consolidation
 from vif38_bilan.exceptions import EspaceVerrouille, FichierRefuse, Vif38Error
-from vif38_bilan.controle.rapport import chemin_annote
 
 __all__ = [
-    "TAILLE_MAX",
+    "TAILLE_DEPOT_MAX",
     "TYPES_COURRIELS",
     "Espace",
     "EspaceVerrouille",
@@ -37,7 +37,8 @@ __all__ = [
     "chemin_annote",
     "controler_annee",
     "deposer_historique",
-    "deposer_retour",
+    "deposer_retours",
+    "entrees_controle",
     "etat_annee",
     "lire_date",
     "lire_historique_annee",
@@ -47,10 +48,4 @@ __all__ = [
     "produire_bilan",
     "produire_gabarits",
     "produire_historique_vierge",
-    "refuser_si_validee",
 ]
-
-
-def nom_consolidation(annee: int) -> str:
-    """consolidation-AAAA.xlsx: the year's consolidation, read back as history by the next years."""
-    return NOM_CONSOLIDATION.format(annee=annee)

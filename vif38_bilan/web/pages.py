@@ -14,16 +14,8 @@ from pathlib import Path
 from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 
 from vif38_bilan.web import etapes
-from vif38_bilan.web.app import serveur
-from vif38_bilan.web.etapes import (
-    TYPES_COURRIELS,
-    FichierRefuse,
-    Vif38Error,
-    deposer_historique,
-    deposer_retour,
-    etat_annee,
-    lire_date,
-)
+from vif38_bilan.web.etat_serveur import serveur
+from vif38_bilan.web.etapes import TYPES_COURRIELS, EspaceVerrouille, Vif38Error, etat_annee, lire_date
 from vif38_bilan.web.securite import fichier_telechargeable
 from vif38_bilan.web.travaux import ECHEC, EN_COURS, TERMINE
 
@@ -191,20 +183,12 @@ def depot(annee: int):
 def depot_envoyer(annee: int):
     s = serveur()
     _annee(annee)
-    dossier = s.espace.dossier("saisies", annee)
-    deposes, refuses = [], []
-    try:  # a signed year is frozen: its returns are part of what was signed
-        etapes.refuser_si_validee(s.espace.dossier("sorties", annee), annee, "le dossier des retours")
-    except Vif38Error as e:
-        refuses = [(f.filename, str(e)) for f in request.files.getlist("fichiers") if f.filename]
-    for f in request.files.getlist("fichiers") if not refuses else ():
-        if not f.filename:
-            continue
-        donnees = f.stream.read(etapes.TAILLE_MAX + 1)
-        try:
-            deposes.append(deposer_retour(dossier, f.filename, donnees))
-        except (FichierRefuse, OSError) as e:
-            refuses.append((f.filename, str(e) if isinstance(e, Vif38Error) else f"Écriture impossible ({e})."))
+    envois = [(f.filename, f.stream.read(etapes.TAILLE_DEPOT_MAX + 1)) for f in request.files.getlist("fichiers")]
+    try:
+        depot = etapes.deposer_retours(s.espace, annee, [(nom, donnees) for nom, donnees in envois if nom])
+        deposes, refuses = depot.deposes, depot.refuses
+    except EspaceVerrouille as e:
+        deposes, refuses = [], [(nom, str(e)) for nom, _ in envois if nom]
     s.depots[annee] = {"deposes": deposes, "refuses": refuses, "date": datetime.now()}
     if not deposes:
         return redirect(url_for("pages.depot", annee=annee), code=303)
@@ -363,10 +347,8 @@ def historique_deposer(annee: int):
     f = request.files.get("fichier")
     if f is None or not f.filename:
         return redirect(url_for("pages.historique", annee=annee, message="Choisissez un classeur."), code=303)
-    chemin = s.espace.dossier("sorties", annee) / etapes.nom_consolidation(annee)
     try:
-        with s.espace.verrou():
-            _, ancien = deposer_historique(chemin, f.stream.read(etapes.TAILLE_MAX + 1))
+        chemin, ancien = etapes.deposer_historique(s.espace, annee, f.stream.read(etapes.TAILLE_DEPOT_MAX + 1))
     except Vif38Error as e:
         message = f"« {f.filename} » n'a pas été déposé : {e}"
     else:

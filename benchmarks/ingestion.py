@@ -118,26 +118,24 @@ def _generer_lot(args: tuple[str, str, list[tuple[str, int, str, str]], str]) ->
 
     from openpyxl import load_workbook
 
-    from vif38_bilan.gabarits import generation as gabarits
-
-    from vif38_bilan.gabarits import remplissage
-    from vif38_bilan.referentiel.chargement import charger_protocole
+    from vif38_bilan import gabarits as g
+    from vif38_bilan.referentiel import charger_protocole
 
     gabarit, racine, lot, annee = args
     protocole = charger_protocole()
     wb = load_workbook(gabarit)
     debut = datetime(int(annee) + 1, 2, 1, 9, 0)
     for pilote, graine, structure, rel in lot:
-        reponses = remplissage.reponses_inventees(protocole, pilote, int(annee), graine)
-        identite = remplissage.identite_inventee(protocole, pilote, int(annee), graine)
+        reponses = g.reponses_inventees(protocole, pilote, int(annee), graine)
+        identite = g.identite_inventee(protocole, pilote, int(annee), graine)
         identite["Structure"] = structure
         moment = debut + timedelta(minutes=graine)
         # Key figures too: a real return of a providing pilot answers them (else each would be an anomaly).
-        chiffres = remplissage.chiffres_inventes(protocole, pilote, int(annee), graine) or None
-        remplissage.remplir_classeur(wb, reponses, identite=identite, modifie_le=moment, chiffres=chiffres)
+        chiffres = g.chiffres_inventes(protocole, pilote, int(annee), graine) or None
+        g.remplir_classeur(wb, reponses, identite=identite, modifie_le=moment, chiffres=chiffres)
         chemin = Path(racine) / rel
         chemin.parent.mkdir(parents=True, exist_ok=True)
-        gabarits.enregistrer(wb, chemin, modifie_le=moment)
+        g.enregistrer(wb, chemin, modifie_le=moment)
     return len(lot)
 
 
@@ -145,8 +143,7 @@ def preparer_corpus(sortie: Path, n: int, jobs: int) -> Path:
     """The folder of N filled returns, generated once and cached under sortie/corpus-N."""
     from concurrent.futures import ProcessPoolExecutor
 
-    from vif38_bilan.gabarits import generation as gabarits
-    from vif38_bilan.referentiel.chargement import charger_protocole
+    from vif38_bilan import cycle
 
     base = sortie / f"corpus-{n}"
     retours = base / "retours"
@@ -163,14 +160,15 @@ def preparer_corpus(sortie: Path, n: int, jobs: int) -> Path:
     t0 = time.perf_counter()
     if marque.exists():
         marque.unlink()
-    for dossier in (retours, base / "gabarits"):
+    for dossier in (retours, base / "espace"):
         if dossier.exists():
             shutil.rmtree(dossier)
     retours.mkdir(parents=True)
-    protocole = charger_protocole()
-    plan = plan_corpus(protocole, n)
+    # The workbooks come from the cycle's door, as the agent makes them (vif38-bilan gabarits).
+    espace = cycle.creer_espace(base / "espace", courriel="ddfe@exemple.invalid", date_limite="15/02/2024")
+    plan = plan_corpus(espace.protocole, n)
     codes = sorted({p for p, *_ in plan})
-    faits = {g.pilote: g.chemin for g in gabarits.generer_gabarits(protocole, ANNEE, base / "gabarits", pilotes=codes)}
+    faits = {g.pilote: g.chemin for g in cycle.produire_gabarits(espace, ANNEE, pilotes=codes).lignes}
     par_pilote: dict[str, list] = {}
     for ligne in plan:
         par_pilote.setdefault(ligne[0], []).append(ligne)
@@ -196,16 +194,12 @@ def _empreinte_generateur() -> str:
     rebuilt instead of failing the check."""
     import hashlib
 
-    from vif38_bilan.gabarits import disposition
-
-    from vif38_bilan.gabarits import generation as gabarits
-
-    from vif38_bilan.gabarits import remplissage
-    from vif38_bilan.referentiel.chargement import charger_protocole
+    import vif38_bilan.gabarits
+    from vif38_bilan.referentiel import charger_protocole
 
     h = hashlib.sha256()
-    for module in (disposition, gabarits, remplissage):
-        h.update(Path(module.__file__).read_bytes())
+    for module in sorted(Path(vif38_bilan.gabarits.__file__).parent.glob("*.py")):
+        h.update(module.read_bytes())
     h.update(charger_protocole().id.encode())
     return h.hexdigest()[:16]
 

@@ -8,7 +8,7 @@ import click
 
 from vif38_bilan.cli.accueil import annee_option
 
-NOM_MODELE = "modele-bilan.docx"
+
 
 
 # Options of `bilan` (defined here to keep cli.py short).
@@ -40,13 +40,13 @@ def lignes_pdf(r) -> list[str]:
 @click.pass_obj
 def modele_cmd(c, fichier: Path | None, remplacer: bool) -> None:
     """Écrit un modèle Word de départ pour le bilan : à compléter une fois dans Word, gardé à chaque bilan."""
-    from vif38_bilan.bilan.modele import REPERES, ecrire_modele_depart
-    from vif38_bilan.espace.reglages import message_introuvable, trouver_racine
+    from vif38_bilan.bilan import REPERES, ecrire_modele_depart
+    from vif38_bilan.espace import FICHIER_MODELE, message_introuvable, trouver_racine
 
     racine = trouver_racine(Path.cwd())
     if fichier is None and racine is None:  # its place is the workspace: never written in an unrelated folder
         raise click.ClickException(message_introuvable(Path.cwd()))
-    fichier = fichier or racine / NOM_MODELE
+    fichier = fichier or racine / FICHIER_MODELE
     if fichier.exists() and not remplacer:
         raise click.ClickException(
             f"« {fichier} » existe déjà : il n'est pas remplacé (votre texte y est peut-être). "

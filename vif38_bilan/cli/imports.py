@@ -75,7 +75,7 @@ def avec_import_historique(f):
 
 
 def importer_referentiel(referentiel: Path | None, document: Path, xlsx: Path | None, remplacer: bool) -> None:
-    from vif38_bilan.referentiel.import_word import compte_rendu
+    from vif38_bilan.referentiel import compte_rendu
     from vif38_bilan.cycle import importer_referentiel_word
 
     click.echo("\n".join(compte_rendu(importer_referentiel_word(document, xlsx, referentiel, remplacer))))
@@ -83,7 +83,7 @@ def importer_referentiel(referentiel: Path | None, document: Path, xlsx: Path | 
 
 def importer_historique(espace, document: Path | None, remplacer: bool) -> None:
     from vif38_bilan.regles import ERREUR
-    from vif38_bilan.consolidation.import_word import compte_rendu_historique
+    from vif38_bilan.consolidation import compte_rendu_historique
     from vif38_bilan.cycle import importer_bilan_word
 
     if document is None:

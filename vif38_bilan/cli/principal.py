@@ -53,8 +53,8 @@ class Contexte:
     def protocole(self):
         """--referentiel, else the workspace's protocol when there is a workspace, else the embedded one."""
         if self._protocole is None:
-            from vif38_bilan.espace.reglages import trouver_racine
-            from vif38_bilan.referentiel.chargement import charger_protocole
+            from vif38_bilan.espace import trouver_racine
+            from vif38_bilan.referentiel import charger_protocole
 
             if self.referentiel_option is None and trouver_racine(dossier_courant()) is not None:
                 self._protocole = self.espace.protocole
@@ -169,14 +169,14 @@ def option_dossier(nom: str, aide: str):
 @pass_ctx
 def referentiel(c: Contexte, en_json: bool, xlsx: Path | None) -> None:
     """Affiche le protocole : axes, objectifs, actions et pilotes."""
-    from vif38_bilan.referentiel.protocole import resume, vers_dict
+    from vif38_bilan.referentiel import resume, vers_dict
 
     p = c.protocole
     if en_json:
         click.echo(json.dumps(vers_dict(p), ensure_ascii=False, indent=2))
         return
     if xlsx:
-        from vif38_bilan.referentiel.classeur import ecrire_xlsx
+        from vif38_bilan.referentiel import ecrire_xlsx
 
         ecrire_xlsx(p, xlsx)
         click.echo(f"Protocole exporté dans « {xlsx} ». Modifiez-le puis utilisez-le avec --referentiel {xlsx}")
@@ -271,7 +271,8 @@ def controler_cmd(
     from dataclasses import asdict
 
     from vif38_bilan.cycle import controler_annee
-    from vif38_bilan.controle.rapport import DOSSIER_ANNOTES, texte_console
+    from vif38_bilan.controle import texte_console
+    from vif38_bilan.espace import DOSSIER_ANNOTES
 
     e = ctx.obj.espace
     with barre_progression(None, "Contrôle") as avancer:

@@ -124,202 +124,206 @@ def lire_historique(protocole: Protocole, dossier_sorties: str | Path, annee: in
 
 
 def _lire_un(protocole: Protocole, chemin: Path, rel: str, y: int, h: Historique) -> None:
-    from vif38_bilan.lecture.classeur import lire_classeur, lire_feuille
+    """Read year y's history workbook into h; every problem becomes an anomaly naming its cell."""
+    _LectureAnnee(protocole, chemin, rel, y, h).lire()
 
-    def erreur(
-        message: str,
-        feuille: str | None = None,
-        cellule: str | None = None,
-        code: str | None = None,
-        regle: str = HISTORIQUE_ILLISIBLE.id,
-    ) -> None:
-        h.anomalies.append(Anomalie(rel, feuille, cellule, code, ERREUR, message, regle))
 
-    def avert(
-        message: str,
-        feuille: str | None = None,
-        cellule: str | None = None,
-        code: str | None = None,
-        regle: str = HISTORIQUE.id,
-    ) -> None:
-        h.anomalies.append(Anomalie(rel, feuille, cellule, code, AVERTISSEMENT, message, regle))
+class _LectureAnnee:
+    """One history workbook read: identification, then one reader per sheet."""
 
-    try:
-        classeur = lire_classeur(chemin)  # checked bytes and their SHA-256
-        wb = classeur.ouvrir()  # calamine failures and panics contained
-        noms = wb.sheet_names
-        feuilles = {
-            n: lire_feuille(wb, n, skip_empty_area=False)[0]
-            for n in noms
-            if n in (FEUILLE_ACTIONS, FEUILLE_INDICATEURS, FEUILLE_SOURCES, FEUILLE_CHIFFRES, disposition.FEUILLE_ID)
-        }
-    except Exception as e:  # FichierRefuse from securite, or any parser failure (calamine raises several types)
-        erreur(
-            f"Le classeur historique {chemin} est illisible ({type(e).__name__}) : ouvrez-le dans Excel ou LibreOffice "
-            f"et enregistrez-le au format .xlsx, ou recréez-le avec « vif38-bilan historique --annee {y} --remplacer », puis relancez."
-        )
-        return
+    def __init__(self, protocole: Protocole, chemin: Path, rel: str, y: int, h: Historique) -> None:
+        self.protocole, self.chemin, self.rel, self.y, self.h = protocole, chemin, rel, y, h
+        self.codes = {a.code for a in protocole.actions}
+        self.cellules: dict[tuple[str, str], str] = {}
 
-    ident = {
-        str(r[0]).strip(): str(r[1]).strip()
-        for r in feuilles.get(disposition.FEUILLE_ID, [])
-        if len(r) >= 2 and r[0] != ""
-    }
-    lu = ident.get(disposition.ID_ANNEE, "")
-    if lu and lu.split(".")[0] != str(y):
-        erreur(
-            f"{chemin} est le classeur de l'année {lu}, pas de {y} : remettez le bon fichier dans le dossier sorties/{y}/.",
-            regle=HISTORIQUE_ANNEE.id,
-        )
-        return
-    pid = ident.get(disposition.ID_PROTOCOLE, "")
-    if pid and pid != protocole.id:
-        erreur(
-            f"{chemin} appartient à un autre protocole (« {pid} ») : remettez le classeur de ce protocole.",
-            regle=HISTORIQUE_PROTOCOLE.id,
-        )
-        return
+    def erreur(self, message: str, feuille=None, cellule=None, code=None, regle: str = HISTORIQUE_ILLISIBLE.id):
+        self.h.anomalies.append(Anomalie(self.rel, feuille, cellule, code, ERREUR, message, regle))
 
-    for nom in (FEUILLE_ACTIONS, FEUILLE_INDICATEURS):
-        if nom not in feuilles:
-            erreur(
-                f"Le classeur {chemin} n'a pas de feuille « {nom} » : ne renommez pas les feuilles (relancez « vif38-bilan historique --annee {y} » au besoin)."
-            )
+    def avert(self, message: str, feuille=None, cellule=None, code=None, regle: str = HISTORIQUE.id):
+        self.h.anomalies.append(Anomalie(self.rel, feuille, cellule, code, AVERTISSEMENT, message, regle))
+
+    def lire(self) -> None:
+        y, h = self.y, self.h
+        ouvert = self._ouvrir()
+        if ouvert is None or not self._identite(ouvert[1]):
             return
-
-    h.sources[y] = chemin
-    h.empreintes[y] = classeur.sha256
-    statuts: dict[str, str] = {}
-    observations: dict[str, str] = {}
-    valeurs: dict[tuple[str, int], Any] = {}
-    cellules: dict[tuple[str, str], str] = {}
-    codes = {a.code for a in protocole.actions}
-
-    lignes = feuilles[FEUILLE_ACTIONS]
-    tete = [str(v).strip() for v in (lignes[0] if lignes else [])]
-    manque = [t for t in (COL_CODE, disposition.entete_statut(y), disposition.entete_observations(y)) if t not in tete]
-    if manque:
-        erreur(
-            f"La feuille « {FEUILLE_ACTIONS} » de {chemin} n'a pas de colonne « {manque[0]} » en ligne 1 : ne modifiez pas les en-têtes.",
-            FEUILLE_ACTIONS,
-            "1",
+        sha256, feuilles = ouvert
+        h.sources[y] = self.chemin
+        h.empreintes[y] = sha256
+        h.statuts[y], h.observations[y] = self._actions(feuilles[FEUILLE_ACTIONS])
+        h.valeurs[y] = self._indicateurs(feuilles[FEUILLE_INDICATEURS])
+        h.cellules[y] = self.cellules
+        h.valeurs_par_pilote[y] = _valeurs_par_pilote(self.protocole, feuilles.get(FEUILLE_SOURCES, []), y)
+        h.chiffres[y], h.chiffres_cellules[y] = lire_chiffres_historiques(
+            self.protocole, feuilles.get(FEUILLE_CHIFFRES, []), y, self.rel, h.anomalies
         )
-    else:
-        jc, js, jo = (
-            tete.index(COL_CODE),
-            tete.index(disposition.entete_statut(y)),
-            tete.index(disposition.entete_observations(y)),
-        )
+
+    def _ouvrir(self) -> tuple[str, dict[str, list[list[Any]]]] | None:
+        """(SHA-256, the sheets read) or None (an erreur says why)."""
+        from vif38_bilan.lecture.classeur import lire_classeur, lire_feuille
+
+        utiles = (FEUILLE_ACTIONS, FEUILLE_INDICATEURS, FEUILLE_SOURCES, FEUILLE_CHIFFRES, disposition.FEUILLE_ID)
+        try:
+            classeur = lire_classeur(self.chemin)  # checked bytes and their SHA-256
+            wb = classeur.ouvrir()  # calamine failures and panics contained
+            feuilles = {n: lire_feuille(wb, n, skip_empty_area=False)[0] for n in wb.sheet_names if n in utiles}
+        except Exception as e:  # FichierRefuse from securite, or any parser failure (calamine raises several types)
+            self.erreur(
+                f"Le classeur historique {self.chemin} est illisible ({type(e).__name__}) : ouvrez-le dans Excel ou "
+                f"LibreOffice et enregistrez-le au format .xlsx, ou recréez-le avec « vif38-bilan historique --annee "
+                f"{self.y} --remplacer », puis relancez."
+            )
+            return None
+        return classeur.sha256, feuilles
+
+    def _identite(self, feuilles: dict[str, list[list[Any]]]) -> bool:
+        """False (with an erreur) for another year's or protocol's workbook, or a sheet renamed."""
+        chemin, y = self.chemin, self.y
+        ident = {
+            str(r[0]).strip(): str(r[1]).strip()
+            for r in feuilles.get(disposition.FEUILLE_ID, [])
+            if len(r) >= 2 and r[0] != ""
+        }
+        lu = ident.get(disposition.ID_ANNEE, "")
+        if lu and lu.split(".")[0] != str(y):
+            self.erreur(
+                f"{chemin} est le classeur de l'année {lu}, pas de {y} : remettez le bon fichier dans le dossier "
+                f"sorties/{y}/.",
+                regle=HISTORIQUE_ANNEE.id,
+            )
+            return False
+        pid = ident.get(disposition.ID_PROTOCOLE, "")
+        if pid and pid != self.protocole.id:
+            self.erreur(
+                f"{chemin} appartient à un autre protocole (« {pid} ») : remettez le classeur de ce protocole.",
+                regle=HISTORIQUE_PROTOCOLE.id,
+            )
+            return False
+        for nom in (FEUILLE_ACTIONS, FEUILLE_INDICATEURS):
+            if nom not in feuilles:
+                self.erreur(
+                    f"Le classeur {chemin} n'a pas de feuille « {nom} » : ne renommez pas les feuilles (relancez "
+                    f"« vif38-bilan historique --annee {y} » au besoin)."
+                )
+                return False
+        return True
+
+    def _colonnes(self, feuille: str, lignes: list[list[Any]], attendues: tuple[str, ...]) -> tuple[int, ...] | None:
+        """Indexes of the expected headers of row 1, or None (with an erreur naming the first missing one)."""
+        tete = [str(v).strip() for v in (lignes[0] if lignes else [])]
+        manque = [t for t in attendues if t not in tete]
+        if manque:
+            self.erreur(
+                f"La feuille « {feuille} » de {self.chemin} n'a pas de colonne « {manque[0]} » en ligne 1 : ne "
+                "modifiez pas les en-têtes.",
+                feuille,
+                "1",
+            )
+            return None
+        return tuple(tete.index(t) for t in attendues)
+
+    def _code(self, feuille: str, ligne: list[Any], jc: int, i: int, deja: set[str] | None = None) -> str | None:
+        """The action code of a row, or None for an empty, unknown (warned) or repeated (warned) one."""
+        code = _texte_cellule(ligne, jc)
+        if not code:
+            return None
+        ref = f"{_lettre(jc)}{i}"
+        if code not in self.codes:
+            self.avert(f"Code action « {code} » inconnu en {ref} : la ligne est ignorée.", feuille, ref, code,
+                       HISTORIQUE_CODE.id)  # fmt: skip
+            return None
+        if deja is not None and code in deja:
+            self.avert(f"L'action {code} figure deux fois (ligne {i}) : seule la première ligne est lue.", feuille,
+                       ref, code, HISTORIQUE_DOUBLON.id)  # fmt: skip
+            return None
+        return code
+
+    def _actions(self, lignes: list[list[Any]]) -> tuple[dict[str, str], dict[str, str]]:
+        """Statuses and observations of the year, per action code."""
+        statuts: dict[str, str] = {}
+        observations: dict[str, str] = {}
+        y = self.y
+        cols = self._colonnes(FEUILLE_ACTIONS, lignes, (COL_CODE, disposition.entete_statut(y),
+                                                        disposition.entete_observations(y)))  # fmt: skip
+        if cols is None:
+            return statuts, observations
+        jc, js, jo = cols
         for i, ligne in enumerate(lignes[1:], 2):
-            code = _texte_cellule(ligne, jc)
-            if not code:
+            code = self._code(FEUILLE_ACTIONS, ligne, jc, i, set(statuts) | set(observations))
+            if code is None:
                 continue
-            if code not in codes:
-                avert(
-                    f"Code action « {code} » inconnu en {_lettre(jc)}{i} : la ligne est ignorée.",
-                    FEUILLE_ACTIONS,
-                    f"{_lettre(jc)}{i}",
-                    code,
-                    HISTORIQUE_CODE.id,
-                )
-                continue
-            if code in statuts or code in observations:
-                avert(
-                    f"L'action {code} figure deux fois (ligne {i}) : seule la première ligne est lue.",
-                    FEUILLE_ACTIONS,
-                    f"{_lettre(jc)}{i}",
-                    code,
-                    HISTORIQUE_DOUBLON.id,
-                )
-                continue
-            brut = _texte_cellule(ligne, js)
-            ref = f"{_lettre(js)}{i}"
-            if brut:
-                s, _variante = normaliser_statut(brut)
-                if s is None:
-                    erreur(
-                        f"Statut « {brut} » inconnu en {ref} (feuille « {FEUILLE_ACTIONS} », action {code}) : "
-                        f"choisissez {', '.join(ORDRE_STATUTS[:-1])} ou {ORDRE_STATUTS[-1]}.",
-                        FEUILLE_ACTIONS, ref, code, STATUT_INCONNU.id,
-                    )  # fmt: skip
-                else:
-                    if s != brut:
-                        avert(
-                            f"Statut « {brut} » lu comme « {s} » en {ref} (action {code}).",
-                            FEUILLE_ACTIONS,
-                            ref,
-                            code,
-                            STATUT_VARIANTE.id,
-                        )
-                    statuts[code] = s
-                    cellules[(code, "Statut")] = ref
+            statut = self._statut(_texte_cellule(ligne, js), f"{_lettre(js)}{i}", code)
+            if statut:
+                statuts[code] = statut
             obs = _texte_cellule(ligne, jo, garder_lignes=True)
             if obs:
                 observations[code] = obs
-                cellules[(code, "Observations")] = f"{_lettre(jo)}{i}"
+                self.cellules[(code, "Observations")] = f"{_lettre(jo)}{i}"
+        return statuts, observations
 
-    lignes = feuilles[FEUILLE_INDICATEURS]
-    tete = [str(v).strip() for v in (lignes[0] if lignes else [])]
-    manque = [t for t in (COL_CODE, COL_NUMERO, f"Valeur {y}") if t not in tete]
-    if manque:
-        erreur(
-            f"La feuille « {FEUILLE_INDICATEURS} » de {chemin} n'a pas de colonne « {manque[0]} » en ligne 1 : ne modifiez pas les en-têtes.",
-            FEUILLE_INDICATEURS,
-            "1",
-        )
-    else:
-        jc, jn, jv = tete.index(COL_CODE), tete.index(COL_NUMERO), tete.index(f"Valeur {y}")
+    def _statut(self, brut: str, ref: str, code: str) -> str | None:
+        if not brut:
+            return None
+        s, _variante = normaliser_statut(brut)
+        if s is None:
+            self.erreur(
+                f"Statut « {brut} » inconnu en {ref} (feuille « {FEUILLE_ACTIONS} », action {code}) : "
+                f"choisissez {', '.join(ORDRE_STATUTS[:-1])} ou {ORDRE_STATUTS[-1]}.",
+                FEUILLE_ACTIONS, ref, code, STATUT_INCONNU.id,
+            )  # fmt: skip
+            return None
+        if s != brut:
+            self.avert(f"Statut « {brut} » lu comme « {s} » en {ref} (action {code}).", FEUILLE_ACTIONS, ref, code,
+                       STATUT_VARIANTE.id)  # fmt: skip
+        self.cellules[(code, "Statut")] = ref
+        return s
+
+    def _indicateurs(self, lignes: list[list[Any]]) -> dict[tuple[str, int], Any]:
+        """Indicator values of the year, per (action code, indicator index)."""
+        valeurs: dict[tuple[str, int], Any] = {}
+        cols = self._colonnes(FEUILLE_INDICATEURS, lignes, (COL_CODE, COL_NUMERO, f"Valeur {self.y}"))
+        if cols is None:
+            return valeurs
+        jc, jn, jv = cols
         for i, ligne in enumerate(lignes[1:], 2):
-            code = _texte_cellule(ligne, jc)
-            if not code:
+            code = self._code(FEUILLE_INDICATEURS, ligne, jc, i)
+            if code is None:
                 continue
-            ref = f"{_lettre(jv)}{i}"
-            if code not in codes:
-                avert(
-                    f"Code action « {code} » inconnu en {_lettre(jc)}{i} : la ligne est ignorée.",
-                    FEUILLE_INDICATEURS,
-                    f"{_lettre(jc)}{i}",
-                    code,
-                    HISTORIQUE_CODE.id,
-                )
-                continue
-            action = protocole.action(code)
+            action = self.protocole.action(code)
             num = nombre_lu(ligne[jn] if jn < len(ligne) else None)
             if not isinstance(num, int) or not 1 <= num <= len(action.indicateurs):
-                erreur(
-                    f"Numéro d'indicateur illisible en {_lettre(jn)}{i} (action {code}, {len(action.indicateurs)} indicateur(s)) : ne modifiez pas la colonne « {COL_NUMERO} ».",
+                self.erreur(
+                    f"Numéro d'indicateur illisible en {_lettre(jn)}{i} (action {code}, {len(action.indicateurs)} "
+                    f"indicateur(s)) : ne modifiez pas la colonne « {COL_NUMERO} ».",
                     FEUILLE_INDICATEURS, f"{_lettre(jn)}{i}", code,
                 )  # fmt: skip
                 continue
-            k = num - 1
             brut = ligne[jv] if jv < len(ligne) else ""
             if brut == "" or brut is None or (isinstance(brut, str) and not brut.strip()):
                 continue
-            ind = action.indicateurs[k]
-            # The same reading rules as the returns: "12 pers." is read 12 with a warning, "beaucoup" refused.
-            if ind.type == "entier":
-                v, message = lire_entier(brut)
-            elif ind.type == "oui_non":
-                v, message = lire_oui_non(brut)
-            else:
-                v, message = _texte_cellule([brut], 0, garder_lignes=True) or None, ""
-            lieu = f"{ref} (feuille « {FEUILLE_INDICATEURS} », action {code}, « {ind.libelle} »)"
-            if v is None:
-                erreur(f"Valeur illisible en {lieu} : {message}", FEUILLE_INDICATEURS, ref, code, VALEUR_ILLISIBLE.id)
-                continue
-            if message:
-                avert(f"En {lieu} : {message}", FEUILLE_INDICATEURS, ref, code, VALEUR_VARIANTE.id)
-            valeurs[(code, k)] = v
-            cellules[(code, rubrique_indicateur(action, k))] = ref
+            v = self._valeur(action, num - 1, brut, f"{_lettre(jv)}{i}")
+            if v is not None:
+                valeurs[(code, num - 1)] = v
+        return valeurs
 
-    h.statuts[y] = statuts
-    h.valeurs[y] = valeurs
-    h.observations[y] = observations
-    h.cellules[y] = cellules
-    h.valeurs_par_pilote[y] = _valeurs_par_pilote(protocole, feuilles.get(FEUILLE_SOURCES, []), y)
-    h.chiffres[y], h.chiffres_cellules[y] = lire_chiffres_historiques(
-        protocole, feuilles.get(FEUILLE_CHIFFRES, []), y, rel, h.anomalies
-    )
+    def _valeur(self, action: Any, k: int, brut: Any, ref: str) -> Any:
+        """One indicator value, read by the same rules as the returns ("12 pers." → 12 with a warning)."""
+        ind = action.indicateurs[k]
+        if ind.type == "entier":
+            v, message = lire_entier(brut)
+        elif ind.type == "oui_non":
+            v, message = lire_oui_non(brut)
+        else:
+            v, message = _texte_cellule([brut], 0, garder_lignes=True) or None, ""
+        lieu = f"{ref} (feuille « {FEUILLE_INDICATEURS} », action {action.code}, « {ind.libelle} »)"
+        if v is None:
+            self.erreur(f"Valeur illisible en {lieu} : {message}", FEUILLE_INDICATEURS, ref, action.code,
+                        VALEUR_ILLISIBLE.id)  # fmt: skip
+            return None
+        if message:
+            self.avert(f"En {lieu} : {message}", FEUILLE_INDICATEURS, ref, action.code, VALEUR_VARIANTE.id)
+        self.cellules[(action.code, rubrique_indicateur(action, k))] = ref
+        return v
 
 
 def _valeurs_par_pilote(protocole: Protocole, lignes: list[list[Any]], y: int) -> dict[tuple[str, int, str], Any]:

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from vif38_bilan.gabarits import disposition as d
-from vif38_bilan.referentiel.protocole import Protocole
+from vif38_bilan.referentiel import Protocole
 
 # Fixed moments so that the demo is reproducible.
 MAINTENANT = {2022: datetime(2023, 1, 9, 9, 0), 2023: datetime(2024, 1, 8, 9, 0)}
@@ -105,7 +105,7 @@ def _erreurs_volontaires(annee: int) -> dict[str, Callable[[Protocole, dict], No
 
 def _remplir_annee(protocole: Protocole, racine: Path, annee: int) -> None:
     """Fill every pilot's template as its pilot would, and drop it in saisies/AAAA/."""
-    from vif38_bilan.gabarits.remplissage import chiffres_inventes, identite_inventee, remplir_gabarit, reponses_inventees
+    from vif38_bilan.gabarits import chiffres_inventes, identite_inventee, remplir_gabarit, reponses_inventees
 
     gabarits = racine / "gabarits" / str(annee)
     saisies = racine / "saisies" / str(annee)
@@ -155,7 +155,7 @@ def creer_demo(dossier: str | Path, progression: Callable[[str], None] | None = 
     Runs the year through the public API (vif38_bilan.cycle.annee), as the agent would.
     Returns Demo (paths of the bilans, reports and consolidations; counts per year).
     """
-    from vif38_bilan.courriels.contacts import contacts_demo
+    from vif38_bilan.courriels import contacts_demo
     from vif38_bilan.cycle import creer_espace, produire_bilan, produire_gabarits
 
     dire = progression or (lambda _m: None)

@@ -7,7 +7,7 @@ from vif38_bilan.commun.paresseux import exports
 _NOMS = {
     "CLES_CONFIG": "reglages",
     "DOSSIERS": "reglages",
-    "FICHIER_CONTACTS": "reglages",
+    "FICHIER_CONTACTS": "fichiers",
     "SERVICE_PAR_DEFAUT": "reglages",
     "lire_adresse": "reglages",
     "lire_date": "reglages",

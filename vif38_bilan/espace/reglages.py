@@ -10,10 +10,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from vif38_bilan.espace.fichiers import FICHIER_CONFIG, FICHIER_CONTACTS
 from vif38_bilan.exceptions import ConfigurationInvalide, EspaceIntrouvable
 
-FICHIER_CONFIG = "vif38.toml"
-FICHIER_CONTACTS = "contacts.xlsx"
 DOSSIERS = ("gabarits", "saisies", "sorties")
 SERVICE_PAR_DEFAUT = "DDFE de l'Isère"
 

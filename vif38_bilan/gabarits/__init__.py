@@ -6,10 +6,12 @@ generation (one protected workbook per pilot) · forme (styles, protection, drop
 from vif38_bilan.commun.paresseux import exports
 
 _NOMS = {
+    "enregistrer": "generation",
     "generer_gabarits": "generation",
     "resoudre_pilotes": "generation",
     "chiffres_inventes": "remplissage",
     "identite_inventee": "remplissage",
+    "remplir_classeur": "remplissage",
     "remplir_gabarit": "remplissage",
     "reponses_inventees": "remplissage",
 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -244,6 +244,75 @@ def construire_classeur(
     return wb
 
 
+@dataclass
+class _Validations:
+    """The drop-downs and checks of the Saisie sheet: one object per kind, cells added as laid out."""
+
+    statut: DataValidation
+    entier: DataValidation
+    oui_non: DataValidation
+    texte: DataValidation
+    observations: DataValidation
+    identite: DataValidation
+    date: DataValidation
+    autres: list[DataValidation] = field(default_factory=list)
+
+    def toutes(self) -> list[DataValidation]:
+        return [self.statut, self.entier, self.oui_non, self.texte, self.observations, self.identite, self.date,
+                *self.autres]  # fmt: skip
+
+
+def _validations(annee: int) -> _Validations:
+    return _Validations(
+        statut=validation_liste(
+            d.STATUTS,
+            "Statut de l'action",
+            f"Choisissez dans la liste le statut de l'action en {annee}.",
+            "Choisissez l'un des statuts de la liste : " + ", ".join(d.STATUTS) + ".",
+        ),
+        entier=validation_entier(
+            "12 pers.",
+            "Saisissez un nombre entier positif ou nul, sans unité ni texte : 12 et non « 12 pers. ». "
+            "Précisez le reste dans les observations.",
+        ),
+        oui_non=validation_liste(
+            d.OUI_NON, "Oui ou Non", "Choisissez Oui ou Non dans la liste.", "Choisissez Oui ou Non dans la liste."
+        ),
+        texte=validation_longueur(
+            d.TEXTE_MAX,
+            "Texte court",
+            f"Réponse courte (au plus {d.TEXTE_MAX} caractères). Aucune donnée personnelle.",
+            f"Le texte dépasse {d.TEXTE_MAX} caractères : raccourcissez-le ou détaillez dans les observations.",
+        ),
+        observations=validation_longueur(
+            d.OBSERVATIONS_MAX,
+            "Observations",
+            f"Faits marquants et chiffres clés (au plus {d.OBSERVATIONS_MAX} caractères). "
+            "Aucune donnée personnelle sur les victimes.",
+            f"Les observations dépassent {d.OBSERVATIONS_MAX} caractères : raccourcissez-les.",
+        ),
+        identite=validation_longueur(
+            d.IDENTITE_MAX,
+            "Identité",
+            "Coordonnées de la personne à contacter pour ce bilan.",
+            f"Au plus {d.IDENTITE_MAX} caractères.",
+        ),
+        date=DataValidation(
+            type="date",
+            operator="greaterThanOrEqual",
+            formula1=str((date(annee, 1, 1) - date(1899, 12, 30)).days),
+            allow_blank=True,
+            showInputMessage=True,
+            showErrorMessage=True,
+            errorStyle="stop",
+            promptTitle="Date",
+            prompt="Date à laquelle vous remplissez ce classeur, au format JJ/MM/AAAA.",
+            errorTitle="Date attendue",
+            error=f"Saisissez une date au format JJ/MM/AAAA, à partir du 01/01/{annee}.",
+        ),
+    )
+
+
 def _saisie(
     ws: Any,
     s: Styles,
@@ -255,67 +324,36 @@ def _saisie(
     config: Config,
     echeance: date | None,
 ) -> None:
+    """The Saisie sheet: title, identity block, legend, one row per action, then protection."""
     pilote = protocole.pilote(code)
-    en_tetes = d.en_tetes(protocole, annee)
-    col = {t: i + 1 for i, t in enumerate(en_tetes)}
-    anterieures = d.annees_anterieures(protocole, annee)
-    nb_slots = d.nb_emplacements(protocole)
-    poser = s.poser
+    col = {t: i + 1 for i, t in enumerate(d.en_tetes(protocole, annee))}
+    v = _validations(annee)
+    _titre(ws, s, pilote, annee, config, echeance)
+    _identite(ws, s, pilote, v)
+    col_legende = col[d.entete_indicateur(1)]  # right of the identity block, under the first indicator column
+    for k, (texte, style) in enumerate(
+        (("Légende", s.libelle), ("À remplir", s.legende_saisie), ("Pré-rempli, non modifiable", s.legende_bleu),
+         ("Sans objet", s.legende_gris))
+    ):  # fmt: skip
+        s.poser(ws, LIGNE_IDENTITE + k, col_legende, texte, style)
+    for texte, c in col.items():
+        s.poser(ws, LIGNE_EN_TETE, c, texte, s.entete)
+        ws.column_dimensions[get_column_letter(c)].width = d.largeur(texte)
+    ws.row_dimensions[LIGNE_EN_TETE].height = 30
+    for ligne, (action, role) in enumerate(actions, LIGNE_EN_TETE + 1):
+        _ligne_action(ws, s, protocole, annee, ligne, action, role, col, statuts_anterieurs, v)
+    for validation in v.toutes():
+        if validation.sqref.ranges:
+            ws.add_data_validation(validation)
+    _mise_en_page(ws, pilote, annee)
+    proteger(ws)
 
-    # Validations: one object per kind, cells added as they are laid out.
-    v_statut = validation_liste(
-        d.STATUTS,
-        "Statut de l'action",
-        f"Choisissez dans la liste le statut de l'action en {annee}.",
-        "Choisissez l'un des statuts de la liste : " + ", ".join(d.STATUTS) + ".",
-    )
-    v_entier = validation_entier(
-        "12 pers.",
-        "Saisissez un nombre entier positif ou nul, sans unité ni texte : 12 et non « 12 pers. ». "
-        "Précisez le reste dans les observations.",
-    )
-    v_oui_non = validation_liste(
-        d.OUI_NON, "Oui ou Non", "Choisissez Oui ou Non dans la liste.", "Choisissez Oui ou Non dans la liste."
-    )
-    v_texte = validation_longueur(
-        d.TEXTE_MAX,
-        "Texte court",
-        f"Réponse courte (au plus {d.TEXTE_MAX} caractères). Aucune donnée personnelle.",
-        f"Le texte dépasse {d.TEXTE_MAX} caractères : raccourcissez-le ou détaillez dans les observations.",
-    )
-    v_obs = validation_longueur(
-        d.OBSERVATIONS_MAX,
-        "Observations",
-        f"Faits marquants et chiffres clés (au plus {d.OBSERVATIONS_MAX} caractères). "
-        "Aucune donnée personnelle sur les victimes.",
-        f"Les observations dépassent {d.OBSERVATIONS_MAX} caractères : raccourcissez-les.",
-    )
-    v_identite = validation_longueur(
-        d.IDENTITE_MAX,
-        "Identité",
-        "Coordonnées de la personne à contacter pour ce bilan.",
-        f"Au plus {d.IDENTITE_MAX} caractères.",
-    )
-    v_date = DataValidation(
-        type="date",
-        operator="greaterThanOrEqual",
-        formula1=str((date(annee, 1, 1) - date(1899, 12, 30)).days),
-        allow_blank=True,
-        showInputMessage=True,
-        showErrorMessage=True,
-        errorStyle="stop",
-        promptTitle="Date",
-        prompt="Date à laquelle vous remplissez ce classeur, au format JJ/MM/AAAA.",
-        errorTitle="Date attendue",
-        error=f"Saisissez une date au format JJ/MM/AAAA, à partir du 01/01/{annee}.",
-    )
-    validations = [v_statut, v_entier, v_oui_non, v_texte, v_obs, v_identite, v_date]
 
-    # Title and instruction.
-    poser(ws, LIGNE_TITRE, 1, f"Bilan {annee} du protocole départemental VIF – {pilote.nom}", s.titre)
+def _titre(ws: Any, s: Styles, pilote: Any, annee: int, config: Config, echeance: date | None) -> None:
+    s.poser(ws, LIGNE_TITRE, 1, f"Bilan {annee} du protocole départemental VIF – {pilote.nom}", s.titre)
     retour = f" à {config.courriel}" if config.courriel else f" à {config.service}"
     limite = f" avant le {echeance:%d/%m/%Y}" if echeance else ""
-    poser(
+    s.poser(
         ws,
         LIGNE_CONSIGNE,
         1,
@@ -324,99 +362,83 @@ def _saisie(
         s.consigne,
     )
 
-    # Identity block: label in column B, value to its right.
+
+def _identite(ws: Any, s: Styles, pilote: Any, v: _Validations) -> None:
+    """Identity block: label in column B, value to its right (Structure required for a collective pilot)."""
+    poser = s.poser
     for i, libelle in enumerate(d.LIBELLES_IDENTITE):
         ligne = LIGNE_IDENTITE + i
         poser(ws, ligne, COLONNE_LIBELLE, libelle, s.libelle)
         ref = f"{get_column_letter(COLONNE_VALEUR)}{ligne}"
-        if libelle == "Structure":
-            if pilote.collectif:
-                poser(ws, ligne, COLONNE_VALEUR, None, s.saisie_identite)
-                v = validation_longueur(
-                    d.IDENTITE_MAX,
-                    "Structure (obligatoire)",
-                    f"Nom de votre structure. Ce classeur est envoyé à plusieurs structures ({pilote.nom}).",
-                    "Indiquez le nom de votre structure (2 à 200 caractères).",
-                    minimum=2,
-                )
-                v.allow_blank = False
-                v.add(ref)
-                validations.append(v)
-                poser(ws, ligne, COLONNE_VALEUR + 1, "← obligatoire : indiquez le nom de votre structure", s.indice)
-            else:
-                poser(ws, ligne, COLONNE_VALEUR, pilote.nom, s.prerempli_gauche)
+        if libelle == "Structure" and pilote.collectif:
+            poser(ws, ligne, COLONNE_VALEUR, None, s.saisie_identite)
+            structure = validation_longueur(
+                d.IDENTITE_MAX,
+                "Structure (obligatoire)",
+                f"Nom de votre structure. Ce classeur est envoyé à plusieurs structures ({pilote.nom}).",
+                "Indiquez le nom de votre structure (2 à 200 caractères).",
+                minimum=2,
+            )
+            structure.allow_blank = False
+            structure.add(ref)
+            v.autres.append(structure)
+            poser(ws, ligne, COLONNE_VALEUR + 1, "← obligatoire : indiquez le nom de votre structure", s.indice)
+        elif libelle == "Structure":
+            poser(ws, ligne, COLONNE_VALEUR, pilote.nom, s.prerempli_gauche)
         elif libelle == IDENTITE_DATE:
             poser(ws, ligne, COLONNE_VALEUR, None, s.saisie_date)
-            v_date.add(ref)
+            v.date.add(ref)
             poser(ws, ligne, COLONNE_VALEUR + 1, "JJ/MM/AAAA", s.indice)
         else:
             poser(ws, ligne, COLONNE_VALEUR, None, s.saisie_identite)
-            v_identite.add(ref)
+            v.identite.add(ref)
 
-    # Legend, right of the identity block, under the first indicator column.
-    col_legende = col[d.entete_indicateur(1)]
-    poser(ws, LIGNE_IDENTITE, col_legende, "Légende", s.libelle)
-    poser(ws, LIGNE_IDENTITE + 1, col_legende, "À remplir", s.legende_saisie)
-    poser(ws, LIGNE_IDENTITE + 2, col_legende, "Pré-rempli, non modifiable", s.legende_bleu)
-    poser(ws, LIGNE_IDENTITE + 3, col_legende, "Sans objet", s.legende_gris)
 
-    # Header row.
-    for texte, c in col.items():
-        poser(ws, LIGNE_EN_TETE, c, texte, s.entete)
-        ws.column_dimensions[get_column_letter(c)].width = d.largeur(texte)
-    ws.row_dimensions[LIGNE_EN_TETE].height = 30
-
+def _ligne_action(
+    ws: Any, s: Styles, protocole: Protocole, annee: int, ligne: int, action: Action, role: str,
+    col: dict[str, int], statuts_anterieurs: dict[int, dict[str, str]], v: _Validations,
+) -> None:  # fmt: skip
+    """One action's row: pre-filled cells (blue), input cells (yellow), unused indicator slots (grey)."""
+    poser, lettre = s.poser, get_column_letter
+    objectif = protocole.objectif(action.objectif)
+    poser(ws, ligne, col[d.CODE_ACTION], action.code, s.texte_centre)
+    poser(ws, ligne, col[d.OBJECTIF], f"N°{objectif.numero} : {objectif.titre}", s.texte)
+    poser(ws, ligne, col[d.ACTION], action.description, s.texte)
+    poser(ws, ligne, col[d.PILOTAGE], action.pilotage, s.texte)
+    poser(ws, ligne, col[d.ROLE], role, s.texte_centre)
+    for a in d.annees_anterieures(protocole, annee):
+        poser(ws, ligne, col[d.entete_statut(a)], statuts_anterieurs.get(a, {}).get(action.code), s.prerempli)
     c_statut = col[d.entete_statut(annee)]
+    poser(ws, ligne, c_statut, None, s.saisie_centre)
+    v.statut.add(f"{lettre(c_statut)}{ligne}")
+    for k in range(1, d.nb_emplacements(protocole) + 1):
+        c_ind, c_cible, c_val = col[d.entete_indicateur(k)], col[d.entete_cible(k)], col[d.entete_valeur(annee, k)]
+        if k > len(action.indicateurs):
+            for c in (c_ind, c_cible, c_val):
+                poser(ws, ligne, c, None, s.sans_objet)
+            continue
+        ind = action.indicateurs[k - 1]
+        poser(ws, ligne, c_ind, ind.libelle, s.texte)
+        poser(ws, ligne, c_cible, ind.cible_annuelle, s.texte_centre)
+        validation = {"entier": v.entier, "oui_non": v.oui_non}.get(ind.type, v.texte)
+        poser(ws, ligne, c_val, None, s.saisie if validation is v.texte else s.saisie_centre)
+        validation.add(f"{lettre(c_val)}{ligne}")
     c_obs = col[d.entete_observations(annee)]
-    lettre = get_column_letter
-    ligne = LIGNE_EN_TETE
-    for action, role in actions:
-        ligne += 1
-        objectif = protocole.objectif(action.objectif)
-        poser(ws, ligne, col[d.CODE_ACTION], action.code, s.texte_centre)
-        poser(ws, ligne, col[d.OBJECTIF], f"N°{objectif.numero} : {objectif.titre}", s.texte)
-        poser(ws, ligne, col[d.ACTION], action.description, s.texte)
-        poser(ws, ligne, col[d.PILOTAGE], action.pilotage, s.texte)
-        poser(ws, ligne, col[d.ROLE], role, s.texte_centre)
-        for a in anterieures:
-            poser(ws, ligne, col[d.entete_statut(a)], statuts_anterieurs.get(a, {}).get(action.code), s.prerempli)
-        poser(ws, ligne, c_statut, None, s.saisie_centre)
-        v_statut.add(f"{lettre(c_statut)}{ligne}")
-        for k in range(1, nb_slots + 1):
-            c_ind, c_cible, c_val = col[d.entete_indicateur(k)], col[d.entete_cible(k)], col[d.entete_valeur(annee, k)]
-            if k > len(action.indicateurs):
-                for c in (c_ind, c_cible, c_val):
-                    poser(ws, ligne, c, None, s.sans_objet)
-                continue
-            ind = action.indicateurs[k - 1]
-            poser(ws, ligne, c_ind, ind.libelle, s.texte)
-            poser(ws, ligne, c_cible, ind.cible_annuelle, s.texte_centre)
-            ref = f"{lettre(c_val)}{ligne}"
-            if ind.type == "entier":
-                poser(ws, ligne, c_val, None, s.saisie_centre)
-                v_entier.add(ref)
-            elif ind.type == "oui_non":
-                poser(ws, ligne, c_val, None, s.saisie_centre)
-                v_oui_non.add(ref)
-            else:
-                poser(ws, ligne, c_val, None, s.saisie)
-                v_texte.add(ref)
-        poser(ws, ligne, c_obs, None, s.saisie)
-        v_obs.add(f"{lettre(c_obs)}{ligne}")
-        # LibreOffice does not fit row heights to wrapped text on opening: set them.
-        ws.row_dimensions[ligne].height = hauteur_ligne(
-            [
-                (objectif.titre, d.largeur(d.OBJECTIF)),
-                (action.description, d.largeur(d.ACTION)),
-                (action.pilotage, d.largeur(d.PILOTAGE)),
-                *((i.libelle, d.largeur(d.entete_indicateur(1))) for i in action.indicateurs),
-            ]
-        )
+    poser(ws, ligne, c_obs, None, s.saisie)
+    v.observations.add(f"{lettre(c_obs)}{ligne}")
+    # LibreOffice does not fit row heights to wrapped text on opening: set them.
+    ws.row_dimensions[ligne].height = hauteur_ligne(
+        [
+            (objectif.titre, d.largeur(d.OBJECTIF)),
+            (action.description, d.largeur(d.ACTION)),
+            (action.pilotage, d.largeur(d.PILOTAGE)),
+            *((i.libelle, d.largeur(d.entete_indicateur(1))) for i in action.indicateurs),
+        ]
+    )
 
-    for v in validations:
-        if v.sqref.ranges:
-            ws.add_data_validation(v)
 
+def _mise_en_page(ws: Any, pilote: Any, annee: int) -> None:
+    """Frozen header, A4 landscape fit to width, repeated header row, footer."""
     ws.freeze_panes = f"B{LIGNE_EN_TETE + 1}"
     ws.sheet_view.zoomScale = 90
     ws.print_title_rows = f"{LIGNE_EN_TETE}:{LIGNE_EN_TETE}"
@@ -429,7 +451,6 @@ def _saisie(
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.oddFooter.left.text = f"{pilote.code} – bilan {annee}"
     ws.oddFooter.right.text = "Page &P / &N"
-    proteger(ws)
 
 
 # ---------------------------------------------------------------- helpers

@@ -37,6 +37,44 @@ def mode_emploi(
     ws.row_dimensions[ligne].height = 32
     ligne += 2
 
+    couples = _consignes(s, annee, nom_pilote, collectif, nb_actions, config, echeance, nb_chiffres)
+    for cle, texte, style in couples:
+        poser(ws, ligne, 1, cle, s.mode_cle)
+        poser(ws, ligne, 2, texte, style)
+        ws.row_dimensions[ligne].height = hauteur(texte, largeur_b)
+        ligne += 1
+
+    ligne += 1
+    poser(ws, ligne, 1, "Les statuts", s.mode_cle)
+    ligne += 1
+    for statut, sens in d.STATUTS.items():
+        poser(ws, ligne, 1, statut, s.mode_cle)
+        poser(ws, ligne, 2, sens[0].upper() + sens[1:] + ".", s.mode_texte)
+        ligne += 1
+
+    ligne += 1
+    poser(ws, ligne, 1, "Couleurs", s.mode_cle)
+    for texte, style in (
+        ("À remplir", s.legende_saisie),
+        ("Pré-rempli, non modifiable", s.legende_bleu),
+        ("Sans objet", s.legende_gris),
+    ):
+        poser(ws, ligne, 2, texte, style)
+        ligne += 1
+
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    proteger(ws)
+
+
+def _consignes(
+    s: Styles, annee: int, nom_pilote: str, collectif: bool, nb_actions: int, config: Config,
+    echeance: date | None, nb_chiffres: int,
+) -> list[tuple[str, str, StyleArray]]:  # fmt: skip
+    """(heading, text, style) of each instruction, in the sheet's order."""
     retour = config.courriel or f"{config.service}, en réponse au courriel qui vous a transmis ce classeur"
     couples: list[tuple[str, str, StyleArray]] = [
         ("Destinataire", nom_pilote, s.mode_texte),
@@ -105,33 +143,4 @@ def mode_emploi(
             s.mode_important,
         )
     )
-    for cle, texte, style in couples:
-        poser(ws, ligne, 1, cle, s.mode_cle)
-        poser(ws, ligne, 2, texte, style)
-        ws.row_dimensions[ligne].height = hauteur(texte, largeur_b)
-        ligne += 1
-
-    ligne += 1
-    poser(ws, ligne, 1, "Les statuts", s.mode_cle)
-    ligne += 1
-    for statut, sens in d.STATUTS.items():
-        poser(ws, ligne, 1, statut, s.mode_cle)
-        poser(ws, ligne, 2, sens[0].upper() + sens[1:] + ".", s.mode_texte)
-        ligne += 1
-
-    ligne += 1
-    poser(ws, ligne, 1, "Couleurs", s.mode_cle)
-    for texte, style in (
-        ("À remplir", s.legende_saisie),
-        ("Pré-rempli, non modifiable", s.legende_bleu),
-        ("Sans objet", s.legende_gris),
-    ):
-        poser(ws, ligne, 2, texte, style)
-        ligne += 1
-
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    proteger(ws)
+    return couples

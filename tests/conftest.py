@@ -25,7 +25,7 @@ def espace(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def gabarits(protocole, tmp_path_factory):
     """Every pilot's blank 2023 workbook (and CAF's 2022 one), generated once; tests only copy them."""
-    from fabriques import ANNEE, MAINTENANT
+    from tests.fabriques import ANNEE, MAINTENANT
 
     from vif38_bilan.gabarits.generation import generer_gabarits
 

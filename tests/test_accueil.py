@@ -368,7 +368,7 @@ def test_une_seule_histoire_pour_les_pilotes_renommer_le_fichier_est_permis(gaba
 def test_protocole_modifie_apres_envoi_le_pilote_n_est_pas_mis_en_cause(protocole, gabarits, tmp_path):
     # CAF's workbook was generated with the protocol of the day; then an action is taken from CAF
     # and another one given to it. CAF's return is intact: the findings say the protocol changed.
-    from fabriques import ANNEE, remplir
+    from tests.fabriques import ANNEE, remplir
 
     from vif38_bilan.controle.retours import controler
     from vif38_bilan.referentiel.protocole import vers_dict

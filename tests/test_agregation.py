@@ -63,7 +63,7 @@ def test_structures_d_un_pilote_collectif_s_additionnent_avant_la_regle():
 
 def test_nombres_en_francais():
     a = agreger("somme", (Declaration("A", 1200), Declaration("B", 2.5)))
-    assert a.explication() == "déclarations : A 1\u202f200, B 2,5 ; somme retenue"
+    assert a.explication() == "déclarations : A 1\u00a0200, B 2,5 ; somme retenue"
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
-from fabriques import rep, resultat
+from tests.fabriques import rep, resultat
 
 from vif38_bilan.gabarits import disposition
 from vif38_bilan.regles import ERREUR, Anomalie

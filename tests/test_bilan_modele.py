@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
-from fabriques import remplir
+from tests.fabriques import remplir
 
 from vif38_bilan.bilan.modele import REPERES, ecrire_modele_depart
 from vif38_bilan.cli.principal import cli

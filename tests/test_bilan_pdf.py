@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
-from fabriques import remplir
+from tests.fabriques import remplir
 
 from vif38_bilan.bilan import pdf as bilan_pdf
 from vif38_bilan.bilan.modele import ecrire_modele_depart

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fabriques import empreintes
-from hostiles import BOF_GLOBAUX, Entree, biff, cfb, membres, xlsx_chiffre, xlsx_modifie, zeros_comprimes, zip_brut
+from tests.fabriques import empreintes
+from tests.hostiles import BOF_GLOBAUX, Entree, biff, cfb, membres, xlsx_chiffre, xlsx_modifie, zeros_comprimes, zip_brut
 
 from vif38_bilan.referentiel.agregation import agreger, par_pilote
 from vif38_bilan.regles import ERREUR

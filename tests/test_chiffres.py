@@ -7,7 +7,7 @@ from datetime import date
 
 import docx
 import pytest
-from fabriques import ANNEE, MAINTENANT, remplir
+from tests.fabriques import ANNEE, MAINTENANT, remplir
 from openpyxl import load_workbook
 
 import vif38_bilan as v
@@ -260,7 +260,7 @@ def test_serie_ajoutee_par_l_agent_dans_le_classeur_du_referentiel(tmp_path):
 
 def test_chiffres_cles_a_la_place_d_un_repere(protocole):
     """The one rendering function, used at a `[[CHIFFRES_CLES]]` marker of the agent's base."""
-    from fabriques import resultat
+    from tests.fabriques import resultat
 
     from vif38_bilan.bilan import word
     from vif38_bilan.bilan.chiffres_cles import chiffres_cles

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from fabriques import rep, resultat
+from tests.fabriques import rep, resultat
 
 from vif38_bilan.gabarits import disposition as d
 from vif38_bilan.regles import ERREUR

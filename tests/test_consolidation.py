@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from fabriques import rep, resultat
+from tests.fabriques import rep, resultat
 from python_calamine import CalamineWorkbook
 
 from vif38_bilan.espace.fichiers import nom_consolidation

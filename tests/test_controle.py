@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from fabriques import ANNEE, remplir
+from tests.fabriques import ANNEE, remplir
 from openpyxl import Workbook, load_workbook
 
 from vif38_bilan.gabarits import disposition as d

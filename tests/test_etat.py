@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fabriques import rep, resultat
+from tests.fabriques import rep, resultat
 from test_courriels import faux_gabarits
 
 from vif38_bilan.controle.retours import A_CORRIGER, ERREUR, VALIDE, Anomalie

@@ -10,8 +10,8 @@ import docx
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from documents_word import DEBUT_ANNEXE, document_bilan_annexe, lignes_partagees
-from fabriques import rep, resultat
+from tests.documents_word import DEBUT_ANNEXE, document_bilan_annexe, lignes_partagees
+from tests.fabriques import rep, resultat
 
 from vif38_bilan.regles import ERREUR
 from vif38_bilan.bilan.document import ecrire_bilan

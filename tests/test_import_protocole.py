@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
-from documents_word import document_protocole
+from tests.documents_word import document_protocole
 
 from vif38_bilan.exceptions import DocumentIllisible
 from vif38_bilan.referentiel.import_word import FEUILLE_REVUE, ecrire_referentiel_importe, importer_protocole

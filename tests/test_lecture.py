@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from fabriques import ANNEE, MAINTENANT, remplir
+from tests.fabriques import ANNEE, MAINTENANT, remplir
 from openpyxl import Workbook, load_workbook
 
 from vif38_bilan.gabarits import disposition as d

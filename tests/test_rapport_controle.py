@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fabriques import ANNEE, empreintes, remplir
+from tests.fabriques import ANNEE, empreintes, remplir
 from openpyxl import load_workbook
 
 from vif38_bilan.gabarits import disposition as d

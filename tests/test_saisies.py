@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from fabriques import ANNEE, MAINTENANT, remplir
+from tests.fabriques import ANNEE, MAINTENANT, remplir
 from openpyxl import load_workbook
 
 from vif38_bilan.gabarits import disposition as d

@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hostiles import (
+from tests.hostiles import (
     BOF_GLOBAUX,
     Entree,
     biff,

@@ -9,7 +9,7 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from fabriques import remplir
+from tests.fabriques import remplir
 
 from vif38_bilan.espace.cloture import sha256_fichier
 from vif38_bilan.cli.principal import cli

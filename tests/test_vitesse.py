@@ -115,7 +115,7 @@ def test_demarrage_sans_module_lourd(tmp_path):
 
 def test_controler_sans_anomalie_n_importe_pas_openpyxl(protocole, gabarits, espace):
     """The run a user makes most often: clean returns, report written, no annotated copy."""
-    from fabriques import remplir
+    from tests.fabriques import remplir
 
     remplir(protocole, gabarits, espace / "saisies" / str(ANNEE), "CAF")
     code = (

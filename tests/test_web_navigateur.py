@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from fabriques import remplir
+from tests.fabriques import remplir
 
 from vif38_bilan.web import demarrer, etapes
 

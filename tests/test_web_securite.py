@@ -6,7 +6,7 @@ import html
 import re
 
 import pytest
-from fabriques import empreintes
+from tests.fabriques import empreintes
 
 from vif38_bilan.web import creer_app, etapes
 from vif38_bilan.web.securite import NOM_COOKIE

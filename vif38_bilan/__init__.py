@@ -11,6 +11,7 @@ benchmark all go through it:
     valider_annee(espace, 2023)          # once signed: the year's files are frozen
 """
 
+from vif38_bilan.commun.paresseux import exports
 from vif38_bilan.exceptions import EspaceIntrouvable as EspaceIntrouvable
 from vif38_bilan.exceptions import ReferentielInvalide as ReferentielInvalide
 from vif38_bilan.exceptions import Vif38Error as Vif38Error
@@ -39,19 +40,13 @@ _MODULES = {
     "cycle.imports": _IMPORTS,
     "cycle.annee": _CYCLE,
     "cycle.cloture": _VALIDATION,
-    "regles.catalogue": _ANOMALIES,
+    "regles": _ANOMALIES,
     "controle.resultats": _RESULTATS,
-    "referentiel.protocole": _REFERENTIEL,
+    "referentiel": _REFERENTIEL,
 }
 
 
-def __getattr__(nom: str):
-    import importlib
-
-    for module, noms in _MODULES.items():
-        if nom in noms:
-            return getattr(importlib.import_module(f"vif38_bilan.{module}"), nom)
-    raise AttributeError(f"module 'vif38_bilan' has no attribute {nom!r}")
+__getattr__ = exports(__name__, {nom: module for module, noms in _MODULES.items() for nom in noms})
 
 
 # The public names: the three errors and the lazy tables above, each listed once.

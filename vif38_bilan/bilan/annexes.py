@@ -13,6 +13,17 @@ from vif38_bilan.controle.resultats import ResultatControle
 from vif38_bilan.bilan.word import S_TABLEAU_TETE, Redacteur, repartir
 
 
+def tableau_manquants(r: Redacteur, p: Protocole, manquants: list[str], largeur: float) -> None:
+    """A neutral table of the pilots without a usable return: pilot, actions led, actions co-piloted."""
+    t = r.tableau(repartir(largeur, [6.0, 5.5, 5.5]), ["Pilote", "Chef de file de", "Co-pilote de"])
+    for code in manquants:
+        roles = p.actions_du_pilote(code) if code in {x.code for x in p.pilotes} else []
+        cells = r.ligne(t)
+        r.texte_cellule(cells[0], etiquette(p, code))
+        r.texte_cellule(cells[1], ", ".join(a.code for a, role in roles if role == "chef de file"))
+        r.texte_cellule(cells[2], ", ".join(a.code for a, role in roles if role != "chef de file"))
+
+
 def annexes(r: Redacteur, p: Protocole, annee: int, c: Consolidation, resultat: ResultatControle) -> None:
     largeur = r.largeur_utile_cm()
     r.titre("Annexes", 1)
@@ -22,13 +33,7 @@ def annexes(r: Redacteur, p: Protocole, annee: int, c: Consolidation, resultat: 
         r.para(f"Tous les pilotes attendus ont transmis leur bilan {annee}.")
     else:
         r.para(f"Les pilotes suivants n'ont pas transmis de bilan pour {annee} :")
-        t = r.tableau(repartir(largeur, [6.0, 5.5, 5.5]), ["Pilote", "Chef de file de", "Co-pilote de"])
-        for code in c.manquants:
-            roles = p.actions_du_pilote(code) if code in {x.code for x in p.pilotes} else []
-            cells = r.ligne(t)
-            r.texte_cellule(cells[0], etiquette(p, code))
-            r.texte_cellule(cells[1], ", ".join(a.code for a, role in roles if role == "chef de file"))
-            r.texte_cellule(cells[2], ", ".join(a.code for a, role in roles if role != "chef de file"))
+        tableau_manquants(r, p, c.manquants, largeur)
 
     r.titre("Annexe 2 — Méthode", 2)
     for m in METHODE:

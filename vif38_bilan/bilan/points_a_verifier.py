@@ -15,6 +15,7 @@ from pathlib import Path
 
 from vif38_bilan.espace import fichiers
 from vif38_bilan.bilan import word
+from vif38_bilan.bilan.annexes import tableau_manquants
 from vif38_bilan.bilan.textes import (
     annees_non_renseignees,
     date_francaise,
@@ -27,6 +28,7 @@ from vif38_bilan.controle.resultats import ResultatControle
 from vif38_bilan.referentiel.agregation import Agregation
 from vif38_bilan.referentiel.protocole import Protocole
 from vif38_bilan.regles import AVERTISSEMENT, ERREUR, Anomalie
+from vif38_bilan.commun.ecriture import ecrire_octets
 
 
 _REGLES = {
@@ -46,8 +48,6 @@ def ecrire(
     date_edition: date | None = None,
 ) -> Path:
     """Write dossier/points-a-verifier-AAAA.docx atomically and return its path."""
-    from vif38_bilan.commun.ecriture import ecrire_octets
-
     donnees = construire_points_a_verifier(protocole, annee, consolidation, resultat, date_edition)
     return ecrire_octets(Path(dossier) / fichiers.nom_points(annee), donnees)
 
@@ -106,13 +106,7 @@ def _manquants(r: Redacteur, p: Protocole, annee: int, c: Consolidation, largeur
         f"{len(c.manquants)} pilote(s) sans classeur utilisable : relancez-les (vif38-bilan courriels --annee "
         f"{annee} --type relance). Le bilan les cite dans une liste neutre."
     )
-    t = r.tableau(repartir(largeur, [6.0, 5.5, 5.5]), ["Pilote", "Chef de file de", "Co-pilote de"])
-    for code in c.manquants:
-        roles = p.actions_du_pilote(code) if code in {x.code for x in p.pilotes} else []
-        cells = r.ligne(t)
-        r.texte_cellule(cells[0], etiquette(p, code))
-        r.texte_cellule(cells[1], ", ".join(a.code for a, role in roles if role == "chef de file"))
-        r.texte_cellule(cells[2], ", ".join(a.code for a, role in roles if role != "chef de file"))
+    tableau_manquants(r, p, c.manquants, largeur)
 
 
 def _tableau_anomalies(r: Redacteur, p: Protocole, anomalies: list[Anomalie], largeur: float) -> None:

@@ -10,8 +10,19 @@ from pathlib import Path
 
 import click
 
+from vif38_bilan import cycle
 from vif38_bilan.cli import francais as cli_francais  # noqa: F401  (Click in French before the decorators below run)
-from vif38_bilan.espace import SERVICE_PAR_DEFAUT
+from vif38_bilan.espace import (
+    CLES_CONFIG,
+    DOSSIERS,
+    FICHIER_CONFIG,
+    FICHIER_CONTACTS,
+    SERVICE_PAR_DEFAUT,
+    lire_adresse,
+    lire_date,
+    trouver_racine,
+    verifier_reglages,
+)
 
 
 @contextlib.contextmanager
@@ -77,7 +88,6 @@ def option_date(ctx: click.Context, param: click.Parameter, valeur: str | None):
     """Click callback: JJ/MM/AAAA → date (None when empty)."""
     if not valeur:
         return None
-    from vif38_bilan.espace import lire_date
 
     try:
         return lire_date(valeur)
@@ -113,8 +123,6 @@ def _demander(question: str, defaut: str, verifier) -> str:
 
 
 def _verifier_courriel(texte: str) -> str | None:
-    from vif38_bilan.espace import lire_adresse
-
     if not texte:
         return "une adresse est nécessaire : les pilotes y renvoient leur classeur."
     try:
@@ -125,8 +133,6 @@ def _verifier_courriel(texte: str) -> str | None:
 
 
 def _verifier_date(texte: str) -> str | None:
-    from vif38_bilan.espace import lire_date
-
     if not texte:
         return "une date est nécessaire (JJ/MM/AAAA) : elle est écrite dans les classeurs et les courriels."
     try:
@@ -147,9 +153,6 @@ def init(dossier: Path, service: str | None, courriel: str | None, date_limite: 
     Dans un terminal, demande le service, l'adresse de retour et la date limite quand elles ne
     sont pas données en option.
     """
-    from vif38_bilan.cycle import creer_espace
-    from vif38_bilan.espace import FICHIER_CONFIG
-
     for option, valeur, verifier in (
         ("--courriel", courriel, _verifier_courriel),
         ("--date-limite", date_limite, _verifier_date),
@@ -169,7 +172,7 @@ def init(dossier: Path, service: str | None, courriel: str | None, date_limite: 
         if date_limite is None:
             date_limite = _demander("Date limite de retour (JJ/MM/AAAA)", _date_limite_proposee(), _verifier_date)
     crees: list[Path] = []
-    espace = creer_espace(
+    espace = cycle.creer_espace(
         dossier,
         service=service or SERVICE_PAR_DEFAUT,
         courriel=courriel or "",
@@ -182,7 +185,6 @@ def init(dossier: Path, service: str | None, courriel: str | None, date_limite: 
         )
     else:
         click.echo(f"Espace de travail prêt dans « {dossier} » ({len(crees)} élément(s) créé(s)).")
-    from vif38_bilan.espace import verifier_reglages
 
     a_completer = verifier_reglages(espace.config)
     if a_completer:
@@ -195,8 +197,6 @@ def init(dossier: Path, service: str | None, courriel: str | None, date_limite: 
 
 def _refuser_espace_imbrique(dossier: Path) -> None:
     """No workspace inside another one's gabarits/, saisies/ or sorties/ (saisies/2023/saisies/2023…)."""
-    from vif38_bilan.espace import DOSSIERS, trouver_racine
-
     chemin = dossier.resolve()
     for d in chemin.parents if not chemin.exists() else (chemin, *chemin.parents):
         if d.name in DOSSIERS and trouver_racine(d.parent) == d.parent:
@@ -211,8 +211,6 @@ def _refuser_espace_imbrique(dossier: Path) -> None:
 @click.pass_obj
 def config_cmd(c) -> None:
     """Affiche les réglages de l'espace de travail (vif38.toml) et les vérifie."""
-    from vif38_bilan.espace import FICHIER_CONTACTS, verifier_reglages
-
     e = c.espace
     conf = e.config
     d = conf.lus
@@ -243,7 +241,6 @@ def config_cmd(c) -> None:
     click.echo(
         f"Carnet d'adresses : {carnet if carnet.is_file() else '(absent : « vif38-bilan courriels » le recréera vierge)'}"
     )
-    from vif38_bilan.espace import CLES_CONFIG
 
     inconnues = [k for k in d if k not in CLES_CONFIG]
     problemes = verifier_reglages(conf)

@@ -6,6 +6,7 @@ import os
 
 import click
 
+from vif38_bilan import cycle
 from vif38_bilan.cli.accueil import annee_option, option_date
 
 
@@ -31,8 +32,6 @@ from vif38_bilan.cli.accueil import annee_option, option_date
 @click.pass_obj
 def courriels(c, annee: int, type_: str, envoyer: bool, oui: bool, date_limite) -> None:
     """Prépare un brouillon de courriel (.eml) par destinataire, avec le bon classeur joint."""
-    from vif38_bilan import cycle
-
     e = c.espace
     e.verifier_annee(annee)
     smtp = cycle.parametres_envoi(e) if envoyer else None  # a missing [smtp] fails before any work

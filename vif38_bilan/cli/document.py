@@ -6,10 +6,9 @@ from pathlib import Path
 
 import click
 
+from vif38_bilan import cycle
 from vif38_bilan.cli.accueil import annee_option
-
-
-
+from vif38_bilan.espace import FICHIER_MODELE, message_introuvable, trouver_racine
 
 # Options of `bilan` (defined here to keep cli.py short).
 option_modele = click.option(
@@ -40,8 +39,7 @@ def lignes_pdf(r) -> list[str]:
 @click.pass_obj
 def modele_cmd(c, fichier: Path | None, remplacer: bool) -> None:
     """Écrit un modèle Word de départ pour le bilan : à compléter une fois dans Word, gardé à chaque bilan."""
-    from vif38_bilan.bilan import REPERES, ecrire_modele_depart
-    from vif38_bilan.espace import FICHIER_MODELE, message_introuvable, trouver_racine
+    from vif38_bilan.bilan import REPERES, ecrire_modele_depart  # lazy: python-docx, only for this command
 
     racine = trouver_racine(Path.cwd())
     if fichier is None and racine is None:  # its place is the workspace: never written in an unrelated folder
@@ -76,13 +74,11 @@ def modele_cmd(c, fichier: Path | None, remplacer: bool) -> None:
 @click.pass_obj
 def valider_cmd(c, annee: int, rouvrir: bool, motif: str) -> None:
     """Fige une année signée (empreintes des fichiers) ; avec --rouvrir, la rouvre en archivant les fichiers signés."""
-    from vif38_bilan.cycle import rouvrir_annee, valider_annee
-
     e = c.espace
     if rouvrir:
         if not motif.strip():
             raise click.UsageError('--rouvrir demande --motif "la raison" (elle est gardée au journal).')
-        archive = rouvrir_annee(e, annee, motif)
+        archive = cycle.rouvrir_annee(e, annee, motif)
         click.echo(f"Année {annee} rouverte. Les fichiers signés sont archivés dans « {archive} ».")
         click.echo(
             f"Ensuite : vif38-bilan bilan --annee {annee} --pdf, faites signer, puis vif38-bilan valider --annee {annee}."
@@ -90,7 +86,7 @@ def valider_cmd(c, annee: int, rouvrir: bool, motif: str) -> None:
         return
     if motif:
         raise click.UsageError("--motif ne sert qu'avec --rouvrir.")
-    v = valider_annee(e, annee)
+    v = cycle.valider_annee(e, annee)
     signes = [x for x in v.empreintes if x.role != "retour"]
     click.echo(f"Année {annee} validée le {v.date_francaise} : {len(signes)} fichier(s) signé(s) et "
                f"{len(v.empreintes) - len(signes)} retour(s) enregistrés avec leur empreinte SHA-256.")  # fmt: skip
@@ -108,9 +104,7 @@ def valider_cmd(c, annee: int, rouvrir: bool, motif: str) -> None:
 @click.pass_context
 def verifier_cmd(ctx: click.Context, annee: int) -> None:
     """Vérifie que les fichiers signés et les retours d'une année validée n'ont pas changé."""
-    from vif38_bilan.cycle import verifier_validation
-
-    r = verifier_validation(ctx.obj.espace, annee)
+    r = cycle.verifier_validation(ctx.obj.espace, annee)
     v = r.validation
     if not r.differences:
         click.echo(

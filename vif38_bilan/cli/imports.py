@@ -75,16 +75,16 @@ def avec_import_historique(f):
 
 
 def importer_referentiel(referentiel: Path | None, document: Path, xlsx: Path | None, remplacer: bool) -> None:
-    from vif38_bilan.referentiel import compte_rendu
-    from vif38_bilan.cycle import importer_referentiel_word
+    from vif38_bilan.cycle import importer_referentiel_word  # lazy (this and below): the Word import is ~25 ms
+    from vif38_bilan.referentiel import compte_rendu  # lazy: start-up
 
     click.echo("\n".join(compte_rendu(importer_referentiel_word(document, xlsx, referentiel, remplacer))))
 
 
 def importer_historique(espace, document: Path | None, remplacer: bool) -> None:
-    from vif38_bilan.regles import ERREUR
-    from vif38_bilan.consolidation import compte_rendu_historique
-    from vif38_bilan.cycle import importer_bilan_word
+    from vif38_bilan.consolidation import compte_rendu_historique  # lazy: start-up
+    from vif38_bilan.cycle import importer_bilan_word  # lazy: start-up
+    from vif38_bilan.regles import ERREUR  # lazy: start-up
 
     if document is None:
         raise click.UsageError(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from vif38_bilan import cycle
 from vif38_bilan.cli import imports as cli_import
 from vif38_bilan.cli.accueil import (
     annee_option,
@@ -23,7 +24,8 @@ from vif38_bilan.cli.accueil import (
 from vif38_bilan.cli.courriels import courriels
 from vif38_bilan.cli.document import lignes_pdf, modele_cmd, option_modele, option_pdf, valider_cmd, verifier_cmd
 from vif38_bilan.cli.francais import guillemets  # importing it puts Click's messages in French
-from vif38_bilan.exceptions import Vif38Error
+from vif38_bilan.espace import DOSSIER_ANNOTES, trouver_racine
+from vif38_bilan.exceptions import AnneeHorsProtocole, Vif38Error
 from vif38_bilan.web.commande import web_cmd
 
 
@@ -40,10 +42,8 @@ class Contexte:
     def espace(self):
         """The workspace of the current folder (EspaceIntrouvable when there is none)."""
         if self._espace is None:
-            from vif38_bilan.cycle import ouvrir_espace
-
             ici = dossier_courant()
-            self._espace = ouvrir_espace(ici, self.referentiel_option)
+            self._espace = cycle.ouvrir_espace(ici, self.referentiel_option)
             if self._espace.racine != ici:
                 click.echo(f"Espace de travail : « {self._espace.racine} »", err=True)
             avertir_referentiel(self._espace.protocole)
@@ -52,10 +52,8 @@ class Contexte:
     @property
     def protocole(self):
         """--referentiel, else the workspace's protocol when there is a workspace, else the embedded one."""
+        from vif38_bilan.referentiel import charger_protocole  # lazy (here and below): start-up of --help
         if self._protocole is None:
-            from vif38_bilan.espace import trouver_racine
-            from vif38_bilan.referentiel import charger_protocole
-
             if self.referentiel_option is None and trouver_racine(dossier_courant()) is not None:
                 self._protocole = self.espace.protocole
             else:
@@ -93,8 +91,6 @@ class Groupe(click.Group):
         sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx: click.Context):
-        from vif38_bilan.exceptions import AnneeHorsProtocole
-
         try:
             return super().invoke(ctx)
         except AnneeHorsProtocole as e:
@@ -169,15 +165,13 @@ def option_dossier(nom: str, aide: str):
 @pass_ctx
 def referentiel(c: Contexte, en_json: bool, xlsx: Path | None) -> None:
     """Affiche le protocole : axes, objectifs, actions et pilotes."""
-    from vif38_bilan.referentiel import resume, vers_dict
+    from vif38_bilan.referentiel import ecrire_xlsx, resume, vers_dict  # lazy: start-up
 
     p = c.protocole
     if en_json:
         click.echo(json.dumps(vers_dict(p), ensure_ascii=False, indent=2))
         return
     if xlsx:
-        from vif38_bilan.referentiel import ecrire_xlsx
-
         ecrire_xlsx(p, xlsx)
         click.echo(f"Protocole exporté dans « {xlsx} ». Modifiez-le puis utilisez-le avec --referentiel {xlsx}")
         return
@@ -209,13 +203,11 @@ def referentiel(c: Contexte, en_json: bool, xlsx: Path | None) -> None:
 @pass_ctx
 def gabarits(c: Contexte, annee: int, sortie: Path | None, pilotes: tuple[str, ...], date_limite) -> None:
     """Produit un classeur de collecte par pilote pour l'année AAAA."""
-    from vif38_bilan.cycle import produire_gabarits
-
     e = c.espace
     e.verifier_annee(annee)
     nb = len(pilotes) if pilotes else len(e.protocole.pilotes_actifs())
     with barre_progression(nb, "Classeurs") as avancer:  # settings checked first: nothing written without them
-        faits = produire_gabarits(e, annee, list(pilotes) or None, date_limite, sortie, progression=avancer)
+        faits = cycle.produire_gabarits(e, annee, list(pilotes) or None, date_limite, sortie, progression=avancer)
     for absente in faits.annees_sans_historique:
         click.echo(
             f"Note : colonne « Statut {absente} » laissée vide, faute de consolidation {absente} "
@@ -268,15 +260,14 @@ def controler_cmd(
     ctx: click.Context, annee: int, saisies: Path | None, sortie: Path | None, en_json: bool, jobs
 ) -> None:
     """Contrôle les classeurs reçus : rapport, copies annotées, retours manquants."""
+    from vif38_bilan.controle import texte_console  # lazy: start-up
+
     from dataclasses import asdict
 
-    from vif38_bilan.cycle import controler_annee
-    from vif38_bilan.controle import texte_console
-    from vif38_bilan.espace import DOSSIER_ANNOTES
 
     e = ctx.obj.espace
     with barre_progression(None, "Contrôle") as avancer:
-        resultat = controler_annee(e, annee, saisies, sortie, jobs, progression=avancer)
+        resultat = cycle.controler_annee(e, annee, saisies, sortie, jobs, progression=avancer)
     saisies = saisies or e.dossier("saisies", annee)
     sortie = sortie or e.dossier("sorties", annee)
     rapport, copies = resultat.rapport, resultat.copies
@@ -335,11 +326,9 @@ def controler_cmd(
 @click.pass_context
 def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, pdf, presentation, date_edition, jobs) -> None:
     """Contrôle les retours, consolide et écrit le bilan Word de l'année AAAA."""
-    from vif38_bilan.cycle import ETAPES_BILAN, produire_bilan
-
     e = ctx.obj.espace
-    with barre_progression(len(ETAPES_BILAN), "Bilan") as avancer:
-        r = produire_bilan(
+    with barre_progression(len(cycle.ETAPES_BILAN), "Bilan") as avancer:
+        r = cycle.produire_bilan(
             e, annee, saisies, sortie, modele=modele, presentation=presentation, date_edition=date_edition,
             jobs=jobs, pdf=pdf, progression=avancer,
         )  # fmt: skip
@@ -380,10 +369,8 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, pdf, pres
 @pass_ctx
 def historique_cmd(c: Contexte, annee: int, sortie: Path | None, remplacer: bool) -> None:
     """Classeur à remplir à la main pour une année traitée sans vif38-bilan (par ex. 2022)."""
-    from vif38_bilan.cycle import produire_historique_vierge
-
     p = c.espace.protocole
-    chemin = produire_historique_vierge(c.espace, annee, sortie, remplacer)
+    chemin = cycle.produire_historique_vierge(c.espace, annee, sortie, remplacer)
     click.echo(f"Classeur historique {annee} écrit : {chemin}")
     click.echo(
         f"À remplir à partir du bilan {annee} : feuille « actions », colonnes « Statut {annee} » (liste déroulante) et "
@@ -404,7 +391,7 @@ def historique_cmd(c: Contexte, annee: int, sortie: Path | None, remplacer: bool
 @click.argument("dossier", type=click.Path(file_okay=False, path_type=Path), metavar="DOSSIER", default="demo-vif38")
 def demo(dossier: Path) -> None:
     """Construit un espace de démonstration complet (réponses inventées) : classeurs, contrôles, bilans 2022 et 2023."""
-    from vif38_bilan.demo.demonstration import creer_demo
+    from vif38_bilan.demo.demonstration import creer_demo  # lazy: start-up
 
     if dossier.exists() and any(dossier.iterdir()):
         raise click.UsageError(
@@ -435,7 +422,7 @@ def demo(dossier: Path) -> None:
 @click.option("--json", "en_json", is_flag=True, help="Écrit le catalogue en JSON sur la sortie standard.")
 def regles(en_json: bool) -> None:
     """Affiche les règles du contrôle : gravité, ce qui est relevé, ce qu'il faut faire."""
-    from vif38_bilan.regles import catalogue_json, texte_catalogue
+    from vif38_bilan.regles import catalogue_json, texte_catalogue  # lazy: start-up
 
     click.echo(json.dumps(catalogue_json(), ensure_ascii=False, indent=2) if en_json else texte_catalogue())
 

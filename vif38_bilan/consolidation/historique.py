@@ -62,6 +62,7 @@ from vif38_bilan.consolidation.historique_chiffres import feuille_chiffres_vierg
 from vif38_bilan.lecture.classeur import lettre_colonne
 from vif38_bilan.referentiel.protocole import Protocole
 from vif38_bilan.controle.valeurs import lire_entier, lire_oui_non, normaliser_statut
+from vif38_bilan.lecture.classeur import lire_classeur, lire_feuille
 
 
 @dataclass
@@ -160,8 +161,6 @@ class _LectureAnnee:
 
     def _ouvrir(self) -> tuple[str, dict[str, list[list[Any]]]] | None:
         """(SHA-256, the sheets read) or None (an erreur says why)."""
-        from vif38_bilan.lecture.classeur import lire_classeur, lire_feuille
-
         utiles = (FEUILLE_ACTIONS, FEUILLE_INDICATEURS, FEUILLE_SOURCES, FEUILLE_CHIFFRES, disposition.FEUILLE_ID)
         try:
             classeur = lire_classeur(self.chemin)  # checked bytes and their SHA-256
@@ -369,16 +368,32 @@ def _texte_cellule(ligne: list[Any], j: int, garder_lignes: bool = False) -> str
 
 
 def ecrire_historique_vierge(protocole: Protocole, annee: int, chemin: str | Path) -> Path:
-    """The blank history workbook for a year the tool did not process: same layout, to type by hand."""
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
+    """The blank history workbook for a year the tool did not process: same layout, to type by hand.
 
+    Returns:
+        chemin, written atomically. Raises SortieBloquee when it cannot be written.
+    """
     p = protocole
     annees = tuple(a for a in p.annees if a <= annee)
     wb = nouveau_classeur()
-    saisie = PatternFill("solid", fgColor="FFF2CC")
-    gris = PatternFill("solid", fgColor="EDEDED")
+    _mode_emploi_vierge(wb, annee)
+    _actions_vierges(wb, p, annees, annee)
+    _indicateurs_vierges(wb, p, annees, annee)
+    if p.chiffres:
+        feuille_chiffres_vierge(wb, p, annee)
+    feuille(wb, FEUILLE_SOURCES, ENTETES_SOURCES)
+    feuille(wb, FEUILLE_DESACCORDS, ENTETES_DESACCORDS)
+    feuille(wb, FEUILLE_MANQUANTS, ENTETES_MANQUANTS)
+    feuille_id(wb, p, annee, TYPE_HISTORIQUE)
+    wb.active = 0
+    return enregistrer_classeur(wb, chemin)
+
+
+_SAISIE, _GRIS = "FFF2CC", "EDEDED"  # yellow: to type; grey: not for this year
+
+
+def _mode_emploi_vierge(wb: Any, annee: int) -> None:
+    from openpyxl.styles import Font  # lazy (openpyxl, here and below): only this workbook needs it
 
     ws = wb.create_sheet(FEUILLE_MODE)
     lignes = [
@@ -393,26 +408,31 @@ def ecrire_historique_vierge(protocole: Protocole, annee: int, chemin: str | Pat
         "Laissez vide ce que vous ne connaissez pas. Ne modifiez pas les codes d'action, les en-têtes ni les noms des feuilles.",
         f"Enregistrez le fichier sous le même nom, au même endroit (sorties/{annee}/{fichiers.nom_consolidation(annee)}), au format Excel (.xlsx).",
         "Le bilan de l'année suivante le relit et le vérifie : un statut inconnu ou un nombre illisible est signalé avec sa cellule.",
-    ]
+    ]  # fmt: skip
     for i, t in enumerate(lignes, 1):
         if t:
             mettre_texte(ws.cell(row=i, column=1), t)
     ws["A1"].font = Font(bold=True, size=14)
     ws.column_dimensions["A"].width = 140
 
+
+def _actions_vierges(wb: Any, p: Protocole, annees: tuple[int, ...], annee: int) -> None:
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     liste_statuts = DataValidation(type="list", formula1='"' + ",".join(ORDRE_STATUTS) + '"', allow_blank=True)
     liste_statuts.error = "Choisissez un statut dans la liste : " + ", ".join(ORDRE_STATUTS)
     liste_statuts.errorTitle = "Statut inconnu"
     liste_statuts.showErrorMessage = True
-
     entetes = entetes_actions(annees, annee)
     ws = feuille(wb, FEUILLE_ACTIONS, entetes, {1: 10, 2: 6, 3: 9, 4: 60, 5: 28, 6: 16})
     ws.add_data_validation(liste_statuts)
     col_statut = entetes.index(disposition.entete_statut(annee)) + 1
     col_obs = entetes.index(disposition.entete_observations(annee)) + 1
-    from openpyxl.utils import get_column_letter
-
     ws.column_dimensions[get_column_letter(col_obs)].width = 60
+    saisie, gris = PatternFill("solid", fgColor=_SAISIE), PatternFill("solid", fgColor=_GRIS)
     for i, a in enumerate(p.actions, 2):
         ecrire_ligne(ws, i, [a.code, a.axe, a.objectif, a.description, a.pilotage, etiquette(p, a.chef_de_file)])
         ws.cell(row=i, column=4).alignment = Alignment(wrap_text=True, vertical="top")
@@ -423,6 +443,12 @@ def ecrire_historique_vierge(protocole: Protocole, annee: int, chemin: str | Pat
     ws.cell(row=1, column=col_statut).comment = Comment(
         "Choisissez le statut dans la liste : " + ", ".join(ORDRE_STATUTS), "vif38-bilan"
     )
+
+
+def _indicateurs_vierges(wb: Any, p: Protocole, annees: tuple[int, ...], annee: int) -> None:
+    from openpyxl.styles import Alignment, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     entetes = entetes_indicateurs(annees, annee)
     ws = feuille(wb, FEUILLE_INDICATEURS, entetes, {1: 10, 2: 5, 3: 50, 4: 9, 5: 10})
@@ -435,12 +461,11 @@ def ecrire_historique_vierge(protocole: Protocole, annee: int, chemin: str | Pat
     oui_non.showErrorMessage = True
     ws.add_data_validation(nombres)
     ws.add_data_validation(oui_non)
+    saisie = PatternFill("solid", fgColor=_SAISIE)
     i = 2
     for a in p.actions:
         for k, ind in enumerate(a.indicateurs):
-            ecrire_ligne(
-                ws, i, [a.code, k + 1, ind.libelle, TYPES_LISIBLES.get(ind.type, ind.type), ind.cible_annuelle]
-            )
+            ecrire_ligne(ws, i, [a.code, k + 1, ind.libelle, TYPES_LISIBLES.get(ind.type, ind.type), ind.cible_annuelle])
             ref = f"{get_column_letter(col_val)}{i}"
             ws[ref].fill = saisie
             if ind.type == "entier":
@@ -451,12 +476,3 @@ def ecrire_historique_vierge(protocole: Protocole, annee: int, chemin: str | Pat
                 ws[ref].alignment = Alignment(wrap_text=True, vertical="top")
             i += 1
     ws.column_dimensions[get_column_letter(col_val)].width = 30
-
-    if p.chiffres:
-        feuille_chiffres_vierge(wb, p, annee)
-    feuille(wb, FEUILLE_SOURCES, ENTETES_SOURCES)
-    feuille(wb, FEUILLE_DESACCORDS, ENTETES_DESACCORDS)
-    feuille(wb, FEUILLE_MANQUANTS, ENTETES_MANQUANTS)
-    feuille_id(wb, p, annee, TYPE_HISTORIQUE)
-    wb.active = 0
-    return enregistrer_classeur(wb, chemin)

@@ -43,6 +43,11 @@ from vif38_bilan.referentiel.pilotes import cle
 from vif38_bilan.referentiel.protocole import Protocole
 from vif38_bilan.referentiel.chargement import charger_protocole
 from vif38_bilan.controle.valeurs import normaliser_statut
+from vif38_bilan.gabarits import disposition
+from vif38_bilan.commun.ecriture import enregistrer_classeur, mettre_texte
+from vif38_bilan.consolidation.historique import ecrire_historique_vierge
+from vif38_bilan.saisies.dossiers import lister_saisies
+from vif38_bilan.lecture.classeur import lire_classeur, lire_feuille
 
 RE_CODE = re.compile(r"^\s*(\d+)-(\d+)-(\d+)\b\s*")
 RE_N_OBJECTIF = re.compile(r"^N\s*°\s*(\d+)\s*:\s*(.+)$")
@@ -323,9 +328,6 @@ def ecrire_historique_importe(
 
     import openpyxl
 
-    from vif38_bilan.gabarits import disposition
-    from vif38_bilan.commun.ecriture import enregistrer_classeur, mettre_texte
-    from vif38_bilan.consolidation.historique import ecrire_historique_vierge
 
     with tempfile.TemporaryDirectory() as tmp:
         vierge = ecrire_historique_vierge(protocole, annee, Path(tmp) / "vierge.xlsx")
@@ -381,17 +383,12 @@ def importer_historique(
 
 def sans_retour(dossier_saisies: str | Path) -> bool:
     """True when saisies/<year>/ is missing or holds no file (office lock and hidden files aside)."""
-    from vif38_bilan.saisies.dossiers import lister_saisies
-
     a_lire, ecartes = lister_saisies(Path(dossier_saisies))
     return not a_lire and not ecartes
 
 
 def historique_importe(protocole: Protocole, dossier_sorties: str | Path, annee: int) -> Path | None:
     """sorties/<annee>/consolidation-<annee>.xlsx when it is a history workbook (imported or typed), else None."""
-    from vif38_bilan.gabarits import disposition
-    from vif38_bilan.lecture.classeur import lire_classeur, lire_feuille
-
     chemin = Path(dossier_sorties) / str(annee) / fichiers.nom_consolidation(annee)
     if not chemin.is_file():
         return None

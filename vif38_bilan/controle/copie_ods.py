@@ -12,6 +12,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from vif38_bilan.gabarits import disposition as d
+from vif38_bilan.commun.ecriture import mettre_texte
+from vif38_bilan.saisies.retour import proprietes_personnalisees
 
 
 def classeur_depuis_ods(donnees: bytes) -> Any:
@@ -22,8 +24,6 @@ def classeur_depuis_ods(donnees: bytes) -> Any:
     from openpyxl.utils import get_column_letter
     from python_calamine import CalamineWorkbook
 
-    from vif38_bilan.commun.ecriture import mettre_texte
-    from vif38_bilan.saisies.retour import proprietes_personnalisees
 
     source = CalamineWorkbook.from_filelike(io.BytesIO(donnees))
     wb = Workbook()

@@ -253,11 +253,11 @@ def annoter(source: Path, cible: Path, fichier: FichierControle, anomalies: list
             "Relancez « vif38-bilan controler » pour contrôler la nouvelle version."
         )
     if lu.format == "ods":
-        from vif38_bilan.controle.copie_ods import classeur_depuis_ods
+        from vif38_bilan.controle.copie_ods import classeur_depuis_ods  # lazy: only an .ods return needs it
 
         wb = classeur_depuis_ods(lu.donnees)
     else:
-        from vif38_bilan.lecture.ooxml_strict import en_transitionnel, est_strict
+        from vif38_bilan.lecture.ooxml_strict import en_transitionnel, est_strict  # lazy: only a Strict Open XML return needs it
 
         donnees = en_transitionnel(lu.donnees) if est_strict(lu.donnees) else lu.donnees
         wb = load_workbook(io.BytesIO(donnees), keep_vba=False, keep_links=False)

@@ -44,6 +44,12 @@ from vif38_bilan.referentiel.protocole import Protocole
 from vif38_bilan.controle.resultats import FichierControle, ResultatControle, ResultatFichier
 from vif38_bilan.controle.verifications import Contexte, collecter, verifier_retour
 from vif38_bilan.controle.verifications_chiffres import verifier_chiffres
+from vif38_bilan.saisies import dossiers
+from vif38_bilan.lecture.examen import nom_lisible
+from vif38_bilan.lecture import classeur as lecture
+from vif38_bilan.saisies import retour as saisies
+from vif38_bilan.lecture import securite
+from vif38_bilan.lecture.classeur import lire_classeur
 
 # Below this many files, worker processes cost more than they save (jobs=None): a normal year
 # (30 to 60 returns) never starts a pool. Measured for issue 11 with benchmarks' phase_controle
@@ -76,8 +82,6 @@ def controler(
     index from 0) for the consolidated value and (code, index, pilot code) for a pilot's own value. jobs: worker processes (None: automatic, 1: none).
     progression: called with (files checked, files to check) after each file.
     """
-    from vif38_bilan.saisies import dossiers
-
     dossier = Path(dossier_saisies)
     if not dossier.is_dir():
         quoi = "n'est pas un dossier" if dossier.exists() else "n'existe pas"
@@ -155,8 +159,6 @@ def _interrompu(chemin: Path, echec: Echec, racine: Path) -> ResultatFichier:
 
 
 def _nom(chemin: Path, racine: Path) -> str:
-    from vif38_bilan.lecture.examen import nom_lisible
-
     try:
         rel = Path(chemin).relative_to(racine).as_posix()
     except ValueError:
@@ -193,9 +195,6 @@ def controler_fichier(
     valeurs_precedentes: dict[tuple[str, int], Any] | None = None,
 ) -> ResultatFichier:
     """Read and check one return. Never raises for a bad file: every problem is an anomalie."""
-    from vif38_bilan.lecture import classeur as lecture
-    from vif38_bilan.saisies import retour as saisies
-
     nom = _nom(chemin, racine)
     fichier = FichierControle(chemin=Path(chemin), nom=nom, etat=IGNORE)
     try:
@@ -233,8 +232,6 @@ def controler_fichier(
 
 def _pilote_du_csv(chemin: Path, protocole: Protocole) -> str | None:
     """The pilot whose actions are exactly the action codes of a CSV export (None if unsure)."""
-    from vif38_bilan.lecture import securite
-
     try:
         donnees = securite.lire_fichier(chemin).donnees
     except FichierRefuse:
@@ -350,8 +347,6 @@ def _qui(r: ResultatFichier) -> str:
 
 
 def _horodatage(f: FichierControle, zone: ZoneInfo) -> horodatage.Horodatage | None:
-    from vif38_bilan.lecture.classeur import lire_classeur
-
     try:
         lu = lire_classeur(f.chemin)  # read again: checked, and the very file the check saw
     except FichierRefuse:

@@ -29,6 +29,7 @@ from vif38_bilan.controle.valeurs import (
     normaliser_statut,
     texte_identite,
 )
+from vif38_bilan.saisies.retour import lettre_colonne
 
 T = TypeVar("T")
 Verif = Generator[Anomalie, None, T]  # yields findings, returns what was read
@@ -123,8 +124,6 @@ def verifier_feuilles(ctx: Contexte, retour: Any) -> Verif[None]:
 def verifier_fusions(ctx: Contexte, retour: Any) -> Verif[frozenset[str]]:
     """Merged cells over several action rows: one status or observation for several actions.
     Returns the cells hidden under those merges (only the first cell of a merge holds a value)."""
-    from vif38_bilan.saisies.retour import lettre_colonne
-
     if not retour.fusions:
         return frozenset()
     par_ligne = {li.cellule_code.ligne: li.code for li in retour.lignes}

@@ -14,6 +14,8 @@ from vif38_bilan.exceptions import ConfigurationInvalide
 from vif38_bilan.referentiel.pilotes import cle
 from vif38_bilan.referentiel.protocole import Protocole
 from vif38_bilan.commun.textes import sans_accents
+from vif38_bilan.exceptions import FichierRefuse
+from vif38_bilan.lecture.classeur import lire_classeur, lire_feuille
 
 FEUILLE_CONTACTS = "Contacts"
 FEUILLE_PILOTES = "Pilotes"
@@ -172,11 +174,37 @@ def _texte(v: Any) -> str:
 
 
 def lire_contacts(protocole: Protocole, chemin: str | Path) -> tuple[list[Contact], list[str]]:
-    """Read contacts.xlsx with python-calamine. Returns (contacts, problems in French naming the row)."""
-    from vif38_bilan.exceptions import FichierRefuse
-    from vif38_bilan.lecture.classeur import lire_classeur, lire_feuille
+    """Read contacts.xlsx with python-calamine.
 
+    Returns:
+        (contacts, problems in French naming the row); a faulty row is skipped, the others are read.
+    Raises:
+        ConfigurationInvalide: the file is missing, unreadable or has no expected headers.
+    """
     chemin = Path(chemin)
+    feuille, lignes = _feuille_contacts(chemin)
+    entete, cols = _entetes_contacts(lignes)
+    if entete is None or COL_COURRIEL not in cols:
+        raise ConfigurationInvalide(
+            f"Le carnet d'adresses « {chemin} » (feuille « {feuille} ») n'a pas les en-têtes attendus "
+            f"« {COL_CODE} » et « {COL_COURRIEL} » : rétablissez-les, ou supprimez le fichier pour qu'un "
+            "modèle vierge soit recréé."
+        )
+    contacts: list[Contact] = []
+    problemes: list[str] = []
+    vus: dict[tuple[str, str, str], int] = {}
+    noms = (COL_CODE, COL_STRUCTURE, COL_ORGANISATION, COL_NOM, COL_COURRIEL, COL_COPIE)
+    for i, ligne in enumerate(lignes[entete + 1 :], start=entete + 2):
+        valeurs = {n: _texte(ligne[cols[n]]) if n in cols and cols[n] < len(ligne) else "" for n in noms}
+        if any(valeurs.values()):
+            contact = _contact(protocole, valeurs, f"{chemin.name}, ligne {i}", i, problemes, vus)
+            if contact is not None:
+                contacts.append(contact)
+    return contacts, problemes
+
+
+def _feuille_contacts(chemin: Path) -> tuple[str, list[list[Any]]]:
+    """(sheet name, its rows) of the address book; ConfigurationInvalide when it cannot be read."""
     if not chemin.is_file():
         raise ConfigurationInvalide(f"Le carnet d'adresses « {chemin} » est introuvable.")
     try:
@@ -185,7 +213,7 @@ def lire_contacts(protocole: Protocole, chemin: str | Path) -> tuple[list[Contac
         feuille = next((n for n in noms if cle(n) == cle(FEUILLE_CONTACTS)), noms[0] if noms else None)
         if feuille is None:
             raise ConfigurationInvalide(f"Le carnet d'adresses « {chemin} » ne contient aucune feuille.")
-        lignes = lire_feuille(wb, feuille, skip_empty_area=False)[0]
+        return feuille, lire_feuille(wb, feuille, skip_empty_area=False)[0]
     except FichierRefuse as e:
         raise ConfigurationInvalide(f"Le carnet d'adresses « {chemin} » est illisible : {e}") from e
     except ConfigurationInvalide:
@@ -196,98 +224,87 @@ def lire_contacts(protocole: Protocole, chemin: str | Path) -> tuple[list[Contac
             "ou LibreOffice, ou supprimez-le pour qu'un modèle vierge soit recréé."
         ) from e
 
-    # Header found by its labels, in the first ten rows (a title row above it is tolerated).
-    entete, cols = None, {}
+
+def _entetes_contacts(lignes: list[list[Any]]) -> tuple[int | None, dict[str, int]]:
+    """Header row found by its labels in the first ten rows (a title row above it is tolerated)."""
     for i, ligne in enumerate(lignes[:10]):
         textes = [cle(_texte(v)) for v in ligne]
         if any(t in _ENTETES[COL_CODE] for t in textes):
-            entete = i
+            cols: dict[str, int] = {}
             for j, t in enumerate(textes):
                 for nom, variantes in _ENTETES.items():
                     if t in variantes or (nom == COL_COPIE and t.startswith("copie")):
                         cols.setdefault(nom, j)
-            break
-    if entete is None or COL_COURRIEL not in cols:
-        raise ConfigurationInvalide(
-            f"Le carnet d'adresses « {chemin} » (feuille « {feuille} ») n'a pas les en-têtes attendus "
-            f"« {COL_CODE} » et « {COL_COURRIEL} » : rétablissez-les, ou supprimez le fichier pour qu'un "
-            "modèle vierge soit recréé."
-        )
+            return i, cols
+    return None, {}
 
-    def cellule(ligne: list[Any], nom: str) -> str:
-        j = cols.get(nom)
-        return _texte(ligne[j]) if j is not None and j < len(ligne) else ""
 
-    actifs = {p.code for p in protocole.pilotes_actifs()}
-    contacts: list[Contact] = []
-    problemes: list[str] = []
-    vus: dict[tuple[str, str, str], int] = {}
-    for i, ligne in enumerate(lignes[entete + 1 :], start=entete + 2):
-        valeurs = {
-            nom: cellule(ligne, nom)
-            for nom in (COL_CODE, COL_STRUCTURE, COL_ORGANISATION, COL_NOM, COL_COURRIEL, COL_COPIE)
-        }
-        if not any(valeurs.values()):
-            continue
-        lieu = f"{chemin.name}, ligne {i}"
-        code_brut = valeurs[COL_CODE]
-        if not code_brut:
-            problemes.append(f"{lieu} : le code pilote est vide. Choisissez-le dans la feuille « {FEUILLE_PILOTES} ».")
-            continue
-        code = _code_pilote(protocole, code_brut)
-        if code is None:
-            problemes.append(
-                f"{lieu} : code pilote « {code_brut} » inconnu. Utilisez un code de la feuille « {FEUILLE_PILOTES} » "
-                f"(par exemple {', '.join(sorted(actifs)[:4])}…)."
-            )
-            continue
-        if code not in actifs:
-            problemes.append(f"{lieu} : le pilote « {code} » n'a aucune action dans le protocole : supprimez la ligne.")
-            continue
-        courriel = ""
-        if valeurs[COL_COURRIEL]:
+def _adresses_copie(texte: str) -> tuple[list[str], list[str]]:
+    """(addresses read, French faults) of a "Copie" cell, addresses separated by ; , or lines."""
+    copie, mauvaises = [], []
+    for morceau in re.split(r"[;,\n]", texte):
+        if morceau.strip():
             try:
-                courriel = lire_adresse(valeurs[COL_COURRIEL])
+                copie.append(lire_adresse(morceau))
             except ValueError as e:
-                problemes.append(f"{lieu}, colonne « {COL_COURRIEL} » : {e}. Corrigez-la.")
-                continue
-        copie: list[str] = []
-        mauvaises = []
-        for morceau in re.split(r"[;,\n]", valeurs[COL_COPIE]):
-            if morceau.strip():
-                try:
-                    copie.append(lire_adresse(morceau))
-                except ValueError as e:
-                    mauvaises.append(str(e))
-        if mauvaises:
-            problemes.append(
-                f"{lieu}, colonne « Copie » : {' ; '.join(mauvaises)}. Séparez les adresses par des points-virgules."
-            )
-            continue
-        if copie and not courriel:
-            problemes.append(
-                f"{lieu} : une adresse en copie mais aucun courriel principal. Renseignez la colonne « {COL_COURRIEL} »."
-            )
-            continue
-        cle_ligne = (code, cle(valeurs[COL_STRUCTURE]), courriel.lower())
-        if courriel and cle_ligne in vus:
-            problemes.append(
-                f"{lieu} répète la ligne {vus[cle_ligne]} (même pilote, structure et courriel) : supprimez-la."
-            )
-            continue
-        vus[cle_ligne] = i
-        contacts.append(
-            Contact(
-                pilote=code,
-                structure=valeurs[COL_STRUCTURE],
-                organisation=valeurs[COL_ORGANISATION] or protocole.pilote(code).nom,
-                nom=valeurs[COL_NOM],
-                courriel=courriel,
-                copie=tuple(dict.fromkeys(copie)),
-                ligne=i,
-            )
+                mauvaises.append(str(e))
+    return copie, mauvaises
+
+
+def _contact(
+    protocole: Protocole, valeurs: dict[str, str], lieu: str, i: int, problemes: list[str],
+    vus: dict[tuple[str, str, str], int],
+) -> Contact | None:  # fmt: skip
+    """One row's contact, or None with its problem added (the row is skipped)."""
+    actifs = {p.code for p in protocole.pilotes_actifs()}
+    code_brut = valeurs[COL_CODE]
+    if not code_brut:
+        problemes.append(f"{lieu} : le code pilote est vide. Choisissez-le dans la feuille « {FEUILLE_PILOTES} ».")
+        return None
+    code = _code_pilote(protocole, code_brut)
+    if code is None:
+        problemes.append(
+            f"{lieu} : code pilote « {code_brut} » inconnu. Utilisez un code de la feuille « {FEUILLE_PILOTES} » "
+            f"(par exemple {', '.join(sorted(actifs)[:4])}…)."
         )
-    return contacts, problemes
+        return None
+    if code not in actifs:
+        problemes.append(f"{lieu} : le pilote « {code} » n'a aucune action dans le protocole : supprimez la ligne.")
+        return None
+    courriel = ""
+    if valeurs[COL_COURRIEL]:
+        try:
+            courriel = lire_adresse(valeurs[COL_COURRIEL])
+        except ValueError as e:
+            problemes.append(f"{lieu}, colonne « {COL_COURRIEL} » : {e}. Corrigez-la.")
+            return None
+    copie, mauvaises = _adresses_copie(valeurs[COL_COPIE])
+    if mauvaises:
+        problemes.append(
+            f"{lieu}, colonne « Copie » : {' ; '.join(mauvaises)}. Séparez les adresses par des points-virgules."
+        )
+        return None
+    if copie and not courriel:
+        problemes.append(
+            f"{lieu} : une adresse en copie mais aucun courriel principal. Renseignez la colonne « {COL_COURRIEL} »."
+        )
+        return None
+    cle_ligne = (code, cle(valeurs[COL_STRUCTURE]), courriel.lower())
+    if courriel and cle_ligne in vus:
+        problemes.append(
+            f"{lieu} répète la ligne {vus[cle_ligne]} (même pilote, structure et courriel) : supprimez-la."
+        )
+        return None
+    vus[cle_ligne] = i
+    return Contact(
+        pilote=code,
+        structure=valeurs[COL_STRUCTURE],
+        organisation=valeurs[COL_ORGANISATION] or protocole.pilote(code).nom,
+        nom=valeurs[COL_NOM],
+        courriel=courriel,
+        copie=tuple(dict.fromkeys(copie)),
+        ligne=i,
+    )
 
 
 def _code_pilote(protocole: Protocole, texte: str) -> str | None:

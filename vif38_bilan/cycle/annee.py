@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vif38_bilan.espace import fichiers
 from vif38_bilan.espace import cloture as validation
@@ -28,7 +29,17 @@ from vif38_bilan.consolidation.import_word import historique_importe, sans_retou
 from vif38_bilan.referentiel.protocole import Protocole, verifier_annee
 from vif38_bilan.referentiel.chargement import charger_protocole
 from vif38_bilan.controle.resultats import ResultatControle
-from vif38_bilan.gabarits.generation import GabaritGenere, generer_gabarits, resoudre_pilotes
+from vif38_bilan.courriels.contacts import creer_contacts_vierges
+from vif38_bilan.espace.reglages import initialiser
+from vif38_bilan.controle.rapport import ecrire_rapport, ecrire_retours_annotes
+from vif38_bilan.bilan import document as bilan
+from vif38_bilan.bilan import points_a_verifier
+from vif38_bilan.bilan.modele import verifier_modele
+from vif38_bilan.bilan.pdf import PdfImpossible, exporter_pdf
+from vif38_bilan.courriels.brouillons import preparer_courriels as preparer
+
+if TYPE_CHECKING:
+    from vif38_bilan.gabarits.generation import GabaritGenere
 
 ETAPES_BILAN = ("contrôle", "consolidation", "classeur de consolidation", "bilan Word")
 
@@ -69,9 +80,6 @@ def creer_espace(
     Never overwrites an existing file. date_limite: JJ/MM/AAAA or "". crees, when given, receives
     the paths created. Raises ConfigurationInvalide (date_limite unreadable), SortieBloquee.
     """
-    from vif38_bilan.courriels.contacts import creer_contacts_vierges
-    from vif38_bilan.espace.reglages import initialiser
-
     faits = initialiser(
         dossier,
         service=service,
@@ -146,6 +154,8 @@ def produire_gabarits(
         AnneeHorsProtocole, PiloteInconnu, SortieBloquee, EspaceVerrouille; ConfigurationInvalide
         when service, courriel or date_limite (unless given) is missing or malformed in vif38.toml.
     """
+    from vif38_bilan.gabarits.generation import generer_gabarits, resoudre_pilotes  # lazy: openpyxl
+
     espace.verifier_annee(annee)
     exiger_reglages(espace.config, "produire les classeurs", date_limite)
     dossier = Path(sortie) if sortie is not None else espace.dossier("gabarits", annee)
@@ -249,8 +259,6 @@ def _controler(
     progression: Callable[[int, int], None] | None = None,
 ) -> ResultatControle:
     """The check without the lock; sorties: outputs of a larger run (checked by the caller)."""
-    from vif38_bilan.controle.rapport import ecrire_rapport, ecrire_retours_annotes
-
     saisies = Path(saisies) if saisies is not None else espace.dossier("saisies", annee)
     sortie = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
     if ecrire:
@@ -334,10 +342,6 @@ def produire_bilan(
         AnneeHorsProtocole, AnneeValidee (the year is signed: nothing rewritten), EspaceVerrouille,
         FichierRefuse / ModeleInvalide (the Word base), SortieBloquee (after writing what could be written).
     """
-    from vif38_bilan.bilan import document as bilan
-    from vif38_bilan.bilan import points_a_verifier
-    from vif38_bilan.bilan.modele import verifier_modele
-
     espace.verifier_annee(annee)
     sortie = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
     dossier_saisies = Path(saisies) if saisies is not None else espace.dossier("saisies", annee)
@@ -401,8 +405,6 @@ def produire_bilan(
 
 def _pdf(document: Path | None, chemin: Path, demande: bool) -> tuple[Path | None, str | None, Path | None]:
     """(pdf written, why not, stale pdf removed) after the .docx was (or was not) written."""
-    from vif38_bilan.bilan.pdf import PdfImpossible, exporter_pdf
-
     if document is None:
         return None, ("le bilan Word n'a pas pu être écrit" if demande else None), None
     if not demande:
@@ -457,8 +459,6 @@ def preparer_courriels(
         missing or malformed; contacts.xlsx), Vif38Error
         (no saisies/AAAA/ folder for relance/correction), EspaceVerrouille.
     """
-    from vif38_bilan.courriels.brouillons import preparer_courriels as preparer
-
     espace.verifier_annee(annee)
     exiger_reglages(espace.config, "préparer les courriels", date_limite)
     config = replace(espace.config, date_limite=date_limite) if date_limite else espace.config

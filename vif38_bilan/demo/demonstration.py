@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from vif38_bilan.gabarits import disposition as d
+from vif38_bilan import cycle
+from vif38_bilan.courriels import contacts_demo
+from vif38_bilan.gabarits import chiffres_inventes, identite_inventee, remplir_gabarit, reponses_inventees
+from vif38_bilan.espace import nom_gabarit
 from vif38_bilan.referentiel import Protocole
 
 # Fixed moments so that the demo is reproducible.
@@ -105,8 +108,6 @@ def _erreurs_volontaires(annee: int) -> dict[str, Callable[[Protocole, dict], No
 
 def _remplir_annee(protocole: Protocole, racine: Path, annee: int) -> None:
     """Fill every pilot's template as its pilot would, and drop it in saisies/AAAA/."""
-    from vif38_bilan.gabarits import chiffres_inventes, identite_inventee, remplir_gabarit, reponses_inventees
-
     gabarits = racine / "gabarits" / str(annee)
     saisies = racine / "saisies" / str(annee)
     erreurs = _erreurs_volontaires(annee)
@@ -122,12 +123,12 @@ def _remplir_annee(protocole: Protocole, racine: Path, annee: int) -> None:
             identite = identite_inventee(protocole, p.code, annee, graine)
             if structure:
                 identite["Structure"] = structure
-            nom = NOMS_RECUS.get(p.code, d.nom_fichier(annee, p.code)).format(annee=annee)
+            nom = NOMS_RECUS.get(p.code, nom_gabarit(annee, p.code)).format(annee=annee)
             if structure:
                 nom = f"bilan {annee} - {structure}.xlsx"
             chiffres = {**chiffres_inventes(protocole, p.code, annee, graine), **CHIFFRES_DEMO[annee].get(p.code, {})}
             remplir_gabarit(
-                gabarits / d.nom_fichier(annee, p.code),
+                gabarits / nom_gabarit(annee, p.code),
                 saisies / nom,
                 reponses,
                 identite=identite,
@@ -140,7 +141,7 @@ def _remplir_annee(protocole: Protocole, racine: Path, annee: int) -> None:
         for r in reponses.values():
             r["statut"] = "EN COURS"
         remplir_gabarit(
-            gabarits / d.nom_fichier(annee, "DDFE"),
+            gabarits / nom_gabarit(annee, "DDFE"),
             saisies / "Bilan 2023 DDFE (premier envoi).xlsx",
             reponses,
             identite=identite_inventee(protocole, "DDFE", annee, 0),
@@ -155,12 +156,9 @@ def creer_demo(dossier: str | Path, progression: Callable[[str], None] | None = 
     Runs the year through the public API (vif38_bilan.cycle.annee), as the agent would.
     Returns Demo (paths of the bilans, reports and consolidations; counts per year).
     """
-    from vif38_bilan.courriels import contacts_demo
-    from vif38_bilan.cycle import creer_espace, produire_bilan, produire_gabarits
-
     dire = progression or (lambda _m: None)
     racine = Path(dossier)
-    espace = creer_espace(
+    espace = cycle.creer_espace(
         racine, service="DDFE de l'Isère (démonstration)", courriel="ddfe@exemple.invalid", date_limite="15/02/2024"
     )
     protocole = espace.protocole
@@ -168,11 +166,11 @@ def creer_demo(dossier: str | Path, progression: Callable[[str], None] | None = 
     bilans, controles, consolidations, erreurs, avertissements, manquants, points = {}, {}, {}, {}, {}, {}, {}
     for annee in (2022, 2023):
         dire(f"{annee} : classeurs de collecte")
-        produire_gabarits(espace, annee, date_limite=DATE_LIMITE[annee], maintenant=MAINTENANT[annee])
+        cycle.produire_gabarits(espace, annee, date_limite=DATE_LIMITE[annee], maintenant=MAINTENANT[annee])
         dire(f"{annee} : retours des pilotes (inventés)")
         _remplir_annee(protocole, racine, annee)
         dire(f"{annee} : contrôle, consolidation et bilan Word")
-        r = produire_bilan(espace, annee, date_edition=DATE_BILAN[annee])
+        r = cycle.produire_bilan(espace, annee, date_edition=DATE_BILAN[annee])
         if r.sortie_bloquee:
             raise r.sortie_bloquee
         bilans[annee], controles[annee], consolidations[annee] = r.bilan, r.rapport, r.consolidation

@@ -11,7 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from vif38_bilan.espace.fichiers import FICHIER_CONFIG, FICHIER_CONTACTS
+from vif38_bilan.lecture.horodatage import fuseau as zone
 from vif38_bilan.exceptions import ConfigurationInvalide, EspaceIntrouvable
+from vif38_bilan.commun.toml_fr import lire_toml
+from vif38_bilan.commun.ecriture import ecrire_texte
 
 DOSSIERS = ("gabarits", "saisies", "sorties")
 SERVICE_PAR_DEFAUT = "DDFE de l'Isère"
@@ -202,8 +205,6 @@ def charger_config(racine: str | Path = ".") -> Config:
     date_limite does not: it is kept in Config.erreurs and reported by verifier_reglages, so that a
     typo in the deadline does not stop the check or the bilan, which do not use it.
     """
-    from vif38_bilan.commun.toml_fr import lire_toml
-
     racine = Path(racine)
     chemin = racine / FICHIER_CONFIG
     if not chemin.is_file():
@@ -217,8 +218,6 @@ def charger_config(racine: str | Path = ".") -> Config:
         erreurs["date_limite"] = str(e)
     fuseau = str(d.get("fuseau") or Config.fuseau)
     try:
-        from vif38_bilan.lecture.horodatage import fuseau as zone
-
         zone(fuseau)
     except ValueError as e:
         fuseau = Config.fuseau
@@ -322,8 +321,6 @@ def initialiser(
     `contacts.creer_contacts_vierges` bound to a protocol), called only when contacts.xlsx is
     missing; no address book is written when None. The mail loop stays out of this module.
     """
-    from vif38_bilan.commun.ecriture import ecrire_texte
-
     racine = Path(racine)
     crees: list[Path] = []
     for nom in DOSSIERS:

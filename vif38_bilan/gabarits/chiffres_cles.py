@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 
 from vif38_bilan.gabarits import disposition as d
 from vif38_bilan.referentiel.chiffres_cles import SerieChiffre, code_ligne
-from vif38_bilan.gabarits.forme import Styles, hauteur_ligne, proteger, validation_entier
+from vif38_bilan.gabarits.forme import Styles, hauteur_ligne, paysage_a4, proteger, validation_entier
 from vif38_bilan.referentiel.protocole import Protocole
 
 LIGNE_TITRE = 1
@@ -115,13 +115,7 @@ def feuille_chiffres(
                 [(serie.libelle, LARGEURS[d.CHIFFRE]), (detail, LARGEURS[d.DETAIL])]
             )
     ws.add_data_validation(v_entier)
-    ws.freeze_panes = f"B{LIGNE_EN_TETE + 1}"
-    ws.print_title_rows = f"{LIGNE_EN_TETE}:{LIGNE_EN_TETE}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    paysage_a4(ws, LIGNE_EN_TETE)
     ws.oddFooter.left.text = f"{code} – chiffres clés {annee}"
     ws.oddFooter.right.text = "Page &P / &N"
     proteger(ws)

@@ -152,3 +152,14 @@ def hauteur_ligne(textes: list[tuple[str, float]]) -> float:
     so that observations have room."""
     lignes = max([3] + [lignes_repliees(t, largeur * 1.1) for t, largeur in textes])
     return lignes * 13 + 4
+
+
+def paysage_a4(ws: Any, ligne_en_tete: int) -> None:
+    """Print setup of an input sheet: A4 landscape fit to width, header row repeated, panes frozen."""
+    ws.freeze_panes = f"B{ligne_en_tete + 1}"
+    ws.print_title_rows = f"{ligne_en_tete}:{ligne_en_tete}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True

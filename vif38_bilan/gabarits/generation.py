@@ -21,6 +21,7 @@ from vif38_bilan.espace.reglages import Config
 from vif38_bilan.exceptions import PiloteInconnu
 from vif38_bilan.gabarits.chiffres_cles import feuille_chiffres
 from vif38_bilan.gabarits.forme import (
+    paysage_a4,
     Styles,
     hauteur_ligne,
     proteger,
@@ -439,14 +440,8 @@ def _ligne_action(
 
 def _mise_en_page(ws: Any, pilote: Any, annee: int) -> None:
     """Frozen header, A4 landscape fit to width, repeated header row, footer."""
-    ws.freeze_panes = f"B{LIGNE_EN_TETE + 1}"
+    paysage_a4(ws, LIGNE_EN_TETE)
     ws.sheet_view.zoomScale = 90
-    ws.print_title_rows = f"{LIGNE_EN_TETE}:{LIGNE_EN_TETE}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.oddFooter.left.text = f"{pilote.code} – bilan {annee}"

@@ -15,6 +15,8 @@ from vif38_bilan.gabarits import disposition as d
 from vif38_bilan.commun.ecriture import ecrire_atomique, mettre_texte
 from vif38_bilan.exceptions import FichierRefuse
 from vif38_bilan.referentiel.protocole import Action, Protocole
+from vif38_bilan.gabarits.generation import enregistrer
+from vif38_bilan.gabarits.generation import _maintenant, _utc_naif
 
 
 def remplir_gabarit(
@@ -35,7 +37,6 @@ def remplir_gabarit(
     """
     from openpyxl import load_workbook
 
-    from vif38_bilan.gabarits.generation import enregistrer
 
     try:
         wb = load_workbook(gabarit)
@@ -101,7 +102,6 @@ def remplir_classeur(
     if chiffres:
         _remplir_chiffres(wb, annee, chiffres)
 
-    from vif38_bilan.gabarits.generation import _maintenant, _utc_naif
 
     wb.properties.modified = _utc_naif(_maintenant(modifie_le))
     if dernier_auteur is not None:

@@ -13,6 +13,8 @@ import re
 import struct
 import zipfile
 from typing import Any
+from vif38_bilan.lecture.isolee import noms_feuilles_xlsx
+from vif38_bilan.lecture.isolee import lettres_colonne
 
 # Excel writes the English code in the file; a French Excel shows the French one.
 AFFICHAGE = {
@@ -65,8 +67,6 @@ _RE_V = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 
 def membre_feuille_xlsx(z: zipfile.ZipFile, feuille: str) -> str:
     """Zip member holding sheet `feuille` (KeyError when absent)."""
-    from vif38_bilan.lecture.isolee import noms_feuilles_xlsx
-
     for membre, nom in noms_feuilles_xlsx(z).items():
         if nom == feuille:
             return membre
@@ -120,8 +120,6 @@ def _cellules_ods(donnees: bytes, feuille: str):
 
 
 def _erreurs_ods(donnees: bytes, feuille: str) -> dict[str, str]:
-    from vif38_bilan.lecture.isolee import lettres_colonne
-
     if b"error" not in _content(donnees):
         return {}
     trouvees = {}
@@ -158,8 +156,6 @@ def fusions_ods(donnees: bytes, feuille: str) -> list[tuple[tuple[int, int], tup
 
 def _erreurs_xls(donnees: bytes, feuille: str) -> dict[str, str]:
     """FORMULA records whose cached result is an error, and BOOLERR error cells, of one sheet."""
-    from vif38_bilan.lecture.isolee import lettres_colonne
-
     flux = _flux_classeur(donnees)
     debut = _debut_feuille(flux, feuille)
     trouvees = {}

@@ -18,6 +18,8 @@ from vif38_bilan.lecture import examen
 
 from vif38_bilan.lecture import securite
 from vif38_bilan.exceptions import FichierRefuse
+from vif38_bilan.regles import VALEUR_LOINTAINE
+from vif38_bilan.lecture.isolee import cellules_lointaines, message_lointaines
 
 _ENDOMMAGE = (
     "Le classeur est endommagé ou illisible : demandez au pilote de l'enregistrer de nouveau "
@@ -51,9 +53,6 @@ class ClasseurLu:
 def verifier_etendue(donnees: bytes, format: str) -> None:
     """FichierRefuse naming the cell when a value was typed far from the table (XFD1048576):
     calamine builds a grid up to the last used cell and would abort the process (issue 14)."""
-    from vif38_bilan.regles import VALEUR_LOINTAINE
-    from vif38_bilan.lecture.isolee import cellules_lointaines, message_lointaines
-
     lointaines = cellules_lointaines(donnees, format)
     if lointaines:
         e = FichierRefuse(message_lointaines(lointaines))

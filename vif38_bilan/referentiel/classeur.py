@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from vif38_bilan.exceptions import FichierRefuse, ReferentielInvalide
 from vif38_bilan.lecture.classeur import lire_classeur, lire_feuille
+from vif38_bilan.commun.ecriture import enregistrer_classeur, mettre_texte
 
 if TYPE_CHECKING:  # type only: referentiel imports this module to load a .xlsx protocol
     from vif38_bilan.referentiel.protocole import Protocole
@@ -100,7 +101,6 @@ def ecrire_xlsx(protocole: Protocole, chemin: str | Path) -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    from vif38_bilan.commun.ecriture import enregistrer_classeur, mettre_texte
 
     d = protocole.vers_dict()
     wb = Workbook()

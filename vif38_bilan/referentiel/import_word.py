@@ -22,6 +22,8 @@ from vif38_bilan.lecture.document_word import Tableau, blocs, espaces, ouvrir_do
 from vif38_bilan.referentiel.pilotes import AliasMultiple, Annuaire, Pilote, cle
 from vif38_bilan.referentiel.protocole import Protocole
 from vif38_bilan.referentiel.chargement import charger_protocole, depuis_dict
+from vif38_bilan.commun.ecriture import enregistrer_classeur, mettre_texte
+from vif38_bilan.referentiel.classeur import ecrire_xlsx
 
 FEUILLE_REVUE = "Revue"
 ENTETES_REVUE = ["N°", "Quoi", "Où", "Lu dans le document", "Retenu", "À vérifier"]
@@ -452,8 +454,6 @@ def ecrire_referentiel_importe(imp: ImportReferentiel, chemin: str | Path) -> Pa
     import openpyxl
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    from vif38_bilan.commun.ecriture import enregistrer_classeur, mettre_texte
-    from vif38_bilan.referentiel.classeur import ecrire_xlsx
 
     chemin = Path(chemin)
     ecrire_xlsx(imp.protocole, chemin)

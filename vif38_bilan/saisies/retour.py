@@ -25,6 +25,7 @@ from vif38_bilan.lecture.cellules_brutes import local as _local
 from vif38_bilan.lecture.cellules_brutes import xml as _xml
 from vif38_bilan.lecture.classeur import ClasseurLu, lettre_colonne, lire_classeur, lire_feuille
 from vif38_bilan.saisies.chiffres_cles import LectureChiffres, chercher_feuille, lire_chiffres
+from vif38_bilan.lecture.cellules_brutes import erreurs_formule
 
 # ---------------------------------------------------------------- data
 
@@ -110,7 +111,6 @@ class Retour:
         those cells as empty. Computed only when a checked cell reads empty."""
         if not self.feuille:
             return {}
-        from vif38_bilan.lecture.cellules_brutes import erreurs_formule
 
         return erreurs_formule(self.donnees, self.format, self.feuille)
 
@@ -192,7 +192,7 @@ def lire_retour(chemin: Path, racine: Path, classeur: ClasseurLu | None = None) 
     classeur.close()
     fusions_table = tuple(choisie.fusions)
     if format == "ods" and choisie.nom and choisie.entete is not None:
-        from vif38_bilan.lecture.cellules_brutes import fusions_ods
+        from vif38_bilan.lecture.cellules_brutes import fusions_ods  # lazy: only an .ods return needs it
 
         fusions_table = tuple((a + 1, b + 1, c + 1, e + 1) for (a, b), (c, e) in fusions_ods(donnees, choisie.nom))
     colonnes, manquantes, lignes, identite, entete, r0 = (

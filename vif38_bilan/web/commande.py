@@ -24,7 +24,7 @@ def web_cmd(contexte, port: int, sans_navigateur: bool) -> None:
     """Ouvre la page de travail dans le navigateur (sur ce poste seulement, 127.0.0.1)."""
     import webbrowser
 
-    from vif38_bilan.web.serveur import lancer
+    from vif38_bilan.web.serveur import lancer  # lazy: start-up
 
     espace = contexte.espace  # EspaceIntrouvable, in French, outside a workspace
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.fabriques import rep, resultat
-from test_courriels import faux_gabarits
+from tests.test_courriels import faux_gabarits
 
 from vif38_bilan.controle.retours import A_CORRIGER, ERREUR, VALIDE, Anomalie
 from vif38_bilan.cycle import MANQUANT, etat_annee

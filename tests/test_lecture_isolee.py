@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-import retours_reels as rr
+from tests import retours_reels as rr
 
 from vif38_bilan.lecture.isolee import (
     CelluleLointaine,
@@ -88,7 +88,7 @@ _MESURE = """
 import resource, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from test_lecture_isolee import _echec, _lire_sans_precaution
+from tests.test_lecture_isolee import _echec, _lire_sans_precaution
 from vif38_bilan.lecture.isolee import executer_isole
 print(executer_isole(_lire_sans_precaution, [Path(p) for p in sys.argv[2:]], _echec))
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
@@ -102,7 +102,7 @@ def test_memoire_de_pointe_sous_500_mo(retours):
 
     chemins = [str(retours[k]) for k in ("valide", "XFD1048576", "N1048576")]
     sortie = subprocess.run(
-        [sys.executable, "-c", _MESURE, str(Path(__file__).parent), *chemins],
+        [sys.executable, "-c", _MESURE, str(Path(__file__).parent.parent), *chemins],
         capture_output=True,
         text=True,
         timeout=300,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-import retours_reels as rr
+from tests import retours_reels as rr
 from click.testing import CliRunner
 from openpyxl import load_workbook
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-import retours_reels as rr
+from tests import retours_reels as rr
 from openpyxl import load_workbook
 
 from vif38_bilan.lecture.cellules_brutes import erreurs_formule, fusions_ods

@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 from click.testing import CliRunner
-from test_courriels import ecrire_contacts_demo, faux_gabarits
+from tests.test_courriels import ecrire_contacts_demo, faux_gabarits
 
 from vif38_bilan.cli.principal import cli
 from vif38_bilan.web import creer_app, demarrer, etapes

@@ -254,7 +254,7 @@ class _Lecture:
         axe = par_num[obj].axe if obj in par_num else 0
         rangs[obj] = rangs.get(obj, 0) + 1
         code = code or f"{axe}-{obj}-{rangs[obj]}"
-        pilotage = self.champ(e, "pilotage", lieu, defaut="")
+        pilotage = self.champ(e, "pilotage", lieu, requis=False) or ""  # the codes alone are enough
         codes = _codes(e.get("pilotes") if isinstance(e, dict) else None, "|,")
         if not codes and pilotage:
             codes, inconnus = annuaire.decouper(pilotage)
@@ -264,7 +264,8 @@ class _Lecture:
             if c not in codes_pilotes:
                 self.fautes.append(f"{cellule(e, 'pilotes') or lieu} : code pilote « {c} » inconnu")
         if not codes and not pilotage:
-            self.fautes.append(f"{lieu} : aucun pilote")
+            case = cellule(e, "pilotes")
+            self.fautes.append(f"{case} : case vide, à remplir (aucun pilote)" if case else f"{lieu} : aucun pilote")
         brut = e.get("indicateurs") if isinstance(e, dict) else None
         return Action(
             code=code,

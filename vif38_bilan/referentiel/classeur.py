@@ -95,14 +95,19 @@ def _joindre(v: Any) -> Any:
     return v
 
 
-def ecrire_xlsx(protocole: Protocole, chemin: str | Path) -> Path:
-    """Export the protocol as a workbook that charger_protocole() reads back."""
+def ecrire_xlsx(protocole: Protocole | dict[str, Any], chemin: str | Path) -> Path:
+    """Export the protocol as a workbook that charger_protocole() reads back.
+
+    protocole may also be the plain data of an import not yet complete (same keys as vers_dict):
+    the cells it lacks stay empty, and loading the workbook names them by sheet, row and column.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
     from vif38_bilan.commun.ecriture import enregistrer_classeur, mettre_texte
 
-    d = protocole.vers_dict()
+    d = protocole if isinstance(protocole, dict) else protocole.vers_dict()
+    d = {"notes": [], "chiffres": [], "signataires": [], "autorites": [], "en_presence_de": [], **d}
     wb = Workbook()
     ws = wb.active
     ws.title = "Protocole"
@@ -240,9 +245,15 @@ def lire_xlsx(chemin: str | Path) -> dict[str, Any]:
         groupes.setdefault(s.get("groupe") or "", []).append(s.get("membre") or "")
     d["signataires"] = [{"groupe": g, "membres": m} for g, m in groupes.items()]
     aut = lignes("Autorités", FEUILLES["Autorités"])
-    d["autorites"] = [{"nom": a["nom"], "fonction": a["fonction"]} for a in aut if (a.get("type") or "") != "présence"]
+    d["autorites"] = [
+        {"nom": a["nom"], "fonction": a["fonction"], LIEUX: a[LIEUX]}
+        for a in aut
+        if (a.get("type") or "") != "présence"
+    ]
     d["en_presence_de"] = [
-        {"nom": a["nom"], "fonction": a["fonction"]} for a in aut if (a.get("type") or "") == "présence"
+        {"nom": a["nom"], "fonction": a["fonction"], LIEUX: a[LIEUX]}
+        for a in aut
+        if (a.get("type") or "") == "présence"
     ]
     d["chiffres"] = _chiffres(lignes)
     if fautes:

@@ -246,6 +246,7 @@ class _Lecture:
         self.suite_possible = False
         if not self.titre and (b.style == "Title" or re.search(r"\bPRO(?:TO)?C[OL]{1,2}E\b", t.upper())):
             self.titre = corriger_coquilles(t, "titre", self.revue)
+            self.annees = self.annees or _annees(t)
             return
         if not self.annees and not self.d["axes"]:
             self.annees = _annees(t)

@@ -34,10 +34,7 @@ def courriels(c, annee: int, type_: str, envoyer: bool, oui: bool, date_limite) 
     from vif38_bilan.courriels import envoi
     from vif38_bilan.courriels.brouillons import texte_preparation
     from vif38_bilan.cycle import preparer_courriels
-    from vif38_bilan.referentiel.protocole import verifier_annee
-
-    e = c.espace
-    verifier_annee(e.protocole, annee)
+    e = c.espace.pour_annee(annee)  # the protocol of that year (vif38.toml's [protocoles])
     smtp = envoi.parametres_smtp(e.config) if envoyer else None  # a missing [smtp] fails before any work
     prep = preparer_courriels(e, annee, type_, date_limite=date_limite)
     click.echo(texte_preparation(prep, e.racine))

@@ -181,6 +181,11 @@ def referentiel(c: Contexte, en_json: bool, xlsx: Path | None) -> None:
         ecrire_xlsx(p, xlsx)
         click.echo(f"Protocole exporté dans « {xlsx} ». Modifiez-le puis utilisez-le avec --referentiel {xlsx}")
         return
+    autres = c.espace.protocoles if c.protocole is getattr(c._espace, "protocole", None) else ()
+    if len(autres) > 1:  # vif38.toml's [protocoles]: each one, oldest first
+        click.echo(f"Cet espace suit {len(autres)} protocoles : {', '.join(x.periode for x in autres)}.\n")
+        click.echo("\n\n".join(f"=== Protocole {x.periode} ===\n{resume(x)}" for x in autres))
+        return
     click.echo(resume(p))
 
 
@@ -211,10 +216,9 @@ def gabarits(c: Contexte, annee: int, sortie: Path | None, pilotes: tuple[str, .
     """Produit un classeur de collecte par pilote pour l'année AAAA."""
     from vif38_bilan.gabarits import disposition as d
     from vif38_bilan.cycle import lire_historique_annee, produire_gabarits
-    from vif38_bilan.referentiel.protocole import CHEF_DE_FILE, verifier_annee
+    from vif38_bilan.referentiel.protocole import CHEF_DE_FILE
 
-    e = c.espace
-    verifier_annee(e.protocole, annee)
+    e = c.espace.pour_annee(annee)  # the protocol of that year (vif38.toml's [protocoles])
     nb = len(pilotes) if pilotes else len(e.protocole.pilotes_actifs())
     with barre_progression(nb, "Classeurs") as avancer:  # settings checked first: nothing written without them
         chemins = produire_gabarits(e, annee, list(pilotes) or None, date_limite, sortie, progression=avancer)

@@ -26,6 +26,7 @@ from vif38_bilan.consolidation.historique import Historique, ecrire_historique_v
 from vif38_bilan.consolidation.import_word import historique_importe, sans_retour
 from vif38_bilan.referentiel.protocole import Protocole, verifier_annee
 from vif38_bilan.referentiel.chargement import charger_protocole
+from vif38_bilan.referentiel.protocoles import charger_succession, protocole_pour_annee
 from vif38_bilan.controle.resultats import ResultatControle
 
 NOM_CONSOLIDATION = "consolidation-{annee}.xlsx"
@@ -43,7 +44,25 @@ class Espace:
 
     racine: Path
     config: Config
-    protocole: Protocole
+    protocole: Protocole  # the protocol of the year at work (the latest one until a year is chosen)
+    protocoles: tuple[Protocole, ...] = ()  # every protocol of vif38.toml's [protocoles], oldest first
+
+    def pour_annee(self, annee: int, verifier: bool = True) -> Espace:
+        """This workspace at work on annee: its protocol is the one whose period holds annee.
+
+        Raises:
+            AnneeHorsProtocole: no protocol of the workspace covers annee (only when verifier;
+            otherwise the workspace is returned as is).
+        """
+        if annee in self.protocole.annees:
+            return self
+        if any(annee in p.annees for p in self.protocoles):
+            return replace(self, protocole=protocole_pour_annee(self.protocoles, annee))
+        if verifier and self.protocoles:
+            protocole_pour_annee(self.protocoles, annee)  # raises, naming every period
+        elif verifier:
+            verifier_annee(self.protocole, annee)
+        return self
 
     def dossier(self, nom: str, annee: int | None = None) -> Path:
         """racine/nom or racine/nom/annee (nom: "gabarits", "saisies" or "sorties")."""
@@ -54,8 +73,8 @@ class Espace:
         return verrou(self.racine)
 
     def verifier_annee(self, annee: int) -> None:
-        """Raise AnneeHorsProtocole (French message) when annee is not a year of the protocol."""
-        verifier_annee(self.protocole, annee)
+        """Raise AnneeHorsProtocole (French message) when no protocol of the workspace covers annee."""
+        self.pour_annee(annee)
 
 
 def creer_espace(
@@ -92,9 +111,10 @@ def ouvrir_espace(dossier: str | Path = ".", referentiel: str | Path | None = No
         dossier: a folder inside the workspace (the current folder by default); the workspace is
             the nearest of it and its parents holding vif38.toml.
         referentiel: a protocol file (.toml, .json, .xlsx) used instead of vif38.toml's
-            `referentiel` setting or the embedded Isère 2022-2024 protocol.
+            `referentiel` setting or [protocoles] section, or the embedded Isère 2022-2024 protocol.
     Returns:
-        Espace, with config and protocol loaded.
+        Espace, with config and protocol(s) loaded: with a [protocoles] section, every protocol
+        (Espace.protocoles) and the latest as Espace.protocole; Espace.pour_annee picks a year's.
     Raises:
         EspaceIntrouvable: no workspace in dossier or its parents (nothing is written).
         ConfigurationInvalide: vif38.toml is malformed.
@@ -102,6 +122,9 @@ def ouvrir_espace(dossier: str | Path = ".", referentiel: str | Path | None = No
     """
     racine = racine_espace(dossier)
     config = charger_config(racine)
+    if referentiel is None and config.protocoles:
+        protocoles = charger_succession(config.protocoles)
+        return Espace(racine=racine, config=config, protocole=protocoles[-1], protocoles=protocoles)
     protocole = charger_protocole(referentiel or config.referentiel)
     return Espace(racine=racine, config=config, protocole=protocole)
 
@@ -133,7 +156,7 @@ def produire_gabarits(
     """
     from vif38_bilan.gabarits.generation import generer_gabarits, resoudre_pilotes
 
-    espace.verifier_annee(annee)
+    espace = espace.pour_annee(annee)
     exiger_reglages(espace.config, "produire les classeurs", date_limite)
     dossier = Path(sortie) if sortie is not None else espace.dossier("gabarits", annee)
     codes = resoudre_pilotes(espace.protocole, pilotes)
@@ -152,6 +175,7 @@ def lire_historique_annee(espace: Espace, annee: int) -> Historique:
 
     Returns Historique: statuses, values and observations per earlier year, the files read and
     the anomalies found in them (a history file never stops the run)."""
+    espace = espace.pour_annee(annee, verifier=False)
     h = lire_historique(espace.protocole, espace.dossier("sorties"), annee)
     for y, empreinte in sorted(h.empreintes.items()):
         v = validation.lire_validation(espace.dossier("sorties", y), y)
@@ -179,7 +203,7 @@ def produire_historique_vierge(
         AnneeHorsProtocole, EspaceVerrouille, SortieBloquee; Vif38Error when the file exists
         and remplacer is False.
     """
-    espace.verifier_annee(annee)
+    espace = espace.pour_annee(annee)
     dossier = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
     validation.refuser_si_validee(dossier, annee, "le classeur historique")
     chemin = dossier / NOM_CONSOLIDATION.format(annee=annee)
@@ -218,7 +242,7 @@ def controler_annee(
     Raises:
         AnneeHorsProtocole, EspaceVerrouille.
     """
-    espace.verifier_annee(annee)
+    espace = espace.pour_annee(annee)
     with espace.verrou():
         return _controler(espace, annee, saisies, sortie, jobs, ecrire, progression=progression)
 
@@ -323,7 +347,7 @@ def produire_bilan(
     from vif38_bilan.bilan import points_a_verifier
     from vif38_bilan.bilan.modele import verifier_modele
 
-    espace.verifier_annee(annee)
+    espace = espace.pour_annee(annee)
     sortie = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
     dossier_saisies = Path(saisies) if saisies is not None else espace.dossier("saisies", annee)
     fait = progression or (lambda _etape: None)
@@ -444,7 +468,7 @@ def preparer_courriels(
     """
     from vif38_bilan.courriels.brouillons import preparer_courriels as preparer
 
-    espace.verifier_annee(annee)
+    espace = espace.pour_annee(annee)
     exiger_reglages(espace.config, "préparer les courriels", date_limite)
     config = replace(espace.config, date_limite=date_limite) if date_limite else espace.config
     with espace.verrou():

@@ -66,6 +66,14 @@ FEUILLES: dict[str, list[tuple[str, str]]] = {
         ("Agrégation (somme, maximum ou chef_de_file)", "agregation"),
     ],
     "Chiffres clés lignes": [("Code chiffre", "serie"), ("Code ligne", "id"), ("Libellé", "libelle")],
+    # Actions carrying on the previous protocol's (issue 28): proposed by the import, confirmed by the agent.
+    "Suites": [
+        ("Action", "code"),
+        ("Suite de l'action", "precedente"),
+        ("Du protocole (période)", "protocole"),
+        ("Confirmée (oui/non)", "confirmee"),
+        ("Similarité des textes", "similarite"),
+    ],
     "Chiffres clés historique": [
         ("Code chiffre", "serie"),
         ("Code ligne (vide sans lignes)", "ligne"),
@@ -77,7 +85,7 @@ FEUILLES: dict[str, list[tuple[str, str]]] = {
 }
 # Columns added after the first version: a workbook exported before them still loads (default value).
 OPTIONNELLES = {("Indicateurs", "agregation")}
-FACULTATIVES = ("Chiffres clés", "Chiffres clés lignes", "Chiffres clés historique")
+FACULTATIVES = ("Chiffres clés", "Chiffres clés lignes", "Chiffres clés historique", "Suites")
 GENERAL = [
     ("Identifiant", "id"),
     ("Titre", "titre"),
@@ -132,6 +140,7 @@ def ecrire_xlsx(protocole: Protocole | dict[str, Any], chemin: str | Path) -> Pa
         "Chiffres clés": d["chiffres"],
         "Chiffres clés lignes": [dict(li, serie=c["id"]) for c in d["chiffres"] for li in c["lignes"]],
         "Chiffres clés historique": [dict(h, serie=c["id"]) for c in d["chiffres"] for h in c["historique"]],
+        "Suites": d.get("suites") or [],
     }
     for nom, colonnes in FEUILLES.items():
         f = wb.create_sheet(nom)
@@ -256,6 +265,7 @@ def lire_xlsx(chemin: str | Path) -> dict[str, Any]:
         if (a.get("type") or "") == "présence"
     ]
     d["chiffres"] = _chiffres(lignes)
+    d["suites"] = lignes("Suites", FEUILLES["Suites"])
     if fautes:
         raise ReferentielInvalide(str(chemin), fautes)
     return d

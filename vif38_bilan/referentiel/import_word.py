@@ -11,7 +11,6 @@ cells, typo corrections) becomes one line of the "Revue" sheet of the workbook i
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,8 @@ from vif38_bilan.referentiel.import_word_parties import (
     RE_OBJECTIF,
     Inference,
     blocs_signataires,
+    code_pour,
+    coder_pilotes,
     entete_calendrier,
     est_tableau_objectif,
     lire_autorite,
@@ -38,8 +39,9 @@ from vif38_bilan.referentiel.import_word_revue import (  # noqa: F401 (the publi
     compte_rendu,
     ecrire_referentiel_importe,
 )
-from vif38_bilan.referentiel.pilotes import AliasMultiple, Annuaire, Pilote, cle
+from vif38_bilan.referentiel.pilotes import cle
 from vif38_bilan.referentiel.protocole import Protocole
+from vif38_bilan.referentiel.protocoles import proposer_suites
 
 RE_AXE = re.compile(r"^AXE\s+(\d+)\s*[:.\-–]\s*(.+)$", re.IGNORECASE)
 RE_SECTION = re.compile(r"^(\d+)\s*[.)]\s+(.+)$")
@@ -53,58 +55,6 @@ class AucunTableauObjectif(DocumentIllisible):
 
 
 # ---------------------------------------------------------------- pilots
-
-
-def code_pour(texte: str) -> str:
-    """'Déléguée du préfet' → 'DELEGUEE_DU_PREFET'."""
-    t = unicodedata.normalize("NFKD", texte)
-    t = "".join(c for c in t if not unicodedata.combining(c))
-    return re.sub(r"[^A-Za-z0-9]+", "_", t).strip("_").upper()[:40] or "PILOTE"
-
-
-def coder_pilotes(
-    pilotages: list[tuple[str, str]], base: Protocole, revue: list[Inference]
-) -> tuple[dict[str, list[str]], list[Pilote], list[AliasMultiple]]:
-    """Split each (place, Pilotage text) with the base directory; unknown organisations get a code.
-
-    Returns codes per place, the pilots used (base order, then new ones) and the multiple aliases kept.
-    """
-    nouveaux: list[Pilote] = []
-    annuaire = Annuaire(base.pilotes, base.alias_multiples)
-    codes_par_lieu: dict[str, list[str]] = {}
-    for lieu, texte in pilotages:
-        codes, inconnus = annuaire.decouper(texte)
-        for morceau in inconnus:
-            if annuaire.chercher(morceau):  # the same unknown name twice in one text
-                continue
-            code = code_pour(morceau)
-            pris = {p.code for p in (*base.pilotes, *nouveaux)}
-            if code in pris:
-                code = next(f"{code}_{i}" for i in range(2, 999) if f"{code}_{i}" not in pris)
-            collectif = morceau[:1].islower() or morceau.split()[0].lower().endswith("s") and not morceau.isupper()
-            nouveaux.append(Pilote(code, morceau, (morceau,), collectif))
-            revue.append(
-                Inference(
-                    "Nouvelle organisation",
-                    lieu,
-                    morceau,
-                    f"code {code}" + (" (collectif)" if collectif else ""),
-                    "Vérifiez le code, le nom complet et « collectif » (feuille Pilotes) ; "
-                    "si c'est une organisation déjà connue, ajoutez ce texte à ses alias.",
-                )
-            )
-            annuaire = Annuaire((*base.pilotes, *nouveaux), base.alias_multiples)
-        if inconnus:
-            codes, _ = annuaire.decouper(texte)
-        codes_par_lieu[lieu] = codes
-        revue.append(
-            Inference("Pilotes", lieu, texte, ", ".join(codes) or "(aucun)", "Le premier code est le chef de file.")
-        )
-    utilises = {c for codes in codes_par_lieu.values() for c in codes}
-    pilotes = [p for p in (*base.pilotes, *nouveaux) if p.code in utilises]
-    gardes = {p.code for p in pilotes}
-    alias = [a for a in base.alias_multiples if set(a.pilotes) <= gardes]
-    return codes_par_lieu, pilotes, alias
 
 
 # ---------------------------------------------------------------- helpers
@@ -437,6 +387,8 @@ def _assembler(
             }
         )
     _calendrier_decale(d, annees, revue)
+    if source == "protocole" and annees and base.annees and tuple(annees) != base.annees:
+        d["suites"] = _suites(actions, base, revue)
     territoire = _territoire(titre)
     d.update(
         id=_id(territoire, annees),
@@ -463,6 +415,19 @@ def _assembler(
     except ReferentielInvalide as e:
         protocole, fautes = None, e.fautes
     return ImportReferentiel(protocole, revue, source, donnees=d, fautes=fautes)
+
+
+def _suites(actions: list[dict[str, Any]], base: Protocole, revue: list[Inference]) -> list[dict[str, Any]]:
+    """Actions of the previous protocol these ones may carry on (text similarity), for the agent to confirm."""
+    suites = proposer_suites(actions, base)
+    for s in suites:
+        revue.append(
+            Inference("Suite possible", f"action {s['code']}", base.action(s["precedente"]).description[:160],
+                      f"suite de l'action {s['precedente']} du protocole {s['protocole']} ? (similarité {s['similarite']:.0%})",
+                      "Écrivez « oui » dans la colonne « Confirmée » de la feuille Suites si c'est bien la même action "
+                      "poursuivie, sinon effacez la ligne.")
+        )  # fmt: skip
+    return suites
 
 
 def _calendrier_decale(d: dict[str, Any], annees: tuple[int, ...], revue: list[Inference]) -> None:

@@ -10,11 +10,13 @@ tables; signatories may be paragraphs (soft line breaks or not) or a table.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from vif38_bilan.lecture.document_word import Case, Tableau, espaces
-from vif38_bilan.referentiel.pilotes import cle
+from vif38_bilan.referentiel.pilotes import AliasMultiple, Annuaire, Pilote, cle
+from vif38_bilan.referentiel.protocole import Protocole
 
 RE_OBJECTIF = re.compile(r"^Objectif\s+n\s*°\s*(\d+)\s*[:.\-–]?\s*(.*)$", re.IGNORECASE | re.DOTALL)
 RE_CAL_OBJECTIF = re.compile(r"^(?:Objectif\s+)?N\s*°\s*(\d+)\s*[:.\-–]?\s*(.*)$", re.IGNORECASE)
@@ -321,3 +323,58 @@ def signataires_tableau(t: Tableau, d: dict[str, Any], revue: list[Inference]) -
         for c in cases:
             for bloc in blocs_signataires(list(c.lignes)):
                 lire_autorite(bloc, ou, d, revue)
+
+
+# ---------------------------------------------------------------- pilots
+
+
+def code_pour(texte: str) -> str:
+    """'Déléguée du préfet' → 'DELEGUEE_DU_PREFET'."""
+    t = unicodedata.normalize("NFKD", texte)
+    t = "".join(c for c in t if not unicodedata.combining(c))
+    return re.sub(r"[^A-Za-z0-9]+", "_", t).strip("_").upper()[:40] or "PILOTE"
+
+
+def coder_pilotes(
+    pilotages: list[tuple[str, str]], base: Protocole, revue: list[Inference]
+) -> tuple[dict[str, list[str]], list[Pilote], list[AliasMultiple]]:
+    """Split each (place, Pilotage text) with the base directory; unknown organisations get a code.
+
+    Returns codes per place, the pilots used (base order, then new ones) and the multiple aliases kept.
+    """
+    nouveaux: list[Pilote] = []
+    annuaire = Annuaire(base.pilotes, base.alias_multiples)
+    codes_par_lieu: dict[str, list[str]] = {}
+    for lieu, texte in pilotages:
+        codes, inconnus = annuaire.decouper(texte)
+        for morceau in inconnus:
+            if annuaire.chercher(morceau):  # the same unknown name twice in one text
+                continue
+            code = code_pour(morceau)
+            pris = {p.code for p in (*base.pilotes, *nouveaux)}
+            if code in pris:
+                code = next(f"{code}_{i}" for i in range(2, 999) if f"{code}_{i}" not in pris)
+            collectif = morceau[:1].islower() or morceau.split()[0].lower().endswith("s") and not morceau.isupper()
+            nouveaux.append(Pilote(code, morceau, (morceau,), collectif))
+            revue.append(
+                Inference(
+                    "Nouvelle organisation",
+                    lieu,
+                    morceau,
+                    f"code {code}" + (" (collectif)" if collectif else ""),
+                    "Vérifiez le code, le nom complet et « collectif » (feuille Pilotes) ; "
+                    "si c'est une organisation déjà connue, ajoutez ce texte à ses alias.",
+                )
+            )
+            annuaire = Annuaire((*base.pilotes, *nouveaux), base.alias_multiples)
+        if inconnus:
+            codes, _ = annuaire.decouper(texte)
+        codes_par_lieu[lieu] = codes
+        revue.append(
+            Inference("Pilotes", lieu, texte, ", ".join(codes) or "(aucun)", "Le premier code est le chef de file.")
+        )
+    utilises = {c for codes in codes_par_lieu.values() for c in codes}
+    pilotes = [p for p in (*base.pilotes, *nouveaux) if p.code in utilises]
+    gardes = {p.code for p in pilotes}
+    alias = [a for a in base.alias_multiples if set(a.pilotes) <= gardes]
+    return codes_par_lieu, pilotes, alias

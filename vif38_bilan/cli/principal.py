@@ -21,7 +21,15 @@ from vif38_bilan.cli.accueil import (
     option_jobs,
 )
 from vif38_bilan.cli.courriels import courriels
-from vif38_bilan.cli.document import lignes_pdf, modele_cmd, option_modele, option_pdf, valider_cmd, verifier_cmd
+from vif38_bilan.cli.document import (
+    avec_bilan_protocole,
+    lignes_pdf,
+    modele_cmd,
+    option_modele,
+    option_pdf,
+    valider_cmd,
+    verifier_cmd,
+)
 from vif38_bilan.cli.francais import guillemets  # importing it puts Click's messages in French
 from vif38_bilan.exceptions import Vif38Error
 from vif38_bilan.web.commande import web_cmd
@@ -317,6 +325,7 @@ def controler_cmd(
 
 
 @cli.command("bilan")
+@avec_bilan_protocole
 @annee_option
 @option_dossier(
     "--saisies",

@@ -2,7 +2,7 @@
 
 annee: open or create a workspace, produce the workbooks, check the returns, consolidate and write the
 bilan, prepare and send the e-mails, deposit files from the browser · cloture: freeze a signed year,
-reopen it, verify it · etat: where a year stands and the next step · imports: Word documents in.
+reopen it, verify it · etat: where a year stands and the next step · imports: Word documents in · protocole: the end-of-protocol bilan.
 Names load lazily (PEP 562): `vif38-bilan --help` imports none of the stages."""
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ _NOMS = {
     "prochaine_etape": "etat",
     "importer_bilan_word": "imports",
     "importer_referentiel_word": "imports",
+    "BilanProtocole": "protocole",
+    "produire_bilan_protocole": "protocole",
 }
 
 

@@ -1,0 +1,52 @@
+"""The end-of-protocol bilan (issue 28): `bilan --protocole 2022-2024`, once a protocol's years are done."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from vif38_bilan.consolidation.historique import Historique, lire_historique
+from vif38_bilan.cycle.annee import Espace
+from vif38_bilan.exceptions import Vif38Error
+from vif38_bilan.referentiel.protocole import Protocole
+
+
+@dataclass
+class BilanProtocole:
+    protocole: Protocole
+    historique: Historique  # the years read (sources, anomalies, years missing)
+    chemin: Path
+
+
+def produire_bilan_protocole(
+    espace: Espace, periode: str, sortie: str | Path | None = None, date_edition: date | None = None
+) -> BilanProtocole:
+    """Write sorties/bilan-protocole-<periode>.docx: one table per objective, the years' statuses
+    side by side, each year's observations and the period's figures, from sorties/<year>/'s
+    consolidation workbooks (the tool's own years, imported or hand-typed ones alike).
+
+    Args:
+        periode: "2022-2024", a protocol of the workspace.
+        sortie: the .docx to write (sorties/bilan-protocole-<periode>.docx by default).
+    Returns:
+        BilanProtocole: the protocol, the history read, the path written.
+    Raises:
+        Vif38Error: no protocol of the workspace has that period (the message lists them);
+        EspaceVerrouille, SortieBloquee.
+    """
+    from vif38_bilan.bilan.fin_protocole import ecrire_bilan_protocole, nom_bilan_protocole
+
+    protocoles = espace.protocoles or (espace.protocole,)
+    cle = "".join(periode.split()).replace("–", "-")
+    p = next((x for x in protocoles if x.periode == cle), None)
+    if p is None:
+        raise Vif38Error(
+            f"« {periode} » n'est la période d'aucun protocole de cet espace ({', '.join(x.periode for x in protocoles)}) : "
+            "écrivez-la comme dans cette liste, par exemple --protocole 2022-2024."
+        )
+    chemin = Path(sortie) if sortie is not None else espace.dossier("sorties") / nom_bilan_protocole(p)
+    with espace.verrou():
+        h = lire_historique(p, espace.dossier("sorties"), p.annees[-1] + 1)
+        ecrire_bilan_protocole(p, h, chemin, date_edition, espace.config.service)
+    return BilanProtocole(p, h, chemin)

@@ -104,6 +104,15 @@ def test_referentiel_montre_les_deux(espace, monkeypatch):
 def test_2024_puis_2025_premiere_annee_du_nouveau_protocole(espace):
     g2024 = v.produire_gabarits(espace, 2024, pilotes=["DDFE"], maintenant=MAINTENANT)
     assert [c.parent.name for c in g2024] == ["2024"]
+    e2024 = espace.pour_annee(2024)
+    r2024 = reponses_inventees(e2024.protocole, "DDFE", 2024)
+    r2024["1-4-1"].update(statut="EFFECTUÉE", valeurs=[37], observations="Places ouvertes.")
+    remplir_gabarit(
+        g2024[0], espace.dossier("saisies", 2024) / "Bilan DDFE 2024.xlsx", r2024,
+        identite=identite_inventee(e2024.protocole, "DDFE", 2024), modifie_le=datetime(2025, 2, 1, 9, 0),
+        chiffres=chiffres_inventes(e2024.protocole, "DDFE", 2024),
+    )  # fmt: skip
+    v.produire_bilan(espace, 2024, date_edition=date(2025, 4, 10))  # on the embedded protocol
     chemins = v.produire_gabarits(espace, 2025, maintenant=MAINTENANT)
     assert len(chemins) == len(espace.protocoles[1].pilotes_actifs())
     e2025 = espace.pour_annee(2025)
@@ -127,6 +136,8 @@ def test_2024_puis_2025_premiere_annee_du_nouveau_protocole(espace):
     assert "Madame Nadia EXEMPLE" in texte and "Préfète de l'Isère" in texte
     assert "Laurent PREVOST" not in texte  # never 2022's names in a 2025 bilan
     assert "Suite de l'action 1-4-1 du protocole 2022-2024." in texte
+    libelle = espace.protocoles[0].action("1-4-1").indicateurs[0].libelle
+    assert f"{libelle} (2022-2024) : 2024 : 37" in texte  # the earlier figures, read from 2024's workbook
     # Contacts are the workspace's: DDFE keeps its address for the new protocol.
     prep = v.preparer_courriels(espace, 2025, "envoi")
     assert "DDFE" in [b.pilote for b in prep.brouillons]

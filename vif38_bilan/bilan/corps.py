@@ -24,7 +24,7 @@ from vif38_bilan.bilan.word import S_STATUT, S_TABLEAU_TETE, Redacteur, repartir
 def _observations(p: Protocole, a: Action, annee: int, c: Consolidation) -> list[str]:
     """The OBSERVATIONS cell: the year's attributed observations, then the indicators against target."""
     suite = p.suite_de(a.code)  # confirmed in the referential's "Suites" sheet (issue 28)
-    avant = [f"Suite de l'action {suite.precedente} du protocole {suite.protocole}."] if suite else []
+    avant = [f"Suite de l'action {suite.precedente} du protocole {suite.protocole}.", *suite.rappel] if suite else []
     e = c.enregistrement(a.code, annee)
     if e is None:
         return avant

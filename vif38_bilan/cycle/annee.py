@@ -346,8 +346,9 @@ def produire_bilan(
     from vif38_bilan.bilan import document as bilan
     from vif38_bilan.bilan import points_a_verifier
     from vif38_bilan.bilan.modele import verifier_modele
+    from vif38_bilan.cycle.protocole import rappeler_suites
 
-    espace = espace.pour_annee(annee)
+    espace = rappeler_suites(espace.pour_annee(annee))  # an action carrying on an earlier one shows its figures
     sortie = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
     dossier_saisies = Path(saisies) if saisies is not None else espace.dossier("saisies", annee)
     fait = progression or (lambda _etape: None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -50,3 +50,36 @@ def produire_bilan_protocole(
         h = lire_historique(p, espace.dossier("sorties"), p.annees[-1] + 1)
         ecrire_bilan_protocole(p, h, chemin, date_edition, espace.config.service)
     return BilanProtocole(p, h, chemin)
+
+
+def rappeler_suites(espace: Espace) -> Espace:
+    """The workspace whose year protocol carries, on each confirmed suite, the earlier protocol's
+    figures of the action it carries on ("Nombre de places (2022-2024) : 2022 : 143 ; …"), read from
+    that protocol's consolidation workbooks; the bilan prints them under « Suite de l'action … »."""
+    from vif38_bilan.bilan.textes import nombre
+
+    p = espace.protocole
+    par_periode = {x.periode: x for x in espace.protocoles}
+    if not any(s.confirmee and s.protocole in par_periode for s in p.suites):
+        return espace
+    historiques: dict[str, Historique] = {}
+    suites = []
+    for s in p.suites:
+        prec = par_periode.get(s.protocole)
+        if not s.confirmee or prec is None or s.precedente not in {a.code for a in prec.actions}:
+            suites.append(s)
+            continue
+        if prec.periode not in historiques:
+            historiques[prec.periode] = lire_historique(prec, espace.dossier("sorties"), prec.annees[-1] + 1)
+        h = historiques[prec.periode]
+        a = prec.action(s.precedente)
+        lignes = []
+        for k, ind in enumerate(a.indicateurs):
+            connues = [(y, h.valeurs.get(y, {}).get((a.code, k))) for y in prec.annees]
+            texte = " ; ".join(
+                f"{y} : {nombre(v) if isinstance(v, int) else v}" for y, v in connues if v not in (None, "")
+            )
+            if texte:
+                lignes.append(f"{ind.libelle} ({prec.periode}) : {texte}")
+        suites.append(replace(s, rappel=tuple(lignes)))
+    return replace(espace, protocole=replace(p, suites=tuple(suites)))

@@ -93,6 +93,7 @@ class Suite:
     protocole: str  # the previous protocol's period, e.g. "2022-2024"
     confirmee: bool = False  # proposed by text similarity until the agent confirms it
     similarite: float | None = None  # 0..1, difflib ratio of the two descriptions
+    rappel: tuple[str, ...] = field(default=(), compare=False)  # the earlier action's figures, set for a bilan
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,7 @@ def vers_dict(p: Protocole) -> dict[str, Any]:
         "en_presence_de": [{"nom": a.nom, "fonction": a.fonction} for a in p.en_presence_de],
         "notes": list(p.notes),
         "chiffres": series_vers_dict(p.chiffres),
-        "suites": [asdict(x) for x in p.suites],
+        "suites": [{k: v for k, v in asdict(x).items() if k != "rappel"} for x in p.suites],
     }
 
 

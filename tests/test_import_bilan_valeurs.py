@@ -47,6 +47,12 @@ def test_valeurs_reprises_et_ambigues(tmp_path):
                      (ambigue, f"150 {nom_ambigu}s en mars, puis 210 {nom_ambigu}s en juin.")):  # fmt: skip
         ligne = next(row for t in d.tables for row in t.rows if row.cells[0].text.startswith(f"{a.code} "))
         ligne.cells[-1].add_paragraph(texte)
+    # The HU FVV table nested in 1-4-1's cell, as in the 2019-2021 annex: 2020 as known, 2021 differs.
+    cellule = next(row for t in d.tables for row in t.rows if row.cells[0].text.startswith("1-4-1 ")).cells[-1]
+    interne = cellule.add_table(rows=3, cols=3)
+    interne.cell(0, 0).merge(interne.cell(0, 2)).text = "HU FVV PERENNE"
+    for j, (an, valeur) in enumerate([(2020, 199), (2021, 250), (2022, 230)]):
+        interne.cell(1, j).text, interne.cell(2, j).text = str(an), str(valeur)
     modifie = tmp_path / "bilan-2022-annote.docx"
     d.save(modifie)
 
@@ -56,7 +62,8 @@ def test_valeurs_reprises_et_ambigues(tmp_path):
     prises = {(x.code, x.k): x for x in imp.valeurs}
     assert prises[("1-1-1", 0)].valeur == 123 and prises[(libre.code, 0)].valeur == 156
     assert ambigue.code not in {c for c, _ in prises}
-    assert [(a.code, a.valeurs) for a in imp.ambigues] == [(ambigue.code, (150, 210))]
+    assert [(a.code, a.valeurs) for a in imp.ambigues] == [(ambigue.code, (150, 210)), ("1-4-1", (250,))]
+    assert [(c.annee, c.code, c.valeur) for c in imp.chiffres] == [(2022, "hu_fvv", 230)]
 
     wb = openpyxl.load_workbook(imp.fichiers[0])
     ind = wb["indicateurs"]
@@ -68,8 +75,14 @@ def test_valeurs_reprises_et_ambigues(tmp_path):
     assert sources[0][6] == modifie.name and sources[0][7].endswith(f"action {libre.code}, observations 2022")
     assert f"156 {nom_libre}s" in sources[0][8]
     revue = list(wb["Revue"].iter_rows(min_row=2, values_only=True))
-    assert [(r[1], r[3]) for r in revue] == [(ambigue.code, "150 ; 210")]
+    assert [(r[1], r[3]) for r in revue] == [(ambigue.code, "150 ; 210"), ("1-4-1", "250")]
+    assert revue[1][2] == "chiffre clé hu_fvv (2021, hors des années importées)"
+    chiffres = {r[0]: r[-1] for r in wb["chiffres clés"].iter_rows(min_row=2, values_only=True)}
+    assert chiffres["hu_fvv"] == 230
+    source = next(r for r in wb["sources"].iter_rows(min_row=2, values_only=True) if r[1] == "hu_fvv")
+    assert source[2] == f"Chiffre clé ({REPRIS})" and source[5] == 230 and "HU FVV PERENNE" in source[7]
 
     # The next year reads them as 2022's figures.
     h = lire_historique(autre.protocole, autre.dossier("sorties"), 2023)
     assert h.valeurs[2022][("1-1-1", 0)] == 123 and h.valeurs[2022][(libre.code, 0)] == 156
+    assert h.chiffres[2022]["hu_fvv"] == 230

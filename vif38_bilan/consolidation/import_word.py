@@ -229,6 +229,7 @@ class ImportHistorique:
     fichiers: list[Path] = field(default_factory=list)
     valeurs: list[lus.ValeurReprise] = field(default_factory=list)  # counts read in the observations (issue 28)
     ambigues: list[lus.ValeurAmbigue] = field(default_factory=list)  # left to the agent ("Revue" sheet)
+    chiffres: list[lus.ChiffreRepris] = field(default_factory=list)  # key figures of nested year tables
 
 
 def historique_depuis_bilan(lecture: LectureBilan, protocole: Protocole, nom: str) -> ImportHistorique:
@@ -283,6 +284,8 @@ def historique_depuis_bilan(lecture: LectureBilan, protocole: Protocole, nom: st
         )
     imp = ImportHistorique(annees, statuts, observations, anomalies, lecture.doublons, non_rattachees)
     imp.valeurs, imp.ambigues = lus.reprendre_valeurs(lecture.rangees, protocole, annees)
+    imp.chiffres, ambigus = lus.reprendre_chiffres(lecture.rangees, protocole, annees)
+    imp.ambigues += ambigus
     return imp
 
 
@@ -292,9 +295,10 @@ def compte_rendu_historique(imp: ImportHistorique) -> list[str]:
         f"Année {y} : {len(imp.statuts[y])} statut(s), {len(imp.observations[y])} observation(s) → {chemin}"
         for y, chemin in zip(imp.annees, imp.fichiers, strict=False)
     ]
-    if imp.valeurs or imp.ambigues:
+    if imp.valeurs or imp.ambigues or imp.chiffres:
         lignes.append(
-            f"Valeurs d'indicateurs lues dans les observations : {len(imp.valeurs)} reprise(s) (« {lus.REPRIS} », "
+            f"Valeurs lues dans les observations : {len(imp.valeurs)} d'indicateurs et {len(imp.chiffres)} de chiffres "
+            f"clés reprises (« {lus.REPRIS} », "
             f"feuille sources), {len(imp.ambigues)} ambiguë(s) non reprise(s) (feuille « Revue » du classeur)."
         )
     lignes += [f"Tableau répété : {d}" for d in imp.doublons]
@@ -334,7 +338,7 @@ def ecrire_historique_importe(
             mettre_texte(ws.cell(r, js), imp.statuts[annee][code])
         if code in imp.observations.get(annee, {}):
             mettre_texte(ws.cell(r, jo), imp.observations[annee][code])
-    lus.ecrire_valeurs(wb, annee, imp.valeurs, imp.ambigues, source)
+    lus.ecrire_valeurs(wb, annee, imp.annees, imp.valeurs, imp.ambigues, source, imp.chiffres)
     mode = wb[FEUILLE_MODE]
     mettre_texte(mode["A1"], f"Historique {annee} du protocole — importé du document « {source} »")
     mettre_texte(

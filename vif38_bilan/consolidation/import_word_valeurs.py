@@ -137,11 +137,87 @@ def reprendre_valeurs(
     return prises, ambigues
 
 
-def ecrire_valeurs(wb, annee: int, prises: list[ValeurReprise], ambigues: list[ValeurAmbigue], source: str) -> None:
-    """Into a history workbook (openpyxl): each value in « Valeur AAAA » of the indicators sheet, a
-    sources row « repris du bilan Word » with its place, and a « Revue » sheet for the ambiguous ones."""
+@dataclass(frozen=True)
+class ChiffreRepris:
+    """One key-figure value read in a year-by-year table of an observation cell."""
+
+    annee: int
+    code: str  # row code of the series ("hu_fvv", "siao_115.demandes")
+    valeur: int
+    extrait: str
+    lieu: str
+
+
+def _mots(texte: str) -> set[str]:
+    return {m.rstrip("sx") for m in re.findall(r"[a-z0-9]+", cle(texte)) if len(m) > 1}
+
+
+def _serie_de(titre: str, protocole: Protocole) -> list[str]:
+    """Row codes whose series' label and code hold every word of the table's title."""
+    mots = _mots(titre)
+    if not mots:
+        return []
+    return [
+        code
+        for s in protocole.chiffres
+        for code, detail in s.codes
+        if mots <= _mots(f"{s.libelle} {s.id.replace('_', ' ')} {detail}")
+    ]
+
+
+def tableaux_annuels(lignes: list[str]) -> list[tuple[str, dict[int, int]]]:
+    """(title, {year: value}) for each small table of a cell: a title line, a line of years
+    ("2018 | 2019 | 2020"), a line of as many whole numbers."""
+    sortie = []
+    for i in range(1, len(lignes) - 1):
+        annees = [x.strip() for x in lignes[i].split("|")]
+        valeurs = [x.strip() for x in lignes[i + 1].split("|")]
+        if len(annees) < 2 or not all(re.fullmatch(r"(?:19|20)\d\d", a) for a in annees):
+            continue
+        if len(valeurs) != len(annees) or not all(re.fullmatch(NOMBRE, v) for v in valeurs):
+            continue
+        sortie.append((lignes[i - 1], {int(a): _entier(v) for a, v in zip(annees, valeurs, strict=True)}))
+    return sortie
+
+
+def reprendre_chiffres(
+    rangees: list, protocole: Protocole, annees: tuple[int, ...]
+) -> tuple[list[ChiffreRepris], list[ValeurAmbigue]]:
+    """Key-figure values of the year tables nested in observation cells (the HU FVV table of 1-4-1).
+
+    A value is taken for a year the import writes when the table's title names one series row only;
+    a title naming none or several, or a year the import does not write whose value differs from the
+    series' known history, is left to the agent (a value already known is not repeated)."""
+    prises: list[ChiffreRepris] = []
+    ambigues: list[ValeurAmbigue] = []
+    for x in rangees:
+        for y, lignes in x.observations.items():
+            for titre, valeurs in tableaux_annuels(lignes):
+                lieu = f"tableau {x.tableau}, action {x.code}, observations {y}, tableau « {titre} »"
+                codes = _serie_de(titre, protocole)
+                if len(codes) != 1:
+                    ambigues.append(ValeurAmbigue(min(valeurs), x.code, titre, tuple(valeurs.values()), lieu))
+                    continue
+                serie = next(s for s in protocole.chiffres if codes[0] in dict(s.codes))
+                for an, v in valeurs.items():
+                    connue = serie.connue(codes[0].partition(".")[2], an)
+                    if an in annees:
+                        prises.append(ChiffreRepris(an, codes[0], v, f"{titre} {an} : {v}", lieu))
+                    elif connue is None or connue.valeur != v:
+                        ambigues.append(ValeurAmbigue(an, x.code, f"chiffre clé {codes[0]} ({an}, hors des années "
+                                                      "importées)", (v,), lieu))  # fmt: skip
+    return prises, ambigues
+
+
+def ecrire_valeurs(
+    wb, annee: int, importees: tuple[int, ...], prises: list[ValeurReprise], ambigues: list[ValeurAmbigue],
+    source: str, chiffres: list[ChiffreRepris] = (),
+) -> None:  # fmt: skip
+    """Into the history workbook of annee (openpyxl): each value in « Valeur AAAA » of the indicators
+    (and key figures) sheet, a sources row « repris du bilan Word » with its place, and a « Revue »
+    sheet for the ambiguous ones (importees: the years the import writes)."""
     from vif38_bilan.commun.ecriture import mettre_texte
-    from vif38_bilan.consolidation.disposition import FEUILLE_INDICATEURS, FEUILLE_SOURCES
+    from vif38_bilan.consolidation.disposition import FEUILLE_CHIFFRES, FEUILLE_INDICATEURS, FEUILLE_SOURCES
 
     ws = wb[FEUILLE_INDICATEURS]
     tete = [c.value for c in ws[1]]
@@ -172,7 +248,32 @@ def ecrire_valeurs(wb, annee: int, prises: list[ValeurReprise], ambigues: list[V
                 sources.cell(n, j).value = x
             else:
                 mettre_texte(sources.cell(n, j), x)
-    siennes = [a for a in ambigues if a.annee == annee]
+    if FEUILLE_CHIFFRES in wb.sheetnames:
+        fc = wb[FEUILLE_CHIFFRES]
+        jc = fc.max_column  # the blank history's key-figure sheet: « Valeur AAAA » last
+        rangs = {fc.cell(r, 1).value: r for r in range(2, fc.max_row + 1)}
+        for c in (c for c in chiffres if c.annee == annee and c.code in rangs):
+            fc.cell(rangs[c.code], jc).value = c.valeur
+            n += 1
+            rangee = [
+                annee,
+                c.code,
+                f"Chiffre clé ({REPRIS})",
+                "",
+                "",
+                c.valeur,
+                source,
+                c.lieu,
+                f"« {c.extrait} »",
+                "",
+            ]
+            for j, x in enumerate(rangee, 1):
+                if isinstance(x, int):
+                    sources.cell(n, j).value = x
+                else:
+                    mettre_texte(sources.cell(n, j), x)
+    # A value of a year no workbook is written for is listed in the first year's.
+    siennes = [a for a in ambigues if a.annee == annee or a.annee not in importees and annee == min(importees)]
     if siennes:
         revue = wb.create_sheet("Revue")
         revue.append(["Année", "Code action", "Indicateur", "Valeurs lues", "Où", "À faire"])

@@ -141,3 +141,20 @@ def test_2024_puis_2025_premiere_annee_du_nouveau_protocole(espace):
     # Contacts are the workspace's: DDFE keeps its address for the new protocol.
     prep = v.preparer_courriels(espace, 2025, "envoi")
     assert "DDFE" in [b.pilote for b in prep.brouillons]
+
+
+def test_page_web_toutes_les_annees(espace):
+    """The web page lists the years of both protocols and opens a 2025 page on the 2025-2027 protocol."""
+    import html
+
+    from vif38_bilan.web import creer_app, etapes
+
+    app = creer_app(etapes.ouvrir_espace(espace.racine), port=8038)
+    client = app.test_client()
+    hote = {"Host": "127.0.0.1:8038"}
+    assert client.get(f"/?jeton={app.config['VIF38'].secrets.jeton}", headers=hote).status_code == 303
+    r = client.get("/2025/gabarits", headers=hote)
+    page = html.unescape(r.data.decode("utf-8"))
+    assert r.status_code == 200
+    assert all(f"/{an}/" in page for an in (2022, 2024, 2025, 2027))
+    assert client.get("/2028/gabarits", headers=hote).status_code == 404

@@ -47,6 +47,11 @@ class Espace:
     protocole: Protocole  # the protocol of the year at work (the latest one until a year is chosen)
     protocoles: tuple[Protocole, ...] = ()  # every protocol of vif38.toml's [protocoles], oldest first
 
+    @property
+    def annees(self) -> tuple[int, ...]:
+        """Every year of the workspace's protocols (the web page's year list)."""
+        return tuple(sorted({y for p in self.protocoles or (self.protocole,) for y in p.annees}))
+
     def pour_annee(self, annee: int, verifier: bool = True) -> Espace:
         """This workspace at work on annee: its protocol is the one whose period holds annee.
 

@@ -65,7 +65,7 @@ class Serveur:
                 except OSError:
                     continue
                 vus.append((p.relative_to(saisies).as_posix(), s.st_size, s.st_mtime_ns))
-        for y in self.espace.protocole.annees:
+        for y in self.espace.pour_annee(annee, verifier=False).protocole.annees:
             if y < annee:
                 h = self.espace.dossier("sorties", y) / etapes.nom_consolidation(y)
                 if h.is_file():
@@ -203,7 +203,7 @@ def _contexte() -> dict:
     return {
         "csrf": getattr(g, "csrf", ""),
         "champ_csrf": CHAMP_CSRF,
-        "annees": s.espace.protocole.annees,
+        "annees": s.espace.annees,
         "service": s.espace.config.service,
         "racine": s.racine,
         "relatif": lambda p: chemin_relatif(s.racine, p),

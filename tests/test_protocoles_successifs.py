@@ -57,6 +57,10 @@ def espace(tmp_path_factory):
     ligne = next(r for r in range(2, suites.max_row + 1) if suites.cell(r, 1).value == "1-4-1")
     assert suites.cell(ligne, 2).value == "1-4-1" and suites.cell(ligne, 3).value == "2022-2024"
     suites.cell(ligne, 4).value = "oui"
+    # A new Vice-President: changed once in the Autorités sheet.
+    autorites = wb["Autorités"]
+    r = next(r for r in range(2, autorites.max_row + 1) if autorites.cell(r, 2).value == "Monsieur Christophe CHARLES")
+    autorites.cell(r, 2).value = "Madame Léa EXEMPLAIRE"
     wb.save(imp.chemin)
     contacts = openpyxl.load_workbook(racine / "contacts.xlsx")
     ws = contacts.active
@@ -135,6 +139,7 @@ def test_2024_puis_2025_premiere_annee_du_nouveau_protocole(espace):
     )
     assert "Madame Nadia EXEMPLE" in texte and "Préfète de l'Isère" in texte
     assert "Laurent PREVOST" not in texte  # never 2022's names in a 2025 bilan
+    assert "Madame Léa EXEMPLAIRE" in texte and "Christophe CHARLES" not in texte  # edited in the Autorités sheet
     assert "Suite de l'action 1-4-1 du protocole 2022-2024." in texte
     libelle = espace.protocoles[0].action("1-4-1").indicateurs[0].libelle
     assert f"{libelle} (2022-2024) : 2024 : 37" in texte  # the earlier figures, read from 2024's workbook

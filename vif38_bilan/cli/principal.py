@@ -71,6 +71,12 @@ class Contexte:
                 avertir_referentiel(self._protocole)
         return self._protocole
 
+    @property
+    def protocoles(self) -> tuple:
+        """The workspace's successive protocols (vif38.toml's [protocoles]), () without them or with --referentiel."""
+        self.protocole  # noqa: B018 (opens the workspace when there is one)
+        return self._espace.protocoles if self._espace is not None and self.referentiel_option is None else ()
+
 
 # Click >= 8.2 reports a bare `vif38-bilan` as a usage error carrying the help text.
 _AIDE_SANS_ARGUMENT = getattr(click.exceptions, "NoArgsIsHelpError", ())
@@ -189,7 +195,7 @@ def referentiel(c: Contexte, en_json: bool, xlsx: Path | None) -> None:
         ecrire_xlsx(p, xlsx)
         click.echo(f"Protocole exporté dans « {xlsx} ». Modifiez-le puis utilisez-le avec --referentiel {xlsx}")
         return
-    autres = c.espace.protocoles if c.protocole is getattr(c._espace, "protocole", None) else ()
+    autres = c.protocoles
     if len(autres) > 1:  # vif38.toml's [protocoles]: each one, oldest first
         click.echo(f"Cet espace suit {len(autres)} protocoles : {', '.join(x.periode for x in autres)}.\n")
         click.echo("\n\n".join(f"=== Protocole {x.periode} ===\n{resume(x)}" for x in autres))

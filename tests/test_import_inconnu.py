@@ -35,7 +35,9 @@ def _document(chemin):
 
     d = docx.Document()
     titre = d.add_paragraph()
-    titre.add_run("Protocole départemental de lutte contre les violences faites aux femmes 2025-2027 en Savoie").bold = True
+    titre.add_run(
+        "Protocole départemental de lutte contre les violences faites aux femmes 2025-2027 en Savoie"
+    ).bold = True
     for n, (axe, objectifs) in enumerate([("Prévenir", [1, 2]), ("Coordonner", [3])], 1):
         d.add_paragraph().add_run(f"Axe {n} - {axe}").bold = True
         for o in objectifs:
@@ -96,3 +98,63 @@ def test_ce_qui_manque_est_dit(importe, tmp_path):
         "feuille Actions, ligne 6, colonne « Pilotes (codes, séparés par |) » : case vide, à remplir (aucun pilote)"
     ]
     assert wb["Actions"].cell(6, 1).value == "1-2-3"
+
+
+def _document_sans_tableau(chemin):
+    """Another shape: no table at all — headings, then each action as a list item or « Action n : »
+    followed by « Pilote : … », « Échéance : … », « Indicateur : … » paragraphs; signatories function-first."""
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Plan départemental contre les violences faites aux femmes 2025-2027 en Savoie", style="Title")
+    d.add_heading("Axe 1 : Prévenir", 1)
+    d.add_heading("Objectif n° 1 : Former les professionnels", 2)
+    d.add_paragraph("Former 40 gendarmes par an à l'accueil des victimes", style="List Bullet")
+    d.add_paragraph("Pilote : Gendarmerie")
+    d.add_paragraph("Échéance : 2025-2027")
+    d.add_paragraph("Indicateur : Nombre de gendarmes formés")
+    d.add_paragraph("Diffuser le guide départemental aux mairies", style="List Bullet")
+    d.add_paragraph("Pilotes : DDFE")
+    d.add_heading("Objectif n° 2 : Héberger", 2)
+    d.add_paragraph("Action 1 : Ouvrir 10 places d'hébergement d'urgence par an")
+    d.add_paragraph("Pilote : DDETS")
+    d.add_paragraph("Partenaires : SIAO")
+    d.add_paragraph("Action 2 : Accompagner les victimes vers le logement")
+    d.add_paragraph("Échéance : 2026")
+    d.add_heading("Axe 2 : Coordonner", 1)
+    d.add_paragraph("Objectif n° 3 : Réunir l'observatoire")
+    d.add_paragraph("Réunir l'observatoire deux fois par an", style="List Number")
+    d.add_paragraph("Pilote : DDFE")
+    d.add_heading("Signataires", 1)
+    d.add_paragraph("La Préfète de la Savoie")
+    d.add_paragraph("Madame Claire EXEMPLE")
+    d.add_paragraph("")
+    d.add_paragraph("Le Procureur de la République")
+    d.add_paragraph("Monsieur Paul MODELE")
+    d.save(chemin)
+    return chemin
+
+
+def test_protocole_sans_tableau(tmp_path):
+    imp = importer_protocole(_document_sans_tableau(tmp_path / "plan-savoie.docx"))
+    d = imp.donnees
+    assert [(a["code"], a["description"]) for a in d["actions"]] == [
+        ("1-1-1", "Former 40 gendarmes par an à l'accueil des victimes"),
+        ("1-1-2", "Diffuser le guide départemental aux mairies"),
+        ("1-2-1", "Ouvrir 10 places d'hébergement d'urgence par an"),
+        ("1-2-2", "Accompagner les victimes vers le logement"),
+        ("2-3-1", "Réunir l'observatoire deux fois par an"),
+    ]
+    par_code = {a["code"]: a for a in d["actions"]}
+    assert par_code["1-1-1"]["pilotes"] == ["GENDARMERIE"] and par_code["1-1-1"]["echeance"] == "2025-2027"
+    assert par_code["1-1-1"]["indicateurs"][0]["cible_annuelle"] == 40
+    assert par_code["1-2-1"]["autres_acteurs"] == "SIAO"
+    assert [x["titre"] for x in d["objectifs"]] == ["Former les professionnels", "Héberger", "Réunir l'observatoire"]
+    assert d["autorites"] == [
+        {"nom": "Madame Claire EXEMPLE", "fonction": "La Préfète de la Savoie"},
+        {"nom": "Monsieur Paul MODELE", "fonction": "Le Procureur de la République"},
+    ]
+    manque = {(i.ou, i.retenu) for i in imp.revue if i.quoi == "À compléter"}
+    assert ("action 1-2-2", "pilote non trouvé (ligne « Pilotage » vide ou absente)") in manque
+    assert ("action 1-1-2", "échéance non trouvée") in manque
+    assert imp.fautes == ["action « 1-2-2 » : aucun pilote"]

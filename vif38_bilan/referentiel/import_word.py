@@ -21,6 +21,7 @@ from vif38_bilan.referentiel.cibles import decouper_indicateurs, indicateurs_de_
 from vif38_bilan.referentiel.import_word_parties import (
     RE_OBJECTIF,
     Inference,
+    action_texte,
     blocs_signataires,
     code_pour,
     coder_pilotes,
@@ -138,9 +139,11 @@ class _Lecture:
         self.groupe: dict[str, Any] | None = None
         self.annees_calendrier: tuple[int, ...] = ()
         self.lignes_signataire: list[str] = []
+        self.texte_objectif: dict[str, Any] | None = None  # an objective whose actions are paragraphs
 
     def tableau(self, b: Bloc) -> None:
         t = b.tableau
+        self.texte_objectif = None  # a table after an objective's title: the table holds its actions
         if self.zone == "annexes":
             return
         entete = entete_calendrier(t)
@@ -200,9 +203,12 @@ class _Lecture:
             return
         if not self.annees and not self.d["axes"]:
             self.annees = _annees(t)
-        if self.zone_de(b, t):
-            return
         m = RE_AXE.match(t)
+        if m or b.niveau in (1, 2):
+            self.fin_texte()  # a heading closes an objective written as paragraphs
+        if self.zone_de(b, t):
+            self.fin_texte()
+            return
         if m and self.zone == "corps":
             self.axe, self.section = int(m.group(1)), None
             titre = re.sub(r"[\s.…]+\d*$", "", espaces(m.group(2)))  # leaders of an unmarked contents line
@@ -217,16 +223,20 @@ class _Lecture:
                 self.fin_signataire()
                 self.zone = "autre"
             return
-        if b.niveau == 2 and self.zone == "corps" and self.axe is not None:
-            m = RE_SECTION.match(t)
-            if m:
-                self.section = int(m.group(1))
-                self.d["sections"].append({"axe": self.axe, "numero": self.section, "titre": espaces(m.group(2))})
+        m = RE_SECTION.match(t) if b.niveau == 2 and self.zone == "corps" and self.axe is not None else None
+        if m:
+            self.section = int(m.group(1))
+            self.d["sections"].append({"axe": self.axe, "numero": self.section, "titre": espaces(m.group(2))})
             return
         m = RE_OBJECTIF.match(t)
         if m and self.zone == "corps":
+            self.fin_texte()
             self.titre_attente = m  # an objective title written above its table (or as a numbered list)
+            self.texte_objectif = {"m": m, "axe": self.axe, "section": self.section, "actions": []}
             return
+        if self.texte_objectif is not None and self.zone == "corps":
+            if action_texte(self.texte_objectif["actions"], t, b.liste):
+                return
         if self.zone == "signataires":
             self.lignes_signataire.extend(x for x in b.texte.splitlines() if x.strip())
         elif self.objectifs and self.zone in ("corps", "autre"):
@@ -257,6 +267,24 @@ class _Lecture:
         elif not b.liste:
             self.groupe = None
 
+    def fin_texte(self) -> None:
+        """Close an objective whose actions were paragraphs (no table came after its title)."""
+        o, self.texte_objectif = self.texte_objectif, None
+        if o is None or not o["actions"]:
+            return
+        n, titre = int(o["m"].group(1)), espaces(o["m"].group(2))
+        self.titre_attente = None
+        if n in self.objectifs:
+            self.revue.append(
+                Inference("Correction", f"objectif {n}", o["m"].group(0)[:80], "objectif en double ignoré")
+            )
+            return
+        self.objectifs[n] = {"titre": titre, "axe": o["axe"], "section": o["section"], "morceaux": [],
+                             "texte": o["actions"]}  # fmt: skip
+        self.revue.append(Inference("Actions en texte", f"objectif {n}", f"{len(o['actions'])} action(s)",
+                                    "lues dans des paragraphes (pas de tableau)",
+                                    "Vérifiez les actions et leurs champs dans la feuille Actions."))  # fmt: skip
+
     def fin_signataire(self) -> None:
         if self.lignes_signataire:
             for bloc in blocs_signataires(self.lignes_signataire):
@@ -278,7 +306,7 @@ class _Lecture:
                     Inference("À compléter", f"objectif {n}", o["titre"], f"aucun titre « AXE … » avant lui : rangé dans l'axe {axe}",
                               "Vérifiez l'axe de cet objectif (feuille Objectifs) et le titre de l'axe (feuille Axes).")
                 )  # fmt: skip
-            actions = lire_objectif(o["morceaux"], n, self.revue)
+            actions = o.get("texte") or lire_objectif(o["morceaux"], n, self.revue)
             self.d["objectifs"].append(
                 {"numero": n, "titre": o["titre"], "axe": axe, **({"section": o["section"]} if o["section"] else {})}
             )
@@ -325,6 +353,7 @@ def importer_protocole(chemin: str | Path, base: Protocole | None = None) -> Imp
         else:
             lecture.paragraphe(b)
     lecture.fin_signataire()
+    lecture.fin_texte()
     if not lecture.objectifs:
         raise AucunTableauObjectif(
             f"« {chemin.name} » ne contient aucun tableau d'objectif (une première ligne « Objectif n° N : … ») : "

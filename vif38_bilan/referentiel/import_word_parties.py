@@ -203,6 +203,29 @@ def _fusions(g: _Groupe, ou: str, revue: list[Inference]) -> None:
                 )
 
 
+# ---------------------------------------------------------------- objectives written as text
+
+RE_ACTION = re.compile(r"^Action\s*(?:n\s*°\s*)?\d*\s*[:.\-–)]\s*(.+)$", re.IGNORECASE | re.DOTALL)
+RE_CHAMP = re.compile(r"^([^:]{3,40}?)\s*:\s*(.*)$", re.DOTALL)
+
+
+def action_texte(actions: list[dict[str, Any]], texte: str, liste: bool) -> bool:
+    """One paragraph of an objective written without a table: a field of the current action
+    ("Pilote : DDFE", "Échéance : 2026", "Indicateur : …"), or a new action ("Action 2 : …", or a
+    list item). Returns whether the paragraph was taken."""
+    m = RE_CHAMP.match(texte)
+    nom = nom_ligne(m.group(1)) if m else None
+    if nom and nom != "description" and actions:
+        actions[-1][nom] = espaces(m.group(2))
+        return True
+    m = RE_ACTION.match(texte)
+    if m or liste:
+        description = m.group(1) if m else re.sub(r"^\(?[0-9A-Za-z]{1,3}[.)]\s+", "", texte)  # "1." of a numbered list
+        actions.append({"description": espaces(description), "rang": len(actions) + 1})
+        return True
+    return False
+
+
 # ---------------------------------------------------------------- the calendar
 
 

@@ -154,3 +154,19 @@ def test_commande_importer_ecrit_meme_incomplet(separes, tmp_path, monkeypatch):
     assert "53 actions" in r.output and "Classeur écrit : referentiel-modifie.xlsx" in r.output
     assert "1 case(s) restent à remplir" in r.output
     assert (tmp_path / "referentiel-modifie.xlsx").is_file()
+
+
+def test_statut_de_calendrier_inconnu_marque(separes, tmp_path):
+    """A calendar status the tool does not know: the actions are kept, the cell is named and marked."""
+
+    def modifier(d):
+        t = next(t for t in d.tables if t.rows[0].cells[0].text == "OBJECTIFS")
+        t.rows[1].cells[3].text = "A LANCER"
+
+    imp = importer_protocole(_sans(separes, tmp_path, modifier))
+    assert len(imp.donnees["actions"]) == 53
+    sortie = ecrire_referentiel_importe(imp, tmp_path / "referentiel.xlsx")
+    assert [f.split(" : ")[0] for f in imp.fautes] == ["feuille Calendrier, ligne 2, colonne « Statut 2023 »"]
+    assert "« A LANCER » n'est pas un statut prévu" in imp.fautes[0]
+    case = openpyxl.load_workbook(sortie)["Calendrier"]["D2"]
+    assert case.value == "A LANCER" and case.fill.fgColor.rgb.endswith("FFF2CC")

@@ -209,6 +209,18 @@ def reprendre_chiffres(
     return prises, ambigues
 
 
+def _source(sources, annee: int, code: str, rubrique: str, valeur: int, document: str, lieu: str, extrait: str) -> None:
+    """One row of the sources sheet: a value « repris du bilan Word » and its place in the document."""
+    from vif38_bilan.commun.ecriture import mettre_texte
+
+    n = sources.max_row + 1
+    for j, x in enumerate([annee, code, rubrique, "", "", valeur, document, lieu, f"« {extrait} »", ""], 1):
+        if isinstance(x, int):
+            sources.cell(n, j).value = x
+        else:
+            mettre_texte(sources.cell(n, j), x)
+
+
 def ecrire_valeurs(
     wb, annee: int, importees: tuple[int, ...], prises: list[ValeurReprise], ambigues: list[ValeurAmbigue],
     source: str, chiffres: list[ChiffreRepris] = (),
@@ -216,73 +228,39 @@ def ecrire_valeurs(
     """Into the history workbook of annee (openpyxl): each value in « Valeur AAAA » of the indicators
     (and key figures) sheet, a sources row « repris du bilan Word » with its place, and a « Revue »
     sheet for the ambiguous ones (importees: the years the import writes)."""
-    from vif38_bilan.commun.ecriture import mettre_texte
     from vif38_bilan.consolidation.disposition import FEUILLE_CHIFFRES, FEUILLE_INDICATEURS, FEUILLE_SOURCES
 
     ws = wb[FEUILLE_INDICATEURS]
-    tete = [c.value for c in ws[1]]
-    jv = tete.index(f"Valeur {annee}") + 1
+    jv = [c.value for c in ws[1]].index(f"Valeur {annee}") + 1
     lignes = {(ws.cell(r, 1).value, ws.cell(r, 2).value): r for r in range(2, ws.max_row + 1)}
     sources = wb[FEUILLE_SOURCES]
-    n = sources.max_row
-    for v in (v for v in prises if v.annee == annee):
-        r = lignes.get((v.code, v.k + 1))
-        if r is None:
-            continue
-        ws.cell(r, jv).value = v.valeur
-        n += 1
-        rangee = [
-            annee,
-            v.code,
-            f"Indicateur {v.k + 1} ({REPRIS})",
-            "",
-            "",
-            v.valeur,
-            source,
-            v.lieu,
-            f"« {v.extrait} »",
-            "",
-        ]
-        for j, x in enumerate(rangee, 1):
-            if isinstance(x, int):
-                sources.cell(n, j).value = x
-            else:
-                mettre_texte(sources.cell(n, j), x)
+    for v in (v for v in prises if v.annee == annee and (v.code, v.k + 1) in lignes):
+        ws.cell(lignes[(v.code, v.k + 1)], jv).value = v.valeur
+        _source(sources, annee, v.code, f"Indicateur {v.k + 1} ({REPRIS})", v.valeur, source, v.lieu, v.extrait)
     if FEUILLE_CHIFFRES in wb.sheetnames:
         fc = wb[FEUILLE_CHIFFRES]
         jc = fc.max_column  # the blank history's key-figure sheet: « Valeur AAAA » last
         rangs = {fc.cell(r, 1).value: r for r in range(2, fc.max_row + 1)}
         for c in (c for c in chiffres if c.annee == annee and c.code in rangs):
             fc.cell(rangs[c.code], jc).value = c.valeur
-            n += 1
-            rangee = [
-                annee,
-                c.code,
-                f"Chiffre clé ({REPRIS})",
-                "",
-                "",
-                c.valeur,
-                source,
-                c.lieu,
-                f"« {c.extrait} »",
-                "",
-            ]
-            for j, x in enumerate(rangee, 1):
-                if isinstance(x, int):
-                    sources.cell(n, j).value = x
-                else:
-                    mettre_texte(sources.cell(n, j), x)
+            _source(sources, annee, c.code, f"Chiffre clé ({REPRIS})", c.valeur, source, c.lieu, c.extrait)
     # A value of a year no workbook is written for is listed in the first year's.
     siennes = [a for a in ambigues if a.annee == annee or a.annee not in importees and annee == min(importees)]
     if siennes:
-        revue = wb.create_sheet("Revue")
-        revue.append(["Année", "Code action", "Indicateur", "Valeurs lues", "Où", "À faire"])
-        for a in siennes:
-            rangee = [str(a.annee), a.code, a.libelle, " ; ".join(map(str, a.valeurs)), a.lieu,
-                      "Plusieurs lectures possibles : saisissez la bonne valeur dans la feuille indicateurs, ou laissez vide."]  # fmt: skip
-            r = revue.max_row + 1
-            for j, x in enumerate(rangee, 1):
-                mettre_texte(revue.cell(r, j), x)
+        _revue(wb, siennes)
+
+
+def _revue(wb, ambigues: list[ValeurAmbigue]) -> None:
+    from vif38_bilan.commun.ecriture import mettre_texte
+
+    revue = wb.create_sheet("Revue")
+    revue.append(["Année", "Code action", "Indicateur", "Valeurs lues", "Où", "À faire"])
+    for a in ambigues:
+        rangee = [str(a.annee), a.code, a.libelle, " ; ".join(map(str, a.valeurs)), a.lieu,
+                  "Plusieurs lectures possibles : saisissez la bonne valeur dans la feuille indicateurs, ou laissez vide."]  # fmt: skip
+        r = revue.max_row + 1
+        for j, x in enumerate(rangee, 1):
+            mettre_texte(revue.cell(r, j), x)
 
 
 def phrase_indicateur(ligne: str, protocole: Protocole, code: str) -> bool:

@@ -7,9 +7,9 @@ import pytest
 from tests.documents_word import document_protocole
 
 from vif38_bilan.exceptions import DocumentIllisible
+from vif38_bilan.referentiel.chargement import charger_protocole
 from vif38_bilan.referentiel.import_word import FEUILLE_REVUE, ecrire_referentiel_importe, importer_protocole
 from vif38_bilan.referentiel.pilotes import cle
-from vif38_bilan.referentiel.chargement import charger_protocole
 
 # The embedded referential's comment header lists these as its own corrections: the labels it
 # chose for the indicators it added to measure a target, and "réunion" → "réunions" in 1-5-3.
@@ -128,7 +128,7 @@ def test_document_sans_tableau_d_objectif(tmp_path):
 @pytest.mark.parametrize(
     ("nom", "contenu", "attendu"),
     [
-        ("ancien.doc", b"\xd0\xcf\x11\xe0", "format Word 97-2003 (.doc)"),
+        ("protege.docx", b"\xd0\xcf\x11\xe0" + bytes(60), "protégé par un mot de passe"),
         ("faux.docx", b"pas un zip", "est illisible"),
     ],
 )
@@ -168,3 +168,27 @@ def test_classeur_renomme_en_docx(tmp_path):
     with pytest.raises(DocumentIllisible) as e:
         importer_protocole(chemin)
     assert "n'est pas un document Word (.docx)" in str(e.value)
+
+
+@pytest.mark.parametrize("format_", ["odt", "doc"])
+def test_odt_et_doc_convertis_par_libreoffice(docx_protocole, tmp_path, protocole, format_):
+    """An .odt or an old .doc is converted to .docx by LibreOffice in a temp folder, then read alike."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("soffice"):
+        pytest.skip("LibreOffice absent")
+    profil = (tmp_path / "profil").as_uri()
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation={profil}", "--convert-to", format_,
+         "--outdir", str(tmp_path), str(docx_protocole)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    chemin = tmp_path / f"{docx_protocole.stem}.{format_}"
+    avant = chemin.read_bytes()
+    imp = importer_protocole(chemin)
+    assert chemin.read_bytes() == avant  # the input is never modified
+    assert imp.fautes == []
+    assert [a.code for a in imp.protocole.actions] == [a.code for a in protocole.actions]
+    assert [a.pilotes for a in imp.protocole.actions] == [a.pilotes for a in protocole.actions]
+    assert imp.protocole.autorites == protocole.autorites

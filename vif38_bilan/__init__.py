@@ -37,9 +37,7 @@ _REFERENTIEL = {"Action", "Indicateur", "Objectif", "Protocole", "charger_protoc
 
 
 _MODULES = {
-    "cycle.imports": _IMPORTS,
-    "cycle.annee": _CYCLE,
-    "cycle.cloture": _VALIDATION,
+    "cycle": _CYCLE | _VALIDATION | _IMPORTS,
     "regles": _ANOMALIES,
     "controle.resultats": _RESULTATS,
     "referentiel": _REFERENTIEL,

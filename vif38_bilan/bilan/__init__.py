@@ -2,7 +2,7 @@
 calendar) · chiffres_cles (key figures) · annexes (method, pilots without a return, signatures) ·
 textes (French wording of figures) · word (python-docx helpers) · graphique (charts) · modele (the
 agent's Word base) · pdf and pdf_uno (PDF through LibreOffice) · points_a_verifier (the agent's
-working notes, beside the bilan)."""
+working notes, beside the bilan) · fin_protocole (the end-of-protocol bilan, three years side by side)."""
 
 from vif38_bilan.commun.paresseux import exports
 

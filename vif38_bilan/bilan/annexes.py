@@ -47,10 +47,13 @@ def annexes(r: Redacteur, p: Protocole, annee: int, c: Consolidation, resultat: 
             r.para(f"Données {y} : non renseignées.")
 
 
-def signatures(r: Redacteur, p: Protocole, annee: int) -> None:
+def signatures(r: Redacteur, p: Protocole, annee: int, intitule: str | None = None) -> None:
+    """The signature page: one frame per authority of p (the protocol of the year, never another's).
+    intitule replaces « Bilan AAAA » (the end-of-protocol bilan)."""
     r.saut_de_page()
     r.titre("Signatures", 1)
-    r.para(f"Bilan {annee} du {p.titre[0].lower() + p.titre[1:]}, approuvé par les autorités signataires :")
+    intitule = intitule or f"Bilan {annee}"
+    r.para(f"{intitule} du {p.titre[0].lower() + p.titre[1:]}, approuvé par les autorités signataires :")
     if not p.autorites:
         r.para("Le référentiel ne liste pas d'autorité signataire.", italique=True)
         return

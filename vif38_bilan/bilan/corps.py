@@ -23,11 +23,13 @@ from vif38_bilan.referentiel.protocole import Action, Objectif, Protocole
 
 def _observations(p: Protocole, a: Action, annee: int, c: Consolidation) -> list[str]:
     """The OBSERVATIONS cell: the year's attributed observations, then the indicators against target."""
+    suite = p.suite_de(a.code)  # confirmed in the referential's "Suites" sheet (issue 28)
+    avant = [f"Suite de l'action {suite.precedente} du protocole {suite.protocole}.", *suite.rappel] if suite else []
     e = c.enregistrement(a.code, annee)
     if e is None:
-        return []
+        return avant
     # One paragraph per line: an observation read from a history workbook may hold several.
-    lignes = [ligne for o in e.observations_attribuees() for ligne in o.split("\n")]
+    lignes = avant + [ligne for o in e.observations_attribuees() for ligne in o.split("\n")]
     for k, ind in enumerate(a.indicateurs):
         lignes.append(phrase_indicateur(ind, e.valeurs[k], e.taux[k], e.details[k], e.explication(k)))
         cumul = phrase_cumul(ind, e, k, c.annees[0])

@@ -32,8 +32,7 @@ from vif38_bilan.cli.accueil import annee_option, option_date
 @click.pass_obj
 def courriels(c, annee: int, type_: str, envoyer: bool, oui: bool, date_limite) -> None:
     """Prépare un brouillon de courriel (.eml) par destinataire, avec le bon classeur joint."""
-    e = c.espace
-    e.verifier_annee(annee)
+    e = c.espace.pour_annee(annee)  # the protocol of that year (vif38.toml's [protocoles])
     smtp = cycle.parametres_envoi(e) if envoyer else None  # a missing [smtp] fails before any work
     prep = cycle.preparer_courriels(e, annee, type_, date_limite=date_limite)
     click.echo(cycle.texte_preparation(prep, e.racine))

@@ -24,6 +24,39 @@ option_pdf = click.option(
 )
 
 
+def avec_bilan_protocole(f):
+    """`bilan --protocole AAAA-AAAA`: the end-of-protocol bilan instead of a year's (--annee then optional)."""
+    import functools
+
+    @functools.wraps(f)
+    def commande(*args, protocole=None, **kw):
+        if protocole is None:
+            if kw.get("annee") is None:
+                raise click.UsageError(
+                    "Indiquez l'année (--annee AAAA), ou la période d'un protocole terminé (--protocole AAAA-AAAA)."
+                )
+            return f(*args, **kw)
+        b = cycle.produire_bilan_protocole(
+            click.get_current_context().obj.espace, protocole, date_edition=kw.get("date_edition")
+        )
+        lues = [y for y in b.protocole.annees if y in b.historique.sources]
+        absentes = [y for y in b.protocole.annees if y not in b.historique.sources]
+        click.echo(f"Bilan du protocole {b.protocole.periode} écrit : {b.chemin}")
+        click.echo(f"Années lues : {', '.join(map(str, lues)) or 'aucune'}" + (
+            f" ; sans classeur de consolidation : {', '.join(map(str, absentes))} (colonnes vides)." if absentes else "."
+        ))  # fmt: skip
+
+    for param in getattr(commande, "__click_params__", []):
+        if param.name == "annee":
+            param.required = False
+    return click.option(
+        "--protocole",
+        metavar="AAAA-AAAA",
+        help="Bilan de fin de protocole (par ex. 2022-2024) : un tableau par objectif, les statuts des années côte "
+        "à côte, leurs observations et leurs chiffres, au lieu du bilan d'une année.",
+    )(commande)
+
+
 def lignes_pdf(r) -> list[str]:
     """What `bilan` says about the PDF (cycle.SortiesBilan r)."""
     lignes = [f"Bilan PDF (sommaire et numéros de page à jour) : {r.pdf}"] if r.pdf else []

@@ -43,8 +43,9 @@ def ligne_controle(r, annee: int) -> str:
 
 
 AIDE_REFERENTIEL = (
-    "Lit le protocole (ou, à défaut, un bilan) dans son document Word et écrit le classeur du référentiel "
-    "avec une feuille « Revue » (par défaut referentiel-<nom du document>.xlsx, ou --xlsx)."
+    "Lit le protocole (ou, à défaut, un bilan) dans son document Word (.docx ; .odt et .doc convertis par "
+    "LibreOffice) et écrit toujours le classeur du référentiel, avec une feuille « Revue » et en jaune ce qui "
+    "reste à compléter (par défaut referentiel-<nom du document>.xlsx, ou --xlsx)."
 )
 AIDE_HISTORIQUE = "Reprend les statuts et observations d'un bilan Word antérieur, pour chaque année qu'il couvre."
 

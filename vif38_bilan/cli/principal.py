@@ -22,7 +22,15 @@ from vif38_bilan.cli.accueil import (
     option_jobs,
 )
 from vif38_bilan.cli.courriels import courriels
-from vif38_bilan.cli.document import lignes_pdf, modele_cmd, option_modele, option_pdf, valider_cmd, verifier_cmd
+from vif38_bilan.cli.document import (
+    avec_bilan_protocole,
+    lignes_pdf,
+    modele_cmd,
+    option_modele,
+    option_pdf,
+    valider_cmd,
+    verifier_cmd,
+)
 from vif38_bilan.cli.francais import guillemets  # importing it puts Click's messages in French
 from vif38_bilan.espace import DOSSIER_ANNOTES, trouver_racine
 from vif38_bilan.exceptions import AnneeHorsProtocole, Vif38Error
@@ -60,6 +68,12 @@ class Contexte:
                 self._protocole = charger_protocole(self.referentiel_option)
                 avertir_referentiel(self._protocole)
         return self._protocole
+
+    @property
+    def protocoles(self) -> tuple:
+        """The workspace's successive protocols (vif38.toml's [protocoles]), () without them or with --referentiel."""
+        self.protocole  # noqa: B018 (opens the workspace when there is one)
+        return self._espace.protocoles if self._espace is not None and self.referentiel_option is None else ()
 
 
 # Click >= 8.2 reports a bare `vif38-bilan` as a usage error carrying the help text.
@@ -175,6 +189,11 @@ def referentiel(c: Contexte, en_json: bool, xlsx: Path | None) -> None:
         ecrire_xlsx(p, xlsx)
         click.echo(f"Protocole exporté dans « {xlsx} ». Modifiez-le puis utilisez-le avec --referentiel {xlsx}")
         return
+    autres = c.protocoles
+    if len(autres) > 1:  # vif38.toml's [protocoles]: each one, oldest first
+        click.echo(f"Cet espace suit {len(autres)} protocoles : {', '.join(x.periode for x in autres)}.\n")
+        click.echo("\n\n".join(f"=== Protocole {x.periode} ===\n{resume(x)}" for x in autres))
+        return
     click.echo(resume(p))
 
 
@@ -203,8 +222,7 @@ def referentiel(c: Contexte, en_json: bool, xlsx: Path | None) -> None:
 @pass_ctx
 def gabarits(c: Contexte, annee: int, sortie: Path | None, pilotes: tuple[str, ...], date_limite) -> None:
     """Produit un classeur de collecte par pilote pour l'année AAAA."""
-    e = c.espace
-    e.verifier_annee(annee)
+    e = c.espace.pour_annee(annee)  # the protocol of that year (vif38.toml's [protocoles])
     nb = len(pilotes) if pilotes else len(e.protocole.pilotes_actifs())
     with barre_progression(nb, "Classeurs") as avancer:  # settings checked first: nothing written without them
         faits = cycle.produire_gabarits(e, annee, list(pilotes) or None, date_limite, sortie, progression=avancer)
@@ -295,6 +313,7 @@ def controler_cmd(
 
 
 @cli.command("bilan")
+@avec_bilan_protocole
 @annee_option
 @option_dossier(
     "--saisies",

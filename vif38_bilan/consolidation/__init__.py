@@ -1,7 +1,7 @@
 """Stage 5, the figures of the year. actions (one record per action and year, co-pilots,
 collective pilots, aggregation) · chiffres_cles (key figures year over year) · historique and
 historique_chiffres (earlier years read back) · classeur and disposition (the consolidation
-workbook, also next year's history) · import_word (an earlier Word bilan → history)."""
+workbook, also next year's history) · import_word and import_word_valeurs (an earlier Word bilan → history, its figures when unambiguous)."""
 
 from vif38_bilan.commun.paresseux import exports
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vif38_bilan.consolidation import import_word_valeurs as lus
 from vif38_bilan.espace import fichiers
 from vif38_bilan.regles import AVERTISSEMENT, ERREUR, STATUT_INCONNU, STATUT_VARIANTE, Anomalie
 from vif38_bilan.consolidation.disposition import (
@@ -28,7 +29,10 @@ from vif38_bilan.consolidation.disposition import (
     ORDRE_STATUTS,
     TYPE_HISTORIQUE,
 )
+from vif38_bilan.controle.valeurs import normaliser_statut
 from vif38_bilan.exceptions import DocumentIllisible, Vif38Error
+from vif38_bilan.lecture.document_word import Bloc, Tableau, blocs, espaces, ouvrir_document
+from vif38_bilan.referentiel.chargement import charger_protocole
 from vif38_bilan.referentiel.import_word import (
     RE_AXE,
     AucunTableauObjectif,
@@ -38,11 +42,8 @@ from vif38_bilan.referentiel.import_word import (
     corriger_coquilles,
     importer_protocole,
 )
-from vif38_bilan.lecture.document_word import Bloc, Tableau, blocs, espaces, ouvrir_document
 from vif38_bilan.referentiel.pilotes import cle
 from vif38_bilan.referentiel.protocole import Protocole
-from vif38_bilan.referentiel.chargement import charger_protocole
-from vif38_bilan.controle.valeurs import normaliser_statut
 from vif38_bilan.gabarits import disposition
 from vif38_bilan.commun.ecriture import enregistrer_classeur, mettre_texte
 from vif38_bilan.consolidation.historique import ecrire_historique_vierge
@@ -231,25 +232,9 @@ class ImportHistorique:
     doublons: list[str]
     non_rattachees: list[str]
     fichiers: list[Path] = field(default_factory=list)
-
-
-def _phrase_indicateur(ligne: str, protocole: Protocole, code: str) -> bool:
-    """True for the lines our own bilan adds after the observations (indicator against target, cumul)."""
-    if re.match(r"^Cumul \d{4}-\d{4} : ", ligne):
-        return True
-    try:
-        action = protocole.action(code)
-    except KeyError:
-        return False
-    for ind in action.indicateurs:
-        if ligne.startswith(f"{ind.libelle} : "):
-            return True
-        for tete in ("Nombre de ", "Nombre d'", "Nombre d’"):
-            if ind.libelle.startswith(tete):
-                compte = ind.libelle[len(tete) :].strip()
-                if re.match(rf"^[\d\s\u00a0\u202f,]+ {re.escape(compte)}\b", ligne):
-                    return True
-    return False
+    valeurs: list[lus.ValeurReprise] = field(default_factory=list)  # counts read in the observations (issue 28)
+    ambigues: list[lus.ValeurAmbigue] = field(default_factory=list)  # left to the agent ("Revue" sheet)
+    chiffres: list[lus.ChiffreRepris] = field(default_factory=list)  # key figures of nested year tables
 
 
 def historique_depuis_bilan(lecture: LectureBilan, protocole: Protocole, nom: str) -> ImportHistorique:
@@ -287,7 +272,9 @@ def historique_depuis_bilan(lecture: LectureBilan, protocole: Protocole, nom: st
                             )
                         )  # fmt: skip
                     statuts[y][x.code] = s
-            lignes = [ligne for ligne in x.observations.get(y, []) if not _phrase_indicateur(ligne, protocole, x.code)]
+            lignes = [
+                ligne for ligne in x.observations.get(y, []) if not lus.phrase_indicateur(ligne, protocole, x.code)
+            ]
             if lignes:
                 observations[y][x.code] = "\n".join(lignes)
     # A column with nothing in it (the years after an intermediate bilan) is no year of data.
@@ -300,7 +287,11 @@ def historique_depuis_bilan(lecture: LectureBilan, protocole: Protocole, nom: st
             f"{', '.join(map(str, protocole.annees))} : aucune année commune. Importez d'abord le référentiel de ce "
             "protocole (« vif38-bilan referentiel --importer » sur ce même bilan), puis utilisez-le avec --referentiel."
         )
-    return ImportHistorique(annees, statuts, observations, anomalies, lecture.doublons, non_rattachees)
+    imp = ImportHistorique(annees, statuts, observations, anomalies, lecture.doublons, non_rattachees)
+    imp.valeurs, imp.ambigues = lus.reprendre_valeurs(lecture.rangees, protocole, annees)
+    imp.chiffres, ambigus = lus.reprendre_chiffres(lecture.rangees, protocole, annees)
+    imp.ambigues += ambigus
+    return imp
 
 
 def compte_rendu_historique(imp: ImportHistorique) -> list[str]:
@@ -309,6 +300,12 @@ def compte_rendu_historique(imp: ImportHistorique) -> list[str]:
         f"Année {y} : {len(imp.statuts[y])} statut(s), {len(imp.observations[y])} observation(s) → {chemin}"
         for y, chemin in zip(imp.annees, imp.fichiers, strict=False)
     ]
+    if imp.valeurs or imp.ambigues or imp.chiffres:
+        lignes.append(
+            f"Valeurs lues dans les observations : {len(imp.valeurs)} d'indicateurs et {len(imp.chiffres)} de chiffres "
+            f"clés reprises (« {lus.REPRIS} », "
+            f"feuille sources), {len(imp.ambigues)} ambiguë(s) non reprise(s) (feuille « Revue » du classeur)."
+        )
     lignes += [f"Tableau répété : {d}" for d in imp.doublons]
     lignes += [f"Ligne non rattachée à une action : {x}" for x in imp.non_rattachees]
     variantes = [a for a in imp.anomalies if a.gravite != ERREUR]
@@ -343,12 +340,14 @@ def ecrire_historique_importe(
             mettre_texte(ws.cell(r, js), imp.statuts[annee][code])
         if code in imp.observations.get(annee, {}):
             mettre_texte(ws.cell(r, jo), imp.observations[annee][code])
+    lus.ecrire_valeurs(wb, annee, imp.annees, imp.valeurs, imp.ambigues, source, imp.chiffres)
     mode = wb[FEUILLE_MODE]
     mettre_texte(mode["A1"], f"Historique {annee} du protocole — importé du document « {source} »")
     mettre_texte(
         mode["A3"],
         f"Statuts et observations de {annee} repris de « {source} » par « vif38-bilan historique --importer » ; "
-        "relisez-les, complétez au besoin les valeurs des indicateurs.",
+        "les nombres écrits sans ambiguïté dans les observations sont repris dans la feuille indicateurs "
+        f"(« {lus.REPRIS} » dans la feuille sources) ; relisez-les, complétez au besoin les autres valeurs.",
     )
     return enregistrer_classeur(wb, chemin)
 

@@ -1,9 +1,9 @@
 """The one door of the faces (cli, web, demo, benchmark): the year chained step by step.
 
-annee: open or create a workspace, produce the workbooks, check the returns, consolidate and write the
-bilan, prepare the e-mails · cloture: freeze a signed year,
-reopen it, verify it · etat: where a year stands and the next step · imports: Word documents in ·
-depots: files dropped in the browser, what a check reads · envoi: sending the drafts.
+ouverture: open or create a workspace · annee: produce the workbooks, check the returns, consolidate and write the
+bilan, prepare the e-mails · cloture: freeze a signed year, reopen it, verify it · etat: where a year
+stands and the next step · imports: Word documents in · depots: files dropped in the browser, what a
+check reads · envoi: sending the drafts · protocole: successive protocols, the end-of-protocol bilan.
 Names load lazily (PEP 562): `vif38-bilan --help` imports none of the stages."""
 
 from __future__ import annotations
@@ -26,13 +26,13 @@ _NOMS = {
     "texte_preparation": "envoi",
     "Gabarits": "annee",
     "ETAPES_BILAN": "annee",
-    "Espace": "annee",
+    "Espace": "ouverture",
     "SortiesBilan": "annee",
     "controler_annee": "annee",
-    "creer_espace": "annee",
+    "creer_espace": "ouverture",
     "fichiers_retours": "annee",
     "lire_historique_annee": "annee",
-    "ouvrir_espace": "annee",
+    "ouvrir_espace": "ouverture",
     "preparer_courriels": "annee",
     "produire_bilan": "annee",
     "produire_gabarits": "annee",
@@ -51,6 +51,8 @@ _NOMS = {
     "prochaine_etape": "etat",
     "importer_bilan_word": "imports",
     "importer_referentiel_word": "imports",
+    "BilanProtocole": "protocole",
+    "produire_bilan_protocole": "protocole",
 }
 
 

@@ -21,16 +21,14 @@ from vif38_bilan.regles import ERREUR, HISTORIQUE_VALIDE_MODIFIE, Anomalie
 from vif38_bilan.consolidation.classeur import ecrire_consolidation
 from vif38_bilan.consolidation.actions import Consolidation, consolider
 from vif38_bilan.controle.retours import controler
-from vif38_bilan.commun.ecriture import SortiesIndependantes, verrou
-from vif38_bilan.espace.reglages import SERVICE_PAR_DEFAUT, Config, charger_config, exiger_reglages, racine_espace
+from vif38_bilan.commun.ecriture import SortiesIndependantes
+from vif38_bilan.espace.reglages import exiger_reglages
 from vif38_bilan.exceptions import SortieBloquee, Vif38Error
 from vif38_bilan.consolidation.historique import Historique, ecrire_historique_vierge, lire_historique
 from vif38_bilan.consolidation.import_word import historique_importe, sans_retour
-from vif38_bilan.referentiel.protocole import Protocole, verifier_annee
-from vif38_bilan.referentiel.chargement import charger_protocole
 from vif38_bilan.controle.resultats import ResultatControle
-from vif38_bilan.courriels.contacts import creer_contacts_vierges
-from vif38_bilan.espace.reglages import initialiser
+from vif38_bilan.cycle.ouverture import Espace
+from vif38_bilan.cycle.protocole import rappeler_suites
 from vif38_bilan.controle.rapport import ecrire_rapport, ecrire_retours_annotes
 from vif38_bilan.bilan import document as bilan
 from vif38_bilan.bilan import points_a_verifier
@@ -42,75 +40,6 @@ if TYPE_CHECKING:
     from vif38_bilan.gabarits.generation import GabaritGenere
 
 ETAPES_BILAN = ("contrôle", "consolidation", "classeur de consolidation", "bilan Word")
-
-
-# ---------------------------------------------------------------- the workspace
-
-
-@dataclass
-class Espace:
-    """An opened workspace: its root folder, its settings (vif38.toml) and its protocol."""
-
-    racine: Path
-    config: Config
-    protocole: Protocole
-
-    def dossier(self, nom: str, annee: int | None = None) -> Path:
-        """racine/nom or racine/nom/annee (nom: "gabarits", "saisies" or "sorties")."""
-        return self.config.dossier(nom, annee)
-
-    def verrou(self) -> contextlib.AbstractContextManager[None]:
-        """The workspace lock: raises EspaceVerrouille while another command works here."""
-        return verrou(self.racine)
-
-    def verifier_annee(self, annee: int) -> None:
-        """Raise AnneeHorsProtocole (French message) when annee is not a year of the protocol."""
-        verifier_annee(self.protocole, annee)
-
-
-def creer_espace(
-    dossier: str | Path,
-    service: str = SERVICE_PAR_DEFAUT,
-    courriel: str = "",
-    date_limite: str = "",
-    crees: list[Path] | None = None,
-) -> Espace:
-    """Create a workspace (gabarits/, saisies/, sorties/, vif38.toml, blank contacts.xlsx) and open it.
-
-    Never overwrites an existing file. date_limite: JJ/MM/AAAA or "". crees, when given, receives
-    the paths created. Raises ConfigurationInvalide (date_limite unreadable), SortieBloquee.
-    """
-    faits = initialiser(
-        dossier,
-        service=service,
-        courriel=courriel,
-        date_limite=date_limite,
-        contacts=lambda chemin: creer_contacts_vierges(charger_protocole(), chemin),
-    )
-    if crees is not None:
-        crees.extend(faits)
-    return ouvrir_espace(dossier)
-
-
-def ouvrir_espace(dossier: str | Path = ".", referentiel: str | Path | None = None) -> Espace:
-    """Open the workspace that holds dossier.
-
-    Args:
-        dossier: a folder inside the workspace (the current folder by default); the workspace is
-            the nearest of it and its parents holding vif38.toml.
-        referentiel: a protocol file (.toml, .json, .xlsx) used instead of vif38.toml's
-            `referentiel` setting or the embedded Isère 2022-2024 protocol.
-    Returns:
-        Espace, with config and protocol loaded.
-    Raises:
-        EspaceIntrouvable: no workspace in dossier or its parents (nothing is written).
-        ConfigurationInvalide: vif38.toml is malformed.
-        ReferentielInvalide: the protocol file is malformed.
-    """
-    racine = racine_espace(dossier)
-    config = charger_config(racine)
-    protocole = charger_protocole(referentiel or config.referentiel)
-    return Espace(racine=racine, config=config, protocole=protocole)
 
 
 # ---------------------------------------------------------------- gabarits
@@ -156,7 +85,7 @@ def produire_gabarits(
     """
     from vif38_bilan.gabarits.generation import generer_gabarits, resoudre_pilotes  # lazy: openpyxl
 
-    espace.verifier_annee(annee)
+    espace = espace.pour_annee(annee)
     exiger_reglages(espace.config, "produire les classeurs", date_limite)
     dossier = Path(sortie) if sortie is not None else espace.dossier("gabarits", annee)
     codes = resoudre_pilotes(espace.protocole, pilotes)
@@ -177,6 +106,7 @@ def lire_historique_annee(espace: Espace, annee: int) -> Historique:
 
     Returns Historique: statuses, values and observations per earlier year, the files read and
     the anomalies found in them (a history file never stops the run)."""
+    espace = espace.pour_annee(annee, verifier=False)
     h = lire_historique(espace.protocole, espace.dossier("sorties"), annee)
     for y, empreinte in sorted(h.empreintes.items()):
         v = validation.lire_validation(espace.dossier("sorties", y), y)
@@ -204,7 +134,7 @@ def produire_historique_vierge(
         AnneeHorsProtocole, EspaceVerrouille, SortieBloquee; Vif38Error when the file exists
         and remplacer is False.
     """
-    espace.verifier_annee(annee)
+    espace = espace.pour_annee(annee)
     dossier = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
     validation.refuser_si_validee(dossier, annee, "le classeur historique")
     chemin = dossier / fichiers.nom_consolidation(annee)
@@ -243,7 +173,7 @@ def controler_annee(
     Raises:
         AnneeHorsProtocole, EspaceVerrouille.
     """
-    espace.verifier_annee(annee)
+    espace = espace.pour_annee(annee)
     with espace.verrou():
         return _controler(espace, annee, saisies, sortie, jobs, ecrire, progression=progression)
 
@@ -342,7 +272,7 @@ def produire_bilan(
         AnneeHorsProtocole, AnneeValidee (the year is signed: nothing rewritten), EspaceVerrouille,
         FichierRefuse / ModeleInvalide (the Word base), SortieBloquee (after writing what could be written).
     """
-    espace.verifier_annee(annee)
+    espace = rappeler_suites(espace.pour_annee(annee))  # an action carrying on an earlier one shows its figures
     sortie = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
     dossier_saisies = Path(saisies) if saisies is not None else espace.dossier("saisies", annee)
     fait = progression or (lambda _etape: None)
@@ -459,7 +389,7 @@ def preparer_courriels(
         missing or malformed; contacts.xlsx), Vif38Error
         (no saisies/AAAA/ folder for relance/correction), EspaceVerrouille.
     """
-    espace.verifier_annee(annee)
+    espace = espace.pour_annee(annee)
     exiger_reglages(espace.config, "préparer les courriels", date_limite)
     config = replace(espace.config, date_limite=date_limite) if date_limite else espace.config
     with espace.verrou():

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from vif38_bilan.espace import fichiers
 from vif38_bilan.espace import cloture as validation
-from vif38_bilan.cycle.annee import Espace, fichiers_retours
+from vif38_bilan.cycle.annee import fichiers_retours
+from vif38_bilan.cycle.ouverture import Espace
 from vif38_bilan.exceptions import Vif38Error
 
 
@@ -26,7 +27,7 @@ def valider_annee(espace: Espace, annee: int, maintenant: datetime | None = None
         AnneeHorsProtocole, EspaceVerrouille, AnneeValidee (already validated), Vif38Error (no
         bilan to validate, or a return changed after the bilan was written), SortieBloquee.
     """
-    espace.verifier_annee(annee)
+    espace = espace.pour_annee(annee)
     dossier = espace.dossier("sorties", annee)
     with espace.verrou():
         validation.refuser_si_validee(dossier, annee, "la validation")
@@ -47,7 +48,7 @@ def rouvrir_annee(espace: Espace, annee: int, motif: str, maintenant: datetime |
     """Reopen a validated year: its signed files and record move to sorties/AAAA/archives/<when>/ and
     the reason is logged (journal-validation-AAAA.txt). Returns the archive folder.
     Raises AnneeHorsProtocole, EspaceVerrouille, Vif38Error (not validated, no reason), SortieBloquee."""
-    espace.verifier_annee(annee)
+    espace = espace.pour_annee(annee)
     with espace.verrou():
         return validation.rouvrir(espace.racine, annee, espace.dossier("sorties", annee), motif, maintenant)
 
@@ -61,7 +62,7 @@ class Verification:
 def verifier_validation(espace: Espace, annee: int) -> Verification:
     """Compare the signed files and the returns with the fingerprints recorded at validation.
     Raises AnneeHorsProtocole, Vif38Error (the year is not validated)."""
-    espace.verifier_annee(annee)
+    espace = espace.pour_annee(annee)
     v = validation.lire_validation(espace.dossier("sorties", annee), annee)
     if v is None:
         raise Vif38Error(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vif38_bilan.cycle.annee import Espace
+from vif38_bilan.cycle.ouverture import Espace
 from vif38_bilan.espace import fichiers
 from vif38_bilan.espace.cloture import refuser_si_validee
 from vif38_bilan.exceptions import FichierRefuse, Vif38Error
@@ -34,7 +34,7 @@ def deposer_retours(espace: Espace, annee: int, envois: list[tuple[str, bytes]])
     Raises:
         EspaceVerrouille: another command is working on the workspace (nothing written).
     """
-    espace.verifier_annee(annee)
+    espace = espace.pour_annee(annee)
     resultat = DepotRetours()
     with espace.verrou():
         try:  # a signed year is frozen: its returns are part of what was signed
@@ -62,7 +62,7 @@ def deposer_historique(espace: Espace, annee: int, donnees: bytes) -> tuple[Path
     Raises:
         FichierRefuse (not a safe workbook), AnneeValidee (signed year), EspaceVerrouille.
     """
-    espace.verifier_annee(annee)
+    espace = espace.pour_annee(annee)
     chemin = espace.dossier("sorties", annee) / fichiers.nom_consolidation(annee)
     with espace.verrou():
         refuser_si_validee(espace.dossier("sorties", annee), annee, "le classeur de consolidation")
@@ -76,7 +76,7 @@ def entrees_controle(espace: Espace, annee: int) -> list[Path]:
     saisies = espace.dossier("saisies", annee)
     if saisies.is_dir():
         entrees += sorted(p for p in saisies.rglob("*") if not p.is_dir())
-    for y in espace.protocole.annees:
+    for y in espace.pour_annee(annee, verifier=False).protocole.annees:
         if y < annee:
             h = espace.dossier("sorties", y) / fichiers.nom_consolidation(y)
             if h.is_file():

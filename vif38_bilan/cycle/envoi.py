@@ -19,7 +19,7 @@ from vif38_bilan.courriels.envoi import (
     texte_envoi,
     texte_plan,
 )
-from vif38_bilan.cycle.annee import Espace
+from vif38_bilan.cycle.ouverture import Espace
 
 __all__ = [
     "ECHEC",

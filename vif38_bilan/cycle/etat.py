@@ -91,6 +91,7 @@ def _existe(chemin: Path) -> Path | None:
 
 def etat_annee(espace: Any, annee: int, resultat: Any = None) -> EtatAnnee:
     """The state of year annee in espace (an opened workspace); resultat: its latest check, if any."""
+    espace = espace.pour_annee(annee, verifier=False) if hasattr(espace, "pour_annee") else espace
     p = espace.protocole
     sorties = espace.dossier("sorties", annee)
     gabarits = _fichiers(espace.dossier("gabarits", annee), "*.xlsx")

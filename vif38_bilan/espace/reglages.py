@@ -49,6 +49,13 @@ modele = ""
 # elle sert à classer deux versions d'un même retour.
 fuseau = "Europe/Paris"
 
+# Protocoles successifs (facultatif) : la période de chaque protocole et son fichier ("" : le
+# protocole intégré de l'Isère 2022-2024). Chaque commande prend celui qui couvre --annee ;
+# contacts, historique et chiffres clés restent ceux de cet espace. Décommentez et adaptez :
+# [protocoles]
+# "2022-2024" = ""
+# "2025-2027" = "referentiel-protocole-2025-2027.xlsx"
+
 # Envoi des courriels (facultatif, commande `vif38-bilan courriels --envoyer`).
 # Le mot de passe n'est jamais enregistré : variable d'environnement VIF38_SMTP_MOT_DE_PASSE
 # ou saisie au moment de l'envoi.
@@ -70,7 +77,9 @@ ssl = false
 """
 
 
-CLES_CONFIG = ("service", "courriel", "date_limite", "referentiel", "modele", "fuseau", "smtp", "courriels")
+CLES_CONFIG = (
+    "service", "courriel", "date_limite", "referentiel", "modele", "fuseau", "smtp", "courriels", "protocoles"
+)  # fmt: skip
 CLES_SMTP = ("hote", "port", "starttls", "ssl", "utilisateur", "expediteur")
 REQUIS = ("service", "courriel", "date_limite")
 EXEMPLES = {
@@ -103,6 +112,7 @@ class Config:
     lus: dict[str, Any] = field(default_factory=dict)  # the settings as written in the file
     erreurs: dict[str, str] = field(default_factory=dict)  # setting -> why it cannot be read
     fuseau: str = "Europe/Paris"  # time zone of LibreOffice's local saved times (issue 14)
+    protocoles: dict[str, Path | None] = field(default_factory=dict)  # "2022-2024" -> file (None: embedded)
 
     def dossier(self, nom: str, annee: int | None = None) -> Path:
         d = self.racine / nom
@@ -239,6 +249,7 @@ def charger_config(racine: str | Path = ".") -> Config:
             )
     return Config(
         racine=racine,
+        protocoles=_protocoles(d.get("protocoles"), racine, chemin),
         modele=modele,
         service=str(d.get("service") or "").strip() or Config.service,
         courriel=str(d.get("courriel") or "").strip(),
@@ -251,6 +262,32 @@ def charger_config(racine: str | Path = ".") -> Config:
         erreurs=erreurs,
         fuseau=fuseau,
     )
+
+
+def _protocoles(brut: Any, racine: Path, chemin: Path) -> dict[str, Path | None]:
+    """The [protocoles] section: "AAAA-AAAA" = "file" ("" for the embedded protocol), by first year.
+
+    Raises:
+        ConfigurationInvalide: not a section, or a period not written "AAAA-AAAA".
+    """
+    if brut is None:
+        return {}
+    exemple = '[protocoles] puis, une par ligne, "2022-2024" = "" et "2025-2027" = "referentiel-2025-2027.xlsx"'
+    if not isinstance(brut, dict):
+        raise ConfigurationInvalide(f"{chemin} : « protocoles » doit être une section : {exemple}.")
+    sortie: dict[str, Path | None] = {}
+    for periode, fichier in sorted(brut.items()):
+        m = re.fullmatch(r"\s*((?:19|20)\d\d)\s*-\s*((?:19|20)\d\d)\s*", str(periode))
+        if not m or int(m.group(1)) > int(m.group(2)) or not isinstance(fichier, str):
+            raise ConfigurationInvalide(
+                f"{chemin}, section [protocoles] : « {periode} » n'est pas une période suivie d'un fichier "
+                f"entre guillemets ; écrivez par exemple {exemple}."
+            )
+        chemin_p = Path(fichier.strip()) if fichier.strip() else None
+        if chemin_p is not None and not chemin_p.is_absolute():
+            chemin_p = racine / chemin_p
+        sortie[f"{m.group(1)}-{m.group(2)}"] = chemin_p
+    return sortie
 
 
 def verifier_reglages(config: Config, date_limite: date | None = None, requis: tuple[str, ...] = REQUIS) -> list[str]:

@@ -26,6 +26,7 @@ from vif38_bilan.referentiel.protocole import (
     PlanCalendrier,
     Protocole,
     Section,
+    Suite,
 )
 from vif38_bilan.referentiel.statuts import lire_statuts
 
@@ -87,6 +88,7 @@ def depuis_dict(d: Any, nom: str = "référentiel") -> Protocole:
     autorites = lu.autorites("autorites", "autorité")
     presence = lu.autorites("en_presence_de", "présence")
     chiffres = lire_series(lu.liste("chiffres"), lu.fautes, actions, codes_pilotes, num_axes)
+    suites = lu.suites({a.code for a in actions})
     ident = lu.champ(d, "id", "protocole", defaut="")
     titre = lu.champ(d, "titre", "protocole", defaut="")
     if lu.fautes:
@@ -109,6 +111,7 @@ def depuis_dict(d: Any, nom: str = "référentiel") -> Protocole:
         notes=tuple(str(n) for n in (d.get("notes") or [])),
         avertissements=tuple(lu.avertissements),
         chiffres=chiffres,
+        suites=suites,
     )
 
 
@@ -254,7 +257,7 @@ class _Lecture:
         axe = par_num[obj].axe if obj in par_num else 0
         rangs[obj] = rangs.get(obj, 0) + 1
         code = code or f"{axe}-{obj}-{rangs[obj]}"
-        pilotage = self.champ(e, "pilotage", lieu, defaut="")
+        pilotage = self.champ(e, "pilotage", lieu, requis=False) or ""  # the codes alone are enough
         codes = _codes(e.get("pilotes") if isinstance(e, dict) else None, "|,")
         if not codes and pilotage:
             codes, inconnus = annuaire.decouper(pilotage)
@@ -264,7 +267,8 @@ class _Lecture:
             if c not in codes_pilotes:
                 self.fautes.append(f"{cellule(e, 'pilotes') or lieu} : code pilote « {c} » inconnu")
         if not codes and not pilotage:
-            self.fautes.append(f"{lieu} : aucun pilote")
+            case = cellule(e, "pilotes")
+            self.fautes.append(f"{case} : case vide, à remplir (aucun pilote)" if case else f"{lieu} : aucun pilote")
         brut = e.get("indicateurs") if isinstance(e, dict) else None
         return Action(
             code=code,
@@ -307,6 +311,26 @@ class _Lecture:
             statuts = lire_statuts(e.get("statuts") or [], lieux, self.fautes, self.avertissements)
             calendrier.append(PlanCalendrier(obj, self.champ(e, "acteurs", lieu, requis=False) or "", statuts))
         return calendrier
+
+    def suites(self, codes: set[str]) -> tuple[Suite, ...]:
+        """The "Suites" rows: this protocol's action, the previous one's, its period, confirmed or not."""
+        sortie = []
+        for i, e in enumerate(self.liste("suites"), 1):
+            lieu = f"suite n°{i}"
+            code = self.champ(e, "code", lieu, defaut="")
+            if code and code not in codes:
+                self.fautes.append(f"{cellule(e, 'code') or lieu} : action « {code} » inconnue de ce protocole")
+            sim = e.get("similarite") if isinstance(e, dict) else None
+            sortie.append(
+                Suite(
+                    code,
+                    self.champ(e, "precedente", lieu, defaut=""),
+                    self.champ(e, "protocole", lieu, defaut=""),
+                    _booleen(e.get("confirmee") if isinstance(e, dict) else False),
+                    round(float(sim), 2) if isinstance(sim, (int, float)) else None,
+                )
+            )
+        return tuple(sortie)
 
     def signataires(self) -> tuple[GroupeSignataires, ...]:
         return tuple(

@@ -67,6 +67,14 @@ FEUILLES: dict[str, list[tuple[str, str]]] = {
         ("Agrégation (somme, maximum ou chef_de_file)", "agregation"),
     ],
     "Chiffres clés lignes": [("Code chiffre", "serie"), ("Code ligne", "id"), ("Libellé", "libelle")],
+    # Actions carrying on the previous protocol's (issue 28): proposed by the import, confirmed by the agent.
+    "Suites": [
+        ("Action", "code"),
+        ("Suite de l'action", "precedente"),
+        ("Du protocole (période)", "protocole"),
+        ("Confirmée (oui/non)", "confirmee"),
+        ("Similarité des textes", "similarite"),
+    ],
     "Chiffres clés historique": [
         ("Code chiffre", "serie"),
         ("Code ligne (vide sans lignes)", "ligne"),
@@ -78,7 +86,7 @@ FEUILLES: dict[str, list[tuple[str, str]]] = {
 }
 # Columns added after the first version: a workbook exported before them still loads (default value).
 OPTIONNELLES = {("Indicateurs", "agregation")}
-FACULTATIVES = ("Chiffres clés", "Chiffres clés lignes", "Chiffres clés historique")
+FACULTATIVES = ("Chiffres clés", "Chiffres clés lignes", "Chiffres clés historique", "Suites")
 GENERAL = [
     ("Identifiant", "id"),
     ("Titre", "titre"),
@@ -96,13 +104,18 @@ def _joindre(v: Any) -> Any:
     return v
 
 
-def ecrire_xlsx(protocole: Protocole, chemin: str | Path) -> Path:
-    """Export the protocol as a workbook that charger_protocole() reads back."""
+def ecrire_xlsx(protocole: Protocole | dict[str, Any], chemin: str | Path) -> Path:
+    """Export the protocol as a workbook that charger_protocole() reads back.
+
+    protocole may also be the plain data of an import not yet complete (same keys as vers_dict):
+    the cells it lacks stay empty, and loading the workbook names them by sheet, row and column.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
 
-    d = protocole.vers_dict()
+    d = protocole if isinstance(protocole, dict) else protocole.vers_dict()
+    d = {"notes": [], "chiffres": [], "signataires": [], "autorites": [], "en_presence_de": [], **d}
     wb = Workbook()
     ws = wb.active
     ws.title = "Protocole"
@@ -127,6 +140,7 @@ def ecrire_xlsx(protocole: Protocole, chemin: str | Path) -> Path:
         "Chiffres clés": d["chiffres"],
         "Chiffres clés lignes": [dict(li, serie=c["id"]) for c in d["chiffres"] for li in c["lignes"]],
         "Chiffres clés historique": [dict(h, serie=c["id"]) for c in d["chiffres"] for h in c["historique"]],
+        "Suites": d.get("suites") or [],
     }
     for nom, colonnes in FEUILLES.items():
         f = wb.create_sheet(nom)
@@ -240,11 +254,18 @@ def lire_xlsx(chemin: str | Path) -> dict[str, Any]:
         groupes.setdefault(s.get("groupe") or "", []).append(s.get("membre") or "")
     d["signataires"] = [{"groupe": g, "membres": m} for g, m in groupes.items()]
     aut = lignes("Autorités", FEUILLES["Autorités"])
-    d["autorites"] = [{"nom": a["nom"], "fonction": a["fonction"]} for a in aut if (a.get("type") or "") != "présence"]
+    d["autorites"] = [
+        {"nom": a["nom"], "fonction": a["fonction"], LIEUX: a[LIEUX]}
+        for a in aut
+        if (a.get("type") or "") != "présence"
+    ]
     d["en_presence_de"] = [
-        {"nom": a["nom"], "fonction": a["fonction"]} for a in aut if (a.get("type") or "") == "présence"
+        {"nom": a["nom"], "fonction": a["fonction"], LIEUX: a[LIEUX]}
+        for a in aut
+        if (a.get("type") or "") == "présence"
     ]
     d["chiffres"] = _chiffres(lignes)
+    d["suites"] = lignes("Suites", FEUILLES["Suites"])
     if fautes:
         raise ReferentielInvalide(str(chemin), fautes)
     return d

@@ -11,114 +11,51 @@ cells, typo corrections) becomes one line of the "Revue" sheet of the workbook i
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vif38_bilan.referentiel.cibles import decouper_indicateurs, indicateurs_de_action
-from vif38_bilan.exceptions import DocumentIllisible
-from vif38_bilan.lecture.document_word import Tableau, blocs, espaces, ouvrir_document
-from vif38_bilan.referentiel.pilotes import AliasMultiple, Annuaire, Pilote, cle
-from vif38_bilan.referentiel.protocole import Protocole
+from vif38_bilan.exceptions import DocumentIllisible, ReferentielInvalide
+from vif38_bilan.lecture.document_word import Bloc, Tableau, blocs, espaces, ouvrir_document
 from vif38_bilan.referentiel.chargement import charger_protocole, depuis_dict
-from vif38_bilan.commun.ecriture import enregistrer_classeur, mettre_texte
-from vif38_bilan.referentiel.classeur import ecrire_xlsx
+from vif38_bilan.referentiel.cibles import decouper_indicateurs, indicateurs_de_action
+from vif38_bilan.referentiel.import_word_parties import (
+    RE_OBJECTIF,
+    Inference,
+    action_texte,
+    blocs_signataires,
+    code_pour,
+    coder_pilotes,
+    entete_calendrier,
+    est_tableau_objectif,
+    lire_autorite,
+    lire_calendrier,
+    lire_objectif,
+    signataires_tableau,
+    titre_objectif,
+)
+from vif38_bilan.referentiel.import_word_revue import (  # noqa: F401 (the public names of the import)
+    ENTETES_REVUE,
+    FEUILLE_REVUE,
+    ImportReferentiel,
+    compte_rendu,
+    ecrire_referentiel_importe,
+)
+from vif38_bilan.referentiel.pilotes import cle
+from vif38_bilan.referentiel.protocole import Protocole
+from vif38_bilan.referentiel.protocoles import proposer_suites
 
-FEUILLE_REVUE = "Revue"
-ENTETES_REVUE = ["N°", "Quoi", "Où", "Lu dans le document", "Retenu", "À vérifier"]
-RE_OBJECTIF = re.compile(r"^Objectif\s+n\s*°\s*(\d+)\s*:?\s*(.*)$", re.IGNORECASE)
-RE_AXE = re.compile(r"^AXE\s+(\d+)\s*:\s*(.+)$", re.IGNORECASE)
+RE_AXE = re.compile(r"^AXE\s+(\d+)\s*[:.\-–]\s*(.+)$", re.IGNORECASE)
 RE_SECTION = re.compile(r"^(\d+)\s*[.)]\s+(.+)$")
 RE_ANNEES = re.compile(r"\b((?:19|20)\d\d)\s*[-–/à]+\s*((?:19|20)\d\d)\b")
-RE_CAL_OBJECTIF = re.compile(r"^N\s*°\s*(\d+)\s*:?\s*(.*)$")
 # Obvious typos of protocol titles, fixed and listed for review.
 COQUILLES = {"PROCOLE": "PROTOCOLE", "PROTOCLE": "PROTOCOLE", "DEPARTEMANTAL": "DÉPARTEMENTAL"}
-LIGNES_OBJECTIF = {
-    "description des actions": "description",
-    "pilotage": "pilotage",
-    "autres acteurs": "autres_acteurs",
-    "echeance": "echeance",
-    "indicateurs": "indicateurs",
-}
 
 
 class AucunTableauObjectif(DocumentIllisible):
     """The document holds no objective table: not a protocol (maybe a bilan)."""
 
 
-@dataclass(frozen=True)
-class Inference:
-    """One decision of the reader the agent should check."""
-
-    quoi: str  # "Pilotes", "Nouvelle organisation", "Cible", "Indicateur", "Cellule fusionnée", "Correction", …
-    ou: str  # "action 1-1-1", "objectif 14", "titre", "calendrier"
-    lu: str
-    retenu: str
-    a_verifier: str = ""
-
-
-@dataclass
-class ImportReferentiel:
-    protocole: Protocole
-    revue: list[Inference] = field(default_factory=list)
-    source: str = "protocole"  # "protocole" or "bilan"
-    chemin: Path | None = None  # the workbook written, once written
-
-
 # ---------------------------------------------------------------- pilots
-
-
-def code_pour(texte: str) -> str:
-    """'Déléguée du préfet' → 'DELEGUEE_DU_PREFET'."""
-    t = unicodedata.normalize("NFKD", texte)
-    t = "".join(c for c in t if not unicodedata.combining(c))
-    return re.sub(r"[^A-Za-z0-9]+", "_", t).strip("_").upper()[:40] or "PILOTE"
-
-
-def coder_pilotes(
-    pilotages: list[tuple[str, str]], base: Protocole, revue: list[Inference]
-) -> tuple[dict[str, list[str]], list[Pilote], list[AliasMultiple]]:
-    """Split each (place, Pilotage text) with the base directory; unknown organisations get a code.
-
-    Returns codes per place, the pilots used (base order, then new ones) and the multiple aliases kept.
-    """
-    nouveaux: list[Pilote] = []
-    annuaire = Annuaire(base.pilotes, base.alias_multiples)
-    codes_par_lieu: dict[str, list[str]] = {}
-    for lieu, texte in pilotages:
-        codes, inconnus = annuaire.decouper(texte)
-        for morceau in inconnus:
-            if annuaire.chercher(morceau):  # the same unknown name twice in one text
-                continue
-            code = code_pour(morceau)
-            pris = {p.code for p in (*base.pilotes, *nouveaux)}
-            if code in pris:
-                code = next(f"{code}_{i}" for i in range(2, 999) if f"{code}_{i}" not in pris)
-            collectif = morceau[:1].islower() or morceau.split()[0].lower().endswith("s") and not morceau.isupper()
-            nouveaux.append(Pilote(code, morceau, (morceau,), collectif))
-            revue.append(
-                Inference(
-                    "Nouvelle organisation",
-                    lieu,
-                    morceau,
-                    f"code {code}" + (" (collectif)" if collectif else ""),
-                    "Vérifiez le code, le nom complet et « collectif » (feuille Pilotes) ; "
-                    "si c'est une organisation déjà connue, ajoutez ce texte à ses alias.",
-                )
-            )
-            annuaire = Annuaire((*base.pilotes, *nouveaux), base.alias_multiples)
-        if inconnus:
-            codes, _ = annuaire.decouper(texte)
-        codes_par_lieu[lieu] = codes
-        revue.append(
-            Inference("Pilotes", lieu, texte, ", ".join(codes) or "(aucun)", "Le premier code est le chef de file.")
-        )
-    utilises = {c for codes in codes_par_lieu.values() for c in codes}
-    pilotes = [p for p in (*base.pilotes, *nouveaux) if p.code in utilises]
-    gardes = {p.code for p in pilotes}
-    alias = [a for a in base.alias_multiples if set(a.pilotes) <= gardes]
-    return codes_par_lieu, pilotes, alias
 
 
 # ---------------------------------------------------------------- helpers
@@ -148,68 +85,9 @@ def _territoire(titre: str) -> str:
     return m.group(1).strip().capitalize() if m.group(1).isupper() else m.group(1).strip()
 
 
-def _est_objectif(t: Tableau) -> re.Match | None:
-    if not t.rangees or not t.rangees[0]:
-        return None
-    return RE_OBJECTIF.match(t.rangees[0][0].texte)
-
-
-def _est_calendrier(t: Tableau) -> bool:
-    if not t.rangees or len(t.rangees[0]) < 3:
-        return False
-    tete = [cle(c.texte) for c in t.rangees[0]]
-    return tete[0] == "objectifs" and tete[1] == "acteurs" and all(re.fullmatch(r"\d{4}", x) for x in tete[2:])
-
-
 def _id(territoire: str, annees: tuple[int, ...]) -> str:
     t = code_pour(territoire).lower().replace("_", "-") or "protocole"
     return f"{t}-vif-{annees[0]}-{annees[-1]}" if annees else f"{t}-vif"
-
-
-# ---------------------------------------------------------------- objective tables
-
-
-def _lire_objectif(t: Tableau, numero: int, revue: list[Inference]) -> list[dict[str, Any]]:
-    """One dict per action column; merged cells spread over the actions they cover."""
-    ou = f"objectif {numero}"
-    lignes: dict[str, int] = {}
-    for r, rangee in enumerate(t.rangees[1:], 1):
-        nom = LIGNES_OBJECTIF.get(cle(rangee[0].texte)) if rangee else None
-        if nom and nom not in lignes:
-            lignes[nom] = r
-    if "description" not in lignes:
-        raise DocumentIllisible(
-            f"Le tableau de l'objectif {numero} n'a pas de ligne « Description des actions » : "
-            "vérifiez que le document est bien le protocole (un tableau par objectif)."
-        )
-    rd = lignes["description"]
-    colonnes = [c for c in t.rangees[rd][1:] if c.texte]
-    actions: list[dict[str, Any]] = []
-    for rang, col in enumerate(colonnes, 1):
-        a: dict[str, Any] = {"description": espaces(col.texte), "rang": rang}
-        for nom, r in lignes.items():
-            if nom == "description":
-                continue
-            case = t.colonne(r, col.debut)
-            valeur = espaces(case.texte) if case else ""
-            if case is not None and case.debut != col.debut or case is not None and case.fin > col.fin:
-                a.setdefault("fusions", []).append(nom)
-            a[nom] = valeur
-        actions.append(a)
-    for r in lignes.values():
-        for case in t.rangees[r][1:]:
-            couvertes = [k for k, col in enumerate(colonnes, 1) if case.debut <= col.debut and col.fin <= case.fin]
-            if len(couvertes) > 1:
-                revue.append(
-                    Inference(
-                        "Cellule fusionnée",
-                        ou,
-                        f"{t.rangees[r][0].texte} : « {espaces(case.texte)} »",
-                        f"appliqué aux actions {', '.join(str(k) for k in couvertes)} de l'objectif",
-                        "Une seule valeur pour plusieurs actions : vérifiez qu'elle vaut pour chacune.",
-                    )
-                )
-    return actions
 
 
 def _indicateurs(code: str, a: dict[str, Any], revue: list[Inference]) -> list[dict[str, Any]]:
@@ -241,144 +119,263 @@ def _indicateurs(code: str, a: dict[str, Any], revue: list[Inference]) -> list[d
 # ---------------------------------------------------------------- the document
 
 
+class _Lecture:
+    """One pass over a protocol document's blocks: each block goes to the part it belongs to."""
+
+    def __init__(self) -> None:
+        self.revue: list[Inference] = []
+        self.d: dict[str, Any] = {
+            "axes": [], "sections": [], "objectifs": [], "actions": [], "calendrier": [],
+            "signataires": [], "autorites": [], "en_presence_de": [], "notes": [], "chiffres": [],
+        }  # fmt: skip
+        self.titre, self.annees = "", ()
+        self.axe: int | None = None
+        self.section: int | None = None
+        self.zone = "corps"  # corps, calendrier, signataires, autre (preamble…), annexes
+        self.objectifs: dict[int, dict[str, Any]] = {}
+        self.dernier: int | None = None  # the objective whose table came last
+        self.suite_possible = False  # nothing but empty paragraphs since that table
+        self.titre_attente: re.Match | None = None
+        self.groupe: dict[str, Any] | None = None
+        self.annees_calendrier: tuple[int, ...] = ()
+        self.lignes_signataire: list[str] = []
+        self.texte_objectif: dict[str, Any] | None = None  # an objective whose actions are paragraphs
+
+    def tableau(self, b: Bloc) -> None:
+        t = b.tableau
+        self.texte_objectif = None  # a table after an objective's title: the table holds its actions
+        if self.zone == "annexes":
+            return
+        entete = entete_calendrier(t)
+        if entete is not None:
+            self.annees_calendrier = self.annees_calendrier or tuple(sorted(entete[1].values()))
+            lire_calendrier(t, self.d, self.revue)
+        elif est_tableau_objectif(t):
+            for morceau in _segments(t):
+                self.objectif(morceau)
+            return
+        elif self.zone == "signataires":
+            self.fin_signataire()
+            signataires_tableau(t, self.d, self.revue)
+        self.suite_possible = False
+
+    def objectif(self, t: Tableau) -> None:
+        m = titre_objectif(t) or self.titre_attente
+        self.titre_attente = None
+        if m is None and self.suite_possible and self.dernier is not None:
+            self.objectifs[self.dernier]["morceaux"].append(t)  # a table continued on the next page
+            self.revue.append(Inference("Tableau coupé", f"objectif {self.dernier}", f"tableau {t.numero} du document",
+                                        "lu comme la suite du tableau précédent"))  # fmt: skip
+            return
+        if m is None:
+            n = max(self.objectifs, default=0) + 1
+            titre = ""
+            self.revue.append(
+                Inference("À compléter", f"tableau {t.numero} du document", espaces(t.rangees[0][0].texte)[:120],
+                          f"tableau d'actions sans titre « Objectif n° … » : numéroté {n}",
+                          "Vérifiez le numéro et saisissez le titre de l'objectif (feuille Objectifs).")
+            )  # fmt: skip
+        else:
+            n, titre = int(m.group(1)), espaces(m.group(2))
+            if re.search(r"n\s+°", m.group(0)):
+                self.revue.append(Inference("Correction", f"objectif {n}", m.group(0)[:40], f"lu « Objectif n° {n} »"))
+        if n == self.dernier and self.suite_possible:
+            self.objectifs[n]["morceaux"].append(t)  # the title row repeated on the next page
+            return
+        if n in self.objectifs:
+            self.revue.append(Inference("Correction", f"objectif {n}", m.group(0)[:80] if m else "",
+                                        "tableau en double ignoré"))  # fmt: skip
+            return
+        self.objectifs[n] = {"titre": titre, "axe": self.axe, "section": self.section, "morceaux": [t]}
+        self.dernier, self.suite_possible = n, True
+
+    def paragraphe(self, b: Bloc) -> None:
+        t = espaces(b.texte)  # soft line breaks inside a title ("AXE\n2 : …") are spaces
+        if b.extra.get("sommaire"):
+            return  # a contents line is never a heading
+        if not t:
+            self.fin_signataire()
+            return
+        self.suite_possible = False
+        if not self.titre and (b.style == "Title" or re.search(r"\bPRO(?:TO)?C[OL]{1,2}E\b", t.upper())):
+            self.titre = corriger_coquilles(t, "titre", self.revue)
+            self.annees = self.annees or _annees(t)
+            return
+        if not self.annees and not self.d["axes"]:
+            self.annees = _annees(t)
+        m = RE_AXE.match(t)
+        if m or b.niveau in (1, 2):
+            self.fin_texte()  # a heading closes an objective written as paragraphs
+        if self.zone_de(b, t):
+            self.fin_texte()
+            return
+        if m and self.zone == "corps":
+            self.axe, self.section = int(m.group(1)), None
+            titre = re.sub(r"[\s.…]+\d*$", "", espaces(m.group(2)))  # leaders of an unmarked contents line
+            connu = next((x for x in self.d["axes"] if x["numero"] == self.axe), None)
+            if connu is None:
+                self.d["axes"].append({"numero": self.axe, "titre": titre})
+            elif b.niveau == 1:
+                connu["titre"] = titre  # the heading itself wins over a contents line read before it
+            return
+        if b.niveau == 1:
+            if self.zone == "signataires":
+                self.fin_signataire()
+                self.zone = "autre"
+            return
+        m = RE_SECTION.match(t) if b.niveau == 2 and self.zone == "corps" and self.axe is not None else None
+        if m:
+            self.section = int(m.group(1))
+            self.d["sections"].append({"axe": self.axe, "numero": self.section, "titre": espaces(m.group(2))})
+            return
+        m = RE_OBJECTIF.match(t)
+        if m and self.zone == "corps":
+            self.fin_texte()
+            self.titre_attente = m  # an objective title written above its table (or as a numbered list)
+            self.texte_objectif = {"m": m, "axe": self.axe, "section": self.section, "actions": []}
+            return
+        if self.texte_objectif is not None and self.zone == "corps":
+            if action_texte(self.texte_objectif["actions"], t, b.liste):
+                return
+        if self.zone == "signataires":
+            self.lignes_signataire.extend(x for x in b.texte.splitlines() if x.strip())
+        elif self.objectifs and self.zone in ("corps", "autre"):
+            self.groupes_signataires(b, t)
+
+    def zone_de(self, b: Bloc, t: str) -> bool:
+        """A heading that opens the calendar, the signatories or the annexes (styled or typed)."""
+        if len(t) > 80 or not (b.niveau in (1, 2) or b.gras or t.isupper()):
+            return False
+        k = cle(t)
+        zone = (
+            "calendrier" if k.startswith("calendrier")
+            else "signataires" if k.startswith("signataires")
+            else "annexes" if k.startswith(("documents annexes", "annexe")) else None
+        )  # fmt: skip
+        if zone is None:
+            return False
+        self.fin_signataire()
+        self.zone = zone
+        return True
+
+    def groupes_signataires(self, b: Bloc, t: str) -> None:
+        if b.gras and t.endswith(":"):
+            self.groupe = {"groupe": espaces(t.rstrip(" :")), "membres": []}
+            self.d["signataires"].append(self.groupe)
+        elif b.liste and self.groupe is not None:
+            self.groupe["membres"].append(t)
+        elif not b.liste:
+            self.groupe = None
+
+    def fin_texte(self) -> None:
+        """Close an objective whose actions were paragraphs (no table came after its title)."""
+        o, self.texte_objectif = self.texte_objectif, None
+        if o is None or not o["actions"]:
+            return
+        n, titre = int(o["m"].group(1)), espaces(o["m"].group(2))
+        self.titre_attente = None
+        if n in self.objectifs:
+            self.revue.append(
+                Inference("Correction", f"objectif {n}", o["m"].group(0)[:80], "objectif en double ignoré")
+            )
+            return
+        self.objectifs[n] = {"titre": titre, "axe": o["axe"], "section": o["section"], "morceaux": [],
+                             "texte": o["actions"]}  # fmt: skip
+        self.revue.append(Inference("Actions en texte", f"objectif {n}", f"{len(o['actions'])} action(s)",
+                                    "lues dans des paragraphes (pas de tableau)",
+                                    "Vérifiez les actions et leurs champs dans la feuille Actions."))  # fmt: skip
+
+    def fin_signataire(self) -> None:
+        if self.lignes_signataire:
+            for bloc in blocs_signataires(self.lignes_signataire):
+                lire_autorite(bloc, "signataires", self.d, self.revue)
+            self.lignes_signataire = []
+
+    def actions(self) -> list[tuple[int, int, dict[str, Any]]]:
+        """The objectives into d["objectifs"], their actions as (axis, objective, raw action)."""
+        axes = [x["numero"] for x in self.d["axes"]]
+        brut: list[tuple[int, int, dict[str, Any]]] = []
+        for n, o in self.objectifs.items():
+            axe = o["axe"]
+            if axe is None:
+                axe = axes[0] if axes else 1
+                if not axes:
+                    self.d["axes"].append({"numero": 1, "titre": ""})
+                    axes.append(1)
+                self.revue.append(
+                    Inference("À compléter", f"objectif {n}", o["titre"], f"aucun titre « AXE … » avant lui : rangé dans l'axe {axe}",
+                              "Vérifiez l'axe de cet objectif (feuille Objectifs) et le titre de l'axe (feuille Axes).")
+                )  # fmt: skip
+            actions = o.get("texte") or lire_objectif(o["morceaux"], n, self.revue)
+            self.d["objectifs"].append(
+                {"numero": n, "titre": o["titre"], "axe": axe, **({"section": o["section"]} if o["section"] else {})}
+            )
+            brut.extend((axe, n, a) for a in actions)
+        return brut
+
+
+def _segments(t: Tableau) -> list[Tableau]:
+    """A table holding several objectives (two tables typed without a paragraph between them merge
+    into one): cut before each title row of another objective."""
+    coupures = [0]
+    numero = None
+    for r, rangee in enumerate(t.rangees):
+        m = RE_OBJECTIF.match(espaces(rangee[0].texte)) if rangee else None
+        if m and numero is not None and int(m.group(1)) != numero and r > coupures[-1]:
+            coupures.append(r)
+        if m:
+            numero = int(m.group(1))
+    bornes = [*coupures, len(t.rangees)]
+    return [Tableau(t.rangees[a:b], t.numero) for a, b in zip(bornes, bornes[1:], strict=False)]
+
+
 def importer_protocole(chemin: str | Path, base: Protocole | None = None) -> ImportReferentiel:
-    """Read a protocol's Word document; base gives the known pilot directory (the embedded one by default)."""
+    """Read a protocol's Word document (.docx; .doc, .odt and .rtf through LibreOffice).
+
+    Everything readable is kept: a field that cannot be read becomes a review line and a marked
+    cell of the workbook, never a refusal.
+
+    Args:
+        chemin: the document.
+        base: the protocol whose pilot directory is known (the embedded one by default).
+    Returns:
+        ImportReferentiel: .protocole when the data is complete, else None and .fautes lists
+        what still blocks; .donnees the data read either way; .revue the review lines.
+    Raises:
+        DocumentIllisible: the file cannot be opened; AucunTableauObjectif: no action table at all.
+    """
     chemin = Path(chemin)
     base = base or charger_protocole()
-    contenu = blocs(ouvrir_document(chemin))
-    revue: list[Inference] = []
-    d: dict[str, Any] = {
-        "axes": [], "sections": [], "objectifs": [], "actions": [], "calendrier": [],
-        "signataires": [], "autorites": [], "en_presence_de": [], "notes": [],
-    }  # fmt: skip
-    titre, annees = "", ()
-    axe: int | None = None
-    section: int | None = None
-    zone = "corps"  # corps → calendrier → signataires
-    objectifs_vus: set[int] = set()
-    brut_actions: list[tuple[int, int, dict[str, Any]]] = []
-    groupe: dict[str, Any] | None = None
-    annees_calendrier: tuple[int, ...] = ()
-
-    for b in contenu:
+    lecture = _Lecture()
+    for b in blocs(ouvrir_document(chemin)):
         if b.tableau is not None:
-            m = _est_objectif(b.tableau)
-            if m and zone == "corps":
-                n = int(m.group(1))
-                if n in objectifs_vus:
-                    revue.append(Inference("Correction", f"objectif {n}", m.group(0), "tableau en double ignoré"))
-                    continue
-                objectifs_vus.add(n)
-                brut_titre = espaces(m.group(2))
-                if re.search(r"n\s+°", m.group(0)):
-                    revue.append(Inference("Correction", f"objectif {n}", m.group(0)[:40], f"lu « Objectif n° {n} »"))
-                if axe is None:
-                    raise DocumentIllisible(
-                        f"Le tableau de l'objectif {n} précède tout titre « AXE 1 : … » : "
-                        "mettez les titres des axes en style Titre 1 dans Word, puis relancez."
-                    )
-                d["objectifs"].append(
-                    {"numero": n, "titre": brut_titre, "axe": axe, **({"section": section} if section else {})}
-                )
-                for a in _lire_objectif(b.tableau, n, revue):
-                    brut_actions.append((axe, n, a))
-            elif _est_calendrier(b.tableau):
-                annees_calendrier = annees_calendrier or tuple(int(c.texte) for c in b.tableau.rangees[0][2:])
-                _lire_calendrier(b.tableau, d, revue)
-            continue
-        t = b.texte
-        if not t:
-            continue
-        if not titre and (b.style == "Title" or "PROTOCOLE" in t.upper() or "PROCOLE" in t.upper()):
-            titre = corriger_coquilles(espaces(t), "titre", revue)
-            continue
-        if not annees and not d["axes"]:
-            annees = _annees(t)
-        # An axis title typed in bold body text, not as a heading, is still an axis (never a contents line).
-        if b.niveau == 0 and RE_AXE.match(t) and "...." not in t and zone == "corps":
-            b.niveau = 1
-        if b.niveau == 1:
-            m = RE_AXE.match(t)
-            k = cle(t)
-            if k.startswith("calendrier"):
-                zone = "calendrier"
-            elif k.startswith("signataires"):
-                zone = "signataires"
-            elif m and zone == "corps" and int(m.group(1)) not in {x["numero"] for x in d["axes"]}:
-                axe, section = int(m.group(1)), None
-                d["axes"].append({"numero": axe, "titre": espaces(m.group(2))})
-            continue
-        if b.niveau == 2 and zone == "corps" and axe is not None:
-            m = RE_SECTION.match(t)
-            if m:
-                section = int(m.group(1))
-                d["sections"].append({"axe": axe, "numero": section, "titre": espaces(m.group(2))})
-            continue
-        if zone == "signataires":
-            _autorite(t, d)
-            continue
-        if objectifs_vus and zone == "corps":
-            if b.gras and t.endswith(":") and not b.liste or b.gras and b.liste and t.endswith(":"):
-                groupe = {"groupe": espaces(t.rstrip(" :")), "membres": []}
-                d["signataires"].append(groupe)
-            elif b.liste and groupe is not None:
-                groupe["membres"].append(espaces(t))
-            elif not b.liste:
-                groupe = None
-
-    if not brut_actions:
+            lecture.tableau(b)
+        else:
+            lecture.paragraphe(b)
+    lecture.fin_signataire()
+    lecture.fin_texte()
+    if not lecture.objectifs:
         raise AucunTableauObjectif(
             f"« {chemin.name} » ne contient aucun tableau d'objectif (une première ligne « Objectif n° N : … ») : "
             "est-ce bien le protocole ? Pour un bilan, utilisez « vif38-bilan historique --importer »."
         )
-    annees = annees or annees_calendrier
-    return _assembler(d, brut_actions, titre, annees, base, revue, "protocole")
+    brut_actions = lecture.actions()
+    annees = lecture.annees or lecture.annees_calendrier
+    return _assembler(lecture.d, brut_actions, lecture.titre, annees, base, lecture.revue, "protocole")
 
 
-def _lire_calendrier(t: Tableau, d: dict[str, Any], revue: list[Inference]) -> None:
-    tete = [c.texte for c in t.rangees[0]]
-    for rangee in t.rangees[1:]:
-        cellules = [espaces(c.texte) for c in rangee]
-        if not any(cellules):
-            continue
-        m = RE_CAL_OBJECTIF.match(cellules[0])
-        if m:
-            d["calendrier"].append(
-                {
-                    "objectif": int(m.group(1)),
-                    "acteurs": cellules[1].rstrip(", "),
-                    "statuts": cellules[2:],
-                    "_tete": tete,
-                }
-            )
-        elif d["calendrier"]:
-            # A row cut by a page break: its continuation has no "N°".
-            prec = d["calendrier"][-1]
-            avant = prec["acteurs"]
-            prec["acteurs"] = espaces(
-                f"{avant}, {cellules[1]}" if not avant.endswith(",") else f"{avant} {cellules[1]}"
-            )
-            prec["acteurs"] = prec["acteurs"].replace(",,", ",").rstrip(", ")
-            revue.append(
-                Inference(
-                    "Calendrier",
-                    f"objectif {prec['objectif']}",
-                    " | ".join(c for c in cellules if c),
-                    "ligne coupée recollée à la précédente",
-                    "Vérifiez les acteurs de cet objectif dans la feuille Calendrier.",
-                )
-            )
-
-
-def _autorite(t: str, d: dict[str, Any]) -> None:
-    lignes = [espaces(x) for x in t.splitlines() if x.strip()]
-    presence = bool(lignes) and cle(lignes[0]).startswith("en presence")
-    if presence:
-        lignes = lignes[1:]
-    if not lignes or not re.match(r"^(Madame|Monsieur|Mme|M\.)\s", lignes[0]):
-        return
-    entree = {"nom": lignes[0].rstrip(" ,"), "fonction": " ".join(lignes[1:])}
-    d["en_presence_de" if presence else "autorites"].append(entree)
+def _manquants(code: str, a: dict[str, Any], revue: list[Inference]) -> None:
+    """Review lines for the fields of one action the document does not give."""
+    ou = f"action {code}"
+    if not a.get("pilotage"):
+        revue.append(Inference("À compléter", ou, a["description"][:120], "pilote non trouvé (ligne « Pilotage » vide ou absente)",
+                               "Saisissez le ou les codes pilotes (feuille Actions, colonne « Pilotes »), le chef de file en premier."))  # fmt: skip
+    if not a.get("echeance"):
+        revue.append(Inference("À compléter", ou, a["description"][:120], "échéance non trouvée",
+                               "Saisissez l'échéance si le protocole en donne une (feuille Actions, colonne « Échéance »)."))  # fmt: skip
+    if not a.get("indicateurs"):
+        revue.append(Inference("À compléter", ou, a["description"][:120], "aucun indicateur dans le document",
+                               "Ajoutez les indicateurs et leur cible dans la feuille Indicateurs si le protocole en donne."))  # fmt: skip
 
 
 def _assembler(
@@ -399,7 +396,10 @@ def _assembler(
         if description.endswith(":"):
             a["description"] = description.rstrip(" :")
             revue.append(Inference("Correction", f"action {code}", description[-60:], "« : » final sans cible retiré"))
-        pilotages.append((f"action {code}", a.get("pilotage", "")))
+        if source == "protocole":
+            _manquants(code, a, revue)
+        if a.get("pilotage"):
+            pilotages.append((f"action {code}", a["pilotage"]))
     codes, pilotes, alias = coder_pilotes(pilotages, base, revue)
     for _axe, n, a in brut_actions:
         code = a["code"]
@@ -409,27 +409,15 @@ def _assembler(
                 "objectif": n,
                 "description": a["description"],
                 "pilotage": a.get("pilotage", ""),
-                "pilotes": codes[f"action {code}"],
+                "pilotes": codes.get(f"action {code}", []),
                 "autres_acteurs": a.get("autres_acteurs", ""),
                 "echeance": a.get("echeance", ""),
                 "indicateurs": _indicateurs(code, a, revue) if source == "protocole" else [],
             }
         )
-    decales: dict[str, list[str]] = {}
-    for c in d["calendrier"]:
-        lu = [str(x) for x in c.pop("_tete", [])[2:]]
-        if annees and lu and lu != [str(y) for y in annees]:
-            decales.setdefault(", ".join(lu), []).append(str(c["objectif"]))
-    for lu, objectifs in decales.items():
-        revue.append(
-            Inference(
-                "Calendrier",
-                f"objectifs {', '.join(objectifs)}",
-                f"colonnes {lu}",
-                f"lues {', '.join(map(str, annees))}",
-                "En-têtes d'années du calendrier différents des années du protocole : colonnes lues dans l'ordre.",
-            )
-        )
+    _calendrier_decale(d, annees, revue)
+    if source == "protocole" and annees and base.annees and tuple(annees) != base.annees:
+        d["suites"] = _suites(actions, base, revue)
     territoire = _territoire(titre)
     d.update(
         id=_id(territoire, annees),
@@ -440,58 +428,52 @@ def _assembler(
         pilotes=[{"code": p.code, "nom": p.nom, "alias": list(p.alias), "collectif": p.collectif} for p in pilotes],
         alias_multiples=[{"texte": a.texte, "pilotes": list(a.pilotes)} for a in alias],
     )
+    for cle_ in ("chiffres", "signataires", "autorites", "en_presence_de", "calendrier"):
+        d.setdefault(cle_, [])
     revue.insert(
         0, Inference("Protocole", "général", titre, f"{d['id']} — {territoire} — {', '.join(map(str, annees))}")
     )
-    return ImportReferentiel(depuis_dict(d, "document importé"), revue, source)
+    if not d["autorites"]:
+        revue.append(Inference("À compléter", "signataires", "", "aucune autorité signataire lue dans le document",
+                               "Saisissez les autorités (nom, fonction) dans la feuille Autorités : elles signent le bilan."))  # fmt: skip
+    if not d["calendrier"] and source == "protocole":
+        revue.append(Inference("Calendrier", "document", "", "aucun calendrier lu (partie facultative)",
+                               "Si le protocole a un calendrier, saisissez-le dans la feuille Calendrier."))  # fmt: skip
+    try:
+        protocole, fautes = depuis_dict(d, "document importé"), []
+    except ReferentielInvalide as e:
+        protocole, fautes = None, e.fautes
+    return ImportReferentiel(protocole, revue, source, donnees=d, fautes=fautes)
 
 
-# ---------------------------------------------------------------- the workbook
+def _suites(actions: list[dict[str, Any]], base: Protocole, revue: list[Inference]) -> list[dict[str, Any]]:
+    """Actions of the previous protocol these ones may carry on (text similarity), for the agent to confirm."""
+    suites = proposer_suites(actions, base)
+    for s in suites:
+        revue.append(
+            Inference("Suite possible", f"action {s['code']}", base.action(s["precedente"]).description[:160],
+                      f"suite de l'action {s['precedente']} du protocole {s['protocole']} ? (similarité {s['similarite']:.0%})",
+                      "Écrivez « oui » dans la colonne « Confirmée » de la feuille Suites si c'est bien la même action "
+                      "poursuivie, sinon effacez la ligne.")
+        )  # fmt: skip
+    return suites
 
 
-def ecrire_referentiel_importe(imp: ImportReferentiel, chemin: str | Path) -> Path:
-    """The referential workbook (loadable with --referentiel) with a first "Revue" sheet."""
-    import openpyxl
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-
-    chemin = Path(chemin)
-    ecrire_xlsx(imp.protocole, chemin)
-    wb = openpyxl.load_workbook(chemin)
-    ws = wb.create_sheet(FEUILLE_REVUE, 0)
-    ws.append(ENTETES_REVUE)
-    for i, inf in enumerate(imp.revue, 1):
-        r = i + 1  # counted: ws.max_row would scan every cell at each row
-        for j, v in enumerate([i, inf.quoi, inf.ou, inf.lu, inf.retenu, inf.a_verifier], 1):
-            mettre_texte(ws.cell(r, j), v)
-            ws.cell(r, j).alignment = Alignment(wrap_text=True, vertical="top")
-    for j, largeur in enumerate([6, 22, 16, 60, 60, 50], 1):
-        ws.cell(1, j).font = Font(bold=True)
-        ws.cell(1, j).fill = PatternFill("solid", fgColor="D9E1F2")
-        ws.column_dimensions[ws.cell(1, j).column_letter].width = largeur
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:F{ws.max_row}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
-    wb.active = 0
-    return enregistrer_classeur(wb, chemin)
-
-
-def compte_rendu(imp: ImportReferentiel) -> list[str]:
-    """What the import read and wrote, in French, one line each (the CLI prints them)."""
-    p, chemin = imp.protocole, imp.chemin
-    comptes: dict[str, int] = {}
-    for inf in imp.revue:
-        comptes[inf.quoi] = comptes.get(inf.quoi, 0) + 1
-    origine = "du protocole" if imp.source == "protocole" else "du bilan (sans indicateurs)"
-    return [
-        f"Référentiel lu, tableaux {origine} : {len(p.axes)} axes, {len(p.objectifs)} objectifs, "
-        f"{len(p.actions)} actions, {len(p.pilotes)} pilotes, années {', '.join(map(str, p.annees))}.",
-        f"Classeur écrit : {chemin} — feuille « {FEUILLE_REVUE} » : {len(imp.revue)} point(s) à vérifier ("
-        + ", ".join(f"{n} × {q.lower()}" for q, n in comptes.items())
-        + ").",
-        "Ensuite : relisez la feuille « Revue », corrigez les autres feuilles au besoin, puis indiquez "
-        f'referentiel = "{chemin}" dans vif38.toml (ou passez --referentiel {chemin} à chaque commande).',
-    ]
+def _calendrier_decale(d: dict[str, Any], annees: tuple[int, ...], revue: list[Inference]) -> None:
+    decales: dict[str, list[str]] = {}
+    for c in d["calendrier"]:
+        lu = [str(x) for x in c.pop("_tete", [])]
+        if annees and lu and lu != [str(y) for y in annees]:
+            decales.setdefault(", ".join(lu), []).append(str(c["objectif"]))
+        if annees and len(c["statuts"]) != len(annees):
+            c["statuts"] = (c["statuts"] + [""] * len(annees))[: len(annees)]
+    for lu, objectifs in decales.items():
+        revue.append(
+            Inference(
+                "Calendrier",
+                f"objectifs {', '.join(objectifs)}",
+                f"colonnes {lu}",
+                f"lues {', '.join(map(str, annees))}",
+                "En-têtes d'années du calendrier différents des années du protocole : colonnes lues dans l'ordre.",
+            )
+        )

@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any
 
-from vif38_bilan.referentiel.chiffres_cles import SerieChiffre, series_vers_dict
 from vif38_bilan.exceptions import AnneeHorsProtocole
+from vif38_bilan.referentiel.chiffres_cles import SerieChiffre, series_vers_dict
 from vif38_bilan.referentiel.pilotes import AliasMultiple, Annuaire, Pilote
 
 TYPES_INDICATEUR = ("entier", "oui_non", "texte")
@@ -85,6 +85,18 @@ class Autorite:
 
 
 @dataclass(frozen=True)
+class Suite:
+    """An action carrying on an action of the previous protocol (the "Suites" sheet, confirmed by the agent)."""
+
+    code: str  # this protocol's action
+    precedente: str  # the previous protocol's action code
+    protocole: str  # the previous protocol's period, e.g. "2022-2024"
+    confirmee: bool = False  # proposed by text similarity until the agent confirms it
+    similarite: float | None = None  # 0..1, difflib ratio of the two descriptions
+    rappel: tuple[str, ...] = field(default=(), compare=False)  # the earlier action's figures, set for a bilan
+
+
+@dataclass(frozen=True)
 class GroupeSignataires:
     groupe: str
     membres: tuple[str, ...]
@@ -109,6 +121,16 @@ class Protocole:
     notes: tuple[str, ...] = field(default=())
     avertissements: tuple[str, ...] = field(default=(), compare=False)  # variants read (calendar), in French
     chiffres: tuple[SerieChiffre, ...] = ()  # key figures (chiffres.py)
+    suites: tuple[Suite, ...] = ()  # actions carrying on the previous protocol's (issue 28)
+
+    @property
+    def periode(self) -> str:
+        """"2022-2024" (the first and last years)."""
+        return f"{self.annees[0]}-{self.annees[-1]}" if self.annees else ""
+
+    def suite_de(self, code: str) -> Suite | None:
+        """The confirmed predecessor of an action, if any."""
+        return next((s for s in self.suites if s.code == code and s.confirmee), None)
 
     @cached_property
     def annuaire(self) -> Annuaire:
@@ -204,6 +226,7 @@ def vers_dict(p: Protocole) -> dict[str, Any]:
         "en_presence_de": [{"nom": a.nom, "fonction": a.fonction} for a in p.en_presence_de],
         "notes": list(p.notes),
         "chiffres": series_vers_dict(p.chiffres),
+        "suites": [{k: v for k, v in asdict(x).items() if k != "rappel"} for x in p.suites],
     }
 
 

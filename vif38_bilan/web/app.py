@@ -127,7 +127,7 @@ def _contexte() -> dict:
     return {
         "csrf": getattr(g, "csrf", ""),
         "champ_csrf": CHAMP_CSRF,
-        "annees": s.espace.protocole.annees,
+        "annees": s.espace.annees,
         "service": s.espace.config.service,
         "racine": s.racine,
         "relatif": lambda p: chemin_relatif(s.racine, p),

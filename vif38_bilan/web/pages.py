@@ -25,7 +25,7 @@ GRAVITES = {"toutes": None, "erreur": "erreur", "avertissement": "avertissement"
 
 
 def _annee(annee: int) -> int:
-    if annee not in serveur().espace.protocole.annees:
+    if annee not in serveur().espace.annees:
         abort(404)
     return annee
 
@@ -33,7 +33,7 @@ def _annee(annee: int) -> int:
 def _annee_par_defaut() -> int:
     """The latest protocol year the workspace has something for, else the first one."""
     s = serveur()
-    annees = s.espace.protocole.annees
+    annees = s.espace.annees
     avec = [a for a in annees if any(s.espace.dossier(n, a).is_dir() for n in ("gabarits", "saisies", "sorties"))]
     return max(avec) if avec else min(annees)
 
@@ -138,7 +138,7 @@ def gabarits_produire(annee: int):
         return render_template(
             "gabarits.html", annee=annee, page="gabarits", etat=etat_annee(s.espace, annee), erreur=str(e)
         ), 400
-    nb = len(s.espace.protocole.pilotes_actifs())
+    nb = len(s.espace.pour_annee(annee).protocole.pilotes_actifs())
     return _lancer(
         f"Production des classeurs de collecte {annee}", annee, "gabarits",
         lambda t: etapes.produire_gabarits(s.espace, annee, date_limite=date_limite, progression=t.avancer),
@@ -319,7 +319,7 @@ def historique(annee: int):
     s = serveur()
     _annee(annee)
     chemin = s.espace.dossier("sorties", annee) / etapes.nom_consolidation(annee)
-    suivante = next((a for a in s.espace.protocole.annees if a > annee), None)
+    suivante = next((a for a in s.espace.pour_annee(annee).protocole.annees if a > annee), None)
     anomalies = []
     if suivante is not None and chemin.is_file():
         h = etapes.lire_historique_annee(s.espace, suivante)

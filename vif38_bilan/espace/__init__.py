@@ -18,6 +18,7 @@ _NOMS = {
     "FICHIER_MODELE": "fichiers",
     "DOSSIER_ANNOTES": "fichiers",
     "nom_consolidation": "fichiers",
+    "nom_points": "fichiers",
 }
 
 __getattr__ = exports(__name__, _NOMS)

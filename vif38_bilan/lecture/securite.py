@@ -104,6 +104,20 @@ def inspecter_octets(donnees: bytes, taille_max: int = TAILLE_MAX) -> Verificati
     raise refus(_message_pas_un_classeur(donnees[:512]), PAS_UN_CLASSEUR)
 
 
+def refuser_si_pas_un_classeur(donnees: bytes, taille_max: int = TAILLE_MAX) -> None:
+    """The quick verdict of a drop, before anything is written: FichierRefuse (French, its rule)
+    for an empty or too large file, and for one that is plainly not a workbook (PDF, RTF,
+    HTML, image, empty ZIP, random bytes), named by its content, never by its extension.
+
+    A zip or OLE container and a CSV export pass: what they hold is the check's job (inspecter_octets,
+    which also refuses a truncated or hostile workbook with its cell-level reason).
+    """
+    _verifier_taille(len(donnees), taille_max)
+    if donnees.startswith((ZIP, OLE)) or est_un_csv(donnees):
+        return
+    raise refus(_message_pas_un_classeur(donnees[:512]), PAS_UN_CLASSEUR)
+
+
 def _verifier_taille(taille: int, taille_max: int) -> None:
     if taille == 0:
         raise refus(f"Le fichier est vide (0 octet) : {RENVOI}", FICHIER_VIDE)

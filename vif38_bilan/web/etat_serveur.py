@@ -32,6 +32,9 @@ class Serveur:
     preparations: dict[tuple[int, str], Any] = field(default_factory=dict)  # last drafts per (year, type)
     bilans: dict[int, Any] = field(default_factory=dict)  # last produire_bilan per year (PDF, blocked outputs)
     verrou: threading.Lock = field(default_factory=threading.Lock)
+    # One-time French notices shown by the next GET of a page (reopened year, history deposit…),
+    # kept here rather than in the address, which any link could fill.
+    annonces: dict[Any, str] = field(default_factory=dict)
 
     @property
     def racine(self) -> Path:

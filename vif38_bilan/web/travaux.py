@@ -48,6 +48,17 @@ class Travail:
             return None
         return min(100, round(100 * self.fait / self.total))
 
+    @property
+    def avancement(self) -> str:
+        """French sentence for screen readers: what is done, never the seconds (they would be read
+        out every time); the page shows the duration beside it."""
+        fait = f"{self.fait} sur {self.total} fait(s)" if self.total else "en cours"
+        if self.etat == TERMINE:
+            return f"{self.titre} : terminé."
+        if self.etat == ECHEC:
+            return f"{self.titre} : le travail n'a pas abouti."
+        return f"{self.titre} : {fait}{f' ({self.detail})' if self.detail else ''}."
+
     def avancer(self, detail: str = "") -> None:
         """Progress callback given to the library (one item done)."""
         self.fait += 1

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from vif38_bilan.saisies.depot import deposer_historique, deposer_retour, nom_sur
 from vif38_bilan.exceptions import FichierRefuse
+from vif38_bilan.saisies.depot import deposer_historique, deposer_retour, nom_sur
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,9 @@ from flask import Flask, abort, g, redirect, render_template, request
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
+from vif38_bilan.web.etapes import nom_affichable, taille
+from vif38_bilan.web.etat_serveur import Serveur, serveur
+from vif38_bilan.web.pages import pages
 from vif38_bilan.web.securite import (
     CHAMP_CSRF,
     NOM_COOKIE,
@@ -24,9 +27,6 @@ from vif38_bilan.web.securite import (
     hote_autorise,
     origine_autorisee,
 )
-from vif38_bilan.web.etapes import nom_affichable, taille
-from vif38_bilan.web.etat_serveur import Serveur, serveur
-from vif38_bilan.web.pages import pages
 
 TELEVERSEMENT_MAX = 200 * 1024 * 1024  # a whole drop; each file is also held to securite.TAILLE_MAX
 

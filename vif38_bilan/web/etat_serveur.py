@@ -84,5 +84,3 @@ class Serveur:
 
 def serveur() -> Serveur:
     return current_app.config["VIF38"]
-
-

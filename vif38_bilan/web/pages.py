@@ -14,8 +14,8 @@ from pathlib import Path
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_file, url_for
 
 from vif38_bilan.web import etapes
-from vif38_bilan.web.etat_serveur import serveur
 from vif38_bilan.web.etapes import TYPES_COURRIELS, EspaceVerrouille, Vif38Error, etat_annee, lire_date
+from vif38_bilan.web.etat_serveur import serveur
 from vif38_bilan.web.securite import fichier_telechargeable
 from vif38_bilan.web.travaux import ECHEC, EN_COURS, TERMINE
 
@@ -193,7 +193,12 @@ def depot(annee: int):
                 raisons = list(dict.fromkeys(raisons))
             lignes.append({"depot": d, "fichier": f, "raisons": raisons})
     return render_template(
-        "depot.html", annee=annee, page="depot", dernier=dernier, lignes=lignes, controle=resultat is not None,
+        "depot.html",
+        annee=annee,
+        page="depot",
+        dernier=dernier,
+        lignes=lignes,
+        controle=resultat is not None,
         taille_max=etapes.TAILLE_DEPOT_MAX,
     )
 

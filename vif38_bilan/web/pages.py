@@ -207,7 +207,9 @@ def depot(annee: int):
 def depot_envoyer(annee: int):
     s = serveur()
     _annee(annee)
-    envois = [(f.filename, f.stream.read(etapes.TAILLE_DEPOT_MAX + 1)) for f in request.files.getlist("fichiers")]
+    # Read whole (the request itself is bounded by MAX_CONTENT_LENGTH): a file over the limit is
+    # refused with its true size, never the size of a cut.
+    envois = [(f.filename, f.stream.read()) for f in request.files.getlist("fichiers")]
     bloque = ""
     try:
         depot = etapes.deposer_retours(s.espace, annee, [(nom, donnees) for nom, donnees in envois if nom])
@@ -420,7 +422,7 @@ def historique_deposer(annee: int):
     else:
         nom = etapes.nom_affichable(f.filename)
         try:
-            chemin, ancien = etapes.deposer_historique(s.espace, annee, f.stream.read(etapes.TAILLE_DEPOT_MAX + 1))
+            chemin, ancien = etapes.deposer_historique(s.espace, annee, f.stream.read())
         except Vif38Error as e:
             message = f"« {nom} » n'a pas été déposé : {e}"
         else:

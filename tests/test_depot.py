@@ -70,6 +70,23 @@ def test_deposer_refuse_ce_qui_n_est_pas_un_classeur_sans_le_copier(tmp_path, co
     assert not (tmp_path / "saisies").exists() or list((tmp_path / "saisies").iterdir()) == []
 
 
+def test_deposer_refuse_un_document_word_ou_une_archive_renommes(tmp_path):
+    import io
+    import zipfile
+
+    from docx import Document
+
+    word = io.BytesIO()
+    Document().save(word)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("Bilan DDFE.xlsx", b"PK\x03\x04")
+    for contenu, raison in ((word.getvalue(), "document Word renommé"), (archive.getvalue(), "archive compressée")):
+        with pytest.raises(FichierRefuse, match=raison):
+            deposer_retour(tmp_path / "saisies", "Bilan DDFE.xlsx", contenu)
+    assert not (tmp_path / "saisies").exists() or list((tmp_path / "saisies").iterdir()) == []
+
+
 def test_deposer_garde_un_export_csv(tmp_path):
     csv = "Code action;Statut;Valeur\n1-1-1;réalisée;12\n1-1-2;en cours;3\n".encode()
     d = deposer_retour(tmp_path, "Bilan CAF.csv", csv)

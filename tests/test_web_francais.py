@@ -95,9 +95,15 @@ def test_controle_bidi_retire_du_nom_enregistre_et_affiche(app, c, espace):
     assert [p.name for p in (espace / "saisies" / "2023").iterdir()] == ["Bilan CAF xcod.xlsx"]
     r, page = _get(c, "/2023/depot")
     assert "\u202e" not in page and "Bilan CAF xcod.xlsx" in page
-    for url in ("/2023/", "/2023/rapport"):
+    # A file copied by hand into saisies/ keeps its name on disk; no page shows the override.
+    (espace / "saisies" / "2023" / "Retour PJJ \u202excod.xlsx").write_bytes(XLSX_COURT)
+    c.post("/2023/rapport", data={"csrf": _csrf(c)}, headers={"Host": HOTE})
+    _attendre(app)
+    for url in ("/2023/", "/2023/rapport", "/2023/depot"):
         _, page = _get(c, url)
         assert not re.search("[\u202a-\u202e\u2066-\u2069]", page), url
+    _, page = _get(c, "/2023/rapport")
+    assert "Retour PJJ xcod.xlsx" in page
 
 
 def test_un_pdf_depose_est_refuse_sans_copie_et_sa_raison_dite_une_fois(app, c, espace):

@@ -15,7 +15,7 @@ from flask import Flask, abort, g, redirect, render_template, request
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
-from vif38_bilan.web.etapes import nom_affichable, taille
+from vif38_bilan.web.etapes import nom_affichable, sans_bidi, taille
 from vif38_bilan.web.etat_serveur import Serveur, serveur
 from vif38_bilan.web.pages import pages
 from vif38_bilan.web.securite import (
@@ -160,9 +160,10 @@ def _erreur(e):
 
 
 def _en_francais(reponse):
-    """Every body in French, with no absolute path: redirects (ours and Werkzeug's own, e.g. the
-    slash added to "/2023") get a French body; a page or a status naming the workspace's full path
-    names its folder only (messages of the library name the files they could not write)."""
+    """Every body in French, with no absolute path and no bidi control: redirects (ours and
+    Werkzeug's own, e.g. the slash added to "/2023") get a French body; a page or a status naming
+    the workspace's full path names its folder only (messages of the library name the files they
+    could not write); bidirectional controls are removed from whatever a page shows."""
     if 300 <= reponse.status_code < 400 and reponse.location:
         cible = escape(reponse.location)
         reponse.set_data(
@@ -174,7 +175,8 @@ def _en_francais(reponse):
         return reponse
     if reponse.direct_passthrough or reponse.is_streamed or reponse.mimetype not in ("text/html", "application/json"):
         return reponse  # downloads are sent as they are
-    texte = reponse.get_data(as_text=True)
+    # No bidi control on a page: a name or a message carrying U+202E would show another extension.
+    texte = sans_bidi(reponse.get_data(as_text=True))
     racine = serveur().racine
     for chemin in {str(racine.resolve()), str(racine), str(racine.absolute())}:
         for forme in (chemin, str(escape(chemin))):  # as written, and as escaped in HTML

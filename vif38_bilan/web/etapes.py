@@ -5,7 +5,7 @@ one of these calls.
 
 from __future__ import annotations
 
-from vif38_bilan.commun import nom_affichable, taille
+from vif38_bilan.commun import nom_affichable, sans_bidi, taille
 from vif38_bilan.controle import chemin_annote
 from vif38_bilan.cycle import (
     TAILLE_DEPOT_MAX,
@@ -53,5 +53,6 @@ __all__ = [
     "produire_gabarits",
     "produire_historique_vierge",
     "rouvrir_annee",
+    "sans_bidi",
     "taille",
 ]

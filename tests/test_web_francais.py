@@ -116,6 +116,22 @@ def test_un_pdf_depose_est_refuse_sans_copie_et_sa_raison_dite_une_fois(app, c, 
     assert page.count("document PDF renommé") == 1
 
 
+def test_depot_dans_une_annee_figee_raison_dite_une_fois(app, c, espace):
+    from vif38_bilan.espace.cloture import chemin_validation
+
+    sorties = espace / "sorties" / "2023"
+    sorties.mkdir(parents=True)
+    chemin_validation(sorties, 2023).write_text(
+        '{"annee": 2023, "valide_le": "2024-04-10T10:00:00", "empreintes": []}', encoding="utf-8"
+    )
+    _deposer(app, c, [("Bilan DDFE.xlsx", XLSX_COURT), ("Bilan CAF.xlsx", XLSX_COURT), ("Bilan UGA.xlsx", XLSX_COURT)])
+    assert not (espace / "saisies" / "2023").exists() or not list((espace / "saisies" / "2023").iterdir())
+    _, page = _get(c, "/2023/depot")
+    assert "3 fichier(s) non déposé(s)" in page
+    section = page.split("non déposé(s)")[1].split("</ul>")[0]
+    assert section.count("<li>") == 1 and all(n in section for n in ("DDFE", "CAF", "UGA"))
+
+
 def test_depot_pendant_une_commande_refuse_clairement_et_n_ecrit_rien(app, c, espace):
     from vif38_bilan.commun.ecriture import verrou
 

@@ -216,7 +216,14 @@ def depot_envoyer(annee: int):
         deposes, refuses = depot.deposes, depot.refuses
     except EspaceVerrouille as e:  # nothing written: said once, the files named
         deposes, refuses, bloque = [], [(nom, "") for nom, _ in envois if nom], str(e)
-    s.depots[annee] = {"deposes": deposes, "refuses": refuses, "bloque": bloque, "date": datetime.now()}
+    # Files refused for the same reason (a signed year, a lock) are named together, the reason once.
+    par_raison: dict[str, list[str]] = {}
+    for nom, raison in refuses:
+        par_raison.setdefault(raison, []).append(nom)
+    s.depots[annee] = {
+        "deposes": deposes, "refuses": refuses, "par_raison": list(par_raison.items()), "bloque": bloque,
+        "date": datetime.now(),
+    }  # fmt: skip
     if not deposes:
         return redirect(url_for("pages.depot", annee=annee), code=303)
     return _lancer(f"Contrôle des retours {annee}", annee, "depot", _controle(annee, ecrire=True))

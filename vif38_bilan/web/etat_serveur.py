@@ -73,7 +73,10 @@ class Serveur:
         """French sentence when the workspace is busy (a job of this page, or another command)."""
         t = self.travaux.en_cours()
         if t is not None:
-            return f"Travail en cours : {t.titre} (depuis {t.duree} s). Les autres actions attendent qu'il se termine."
+            return (
+                f"Travail en cours : {t.titre} (depuis {t.duree} s). Attendez qu'il se termine avant de lancer "
+                "une autre action : lancée pendant ce temps, elle n'est pas faite (la page montre ce travail)."
+            )
         try:
             with self.espace.verrou():
                 pass

@@ -214,6 +214,18 @@ def test_erreur_inattendue_en_francais(app, c, espace, monkeypatch):
     _sans_chemin_ni_anglais(page, espace)
 
 
+def test_echec_inattendu_d_un_travail_sans_texte_anglais(app, c, espace):
+    def panne(_t):
+        raise OSError(28, "No space left on device", str(espace / "sorties" / "2023" / "bilan-2023.docx"))
+
+    t = app.config["VIF38"].travaux.lancer("Production du bilan 2023", 2023, "bilan", panne)
+    _attendre(app)
+    _, page = _get(c, f"/travail/{t.id}")
+    assert "Le travail n'a pas abouti" in page and "Erreur inattendue (OSError)" in page
+    _sans_chemin_ni_anglais(page, espace)
+    assert "No space" not in page
+
+
 def _brut(port: int, requete: bytes) -> str:
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
         s.sendall(requete)

@@ -110,9 +110,10 @@ class Travaux:
             t.etat = TERMINE
         except Vif38Error as e:
             t.erreur, t.etat = str(e), ECHEC
-        except Exception as e:  # never a traceback on the page: the French summary, as the CLI does
+        except Exception as e:  # never a traceback on the page: a French summary naming the error's kind
+            # Its text is the system's or a library's, in English and often with a full path: not shown.
             t.erreur = (
-                f"Erreur inattendue ({type(e).__name__} : {e}). Relancez la commande équivalente avec --debug "
+                f"Erreur inattendue ({type(e).__name__}). Relancez la commande équivalente avec --debug "
                 "pour le détail et transmettez-le à l'équipe vif38-bilan."
             )
             t.etat = ECHEC

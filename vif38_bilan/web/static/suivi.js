@@ -1,7 +1,8 @@
 // Progress of a job without reloading the page (no <meta refresh>: it takes the focus and the
-// reading position away from keyboard and screen-reader users). Polls the job's JSON state; the
-// live region (role=status, polite) is rewritten only when what is done changes, never for the
-// seconds; at the end the browser goes to data-suite (the result page, or this page reloaded).
+// reading position away from keyboard and screen-reader users). Polls the job's JSON state every
+// second for the bar and the duration; the live region (role=status, polite) is rewritten only
+// when what is done changes, and at most every 5 s (one announcement per workbook would drown the
+// screen reader); at the end the browser goes to data-suite (the result page, or this page again).
 (function () {
   "use strict";
   var suivi = document.getElementById("suivi");
@@ -10,13 +11,17 @@
   var duree = document.getElementById("duree");
   var barre = document.getElementById("barre");
   var echecs = 0;
+  var annonceLe = Date.now();
 
   function lire() {
     fetch(suivi.getAttribute("data-etat"), { credentials: "same-origin", cache: "no-store" })
       .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
       .then(function (e) {
         echecs = 0;
-        if (annonce && annonce.textContent !== e.avancement) { annonce.textContent = e.avancement; }
+        if (annonce && annonce.textContent !== e.avancement && (e.fini || Date.now() - annonceLe >= 5000)) {
+          annonce.textContent = e.avancement;
+          annonceLe = Date.now();
+        }
         if (duree) { duree.textContent = String(e.duree); }
         if (barre && e.pourcentage !== null) { barre.value = e.pourcentage; barre.textContent = e.pourcentage + " %"; }
         if (e.fini) { window.location.assign(suivi.getAttribute("data-suite") || e.suite); return; }

@@ -185,6 +185,24 @@ def test_config_affiche_et_verifie(espace):
     assert "courriel manque" in r.output and "(la ligne « courriell » est-elle une faute de frappe ?)" in r.output
 
 
+def test_config_verifie_que_les_fichiers_nommes_existent(espace):
+    """A Word base named in vif38.toml but absent is not « Réglages complets » (issue 27)."""
+    conf = espace / "vif38.toml"
+    conf.write_text(conf.read_text("utf-8").replace('modele = ""', 'modele = "base-disparue.docx"'), "utf-8")
+    r = invoquer(["config"])
+    assert r.exit_code == 1, r.output
+    assert "Réglages complets" not in r.output
+    assert "  modele       : " in r.output and "base-disparue.docx" in r.output
+    assert "modele : « " in r.output and "base-disparue.docx » (le document Word de base du bilan) est introuvable" in r.output
+    (espace / "base-disparue.docx").mkdir()
+    r = invoquer(["config"])
+    assert r.exit_code == 1 and "est un dossier" in r.output
+    (espace / "base-disparue.docx").rmdir()
+    (espace / "base-disparue.docx").write_bytes(b"PK\x03\x04")
+    r = invoquer(["config"])
+    assert r.exit_code == 0 and r.output.rstrip().endswith("Réglages complets."), r.output
+
+
 def test_init_pose_les_questions_dans_un_terminal(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("vif38_bilan.cli.accueil._interactif", lambda: True)

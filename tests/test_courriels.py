@@ -297,6 +297,19 @@ def test_envoi_sans_gabarits(espace, protocole):
     assert not (espace / "sorties" / "2023" / "courriels" / "envoi").exists()
 
 
+def test_commande_sans_classeurs_le_dit_avant_les_adresses(espace):
+    """A fresh workspace: blank contacts.xlsx, no workbooks. The command says the workbooks are missing,
+    not a list of 30 missing addresses followed by « Aucun brouillon » (issue 27)."""
+    for type_ in ("envoi", "relance"):
+        if type_ == "relance":
+            (espace / "saisies" / "2023").mkdir(parents=True, exist_ok=True)
+        r = CliRunner().invoke(cli, ["courriels", "--annee", "2023", "--type", type_], prog_name="vif38-bilan")
+        assert r.exit_code != 0, r.output
+        assert "Aucun classeur dans" in r.output and "vif38-bilan gabarits --annee 2023" in r.output
+        assert "ATTENTION" not in r.output and "pas d'adresse" not in r.output
+    assert not (espace / "sorties" / "2023" / "courriels").exists()
+
+
 def test_carnet_absent_puis_cree(espace, protocole):
     (espace / "contacts.xlsx").unlink()
     with pytest.raises(ConfigurationInvalide, match="un modèle vient d'être créé"):
@@ -768,15 +781,25 @@ def test_cli_erreurs(espace, protocole):
     assert r.exit_code == 2 and "2019 n'est pas une année du protocole" in r.output
     r = runner.invoke(cli, ["courriels", "--annee", "2023", "--type", "rappel"])
     assert r.exit_code == 2
-    # Blank contacts: nobody to write to, every pilot listed.
+    # Blank contacts and no workbooks: the workbooks are asked for first, no address listed.
     r = runner.invoke(cli, ["courriels", "--annee", "2023"])
-    assert r.exit_code == 0
-    assert "Aucun brouillon « envoi » à écrire pour 2023." in r.output
-    assert f"ATTENTION : {len(protocole.pilotes_actifs())} destinataire(s) sans brouillon" in r.output
+    assert r.exit_code == 1 and "lancez d'abord « vif38-bilan gabarits --annee 2023 »" in r.output
+    assert "ATTENTION" not in r.output
     # Addresses but no workbooks yet.
     ecrire_contacts_demo(espace, protocole)
     r = runner.invoke(cli, ["courriels", "--annee", "2023"])
     assert r.exit_code == 1 and "lancez d'abord « vif38-bilan gabarits --annee 2023 »" in r.output
+    # Workbooks, blank contacts: nobody to write to, every pilot listed.
+    faux_gabarits(espace, protocole)
+    (espace / "contacts.xlsx").unlink()
+    from vif38_bilan.courriels.contacts import creer_contacts_vierges
+
+    creer_contacts_vierges(protocole, espace / "contacts.xlsx")
+    r = runner.invoke(cli, ["courriels", "--annee", "2023"])
+    assert r.exit_code == 0, r.output
+    assert "Aucun brouillon « envoi » à écrire pour 2023." in r.output
+    assert f"ATTENTION : {len(protocole.pilotes_actifs())} destinataire(s) sans brouillon" in r.output
+    ecrire_contacts_demo(espace, protocole)
     wb = load_workbook(espace / "contacts.xlsx")
     wb["Contacts"]["E2"] = "ddfe(at)exemple.invalid"
     wb.save(espace / "contacts.xlsx")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
-from documents_word_dispositions import Disposition, document
+from tests.documents_word_dispositions import Disposition, document
 
 from vif38_bilan.referentiel.chargement import charger_protocole
 from vif38_bilan.referentiel.import_word import FEUILLE_REVUE, ecrire_referentiel_importe, importer_protocole

@@ -71,7 +71,7 @@ def _attendre(pilote, condition, delai=ATTENTE):
     from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    # The progress page reloads itself: an element read during a reload is stale, read again.
+    # The progress page goes to the result page when the job ends: an element read then is stale, read again.
     ignorees = (NoSuchElementException, StaleElementReferenceException)
     try:
         return WebDriverWait(pilote, delai, poll_frequency=0.2, ignored_exceptions=ignorees).until(condition)

@@ -54,7 +54,9 @@ def _csrf(page: bytes) -> str:
 # ---------------------------------------------------------------- token and cookie
 
 
-@pytest.mark.parametrize("url", ["/", "/2023/", "/2023/rapport", "/static/style.css", "/fichier?chemin=contacts.xlsx"])
+@pytest.mark.parametrize(
+    "url", ["/", "/2023/", "/2023/rapport", "/static/style.css", "/fichier?chemin=contacts.xlsx", "/travail/1.json"]
+)
 def test_sans_jeton_tout_est_refuse(app, url):
     r = _get(_client(app), url)
     assert r.status_code == 403

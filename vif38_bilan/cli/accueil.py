@@ -207,6 +207,25 @@ def _refuser_espace_imbrique(dossier: Path) -> None:
             )
 
 
+def _fichiers_absents(conf) -> list[str]:
+    """The files the settings name (referentiel, modele) that are not there, in French."""
+    problemes = []
+    for cle, chemin, quoi in (
+        ("referentiel", conf.referentiel, "le classeur du référentiel"),
+        ("modele", conf.modele, "le document Word de base du bilan"),
+    ):
+        if chemin is None:
+            continue
+        chemin = Path(chemin) if Path(chemin).is_absolute() else conf.racine / chemin
+        if not chemin.is_file():
+            etat = "est un dossier" if chemin.is_dir() else "est introuvable"
+            problemes.append(
+                f"{cle} : « {chemin} » ({quoi}) {etat} : corrigez le chemin, ou videz la ligne "
+                f'({cle} = "")' + (" ; « vif38-bilan modele » crée une base." if cle == "modele" else ".")
+            )
+    return problemes
+
+
 @click.command("config")
 @click.pass_obj
 def config_cmd(c) -> None:
@@ -233,6 +252,7 @@ def config_cmd(c) -> None:
     click.echo(
         f"  referentiel  : {source or 'protocole intégré'} ({e.protocole.titre}, {', '.join(map(str, e.protocole.annees))})"
     )
+    click.echo(f"  modele       : {conf.modele or '(vide : bilan sans document Word de base)'}")
     hote = (conf.smtp or {}).get("hote") or ""
     click.echo(f"  [smtp] hote  : {hote or '(vide : envoi direct non réglé, facultatif)'}")
     if conf.courriels:
@@ -243,11 +263,11 @@ def config_cmd(c) -> None:
     )
 
     inconnues = [k for k in d if k not in CLES_CONFIG]
-    problemes = verifier_reglages(conf)
+    problemes = verifier_reglages(conf) + _fichiers_absents(conf)
     for k in inconnues:
         click.echo(f"Attention : réglage « {k} » inconnu, il n'est pas lu (faute de frappe ?).")
     if problemes:
-        click.echo("À corriger avant de produire les classeurs et les courriels :")
+        click.echo("À corriger (avant de produire les classeurs, les courriels ou le bilan) :")
         for p in problemes:
             click.echo(f"  - {p}")
         click.echo(

@@ -92,3 +92,45 @@ def lignes_repliees(texte: str, caracteres_par_ligne: float) -> int:
     and Word tables), since neither LibreOffice nor python-docx fits rows of a generated file."""
     largeur = max(1.0, caracteres_par_ligne)
     return sum(max(1, math.ceil(len(p) / largeur)) for p in texte.split("\n"))
+
+
+# Bidirectional controls (Unicode TR9): they reorder what follows, so "x\u202excod.xlsx" shows as
+# "xxlsx.docx"; a name shown to the agent or saved on disk never keeps them.
+_RE_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# What may not end a cut: a joiner, a variation selector, a combining mark would be left orphaned.
+_ORPHELINS = "\u200d\ufe0e\ufe0f"
+
+
+def sans_bidi(texte: str) -> str:
+    """texte without its bidirectional controls (U+202A-U+202E, U+2066-U+2069, marks), NFC."""
+    return unicodedata.normalize("NFC", _RE_BIDI.sub("", texte))
+
+
+def nom_affichable(nom: Any) -> str:
+    """A (file) name safe to show: bidi controls and other control characters removed, NFC.
+
+    The name keeps every visible character; "facture\\u202excod.xlsx" → "facturexcod.xlsx".
+    """
+    t = sans_bidi(str(nom if nom is not None else ""))
+    return _RE_CONTROLES.sub("", t).replace("\r", "").replace("\n", " ").replace("\t", " ")
+
+
+def couper_octets(texte: str, octets: int) -> str:
+    """texte cut so that its UTF-8 encoding holds at most ``octets`` bytes, never inside a character
+    nor leaving a joiner, a variation selector or a combining mark at the end.
+
+    Args:
+        texte: any text. octets: the byte budget (>= 0).
+    Returns:
+        texte itself when it fits, else its longest clean prefix.
+    """
+    brut = texte.encode("utf-8")
+    if len(brut) <= octets:
+        return texte
+    coupe = brut[:octets].decode("utf-8", "ignore")
+    while coupe and (coupe[-1] in _ORPHELINS or unicodedata.combining(coupe[-1])):
+        coupe = coupe[:-1]
+    # A base character whose combining mark was cut away would show another letter: drop it too.
+    if coupe and len(coupe) < len(texte) and unicodedata.combining(texte[len(coupe)]):
+        coupe = coupe[:-1]
+    return coupe

@@ -246,6 +246,12 @@ def _cibles_classeurs(
 ) -> list[_Cible]:
     """Recipients of the pilots' workbooks (envoi, relance)."""
     dossier = config.dossier("gabarits", annee)
+    if codes and (not dossier.is_dir() or not any(dossier.glob("*.xlsx"))):
+        # Said first: the missing addresses would otherwise be listed, then no draft written.
+        raise Vif38Error(
+            f"Aucun classeur dans « {dossier} » : lancez d'abord « vif38-bilan gabarits --annee {annee} », "
+            "puis relancez cette commande."
+        )
     cibles: list[_Cible] = []
     manquants: list[str] = []
     pieces: dict[str, PieceJointe] = {}
@@ -273,11 +279,6 @@ def _cibles_classeurs(
         for c in avec:
             cibles.append(_Cible(contact=c, pieces=[pieces[code]]))
     if manquants:
-        if not dossier.is_dir() or not any(dossier.glob("*.xlsx")):
-            raise Vif38Error(
-                f"Aucun classeur dans « {dossier} » : lancez d'abord « vif38-bilan gabarits --annee {annee} », "
-                "puis relancez cette commande."
-            )
         raise Vif38Error(
             f"{len(manquants)} classeur(s) introuvable(s) dans « {dossier} » : {', '.join(manquants)}. "
             f"Lancez « vif38-bilan gabarits --annee {annee} » pour les produire, puis relancez cette commande."

@@ -4,6 +4,7 @@ and what a check reads. Same signed-year guard and same workspace lock as the co
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,9 +50,23 @@ def deposer_retours(espace: Espace, annee: int, envois: list[tuple[str, bytes]])
             except FichierRefuse as e:
                 resultat.refuses.append((nom, str(e)))
             except OSError as e:
-                raison = e.strerror or type(e).__name__
-                resultat.refuses.append((nom, f"Écriture impossible dans le dossier des retours ({raison})."))
+                resultat.refuses.append((nom, f"Écriture impossible dans le dossier des retours : {_raison(e)}."))
     return resultat
+
+
+_RAISONS = {
+    errno.ENOSPC: "le disque est plein ; libérez de la place puis déposez à nouveau",
+    errno.EDQUOT: "votre quota de disque est atteint ; libérez de la place puis déposez à nouveau",
+    errno.EROFS: "le disque est en lecture seule",
+    errno.ENAMETOOLONG: "le chemin du dossier est trop long ; placez l'espace de travail plus près de la racine",
+    errno.EACCES: "accès refusé ; vérifiez vos droits sur le dossier saisies",
+    errno.EPERM: "accès refusé ; vérifiez vos droits sur le dossier saisies",
+}
+
+
+def _raison(e: OSError) -> str:
+    """French reason of a failed write (the system's own text is English and names the full path)."""
+    return _RAISONS.get(e.errno, f"erreur du système ({errno.errorcode.get(e.errno or 0, type(e).__name__)})")
 
 
 def deposer_historique(espace: Espace, annee: int, donnees: bytes) -> tuple[Path, Path | None]:

@@ -19,6 +19,7 @@ _NOMS = {
     "DOSSIER_ANNOTES": "fichiers",
     "nom_consolidation": "fichiers",
     "nom_gabarit": "fichiers",
+    "nom_points": "fichiers",
 }
 
 __getattr__ = exports(__name__, _NOMS)

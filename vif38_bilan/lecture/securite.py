@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from vif38_bilan.commun import nombres
+from vif38_bilan.exceptions import FichierRefuse
 from vif38_bilan.lecture.examen import (
     MESSAGE_MOT_DE_PASSE,
     OLE,
@@ -102,6 +103,27 @@ def inspecter_octets(donnees: bytes, taille_max: int = TAILLE_MAX) -> Verificati
     if est_un_csv(donnees):
         raise refus(message_csv(renomme=True), EXPORT_CSV)
     raise refus(_message_pas_un_classeur(donnees[:512]), PAS_UN_CLASSEUR)
+
+
+# Refusals that say the file is not a workbook at all: a drop refuses these before any copy.
+# A workbook that is damaged, hostile or in a format the tool cannot read is kept: the check names
+# the fault in the report and in the e-mail to the pilot.
+_PAS_UN_CLASSEUR = {PAS_UN_CLASSEUR.id, FICHIER_VIDE.id, FICHIER_TROP_GROS.id}
+
+
+def refuser_si_pas_un_classeur(donnees: bytes, taille_max: int = TAILLE_MAX) -> None:
+    """The verdict of a drop, before anything is written: FichierRefuse (French, its rule) for an
+    empty or too large file and for one that is not a workbook (PDF, Word or PowerPoint renamed,
+    ZIP archive, RTF, HTML, image, random bytes), named by its content, never by its extension.
+
+    The same examination as the check (inspecter_octets); a workbook it would refuse for another
+    reason (cut short, zip bomb, password, .xlsb) and a CSV export pass: the check reports them.
+    """
+    try:
+        inspecter_octets(donnees, taille_max)
+    except FichierRefuse as e:
+        if getattr(e, "regle", None) in _PAS_UN_CLASSEUR:
+            raise
 
 
 def _verifier_taille(taille: int, taille_max: int) -> None:

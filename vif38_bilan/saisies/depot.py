@@ -9,18 +9,21 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from vif38_bilan.commun import nombres
 from vif38_bilan.commun.ecriture import ecrire_octets
+from vif38_bilan.commun.textes import couper_octets, nom_affichable, sans_bidi
 from vif38_bilan.exceptions import FichierRefuse
 from vif38_bilan.lecture.examen import TAILLE_MAX
-from vif38_bilan.lecture.securite import inspecter_octets
+from vif38_bilan.lecture.securite import inspecter_octets, refuser_si_pas_un_classeur
 
 NOM_PAR_DEFAUT = "retour"
-LONGUEUR_MAX = 150  # characters of the stem: far below every file system's limit once the suffix is added
+# Bytes of a saved name in UTF-8, extension included: file systems count bytes (ext4: 255) or UTF-16
+# units (NTFS: 255, never more than the UTF-8 bytes); room is left for " (9999)" and for Windows'
+# 260-character paths of a workspace not too deep.
+OCTETS_MAX = 200
 # Characters Windows refuses in a file name, and the controls every system should refuse.
 _INTERDITS = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 # Names Windows reserves whatever the extension ("CON.xlsx" cannot be created there).
@@ -37,12 +40,13 @@ class Depot:
 
 
 def nom_sur(nom: str) -> str:
-    """The base name a received file is saved under: no folder, no traversal, no hidden file.
+    """The base name a received file is saved under: no folder, no traversal, no hidden file, no
+    bidi control, at most OCTETS_MAX bytes in UTF-8 (cut in the stem, the extension kept).
 
     "C:\\Users\\x\\Bilan 2023.xlsx" → "Bilan 2023.xlsx"; "../../.bashrc" → "bashrc";
-    accents and spaces are kept (the check accepts any name).
+    "é" * 149 + ".xlsx" → 97 « é » + ".xlsx"; accents and spaces are kept (the check accepts any name).
     """
-    nom = unicodedata.normalize("NFC", str(nom or ""))
+    nom = sans_bidi(str(nom or ""))  # NFC, no bidi override ("x\u202excod.xlsx" would show as "xxlsx.docx")
     nom = re.split(r"[/\\]", nom)[-1]  # a browser may send the client's full path (old Edge)
     nom = _INTERDITS.sub("_", nom).strip()
     nom = nom.lstrip(". ").rstrip(". ")  # no hidden file, no "..", no trailing dot (Windows drops it)
@@ -51,7 +55,8 @@ def nom_sur(nom: str) -> str:
         racine, ext = nom, ""
     if len(ext) > 10 or not ext.isalnum():
         racine, ext = nom, ""
-    racine = racine[:LONGUEUR_MAX].rstrip(". ") or NOM_PAR_DEFAUT
+    reste = OCTETS_MAX - (len(ext.encode("utf-8")) + 1 if ext else 0)
+    racine = couper_octets(racine, reste).rstrip(". ") or NOM_PAR_DEFAUT
     if racine.split(".")[0].upper() in _RESERVES:
         racine = f"{racine}_"
     return f"{racine}.{ext}" if ext else racine
@@ -60,14 +65,16 @@ def nom_sur(nom: str) -> str:
 def deposer_retour(dossier: str | Path, nom: str, donnees: bytes, taille_max: int = TAILLE_MAX) -> Depot:
     """Save donnees byte for byte in dossier under nom_sur(nom); "X (2).xlsx" when X.xlsx exists.
 
-    Raises FichierRefuse (French message) when the file is over taille_max, like the check.
+    Raises FichierRefuse (French message, nothing written) when the file is over taille_max, like
+    the check, or is plainly not a workbook (PDF, Word, image, empty…: lecture.securite).
     """
     if len(donnees) > taille_max:
         raise FichierRefuse(
-            f"« {nom} » pèse {nombres.taille(len(donnees))}, plus que les {nombres.taille(taille_max)} "
+            f"« {nom_affichable(nom)} » pèse {nombres.taille(len(donnees))}, plus que les {nombres.taille(taille_max)} "
             "acceptés : il n'a pas été déposé. Un classeur de collecte pèse environ 50 Ko : demandez au pilote "
             "de renvoyer le classeur seul, sans images."
         )
+    refuser_si_pas_un_classeur(donnees)
     dossier = Path(dossier)
     dossier.mkdir(parents=True, exist_ok=True)
     base = nom_sur(nom)
@@ -91,7 +98,7 @@ def deposer_retour(dossier: str | Path, nom: str, donnees: bytes, taille_max: in
         except FileExistsError:
             continue
         return Depot(nom_recu=nom, chemin=chemin, renomme=candidat != nom)
-    raise FichierRefuse(f"Trop de fichiers nommés « {base} » dans « {dossier} » : renommez-en quelques-uns.")
+    raise FichierRefuse(f"Trop de fichiers nommés « {base} » dans « {dossier.name} » : renommez-en quelques-uns.")
 
 
 def deposer_historique(chemin: str | Path, donnees: bytes) -> tuple[Path, Path | None]:

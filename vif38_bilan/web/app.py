@@ -12,7 +12,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, abort, g, redirect, render_template, request
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException
 
+from vif38_bilan.web.etapes import nom_affichable, sans_bidi, taille
+from vif38_bilan.web.etat_serveur import Serveur, serveur
+from vif38_bilan.web.pages import pages
 from vif38_bilan.web.securite import (
     CHAMP_CSRF,
     NOM_COOKIE,
@@ -22,8 +27,6 @@ from vif38_bilan.web.securite import (
     hote_autorise,
     origine_autorisee,
 )
-from vif38_bilan.web.etat_serveur import Serveur, serveur
-from vif38_bilan.web.pages import pages
 
 TELEVERSEMENT_MAX = 200 * 1024 * 1024  # a whole drop; each file is also held to securite.TAILLE_MAX
 
@@ -33,11 +36,15 @@ def creer_app(espace: Any, port: int | None = None, secrets_: Secrets | None = N
     app = Flask(__name__, static_folder="static", template_folder="templates")
     etat = Serveur(espace=espace, port=port, secrets=secrets_ or Secrets())
     app.config.update(VIF38=etat, MAX_CONTENT_LENGTH=TELEVERSEMENT_MAX, MAX_FORM_PARTS=2000)
+    app.json.ensure_ascii = False  # French statuses read as written (and the path guard sees them)
     app.before_request(_garde)
     app.after_request(_entetes)
+    app.after_request(_en_francais)
     app.context_processor(_contexte)
-    for code in (400, 403, 404, 405, 413, 500):
-        app.register_error_handler(code, _erreur)
+    app.add_template_filter(nom_affichable, "nom")
+    app.add_template_filter(taille, "taille")
+    # Every error Werkzeug can raise (and any unexpected exception, as a 500) gets a French page.
+    app.register_error_handler(HTTPException, _erreur)
     app.register_blueprint(pages)
     return app
 
@@ -101,25 +108,82 @@ _TITRES = {
     403: "Accès refusé",
     404: "Page introuvable",
     405: "Action impossible par un lien",
+    408: "Requête trop lente",
     413: "Envoi trop volumineux",
+    414: "Adresse trop longue",
+    415: "Format d'envoi non pris en charge",
+    431: "En-têtes trop longs",
     500: "Erreur inattendue",
+    501: "Méthode non prise en charge",
 }
 _TEXTES = {
     400: "La requête est incomplète : rechargez la page et recommencez.",
     403: _SANS_JETON,
     404: "Cette page n'existe pas. Revenez au tableau de bord.",
     405: "Cette action modifie l'espace de travail : elle se lance par le bouton de la page, pas par un lien.",
-    413: "L'envoi dépasse 200 Mo. Déposez les classeurs en plusieurs fois (un classeur pèse environ 50 Ko).",
+    408: "Le navigateur a mis trop de temps à envoyer la requête : rechargez la page et recommencez.",
+    413: f"L'envoi dépasse {taille(TELEVERSEMENT_MAX)}. Déposez les classeurs en plusieurs fois "
+    "(un classeur pèse environ 50 Ko).",
+    414: "L'adresse demandée est trop longue : revenez au tableau de bord.",
+    415: "Le formulaire a été envoyé dans un format que la page ne lit pas : rechargez la page et recommencez.",
+    431: "La requête porte trop d'en-têtes (ou des cookies trop longs) : fermez les autres onglets de cette "
+    "adresse, rechargez la page et recommencez.",
     500: "Une erreur inattendue s'est produite. Relancez « vif38-bilan web --debug » et transmettez le détail.",
+    501: "Cette méthode n'est pas prise en charge par la page : utilisez ses liens et ses boutons.",
 }
+
+
+def titre_erreur(code: int) -> str:
+    """French title of an HTTP error (a generic one for a code without its own)."""
+    return _TITRES.get(code) or ("Requête refusée" if code < 500 else "Erreur du serveur")
+
+
+def texte_erreur(code: int) -> str:
+    """French explanation of an HTTP error, saying what to do."""
+    return _TEXTES.get(code) or (
+        "La page ne peut pas répondre à cette requête : revenez au tableau de bord et recommencez."
+        if code < 500
+        else _TEXTES[500]
+    )
 
 
 def _erreur(e):
     code = getattr(e, "code", 500) or 500
     # Our refusals carry a French reason; the framework's own (English) ones get a French text.
-    texte = e.description if code == 403 and getattr(e, "description", "") in _NOS_REFUS else _TEXTES.get(code, "")
+    texte = e.description if code == 403 and getattr(e, "description", "") in _NOS_REFUS else texte_erreur(code)
     # The 403 page must not link into the app's pages (no cookie): a bare page, its own style.
-    return render_template("erreur.html", code=code, titre=_TITRES.get(code, "Erreur"), texte=texte), code
+    reponse = render_template("erreur.html", code=code, titre=titre_erreur(code), texte=texte)
+    entetes = e.get_headers() if isinstance(e, HTTPException) else []
+    # Keep what the protocol needs (Allow for a 405, Retry-After…), never Werkzeug's English body.
+    garder = [(k, v) for k, v in entetes if k.lower() not in ("content-type", "content-length")]
+    return reponse, code, garder
+
+
+def _en_francais(reponse):
+    """Every body in French, with no absolute path and no bidi control: redirects (ours and
+    Werkzeug's own, e.g. the slash added to "/2023") get a French body; a page or a status naming
+    the workspace's full path names its folder only (messages of the library name the files they
+    could not write); bidirectional controls are removed from whatever a page shows."""
+    if 300 <= reponse.status_code < 400 and reponse.location:
+        cible = escape(reponse.location)
+        reponse.set_data(
+            f'<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Redirection — vif38-bilan</title>'
+            f'</head><body><main><h1>Redirection</h1><p>La page continue à l\'adresse <a href="{cible}">{cible}</a>.'
+            "</p></main></body></html>"
+        )
+        reponse.mimetype = "text/html"
+        return reponse
+    if reponse.direct_passthrough or reponse.is_streamed or reponse.mimetype not in ("text/html", "application/json"):
+        return reponse  # downloads are sent as they are
+    # No bidi control on a page: a name or a message carrying U+202E would show another extension.
+    texte = sans_bidi(reponse.get_data(as_text=True))
+    racine = serveur().racine
+    for chemin in {str(racine.resolve()), str(racine), str(racine.absolute())}:
+        for forme in (chemin, str(escape(chemin))):  # as written, and as escaped in HTML
+            if forme in texte:
+                texte = texte.replace(forme, str(escape(racine.resolve().name)))
+    reponse.set_data(texte)
+    return reponse
 
 
 def _contexte() -> dict:
@@ -130,6 +194,7 @@ def _contexte() -> dict:
         "annees": s.espace.annees,
         "service": s.espace.config.service,
         "racine": s.racine,
+        "nom_espace": s.racine.resolve().name,
         "relatif": lambda p: chemin_relatif(s.racine, p),
         "occupation": s.occupation,
         "date_fr": lambda d: d.strftime("%d/%m/%Y à %H:%M") if d else "",

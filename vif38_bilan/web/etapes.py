@@ -5,6 +5,7 @@ one of these calls.
 
 from __future__ import annotations
 
+from vif38_bilan.commun import nom_affichable, sans_bidi, taille
 from vif38_bilan.controle import chemin_annote
 from vif38_bilan.cycle import (
     TAILLE_DEPOT_MAX,
@@ -22,8 +23,9 @@ from vif38_bilan.cycle import (
     produire_bilan,
     produire_gabarits,
     produire_historique_vierge,
+    rouvrir_annee,
 )
-from vif38_bilan.espace import lire_date, nom_consolidation
+from vif38_bilan.espace import lire_date, nom_consolidation, nom_points
 from vif38_bilan.exceptions import EspaceVerrouille, FichierRefuse, Vif38Error
 
 __all__ = [
@@ -42,10 +44,15 @@ __all__ = [
     "etat_annee",
     "lire_date",
     "lire_historique_annee",
+    "nom_affichable",
     "nom_consolidation",
+    "nom_points",
     "ouvrir_espace",
     "preparer_courriels",
     "produire_bilan",
     "produire_gabarits",
     "produire_historique_vierge",
+    "rouvrir_annee",
+    "sans_bidi",
+    "taille",
 ]

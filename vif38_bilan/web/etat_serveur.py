@@ -32,6 +32,9 @@ class Serveur:
     preparations: dict[tuple[int, str], Any] = field(default_factory=dict)  # last drafts per (year, type)
     bilans: dict[int, Any] = field(default_factory=dict)  # last produire_bilan per year (PDF, blocked outputs)
     verrou: threading.Lock = field(default_factory=threading.Lock)
+    # One-time French notices shown by the next GET of a page (reopened year, history deposit…),
+    # kept here rather than in the address, which any link could fill.
+    annonces: dict[Any, str] = field(default_factory=dict)
 
     @property
     def racine(self) -> Path:
@@ -70,7 +73,10 @@ class Serveur:
         """French sentence when the workspace is busy (a job of this page, or another command)."""
         t = self.travaux.en_cours()
         if t is not None:
-            return f"Travail en cours : {t.titre} (depuis {t.duree} s). Les autres actions attendent qu'il se termine."
+            return (
+                f"Travail en cours : {t.titre} (depuis {t.duree} s). Attendez qu'il se termine avant de lancer "
+                "une autre action : lancée pendant ce temps, elle n'est pas faite (la page montre ce travail)."
+            )
         try:
             with self.espace.verrou():
                 pass
@@ -81,5 +87,3 @@ class Serveur:
 
 def serveur() -> Serveur:
     return current_app.config["VIF38"]
-
-

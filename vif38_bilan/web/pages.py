@@ -11,11 +11,11 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_file, url_for
 
 from vif38_bilan.web import etapes
-from vif38_bilan.web.etat_serveur import serveur
 from vif38_bilan.web.etapes import TYPES_COURRIELS, EspaceVerrouille, Vif38Error, etat_annee, lire_date
+from vif38_bilan.web.etat_serveur import serveur
 from vif38_bilan.web.securite import fichier_telechargeable
 from vif38_bilan.web.travaux import ECHEC, EN_COURS, TERMINE
 
@@ -102,6 +102,24 @@ def travail(id_: int):
     return render_template("travail.html", annee=t.annee, page="", t=t, en_cours=t.etat == EN_COURS)
 
 
+@pages.get("/travail/<int:id_>.json")
+def travail_etat(id_: int):
+    """The job's state for the progress script (static/suivi.js): no page reloads itself."""
+    t = serveur().travaux.get(id_)
+    if t is None:
+        abort(404)
+    return jsonify(
+        etat=t.etat,
+        fini=t.etat != EN_COURS,
+        fait=t.fait,
+        total=t.total,
+        pourcentage=t.pourcentage,
+        duree=t.duree,
+        avancement=t.avancement,
+        suite=url_for("pages.travail", id_=t.id),
+    )
+
+
 @pages.get("/fichier")
 def fichier():
     chemin = fichier_telechargeable(serveur().racine, request.args.get("chemin", ""))
@@ -175,7 +193,13 @@ def depot(annee: int):
                 raisons = list(dict.fromkeys(raisons))
             lignes.append({"depot": d, "fichier": f, "raisons": raisons})
     return render_template(
-        "depot.html", annee=annee, page="depot", dernier=dernier, lignes=lignes, controle=resultat is not None
+        "depot.html",
+        annee=annee,
+        page="depot",
+        dernier=dernier,
+        lignes=lignes,
+        controle=resultat is not None,
+        taille_max=etapes.TAILLE_DEPOT_MAX,
     )
 
 
@@ -183,13 +207,23 @@ def depot(annee: int):
 def depot_envoyer(annee: int):
     s = serveur()
     _annee(annee)
-    envois = [(f.filename, f.stream.read(etapes.TAILLE_DEPOT_MAX + 1)) for f in request.files.getlist("fichiers")]
+    # Read whole (the request itself is bounded by MAX_CONTENT_LENGTH): a file over the limit is
+    # refused with its true size, never the size of a cut.
+    envois = [(f.filename, f.stream.read()) for f in request.files.getlist("fichiers")]
+    bloque = ""
     try:
         depot = etapes.deposer_retours(s.espace, annee, [(nom, donnees) for nom, donnees in envois if nom])
         deposes, refuses = depot.deposes, depot.refuses
-    except EspaceVerrouille as e:
-        deposes, refuses = [], [(nom, str(e)) for nom, _ in envois if nom]
-    s.depots[annee] = {"deposes": deposes, "refuses": refuses, "date": datetime.now()}
+    except EspaceVerrouille as e:  # nothing written: said once, the files named
+        deposes, refuses, bloque = [], [(nom, "") for nom, _ in envois if nom], str(e)
+    # Files refused for the same reason (a signed year, a lock) are named together, the reason once.
+    par_raison: dict[str, list[str]] = {}
+    for nom, raison in refuses:
+        par_raison.setdefault(raison, []).append(nom)
+    s.depots[annee] = {
+        "deposes": deposes, "refuses": refuses, "par_raison": list(par_raison.items()), "bloque": bloque,
+        "date": datetime.now(),
+    }  # fmt: skip
     if not deposes:
         return redirect(url_for("pages.depot", annee=annee), code=303)
     return _lancer(f"Contrôle des retours {annee}", annee, "depot", _controle(annee, ecrire=True))
@@ -281,8 +315,33 @@ def bilan(annee: int):
     etat = etat_annee(s.espace, _annee(annee), s.resultat(annee))
     return render_template(
         "bilan.html", annee=annee, page="bilan", etat=etat, documents=_documents_bilan(annee),
-        dernier=s.bilans.get(annee),
+        dernier=s.bilans.get(annee), annonce=s.annonces.pop(annee, ""), points=etapes.nom_points(annee),
     )  # fmt: skip
+
+
+@pages.post("/<int:annee>/rouvrir")
+def rouvrir(annee: int):
+    """Reopen a validated year, as `vif38-bilan valider --rouvrir --motif …` (same function, same log)."""
+    s = serveur()
+    _annee(annee)
+    motif = " ".join(request.form.get("motif", "").split())
+    if not motif:
+        etat = etat_annee(s.espace, annee, s.resultat(annee))
+        return render_template(
+            "bilan.html", annee=annee, page="bilan", etat=etat, documents=_documents_bilan(annee),
+            points=etapes.nom_points(annee), erreur_motif="Écrivez le motif de la réouverture : il est gardé au journal.",
+        ), 400  # fmt: skip
+    try:
+        archive = etapes.rouvrir_annee(s.espace, annee, motif)
+    except Vif38Error as e:
+        s.annonces[annee] = f"L'année {annee} n'a pas été rouverte : {e}"
+    else:
+        s.annonces[annee] = (
+            f"L'année {annee} est rouverte : les fichiers signés sont archivés dans "
+            f"sorties/{annee}/{archive.relative_to(s.espace.dossier('sorties', annee)).as_posix()}/ et le motif "
+            "est noté au journal. Refaites le bilan, faites-le signer, puis validez à nouveau."
+        )
+    return redirect(url_for("pages.bilan", annee=annee), code=303)
 
 
 @pages.post("/<int:annee>/bilan")
@@ -298,8 +357,9 @@ def bilan_produire(annee: int):
     except ValueError as e:
         etat = etat_annee(s.espace, annee, s.resultat(annee))
         return render_template(
-            "bilan.html", annee=annee, page="bilan", etat=etat, documents=_documents_bilan(annee), erreur=str(e)
-        ), 400
+            "bilan.html", annee=annee, page="bilan", etat=etat, documents=_documents_bilan(annee), erreur=str(e),
+            points=etapes.nom_points(annee),
+        ), 400  # fmt: skip
 
     def fonction(_t):
         empreinte = s.empreinte(annee)
@@ -314,6 +374,13 @@ def bilan_produire(annee: int):
 # ---------------------------------------------------------------- historique
 
 
+def _traitee_par_l_outil(annee: int) -> bool:
+    """The year went through the tool (returns deposited, a bilan written, or signed): its
+    consolidation comes from the bilan and is never offered to be blanked or replaced by hand."""
+    etat = etat_annee(serveur().espace, annee)
+    return bool(etat.bilan or etat.saisies.nombre or etat.validee_le)
+
+
 @pages.get("/<int:annee>/historique")
 def historique(annee: int):
     s = serveur()
@@ -326,16 +393,23 @@ def historique(annee: int):
         anomalies = [a for a in h.anomalies if a.fichier.startswith(f"{annee}/")]
     return render_template(
         "historique.html", annee=annee, page="historique", chemin=chemin if chemin.is_file() else None,
-        suivante=suivante, anomalies=anomalies, message=request.args.get("message", ""),
+        suivante=suivante, anomalies=anomalies, message=s.annonces.pop(("historique", annee), ""),
+        outil=_traitee_par_l_outil(annee),
     )  # fmt: skip
 
 
 @pages.post("/<int:annee>/historique")
 def historique_produire(annee: int):
     s = serveur()
+    if _traitee_par_l_outil(_annee(annee)):
+        s.annonces[("historique", annee)] = (
+            f"L'année {annee} a été traitée par vif38-bilan : sa consolidation vient du bilan, elle n'est pas "
+            "remplacée par un classeur vierge."
+        )
+        return redirect(url_for("pages.historique", annee=annee), code=303)
     remplacer = request.form.get("remplacer") == "oui"
     return _lancer(
-        f"Classeur historique {_annee(annee)}", annee, "historique",
+        f"Classeur historique {annee}", annee, "historique",
         lambda _t: etapes.produire_historique_vierge(s.espace, annee, remplacer=remplacer),
     )  # fmt: skip
 
@@ -345,13 +419,21 @@ def historique_deposer(annee: int):
     s = serveur()
     _annee(annee)
     f = request.files.get("fichier")
-    if f is None or not f.filename:
-        return redirect(url_for("pages.historique", annee=annee, message="Choisissez un classeur."), code=303)
-    try:
-        chemin, ancien = etapes.deposer_historique(s.espace, annee, f.stream.read(etapes.TAILLE_DEPOT_MAX + 1))
-    except Vif38Error as e:
-        message = f"« {f.filename} » n'a pas été déposé : {e}"
+    if _traitee_par_l_outil(annee):
+        message = (
+            f"L'année {annee} a été traitée par vif38-bilan : sa consolidation vient du bilan. Pour la changer, "
+            "déposez les retours corrigés et produisez à nouveau le bilan."
+        )
+    elif f is None or not f.filename:
+        message = "Choisissez un classeur."
     else:
-        garde = f" L'ancien classeur est gardé sous « {ancien.name} »." if ancien else ""
-        message = f"« {f.filename} » déposé comme {chemin.name}.{garde}"
-    return redirect(url_for("pages.historique", annee=annee, message=message), code=303)
+        nom = etapes.nom_affichable(f.filename)
+        try:
+            chemin, ancien = etapes.deposer_historique(s.espace, annee, f.stream.read())
+        except Vif38Error as e:
+            message = f"« {nom} » n'a pas été déposé : {e}"
+        else:
+            garde = f" L'ancien classeur est gardé sous « {ancien.name} »." if ancien else ""
+            message = f"« {nom} » déposé comme {chemin.name}.{garde}"
+    s.annonces[("historique", annee)] = message
+    return redirect(url_for("pages.historique", annee=annee), code=303)

@@ -48,6 +48,17 @@ class Travail:
             return None
         return min(100, round(100 * self.fait / self.total))
 
+    @property
+    def avancement(self) -> str:
+        """French sentence for screen readers: what is done, never the seconds (they would be read
+        out every time); the page shows the duration beside it."""
+        fait = f"{self.fait} sur {self.total} fait(s)" if self.total else "en cours"
+        if self.etat == TERMINE:
+            return f"{self.titre} : terminé."
+        if self.etat == ECHEC:
+            return f"{self.titre} : le travail n'a pas abouti."
+        return f"{self.titre} : {fait}{f' ({self.detail})' if self.detail else ''}."
+
     def avancer(self, detail: str = "") -> None:
         """Progress callback given to the library (one item done)."""
         self.fait += 1
@@ -99,9 +110,10 @@ class Travaux:
             t.etat = TERMINE
         except Vif38Error as e:
             t.erreur, t.etat = str(e), ECHEC
-        except Exception as e:  # never a traceback on the page: the French summary, as the CLI does
+        except Exception as e:  # never a traceback on the page: a French summary naming the error's kind
+            # Its text is the system's or a library's, in English and often with a full path: not shown.
             t.erreur = (
-                f"Erreur inattendue ({type(e).__name__} : {e}). Relancez la commande équivalente avec --debug "
+                f"Erreur inattendue ({type(e).__name__}). Relancez la commande équivalente avec --debug "
                 "pour le détail et transmettez-le à l'équipe vif38-bilan."
             )
             t.etat = ECHEC

@@ -99,6 +99,7 @@ def verifier_retour(ctx: Contexte, retour: Any, avertissements: tuple[str, ...],
         yield ctx.anomalie(r.COLONNE_MANQUANTE, r.COLONNE_MANQUANTE.texte(colonne=tete))
 
     yield from verifier_feuilles(ctx, retour)
+    yield from verifier_invisibles(ctx, retour)
     couvertes = yield from verifier_fusions(ctx, retour)
     ctx = dataclasses.replace(ctx, couvertes=couvertes)
     reponses = yield from verifier_lignes(ctx, retour, pilote, structure)
@@ -118,6 +119,20 @@ def verifier_feuilles(ctx: Contexte, retour: Any) -> Verif[None]:
     elif retour.feuille != d.FEUILLE_SAISIE and d.FEUILLE_SAISIE in retour.tables:
         message = r.FEUILLE_COPIEE.texte(feuille=retour.feuille, saisie=d.FEUILLE_SAISIE)
         yield ctx.anomalie(r.FEUILLE_COPIEE, message)
+
+
+def verifier_invisibles(ctx: Contexte, retour: Any) -> Verif[None]:
+    """Cells of the table or key-figure sheet whose invisible characters were removed on reading
+    (lecture.classeur.lire_feuille): said at the cell, the value is used as read."""
+    from vif38_bilan.commun.textes import noms_invisibles
+
+    codes = {li.cellule_code.ligne: li.code for li in retour.lignes}
+    for feuille, ref, avant, apres in retour.invisibles:
+        noms = ", ".join(noms_invisibles(avant))
+        ligne = int("".join(ch for ch in ref if ch.isdigit()))
+        code = codes.get(ligne) if feuille == retour.feuille else None
+        message = r.CARACTERE_INVISIBLE.texte(noms=noms, valeur=court(apres))
+        yield dataclasses.replace(ctx, feuille=feuille).anomalie(r.CARACTERE_INVISIBLE, message, ref, code)
 
 
 def verifier_fusions(ctx: Contexte, retour: Any) -> Verif[frozenset[str]]:

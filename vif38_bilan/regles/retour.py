@@ -125,6 +125,14 @@ PROTOCOLE_MODIFIE_ACTION_AJOUTEE = regle(
 )
 
 # Cells of an action row.
+CARACTERE_INVISIBLE = regle(
+    "caractere_invisible",
+    A,
+    "Caractère invisible retiré",
+    "Caractère invisible retiré ({noms}, venu d'un copier-coller depuis une page web, Teams ou un PDF) : la cellule "
+    "a été lue comme « {valeur} ». Vérifiez que c'est bien la valeur voulue ; rien d'autre à faire.",
+    "Vérifier la valeur lue ; rien à corriger.",
+)
 FORMULE_SANS_VALEUR = regle(
     "formule_sans_valeur",
     E,
@@ -274,6 +282,7 @@ __all__ = [
     "ACTION_MANQUANTE",
     "PROTOCOLE_MODIFIE_ACTION_RETIREE",
     "PROTOCOLE_MODIFIE_ACTION_AJOUTEE",
+    "CARACTERE_INVISIBLE",
     "FORMULE_SANS_VALEUR",
     "STATUT_MANQUANT",
     "STATUT_INCONNU",

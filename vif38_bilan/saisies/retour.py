@@ -78,6 +78,9 @@ class Retour:
     feuilles_remplies: tuple[str, ...] = ()
     tables: tuple[str, ...] = ()
     fusions: tuple[tuple[int, int, int, int], ...] = ()
+    # Issue 25: cells whose text held invisible format characters, removed on reading:
+    # (sheet, A1 reference, text as stored, text as read).
+    invisibles: tuple[tuple[str, str, str, str], ...] = ()
 
     @property
     def annee(self) -> int | None:
@@ -173,16 +176,27 @@ def lire_retour(chemin: Path, racine: Path, classeur: ClasseurLu | None = None) 
     candidates = ([d.FEUILLE_SAISIE] if d.FEUILLE_SAISIE in noms else []) + autres
     candidates += [d.FEUILLE_MODE] if d.FEUILLE_MODE in noms else []
     tables: list[_Table] = []
+    invisibles: dict[str, list[tuple[str, str, str, str]]] = {}
+
+    def lire(n: str, fusions: list | None = None) -> tuple[list[list[Any]], tuple[int, int]]:
+        brutes_invisibles: list = []
+        brutes, dep = lire_feuille(classeur, n, fusions=fusions, invisibles=brutes_invisibles)
+        invisibles[n] = [
+            (n, f"{lettre_colonne(j + dep[1] + 1)}{i + dep[0] + 1}", avant, brutes[i][j])
+            for i, j, avant in brutes_invisibles
+        ]
+        return brutes, dep
+
     for n in candidates:
         if tables and (n == d.FEUILLE_MODE or not autres):
             break
         fusions: list = []
-        brutes, dep = lire_feuille(classeur, n, fusions=fusions)
+        brutes, dep = lire(n, fusions=fusions)
         entete = _chercher_entete(brutes)
         if entete is not None:
             tables.append(_lire_table(n, brutes, dep, entete, fusions, identification))
     if not tables and d.FEUILLE_SAISIE in noms:
-        brutes, dep = lire_feuille(classeur, d.FEUILLE_SAISIE)
+        brutes, dep = lire(d.FEUILLE_SAISIE)
         tables.append(_lire_table(d.FEUILLE_SAISIE, brutes, dep, None, [], identification))
     remplies = [t for t in tables if t.reponses]
     choisie = (remplies[0] if len(remplies) == 1 else tables[0]) if tables else None
@@ -190,11 +204,13 @@ def lire_retour(chemin: Path, racine: Path, classeur: ClasseurLu | None = None) 
         choisie = _lire_table(None, [], (0, 0), None, [], identification)
     chiffres = None
     if d.FEUILLE_CHIFFRES in noms or (identification and identification.chiffres):
-        trouvee = chercher_feuille([n for n in noms if n != choisie.nom], lambda n: lire_feuille(classeur, n))
+        trouvee = chercher_feuille([n for n in noms if n != choisie.nom], lire)
         if trouvee is not None:
             annee_chiffres = identification.annee if identification else None
             chiffres = lire_chiffres(*trouvee, annee_chiffres)
     classeur.close()
+    utiles = (choisie.nom, chiffres.feuille if chiffres is not None else None)
+    nettoyees = tuple(x for n in utiles if n for x in invisibles.get(n, ()))
     fusions_table = tuple(choisie.fusions)
     if format == "ods" and choisie.nom and choisie.entete is not None:
         from vif38_bilan.lecture.cellules_brutes import fusions_ods
@@ -228,6 +244,7 @@ def lire_retour(chemin: Path, racine: Path, classeur: ClasseurLu | None = None) 
         feuilles_remplies=tuple(t.nom for t in remplies) if len(remplies) > 1 else (),
         tables=tuple(t.nom for t in tables if t.entete is not None),
         fusions=fusions_table,
+        invisibles=nettoyees,
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from vif38_bilan.lecture import horodatage
+from vif38_bilan.saisies.dossiers import EXTENSIONS_CLASSEURS
 from vif38_bilan.regles import (
     A_CORRIGER,
     AVERTISSEMENT,
@@ -85,10 +86,18 @@ def controler(
             f"Le dossier des saisies « {dossier} » {quoi} : créez-le, déposez-y les classeurs reçus des "
             "pilotes (le nom des fichiers n'a pas d'importance), puis relancez la commande."
         )
+    from vif38_bilan.saisies.pieces_jointes import deplier
+
     a_lire, ecartes = dossiers.lister_saisies(dossier)
     precedentes = dict(valeurs_precedentes or {})
-
-    resultats = _executer(a_lire, dossier, protocole, annee, precedentes, jobs, progression)
+    # Containers opened, encoded names decoded (issue 25): each attachment is read like a file.
+    entrees, conteneurs = deplier(a_lire, dossier, {c: _nom(c, dossier) for c in a_lire}, jobs=jobs or 1)
+    noms = {e.chemin: e.nom for e in entrees}
+    resultats = _executer([e.chemin for e in entrees], dossier, protocole, annee, precedentes, jobs, progression, noms)
+    for e, r in zip(entrees, resultats, strict=True):
+        if e.origine:
+            r.fichier.motif = " ".join((e.origine[:1].upper() + e.origine[1:] + ".", r.fichier.motif)).strip()
+    resultats += [_conteneur(c) for c in conteneurs]
     for chemin, raison in ecartes:
         resultats.append(_ecarte(chemin, dossier, raison, protocole))
     resultats.sort(key=lambda r: (r.fichier.nom.casefold(), r.fichier.nom))
@@ -119,6 +128,7 @@ def _executer(
     precedentes: dict[tuple[str, int], Any],
     jobs: int | None,
     progression: Callable[[int, int], None] | None = None,
+    noms: dict[Path, str] | None = None,
 ) -> list[ResultatFichier]:
     fait = progression or (lambda _n, _total: None)
     if jobs is None:
@@ -134,10 +144,11 @@ def _executer(
     # Each file is read in a child process (issue 14): a parser that aborts, runs out of memory
     # or hangs on one attachment costs that file only, and the other returns are still reported.
     fonction = partial(
-        controler_fichier, racine=racine, protocole=protocole, annee=annee, valeurs_precedentes=precedentes
+        controler_fichier, racine=racine, protocole=protocole, annee=annee, valeurs_precedentes=precedentes, noms=noms
     )
     try:
-        return executer_isole(fonction, chemins, partial(_interrompu, racine=racine), jobs=jobs, progression=fait)
+        en_echec = partial(_interrompu, racine=racine, noms=noms)
+        return executer_isole(fonction, chemins, en_echec, jobs=jobs, progression=fait)
     except OSError:  # no child process on this machine: read here
         resultats = []
         for c in chemins:
@@ -146,9 +157,9 @@ def _executer(
         return resultats
 
 
-def _interrompu(chemin: Path, echec: Echec, racine: Path) -> ResultatFichier:
+def _interrompu(chemin: Path, echec: Echec, racine: Path, noms: dict[Path, str] | None = None) -> ResultatFichier:
     """A file whose reading child died or was stopped."""
-    nom = _nom(chemin, racine)
+    nom = (noms or {}).get(chemin) or _nom(chemin, racine)
     message = echec.message()
     fichier = FichierControle(chemin=Path(chemin), nom=nom, etat=IGNORE, motif=message)
     return ResultatFichier(fichier, [_sur_fichier(nom, LECTURE_INTERROMPUE, message)], [])
@@ -162,6 +173,33 @@ def _nom(chemin: Path, racine: Path) -> str:
     except ValueError:
         rel = Path(chemin).name
     return rel if rel.isascii() and rel.isprintable() else nom_lisible(rel)
+
+
+_CONTENEURS = {
+    "tnef": "Pièce jointe Outlook (winmail.dat) ouverte",
+    "eml": "Message électronique ouvert",
+    "msg": "Message Outlook ouvert",
+    "zip": "Archive ZIP ouverte",
+}
+
+
+def _conteneur(c: Any) -> ResultatFichier:
+    """A container opened by saisies.pieces_jointes: what came out of it (each attachment is
+    reported on its own line), or why it could not be opened."""
+    quoi = _CONTENEURS[c.type]
+    fichier = FichierControle(chemin=Path(c.chemin), nom=c.nom, etat=IGNORE)
+    if c.refus is not None:
+        message, regle_id = c.refus
+        regle = REGLES.get(regle_id, FICHIER_REFUSE)
+        fichier.motif = message
+        return ResultatFichier(fichier, [_sur_fichier(c.nom, regle, message)], [])
+    if not c.pieces:
+        fichier.motif = f"{quoi} : aucune pièce jointe."
+        raison = "c'est un conteneur sans pièce jointe (aucun classeur à lire)"
+        return ResultatFichier(fichier, [_sur_fichier(c.nom, FICHIER_ECARTE, FICHIER_ECARTE.texte(raison=raison))], [])
+    liste = ", ".join(f"« {p} »" for p in c.pieces)
+    fichier.motif = f"{quoi} : {len(c.pieces)} pièce(s) jointe(s) extraite(s) et lue(s) séparément ({liste})."
+    return ResultatFichier(fichier, [], [])
 
 
 def _ecarte(chemin: Path, racine: Path, raison: str, protocole: Protocole | None = None) -> ResultatFichier:
@@ -191,17 +229,20 @@ def controler_fichier(
     protocole: Protocole,
     annee: int,
     valeurs_precedentes: dict[tuple[str, int], Any] | None = None,
+    noms: dict[Path, str] | None = None,
 ) -> ResultatFichier:
-    """Read and check one return. Never raises for a bad file: every problem is an anomalie."""
+    """Read and check one return. Never raises for a bad file: every problem is an anomalie.
+    noms: the shown name of a path when it is not its path relative to racine (an attachment
+    extracted from a container, a decoded MIME name)."""
     from vif38_bilan.lecture import classeur as lecture
     from vif38_bilan.saisies import retour as saisies
 
-    nom = _nom(chemin, racine)
+    nom = (noms or {}).get(chemin) or _nom(chemin, racine)
     fichier = FichierControle(chemin=Path(chemin), nom=nom, etat=IGNORE)
     try:
         lu = lecture.lire_classeur(chemin)  # read once: checked, then these bytes are parsed
         fichier.format = lu.format
-        retour = saisies.lire_retour(chemin, racine, lu)
+        retour = saisies.lire_retour(chemin, racine, lu, nom=nom)
         fichier.sha256 = retour.sha256
         fichier.feuille = retour.feuille
         anomalies: list[Anomalie] = []
@@ -219,9 +260,14 @@ def controler_fichier(
     except FichierRefuse as e:
         regle = REGLES.get(getattr(e, "regle", None) or "", FICHIER_REFUSE)
         message = str(e)
-        if regle is EXPORT_CSV and (pilote := _pilote_du_csv(Path(chemin), protocole)):
+        # Judged on content whatever the name (issue 25): the name only changes the wording.
+        renomme = Path(nom).suffix.lower() in EXTENSIONS_CLASSEURS
+        if regle is EXPORT_CSV:
+            pilote = _pilote_du_csv(Path(chemin), protocole)
             fichier.pilote = pilote
-            message = message_csv(renomme=True, pilote=_nom_pilote(protocole, pilote))
+            message = message_csv(renomme=renomme, pilote=_nom_pilote(protocole, pilote))
+        elif not renomme:
+            message = message.replace(" renommée", "").replace(" renommé", "")
         fichier.motif = message
         anomalie = Anomalie(nom, e.feuille, e.cellule, None, regle.gravite, message, regle.id, fichier.pilote)
         return ResultatFichier(fichier, [anomalie], [])

@@ -373,3 +373,30 @@ def _examiner(m: _Membre, contenu: bytes) -> None:
 def _court(nom: str, n: int = 60) -> str:
     nom = nom_lisible(nom)
     return nom if len(nom) <= n else nom[: n - 1] + "…"
+
+
+def membres_archive(donnees: bytes) -> list[tuple[str, bytes]]:
+    """(name, content) of each file of a ZIP archive of returns (issue 25), under the limits
+    workbooks get: central directory checked (encrypted members, bombs, overlaps), each member
+    inflated no further than its declared size, which must match. Folders and macOS resource
+    forks (__MACOSX/, ._name) are left out. FichierRefuse (French) otherwise."""
+    membres = _repertoire_zip(donnees)
+    _verifier_repertoire(membres, len(donnees))
+    vue = memoryview(donnees)
+    sortie = []
+    for m in membres:
+        base = m.nom.rsplit("/", 1)[-1]
+        if m.nom.endswith("/") or m.nom.startswith("__MACOSX/") or base.startswith("._"):
+            continue
+        brut = vue[m.debut : m.debut + m.compresse]
+        if m.methode == zipfile.ZIP_STORED:
+            contenu = bytes(brut)
+        else:
+            try:
+                contenu = b"".join(_inflation_bornee(m, brut))
+            except zlib.error:
+                raise refus(ABIME, FICHIER_ABIME) from None
+        if len(contenu) != m.taille or zlib.crc32(contenu) != m.crc:
+            raise refus(ABIME, FICHIER_ABIME)
+        sortie.append((m.nom, contenu))
+    return sortie

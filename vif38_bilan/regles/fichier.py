@@ -48,8 +48,14 @@ FICHIER_TROP_GROS = regle(
     "sans images, pièces jointes ni onglets ajoutés.",
     "Demander au pilote le classeur seul, sans images, pièces jointes ni onglets ajoutés.",
 )
+# Issue 25: judged on content whatever the file's name, so one severity for a PDF named .pdf or
+# .xlsx: a warning (the pilot stays « manquant » until a workbook comes), as a stray document was.
 PAS_UN_CLASSEUR = regle(
-    "pas_un_classeur", E, "Pas un classeur", "Ce n'est pas un classeur, c'est {quoi} renommé : {renvoi}", RENVOYER
+    "pas_un_classeur",
+    A,
+    "Pas un classeur",
+    "Ce n'est pas un classeur, c'est {quoi} : {renvoi}",
+    "Vérifier s'il s'agit d'une réponse mal envoyée ; " + RENVOYER[0].lower() + RENVOYER[1:],
 )
 FORMAT_NON_PRIS_EN_CHARGE = regle(
     "format_non_pris_en_charge",

@@ -143,18 +143,20 @@ def normaliser_code(valeur: Any) -> str:
     return str(valeur).strip().translate(_TIRETS)
 
 
-def lire_retour(chemin: Path, racine: Path, classeur: ClasseurLu | None = None) -> Retour:
+def lire_retour(chemin: Path, racine: Path, classeur: ClasseurLu | None = None, nom: str | None = None) -> Retour:
     """Read one return. classeur is the file as read and checked by lecture.lire_classeur (these
     very bytes are parsed, the file is not read again); when None, it is read and checked here.
-    Raises FichierRefuse when it cannot be read at all."""
+    nom: the name shown (default: the path relative to racine). Raises FichierRefuse when it
+    cannot be read at all."""
     if not isinstance(chemin, Path):
         chemin = Path(chemin)
     if classeur is None:
         classeur = lire_classeur(chemin)
-    try:
-        nom = chemin.relative_to(racine).as_posix()
-    except ValueError:
-        nom = chemin.name
+    if nom is None:
+        try:
+            nom = chemin.relative_to(racine).as_posix()
+        except ValueError:
+            nom = chemin.name
     lu = classeur
     donnees, mtime, format, sha = lu.donnees, lu.mtime, lu.format, lu.sha256
     classeur = lu.ouvrir()

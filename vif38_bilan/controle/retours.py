@@ -33,7 +33,9 @@ from vif38_bilan.regles import (
     ORDRE_INDECIDABLE,
     REGLES,
     REMPLACE,
+    PERIME,
     REMPLACE_PAR,
+    REMPLACE_PAR_DATE_FICHIER,
     VALIDE,
     Anomalie,
     Regle,
@@ -103,6 +105,7 @@ def controler(
     resultats.sort(key=lambda r: (r.fichier.nom.casefold(), r.fichier.nom))
 
     _departager(resultats, horodatage.fuseau(fuseau))
+    _perimer(resultats)
 
     fichiers, anomalies, reponses, chiffres = [], [], [], []
     for r in resultats:
@@ -115,7 +118,8 @@ def controler(
         reponses.extend(r.reponses)
         chiffres.extend(r.chiffres)
 
-    repondu = {rep.pilote for rep in reponses}
+    # A pilot who answered in a workbook to correct (last year's one, two filled sheets) is not missing.
+    repondu = {rep.pilote for rep in reponses} | {f.pilote for f in fichiers if f.etat == A_CORRIGER and f.pilote}
     manquants = [p.code for p in protocole.pilotes_actifs() if p.code not in repondu]
     return ResultatControle(annee, fichiers, anomalies, reponses, manquants, chiffres=chiffres)
 
@@ -358,11 +362,39 @@ def _departager(resultats: list[ResultatFichier], zone: ZoneInfo) -> None:
                 )
                 _remplacer(r, gagnant, ORDRE_INCERTAIN, message)
                 continue
-            if avec_date:
+            if avec_date and gagnant.fichier.modifie_le != r.fichier.modifie_le:
                 quand = horodatage.en_heure_locale(gagnant.fichier.modifie_le, zone)
-            else:
-                quand = datetime.fromtimestamp(_mtime(gagnant.fichier.chemin))
-            _remplacer(r, gagnant, REMPLACE_PAR, REMPLACE_PAR.texte(autre=gagnant.fichier.nom, quand=quand))
+                _remplacer(r, gagnant, REMPLACE_PAR, REMPLACE_PAR.texte(autre=gagnant.fichier.nom, quand=quand))
+                continue
+            # Same saved time (or none): the files' dates decided, and the message says so (issue 25).
+            quand = datetime.fromtimestamp(_mtime(gagnant.fichier.chemin))
+            heure = (
+                f"le {horodatage.en_heure_locale(r.fichier.modifie_le, zone):%d/%m/%Y à %H:%M}"
+                if r.fichier.modifie_le
+                else "aucune heure d'enregistrement"
+            )
+            message = REMPLACE_PAR_DATE_FICHIER.texte(autre=gagnant.fichier.nom, quand=quand, heure=heure)
+            _remplacer(r, gagnant, REMPLACE_PAR_DATE_FICHIER, message)
+
+
+def _perimer(resultats: list[ResultatFichier]) -> None:
+    """A file of a pilot that is not used (last year's workbook, a CSV export, an unreadable
+    copy) no longer counts once a usable return of that pilot is in the folder (issue 25): its
+    findings become one avertissement, so a superseded file never keeps the run in error.
+    Collective pilots are left alone: an unused file does not say which structure sent it."""
+    utilises: dict[str, ResultatFichier] = {}
+    for r in resultats:
+        if r.reponses and r.fichier.pilote and r.fichier.etat in (VALIDE, A_CORRIGER):
+            utilises.setdefault(r.fichier.pilote, r)
+    for r in resultats:
+        f = r.fichier
+        if r.reponses or r.cle is not None or f.etat == REMPLACE or f.pilote not in utilises:
+            continue
+        gagnant = utilises[f.pilote]
+        if gagnant.cle is None or gagnant.cle[1]:
+            continue  # collective pilot: which structure sent the unused file is unknown
+        avant = " ".join(a.message for a in r.anomalies if a.gravite == ERREUR) or f.motif
+        _remplacer(r, gagnant, PERIME, PERIME.texte(qui=_qui(gagnant), autre=gagnant.fichier.nom, avant=avant))
 
 
 def _raison_incertaine(*heures: horodatage.Horodatage) -> str:

@@ -180,6 +180,14 @@ def identifier(ctx: Contexte, retour: Any, fichier: FichierControle) -> Verif:
         yield ctx.anomalie(r.AUTRE_PROTOCOLE, r.AUTRE_PROTOCOLE.texte(lu=ident.protocole_id, attendu=protocole.id))
         return None
     if ident.annee != annee:
+        if rempli_pour(retour, ident.annee, annee):
+            # Last year's workbook filled with this year's answers (issue 25): the pilot did answer
+            # (not « manquant »); moving it to the other year's folder would feed that bilan.
+            fichier.etat = r.A_CORRIGER
+            fichier.motif = f"Classeur de l'année {ident.annee} rempli pour {annee}."
+            message = r.ANNEE_PRECEDENTE_REMPLIE.texte(lue=ident.annee, annee=annee)
+            yield ctx.anomalie(r.ANNEE_PRECEDENTE_REMPLIE, message)
+            return None
         fichier.motif = f"Classeur de l'année {ident.annee}, pas {annee}."
         yield ctx.anomalie(r.AUTRE_ANNEE, r.AUTRE_ANNEE.texte(lue=ident.annee, annee=annee))
         return None
@@ -189,6 +197,17 @@ def identifier(ctx: Contexte, retour: Any, fichier: FichierControle) -> Verif:
         fichier.motif = f"Pilote « {ident.pilote} » inconnu du protocole."
         yield ctx.anomalie(r.PILOTE_INCONNU, r.PILOTE_INCONNU.texte(pilote=ident.pilote))
         return None
+
+
+def rempli_pour(retour: Any, lue: int, annee: int) -> bool:
+    """True when a workbook of an earlier year `lue` holds answers given for `annee`: found in the
+    returns folder of `annee`, with answers typed, and not saved before `annee` ended (a workbook
+    of `lue` is filled early in lue + 1; one saved in annee + 1 or later, or carrying no saved
+    time, was filled during the collection of `annee`)."""
+    if lue >= annee or not any(not ligne_vide(retour, li) for li in retour.lignes):
+        return False
+    moment = retour.modifie_le
+    return moment is None or moment.year > annee
 
 
 def reconnaitre_par_contenu(protocole: Protocole, retour: Any) -> d.Identification | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from vif38_bilan.regles import (
+    ETIQUETTE_PROTECTION,
     EXPORT_CSV,
     FICHIER_ABIME,
     FICHIER_TROP_GROS,
@@ -154,6 +155,19 @@ def _message_pas_un_classeur(tete: bytes) -> str:
 # ---------------------------------------------------------------- OLE/CFB containers (xls, encrypted)
 
 
+# Rights management (IRM, Microsoft Purview / 365 sensitivity labels that encrypt): the OLE
+# envelope's \x06DataSpaces storage names a DRM data space and transform instead of the
+# password's StrongEncryptionDataSpace ([MS-OFFCRYPTO] 2.2.6, "DRMEncryptedDataSpace",
+# "\x09DRMTransform"). No password was ever set: the pilot must change the label.
+_DRM = frozenset({"drmencrypteddataspace", "\x09drmtransform", "drmencryptedtransform", "\x09drmdataspace"})
+MESSAGE_ETIQUETTE = (
+    "Le classeur est chiffré par une étiquette de confidentialité Microsoft 365 (protection des informations, IRM) "
+    "et non par un mot de passe : l'outil ne peut pas le lire. Demandez au pilote de le renvoyer avec une étiquette "
+    "qui ne protège pas le fichier (par exemple « Public » ou « Général », menu Accueil → Confidentialité dans "
+    "Excel), ou d'en retirer la protection."
+)
+
+
 def _inspecter_ole(donnees: bytes) -> Verification:
     """Directory names, and the start of the Workbook stream for FILEPASS (a password)."""
     try:
@@ -161,6 +175,8 @@ def _inspecter_ole(donnees: bytes) -> Verification:
     except OleAbime:
         raise refus(ABIME, FICHIER_ABIME) from None
     noms = ole.noms
+    if noms & _DRM:
+        raise refus(MESSAGE_ETIQUETTE, ETIQUETTE_PROTECTION)
     if "encryptioninfo" in noms or "encryptedpackage" in noms:
         raise refus(MESSAGE_MOT_DE_PASSE, MOT_DE_PASSE)
     flux = "workbook" if "workbook" in noms else "book" if "book" in noms else None

@@ -72,6 +72,14 @@ MOT_DE_PASSE = regle(
     "Le fichier est protégé par un mot de passe : demandez au pilote de le renvoyer sans mot de passe.",
     "Demander au pilote de le renvoyer sans mot de passe.",
 )
+ETIQUETTE_PROTECTION = regle(
+    "etiquette_protection",
+    E,
+    "Chiffré par une étiquette de confidentialité (IRM)",
+    "Le classeur est chiffré par une étiquette de confidentialité Microsoft 365 (IRM), pas par un mot de passe : "
+    "demandez au pilote de le renvoyer avec une étiquette qui ne protège pas le fichier.",
+    "Demander au pilote de renvoyer le classeur avec une étiquette qui ne le protège pas (« Public », « Général »).",
+)
 FICHIER_ABIME = regle(
     "fichier_abime",
     E,
@@ -173,6 +181,7 @@ __all__ = [
     "PAS_UN_CLASSEUR",
     "FORMAT_NON_PRIS_EN_CHARGE",
     "MOT_DE_PASSE",
+    "ETIQUETTE_PROTECTION",
     "FICHIER_ABIME",
     "BOMBE_ZIP",
     "XML_DANGEREUX",

@@ -41,6 +41,16 @@ AUTRE_ANNEE = regle(
     "a été envoyé (ou déplacez ce fichier dans le dossier {lue}).",
     "Déplacer le fichier dans le dossier de son année ou demander au pilote le classeur de l'année.",
 )
+ANNEE_PRECEDENTE_REMPLIE = regle(
+    "annee_precedente_remplie",
+    E,
+    "Classeur d'une année passée rempli pour cette année",
+    "Classeur de l'année {lue} rempli pour {annee} : le pilote a répondu, mais dans l'ancien classeur, dont les "
+    "actions et les colonnes ne sont pas celles de {annee} ; ses réponses ne sont pas reprises. Envoyez-lui le "
+    "classeur {annee} (le courriel de correction le joint) pour qu'il y recopie ses réponses. Ne déplacez pas ce "
+    "fichier dans le dossier {lue} : ses réponses iraient dans le bilan {lue}.",
+    "Envoyer au pilote le classeur de l'année (courriel de correction) pour qu'il y recopie ses réponses.",
+)
 PILOTE_INCONNU = regle(
     "pilote_inconnu",
     E,
@@ -250,6 +260,23 @@ DOUBLON = regle(
     "Doublon : ce fichier est identique à « {autre} » ; il n'est compté qu'une fois.",
     "Rien à faire ; supprimer la copie du dossier si besoin.",
 )
+REMPLACE_PAR_DATE_FICHIER = regle(
+    "remplace_date_fichier",
+    A,
+    "Remplacé : ordre décidé par la date du fichier",
+    "Remplacé par « {autre} » : les deux versions portent la même heure d'enregistrement dans le classeur "
+    "({heure}), l'ordre a donc été décidé par la date des fichiers dans le dossier (« {autre} » le "
+    "{quand:%d/%m/%Y à %H:%M}). Vérifiez que « {autre} » est bien la bonne version ; supprimez l'autre du dossier.",
+    "Vérifier que la version gardée est la bonne ; supprimer l'autre du dossier.",
+)
+PERIME = regle(
+    "perime",
+    A,
+    "Ancien envoi remplacé par un retour utilisable",
+    "Ce fichier n'est plus pris en compte : le retour de {qui} est arrivé depuis dans « {autre} », qui est utilisé. "
+    "Avant : {avant}",
+    "Rien à faire ; supprimer l'ancien fichier du dossier si besoin.",
+)
 REMPLACE_PAR = regle(
     "remplace",
     A,
@@ -272,6 +299,7 @@ __all__ = [
     "NON_RECONNU",
     "AUTRE_PROTOCOLE",
     "AUTRE_ANNEE",
+    "ANNEE_PRECEDENTE_REMPLIE",
     "PILOTE_INCONNU",
     "STRUCTURE_MANQUANTE",
     "TABLEAU_INTROUVABLE",
@@ -299,5 +327,7 @@ __all__ = [
     "AUCUNE_ACTION_RENSEIGNEE",
     "DOUBLON",
     "REMPLACE_PAR",
+    "REMPLACE_PAR_DATE_FICHIER",
+    "PERIME",
     "ORDRE_INDECIDABLE",
 ]

@@ -1,0 +1,232 @@
+"""Returns as real offices send them, round 3 (issue 25): one folder holding each defect beside good
+returns gives the right values, the right French message at the right cell, and every file reported."""
+
+from __future__ import annotations
+
+import os
+
+import envois_reels as er
+import pytest
+import retours_reels as rr
+
+from vif38_bilan.controle.retours import A_CORRIGER, AVERTISSEMENT, ERREUR, IGNORE, REMPLACE, VALIDE, controler
+from vif38_bilan.lecture.conteneurs import nom_decode
+
+ANNEE = rr.ANNEE
+
+
+@pytest.fixture(scope="module")
+def dossier(protocole, tmp_path_factory):
+    base = tmp_path_factory.mktemp("envois_reels")
+    s = base / "saisies"
+    tmp = base / "fabrique"
+    faits = {}
+    faits["valide"] = rr.retour(protocole, base, s, "retour_valide_ARS.xlsx", "ARS")
+    faits["invisibles"], faits["invisibles_refs"] = er.caracteres_invisibles(protocole, base, s)
+    caf = rr.retour(protocole, base, tmp, "CAF bilan 2023.xlsx", "CAF")
+    faits["winmail"] = er.winmail_dat({"CAF bilan 2023.xlsx": caf.read_bytes()}, s / "winmail.dat")
+    gend = rr.retour(protocole, base, tmp, "Gendarmerie bilan 2023.xlsx", "GENDARMERIE")
+    police = rr.retour(protocole, base, tmp, "Police bilan 2023.xlsx", "POLICE")
+    faits["eml"] = er.eml(
+        {"Bilan Gendarmerie – année 2023.xlsx": gend.read_bytes(), "Police bilan 2023.xlsx": police.read_bytes()},
+        s / "Tr Bilan 2023.eml",
+    )
+    justice = rr.retour(protocole, base, tmp, "j.xlsx", "JUSTICE")
+    faits["thunderbird"] = s / er.nom_mime("Justice bilan 2023 été.xlsx", "thunderbird")
+    faits["thunderbird"].write_bytes(justice.read_bytes())
+    prefecture = rr.retour(protocole, base, tmp, "p.xlsx", "PREFECTURE")
+    faits["tirets"] = s / er.nom_mime("Préfecture bilan.xlsx", "tirets")
+    faits["tirets"].write_bytes(prefecture.read_bytes())
+    spip = rr.retour(protocole, base, tmp, "SPIP bilan 2023.xlsx", "SPIP")
+    faits["zip"] = er.archive_zip({"retours/SPIP bilan 2023.xlsx": spip.read_bytes()}, s / "retours SPIP.zip")
+    faits["etiquette"] = er.chiffre_par_etiquette(s / "UMJ bilan 2023.xlsx")
+    faits["xlsb_renomme"] = er.xlsb(s / "binaire renomme.xlsx")
+    faits["xlsb"] = er.xlsb(s / "binaire.xlsb")
+    faits["annee_precedente"] = er.annee_precedente_remplie(protocole, base, s, "SIAO", "SIAO bilan.xlsx")
+    # A stale file superseded by the right one: last year's workbook, then this year's.
+    faits["perime"] = er.annee_precedente_remplie(protocole, base, s, "DDETS", "DDETS ancien.xlsx")
+    faits["bon_ddets"] = rr.retour(protocole, base, s, "DDETS bon.xlsx", "DDETS")
+    # Two versions saved at the same time: the file dates decide.
+    v1 = rr.retour(protocole, base, s, "OFII v1.xlsx", "OFII")
+    premiere = protocole.actions_du_pilote("OFII")[0][0].code
+    v2 = rr.retour(protocole, base, s, "OFII v2.xlsx", "OFII", maj={premiere: {"observations": "Version 2"}})
+    os.utime(v1, (1_700_000_000, 1_700_000_000))
+    os.utime(v2, (1_700_100_000, 1_700_100_000))
+    faits["v1"], faits["v2"] = v1, v2
+    return s, faits
+
+
+@pytest.fixture(scope="module")
+def resultat(protocole, dossier):
+    s, _ = dossier
+    return controler(protocole, ANNEE, s, jobs=1)
+
+
+def fichier(resultat, nom):
+    return next(f for f in resultat.fichiers if f.nom == nom)
+
+
+def anomalies(resultat, nom, cellule=None):
+    return [a for a in resultat.anomalies if a.fichier == nom and (cellule is None or a.cellule == cellule)]
+
+
+def test_chaque_fichier_est_rapporte(dossier, resultat):
+    s, _ = dossier
+    sur_disque = {f.name for f in s.iterdir()}
+    noms = {f.nom for f in resultat.fichiers}
+    decodes = {"Justice bilan 2023 été.xlsx", "Préfecture bilan.xlsx"}
+    assert sur_disque - {f.name for f in [dossier[1]["thunderbird"], dossier[1]["tirets"]]} <= noms
+    assert decodes <= noms
+    assert fichier(resultat, "retour_valide_ARS.xlsx").etat == VALIDE
+
+
+# ---------------------------------------------------------------- 1. invisible characters
+
+
+def test_caracteres_invisibles_retires_et_signales(dossier, resultat):
+    _, faits = dossier
+    nom = faits["invisibles"].name
+    assert fichier(resultat, nom).etat == VALIDE
+    lues = {}
+    for rep in resultat.reponses:
+        if rep.valeurs_sources and rep.valeurs_sources[0] and rep.valeurs_sources[0].fichier == nom:
+            lues[rep.valeurs_sources[0].cellule] = rep.valeurs[0]
+            if rep.statut_source:
+                lues[rep.statut_source.cellule] = rep.statut
+            if rep.observations_source:
+                lues[rep.observations_source.cellule] = rep.observations
+    for ref, (_tape, attendu) in faits["invisibles_refs"].items():
+        assert lues[ref] == attendu, ref
+        (a,) = anomalies(resultat, nom, ref)
+        assert (a.regle, a.gravite) == ("caractere_invisible", AVERTISSEMENT)
+        assert a.message.startswith("Caractère invisible retiré (")
+        assert f"lue comme « {attendu} »" in a.message
+    assert not [a for a in anomalies(resultat, nom) if a.gravite == ERREUR]
+
+
+def test_autre_caractere_invisible_non_prevu(protocole, tmp_path):
+    """Inputs not written for the fixtures: word joiner and Mongolian vowel separator in an
+    Oui/Non, LRE/PDF embeddings around an observation."""
+    code = rr.PILOTE
+    oui_non = next(
+        a.code for a, _ in protocole.actions_du_pilote(code) if any(i.type == "oui_non" for i in a.indicateurs)
+    )
+    k = next(k for k, i in enumerate(protocole.action(oui_non).indicateurs) if i.type == "oui_non")
+    valeurs = [None] * len(protocole.action(oui_non).indicateurs)
+    valeurs[k] = "\u2060Oui\u180e"
+    maj = {oui_non: {"statut": "EN COURS", "valeurs": valeurs, "observations": "\u202aEn cours\u202c"}}
+    chemin = rr.retour(protocole, tmp_path, tmp_path / "s", "x.xlsx", code, maj=maj)
+    r = controler(protocole, ANNEE, tmp_path / "s", jobs=1)
+    refs = rr.cellules(chemin)[oui_non]
+    ref = refs["valeur" if k == 0 else "valeur2"]
+    rep = next(x for x in r.reponses if x.code_action == oui_non)
+    assert rep.valeurs[k] == "Oui" and rep.observations == "En cours"
+    (a,) = [a for a in r.anomalies if a.cellule == ref]
+    assert a.regle == "caractere_invisible" and "gluon de mots, U+180E" in a.message
+    (b,) = [a for a in r.anomalies if a.cellule == refs["observations"]]
+    assert b.regle == "caractere_invisible" and "U+202A, U+202C" in b.message
+    assert r.fichiers[0].etat == VALIDE
+
+
+# ---------------------------------------------------------------- 3. containers and names
+
+
+def test_winmail_dat_ouvert(resultat):
+    f = fichier(resultat, "winmail.dat » CAF bilan 2023.xlsx")
+    assert (f.etat, f.pilote) == (VALIDE, "CAF")
+    assert f.motif.startswith("Extrait de « winmail.dat »")
+    assert "CAF" not in resultat.manquants
+    conteneur = fichier(resultat, "winmail.dat")
+    assert conteneur.etat == IGNORE and "1 pièce(s) jointe(s) extraite(s)" in conteneur.motif
+    assert not anomalies(resultat, "winmail.dat")
+
+
+def test_eml_deux_pieces_jointes(resultat):
+    g = fichier(resultat, "Tr Bilan 2023.eml » Bilan Gendarmerie – année 2023.xlsx")
+    p = fichier(resultat, "Tr Bilan 2023.eml » Police bilan 2023.xlsx")
+    assert (g.pilote, g.etat, p.pilote, p.etat) == ("GENDARMERIE", VALIDE, "POLICE", VALIDE)
+    assert not {"GENDARMERIE", "POLICE"} & set(resultat.manquants)
+    rep = next(x for x in resultat.reponses if x.pilote == "POLICE")
+    assert rep.valeurs_sources[0] is None or rep.valeurs_sources[0].fichier == p.nom
+
+
+def test_noms_mime_decodes(resultat, dossier):
+    _, faits = dossier
+    j = fichier(resultat, "Justice bilan 2023 été.xlsx")
+    assert (j.pilote, j.etat) == ("JUSTICE", VALIDE)
+    assert faits["thunderbird"].name in j.motif
+    p = fichier(resultat, "Préfecture bilan.xlsx")
+    assert (p.pilote, p.etat) == ("PREFECTURE", VALIDE)
+
+
+@pytest.mark.parametrize(
+    ("forme", "nom"),
+    [
+        ("rfc2047", "Commune de Vif – bilan.xlsx"),
+        ("thunderbird", "Bilan à rendre?.ods"),
+        ("tirets", "DDFE.xlsx"),
+        ("rfc2231", "Délégation 2023.xlsx"),
+    ],
+)
+def test_nom_decode_formes(forme, nom):
+    assert nom_decode(er.nom_mime(nom, forme)) == nom
+    assert nom_decode(nom) is None
+
+
+def test_zip_ouvert(resultat):
+    f = fichier(resultat, "retours SPIP.zip » SPIP bilan 2023.xlsx")
+    assert (f.pilote, f.etat) == ("SPIP", VALIDE)
+
+
+def test_entrees_jamais_modifiees(protocole, dossier, resultat, tmp_path):
+    from fabriques import empreintes
+
+    s, _ = dossier
+    avant = empreintes(s)
+    controler(protocole, ANNEE, s, jobs=1)
+    assert empreintes(s) == avant
+    assert not any(p.name.startswith("0") and p.parent != s for p in s.rglob("*"))
+
+
+# ---------------------------------------------------------------- 4. right advice
+
+
+def test_etiquette_de_confidentialite(resultat):
+    (a,) = anomalies(resultat, "UMJ bilan 2023.xlsx")
+    assert (a.regle, a.gravite) == ("etiquette_protection", ERREUR)
+    assert "étiquette de confidentialité" in a.message and "mot de passe" in a.message
+    assert "renvoyer avec une étiquette qui ne protège pas" in a.message
+
+
+def test_xlsb_meme_gravite_quel_que_soit_le_nom(resultat):
+    a = anomalies(resultat, "binaire renomme.xlsx")
+    b = anomalies(resultat, "binaire.xlsb")
+    assert [(x.regle, x.gravite) for x in a] == [(x.regle, x.gravite) for x in b] == [
+        ("format_non_pris_en_charge", ERREUR)
+    ]
+    assert ".xlsx" in b[0].message
+
+
+def test_annee_precedente_remplie(resultat):
+    f = fichier(resultat, "SIAO bilan.xlsx")
+    (a,) = anomalies(resultat, "SIAO bilan.xlsx")
+    assert a.regle == "annee_precedente_remplie" and a.gravite == ERREUR
+    assert a.message.startswith(f"Classeur de l'année {ANNEE - 1} rempli pour {ANNEE}")
+    assert f"dossier {ANNEE}" not in a.message.split("Ne déplacez")[0]
+    assert f.etat == A_CORRIGER and "SIAO" not in resultat.manquants
+
+
+def test_fichier_perime_ne_garde_pas_l_erreur(resultat):
+    f = fichier(resultat, "DDETS ancien.xlsx")
+    assert f.etat == REMPLACE and f.remplace_par == "DDETS bon.xlsx"
+    assert [(a.regle, a.gravite) for a in anomalies(resultat, "DDETS ancien.xlsx")] == [("perime", AVERTISSEMENT)]
+    assert fichier(resultat, "DDETS bon.xlsx").etat == VALIDE
+
+
+def test_meme_heure_ordre_par_date_du_fichier(resultat):
+    f = fichier(resultat, "OFII v1.xlsx")
+    assert f.etat == REMPLACE and f.remplace_par == "OFII v2.xlsx"
+    (a,) = anomalies(resultat, "OFII v1.xlsx")
+    assert a.regle == "remplace_date_fichier"
+    assert "même heure d'enregistrement" in a.message and "date des fichiers" in a.message
+    assert "enregistré plus récemment" not in a.message

@@ -118,8 +118,9 @@ def controler(
         reponses.extend(r.reponses)
         chiffres.extend(r.chiffres)
 
-    # A pilot who answered in a workbook to correct (last year's one, two filled sheets) is not missing.
-    repondu = {rep.pilote for rep in reponses} | {f.pilote for f in fichiers if f.etat == A_CORRIGER and f.pilote}
+    # A pilot who answered in last year's workbook (to be copied into this year's) is not missing.
+    repondu = {rep.pilote for rep in reponses}
+    repondu |= {f.pilote for f in fichiers if f.etat == A_CORRIGER and f.pilote and f.annee not in (None, annee)}
     manquants = [p.code for p in protocole.pilotes_actifs() if p.code not in repondu]
     return ResultatControle(annee, fichiers, anomalies, reponses, manquants, chiffres=chiffres)
 
@@ -270,8 +271,12 @@ def controler_fichier(
             pilote = _pilote_du_csv(Path(chemin), protocole)
             fichier.pilote = pilote
             message = message_csv(renomme=renomme, pilote=_nom_pilote(protocole, pilote))
-        elif not renomme:
-            message = message.replace(" renommée", "").replace(" renommé", "")
+        elif getattr(e, "document", None):
+            # A document recognised by its content (PDF, Word, image, text): set aside with a
+            # warning whatever its name, as it may be a pilot's misdirected answer.
+            regle = FICHIER_ECARTE
+            raison = f"ce n'est pas un classeur ({e.document}) ; vérifiez s'il s'agit d'une réponse mal envoyée"
+            message = FICHIER_ECARTE.texte(raison=raison)
         fichier.motif = message
         anomalie = Anomalie(nom, e.feuille, e.cellule, None, regle.gravite, message, regle.id, fichier.pilote)
         return ResultatFichier(fichier, [anomalie], [])

@@ -103,7 +103,9 @@ def inspecter_zip(donnees: bytes) -> Verification:
             return Verification("ods", macros)
         for mime, quoi in _ODF_AUTRES.items():
             if mimetype.startswith(mime):
-                raise refus(f"Ce n'est pas un classeur, c'est {quoi} renommé : {RENVOI}", PAS_UN_CLASSEUR)
+                e = refus(f"Ce n'est pas un classeur, c'est {quoi} renommé : {RENVOI}", PAS_UN_CLASSEUR)
+                e.document = quoi.split(" ", 1)[1]
+                raise e
         raise refus(f"Ce fichier LibreOffice n'est pas un classeur : {RENVOI}", PAS_UN_CLASSEUR)
 
     brut = gardes.get("[Content_Types].xml")
@@ -126,12 +128,16 @@ def inspecter_zip(donnees: bytes) -> Verification:
     elif "ms-excel.sheet.macroEnabled.main+xml" in types or "ms-excel.template.macroEnabled.main+xml" in types:
         fmt = "xlsm"
     elif "wordprocessingml" in types:
-        raise refus(f"Ce n'est pas un classeur Excel, c'est un document Word renommé : {RENVOI}", PAS_UN_CLASSEUR)
+        e = refus(f"Ce n'est pas un classeur Excel, c'est un document Word renommé : {RENVOI}", PAS_UN_CLASSEUR)
+        e.document = "document Word"
+        raise e
     elif "presentationml" in types:
-        raise refus(
+        e = refus(
             f"Ce n'est pas un classeur Excel, c'est une présentation PowerPoint renommée : {RENVOI}",
             PAS_UN_CLASSEUR,
         )
+        e.document = "présentation PowerPoint"
+        raise e
     else:
         raise refus(f"Ce document Office n'est pas un classeur Excel : {RENVOI}", PAS_UN_CLASSEUR)
     macros = fmt == "xlsm" or any(n.lower().endswith("vbaproject.bin") or "/macrosheets/" in n.lower() for n in noms)

@@ -102,7 +102,31 @@ def inspecter_octets(donnees: bytes, taille_max: int = TAILLE_MAX) -> Verificati
         return _inspecter_ole(donnees)
     if est_un_csv(donnees):
         raise refus(message_csv(renomme=True), EXPORT_CSV)
-    raise refus(_message_pas_un_classeur(donnees[:512]), PAS_UN_CLASSEUR)
+    e = refus(_message_pas_un_classeur(donnees[:512]), PAS_UN_CLASSEUR)
+    e.document = _document(donnees)
+    raise e
+
+
+def _document(donnees: bytes) -> str | None:
+    """What a non-spreadsheet document is, when its content says so (PDF, RTF, image, plain
+    text), else None. The check then sets the file aside with a warning whatever its name
+    (issue 25: the same file, the same severity)."""
+    from vif38_bilan.lecture.export_csv import texte
+
+    tete = donnees[:512]
+    debut = tete.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if tete.startswith(b"%PDF"):
+        return "document PDF"
+    if debut.startswith(b"{\\rtf"):
+        return "document texte RTF"
+    if tete[:4] in (b"\x89PNG", b"GIF8") or tete[:3] == b"\xff\xd8\xff":
+        return "image"
+    if debut.startswith((b"<", b"{")) or tete.startswith(ZIP_VIDE):
+        return None  # HTML, XML 2003, JSON: spreadsheet exports, said by the message
+    t = texte(donnees)
+    if t is not None and all(c.isprintable() or c in "\r\n\t" for c in t[:4096]):
+        return "fichier texte"
+    return None
 
 
 def _verifier_taille(taille: int, taille_max: int) -> None:
@@ -182,14 +206,16 @@ def _inspecter_ole(donnees: bytes) -> Verification:
     flux = "workbook" if "workbook" in noms else "book" if "book" in noms else None
     if flux is None:
         if "worddocument" in noms:
-            raise refus(
-                f"Ce n'est pas un classeur Excel, c'est un document Word (.doc) renommé : {RENVOI}", PAS_UN_CLASSEUR
-            )
+            e = refus(f"Ce n'est pas un classeur Excel, c'est un document Word (.doc) renommé : {RENVOI}", PAS_UN_CLASSEUR)
+            e.document = "document Word"
+            raise e
         if "powerpoint document" in noms:
-            raise refus(
+            e = refus(
                 f"Ce n'est pas un classeur Excel, c'est une présentation PowerPoint renommée : {RENVOI}",
                 PAS_UN_CLASSEUR,
             )
+            e.document = "présentation PowerPoint"
+            raise e
         if any(n.startswith("__substg1.0_") for n in noms):
             raise refus(
                 "Ce fichier est un message Outlook (.msg), pas un classeur : ouvrez le message, enregistrez la pièce "

@@ -10,6 +10,8 @@ from vif38_bilan.regles.anomalies import regle
 RENVOYER = "Demander au pilote de renvoyer le classeur de collecte reçu, enregistré en .xlsx."
 
 # Files under the returns folder.
+# Issue 25: also a document recognised by its content (PDF, Word, image, text), whatever its name,
+# so that a PDF named .pdf or .xlsx gets the same severity.
 FICHIER_ECARTE = regle(
     "fichier_ecarte",
     A,
@@ -48,14 +50,8 @@ FICHIER_TROP_GROS = regle(
     "sans images, pièces jointes ni onglets ajoutés.",
     "Demander au pilote le classeur seul, sans images, pièces jointes ni onglets ajoutés.",
 )
-# Issue 25: judged on content whatever the file's name, so one severity for a PDF named .pdf or
-# .xlsx: a warning (the pilot stays « manquant » until a workbook comes), as a stray document was.
 PAS_UN_CLASSEUR = regle(
-    "pas_un_classeur",
-    A,
-    "Pas un classeur",
-    "Ce n'est pas un classeur, c'est {quoi} : {renvoi}",
-    "Vérifier s'il s'agit d'une réponse mal envoyée ; " + RENVOYER[0].lower() + RENVOYER[1:],
+    "pas_un_classeur", E, "Pas un classeur", "Ce n'est pas un classeur, c'est {quoi} renommé : {renvoi}", RENVOYER
 )
 FORMAT_NON_PRIS_EN_CHARGE = regle(
     "format_non_pris_en_charge",

@@ -8,7 +8,7 @@ declared in `vif38_bilan.regles`; `controle.py` reads the file and drives these 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -46,6 +46,8 @@ class Contexte:
     pilote: str | None = None
     structure: str | None = None
     couvertes: frozenset[str] = frozenset()  # cells hidden under a merge: their emptiness is not reported
+    # Action code → the pilot's comments on its row, joined to its observations (issue 25).
+    commentaires: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
     def anomalie(self, regle: Regle, message: str, cellule: str | None = None, code: str | None = None) -> Anomalie:
         return Anomalie(
@@ -100,8 +102,11 @@ def verifier_retour(ctx: Contexte, retour: Any, avertissements: tuple[str, ...],
 
     yield from verifier_feuilles(ctx, retour)
     yield from verifier_invisibles(ctx, retour)
+    from vif38_bilan.controle.comptabilite import verifier_comptabilite
+
+    commentaires = yield from verifier_comptabilite(ctx, retour, pilote)
     couvertes = yield from verifier_fusions(ctx, retour)
-    ctx = dataclasses.replace(ctx, couvertes=couvertes)
+    ctx = dataclasses.replace(ctx, couvertes=couvertes, commentaires=commentaires)
     reponses = yield from verifier_lignes(ctx, retour, pilote, structure)
     if retour.feuilles_remplies:
         reponses = []  # two filled sheets: which one is the answer is the pilot's to say
@@ -337,6 +342,9 @@ def verifier_ligne(
         lues = yield from verifier_observations(ctx, retour, c, code)
         if lues is not None:
             observations, obs_source = lues, source(c)
+    if code in ctx.commentaires:  # the pilot's comments on the row, attributed, personal data removed
+        observations = "\n".join([observations, *ctx.commentaires[code]]).strip()
+        obs_source = obs_source or (source(c) if c is not None else None)
 
     return Reponse(
         pilote=pilote.code,

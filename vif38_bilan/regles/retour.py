@@ -134,6 +134,39 @@ PROTOCOLE_MODIFIE_ACTION_AJOUTEE = regle(
     "La DDFE envoie au pilote un nouveau classeur, qui contient l'action.",
 )
 
+# Everything the pilot wrote is accounted for (issue 25).
+TEXTE_HORS_TABLEAU = regle(
+    "texte_hors_tableau",
+    A,
+    "Texte écrit hors des cellules lues",
+    "Texte écrit {ou}, hors des cellules lues : « {texte} ». Il n'est pas repris dans le bilan et figure dans les "
+    "points à vérifier ; une précision sur une action va dans ses observations.",
+    "Lire le texte ; reporter ce qui compte dans les observations de l'action concernée.",
+)
+CELLULE_PREREMPLIE_MODIFIEE = regle(
+    "cellule_preremplie_modifiee",
+    E,
+    "Cellule pré-remplie modifiée",
+    "La cellule {ref} ({quoi} de l'action {code}) est pré-remplie et protégée, mais elle contient « {lu} », qui "
+    "n'est pas le texte envoyé : {conseil}.",
+    "Le pilote remet le texte d'origine et saisit sa réponse dans la cellule jaune prévue.",
+)
+COMMENTAIRE_REPRIS = regle(
+    "commentaire_repris",
+    A,
+    "Commentaire repris dans les observations",
+    "Commentaire {qui} repris dans les observations de l'action {code} : « {texte} ».",
+    "Vérifier le commentaire repris ; la prochaine fois, écrire dans la colonne des observations.",
+)
+COMMENTAIRE_HORS_ACTION = regle(
+    "commentaire_hors_action",
+    A,
+    "Commentaire hors des lignes d'action",
+    "Commentaire {qui}, hors des lignes d'action : « {texte} ». Il n'est pas repris dans le bilan et figure dans "
+    "les points à vérifier ; ce qui compte va dans les observations d'une action.",
+    "Lire le commentaire ; reporter ce qui compte dans les observations de l'action concernée.",
+)
+
 # Cells of an action row.
 CARACTERE_INVISIBLE = regle(
     "caractere_invisible",
@@ -310,6 +343,10 @@ __all__ = [
     "ACTION_MANQUANTE",
     "PROTOCOLE_MODIFIE_ACTION_RETIREE",
     "PROTOCOLE_MODIFIE_ACTION_AJOUTEE",
+    "TEXTE_HORS_TABLEAU",
+    "CELLULE_PREREMPLIE_MODIFIEE",
+    "COMMENTAIRE_REPRIS",
+    "COMMENTAIRE_HORS_ACTION",
     "CARACTERE_INVISIBLE",
     "FORMULE_SANS_VALEUR",
     "STATUT_MANQUANT",

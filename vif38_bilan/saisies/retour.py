@@ -8,23 +8,23 @@ identity labels, never on the file name or on row positions.
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from vif38_bilan.gabarits import disposition as d
 from vif38_bilan.lecture.cellules_brutes import formules_sans_valeur
-from vif38_bilan.lecture.cellules_brutes import lire_borne as _lire_borne
-from vif38_bilan.lecture.cellules_brutes import local as _local
-from vif38_bilan.lecture.cellules_brutes import xml as _xml
-from vif38_bilan.lecture.classeur import ClasseurLu, lettre_colonne, lire_classeur, lire_feuille
+from vif38_bilan.lecture.classeur import ClasseurLu, lettre_colonne, lire_classeur, lire_feuille, ouvrir_calamine
 from vif38_bilan.saisies.chiffres_cles import LectureChiffres, chercher_feuille, lire_chiffres
+from vif38_bilan.saisies.proprietes import date_modification, lire_horodatage, proprietes_personnalisees
+
+__all__ = ["Cellule", "LigneAction", "Retour", "date_modification", "lire_horodatage", "lire_retour"]
+__all__ += ["normaliser_code", "proprietes_personnalisees"]
 
 # ---------------------------------------------------------------- data
 
@@ -81,6 +81,10 @@ class Retour:
     # Issue 25: cells whose text held invisible format characters, removed on reading:
     # (sheet, A1 reference, text as stored, text as read).
     invisibles: tuple[tuple[str, str, str, str], ...] = ()
+    # Issue 25, every cell accounted for: the table sheet's non-empty cells (1-based row,
+    # column, value), and those of the sheets that hold no table and are not the template's.
+    non_vides: tuple[tuple[int, int, Any], ...] = ()
+    autres_feuilles: tuple[tuple[str, str, Any], ...] = ()  # (sheet, A1 reference, value)
 
     @property
     def annee(self) -> int | None:
@@ -116,6 +120,24 @@ class Retour:
         from vif38_bilan.lecture.cellules_brutes import erreurs_formule
 
         return erreurs_formule(self.donnees, self.format, self.feuille)
+
+    @cached_property
+    def commentaires(self) -> tuple[Any, ...]:
+        """The pilot's comments on every sheet but the identification (lecture.commentaires)."""
+        from vif38_bilan.lecture.commentaires import lire_commentaires
+
+        return tuple(lire_commentaires(self.donnees, self.format, list(self.feuilles)))
+
+    @cached_property
+    def feuilles(self) -> tuple[str, ...]:
+        """Sheet names, in order (the identification sheet left out)."""
+        try:
+            classeur = ouvrir_calamine(self.donnees)
+        except Exception:
+            return tuple(n for n in (self.feuille,) if n)
+        noms = tuple(n for n in classeur.sheet_names if n != d.FEUILLE_ID)
+        classeur.close()
+        return noms
 
     @cached_property
     def modifie_le(self) -> datetime | None:
@@ -179,10 +201,12 @@ def lire_retour(chemin: Path, racine: Path, classeur: ClasseurLu | None = None, 
     candidates += [d.FEUILLE_MODE] if d.FEUILLE_MODE in noms else []
     tables: list[_Table] = []
     invisibles: dict[str, list[tuple[str, str, str, str]]] = {}
+    lues: dict[str, tuple[list[list[Any]], tuple[int, int]]] = {}
 
     def lire(n: str, fusions: list | None = None) -> tuple[list[list[Any]], tuple[int, int]]:
         brutes_invisibles: list = []
         brutes, dep = lire_feuille(classeur, n, fusions=fusions, invisibles=brutes_invisibles)
+        lues[n] = (brutes, dep)
         invisibles[n] = [
             (n, f"{lettre_colonne(j + dep[1] + 1)}{i + dep[0] + 1}", avant, brutes[i][j])
             for i, j, avant in brutes_invisibles
@@ -210,7 +234,14 @@ def lire_retour(chemin: Path, racine: Path, classeur: ClasseurLu | None = None, 
         if trouvee is not None:
             annee_chiffres = identification.annee if identification else None
             chiffres = lire_chiffres(*trouvee, annee_chiffres)
+    a_part = {choisie.nom, chiffres.feuille if chiffres is not None else None} | {t.nom for t in tables}
+    sans_table = [n for n in autres if n not in a_part]
+    for n in sans_table:
+        if n not in lues:
+            lire(n)
     classeur.close()
+    autres_feuilles = tuple((n, f"{lettre_colonne(c)}{li}", v) for n in sans_table for li, c, v in _non_vides(*lues[n]))
+    non_vides = tuple(_non_vides(*lues[choisie.nom])) if choisie.nom in lues else ()
     utiles = (choisie.nom, chiffres.feuille if chiffres is not None else None)
     nettoyees = tuple(x for n in utiles if n for x in invisibles.get(n, ()))
     fusions_table = tuple(choisie.fusions)
@@ -247,7 +278,17 @@ def lire_retour(chemin: Path, racine: Path, classeur: ClasseurLu | None = None, 
         tables=tuple(t.nom for t in tables if t.entete is not None),
         fusions=fusions_table,
         invisibles=nettoyees,
+        non_vides=non_vides,
+        autres_feuilles=autres_feuilles,
     )
+
+
+def _non_vides(brutes: list[list[Any]], depart: tuple[int, int]) -> list[tuple[int, int, Any]]:
+    """(1-based row, 1-based column, value) of each cell holding something."""
+    r0, c0 = depart
+    return [
+        (i + r0 + 1, j + c0 + 1, v) for i, ligne in enumerate(brutes) for j, v in enumerate(ligne) if _vide(v) is not None
+    ]
 
 
 class _Table(NamedTuple):
@@ -438,64 +479,3 @@ def _table(
             )
         )
     return colonnes, tuple(manquantes), tuple(actions)
-
-
-# ---------------------------------------------------------------- package parts (zip + XML)
-
-
-def proprietes_personnalisees(donnees: bytes, format: str) -> dict[str, Any]:
-    """The "vif38_" custom document properties (prefix removed): docProps/custom.xml for
-    xlsx/xlsm, meta.xml user-defined fields for ods. Empty when absent or unreadable."""
-    prefixe = d.PREFIXE_PROPRIETE
-    valeurs: dict[str, Any] = {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(donnees)) as z:
-            if format == "ods":
-                racine = _xml(_lire_borne(z, "meta.xml"))
-                for e in racine.iter():
-                    if _local(e.tag) != "user-defined":
-                        continue
-                    nom = next((v for k, v in e.attrib.items() if _local(k) == "name"), "")
-                    if nom.startswith(prefixe):
-                        valeurs[nom[len(prefixe) :]] = (e.text or "").strip()
-            else:
-                racine = _xml(_lire_borne(z, "docProps/custom.xml"))
-                for e in racine:
-                    nom = e.attrib.get("name", "")
-                    if nom.startswith(prefixe):
-                        valeurs[nom[len(prefixe) :]] = next(((c.text or "").strip() for c in e), "")
-    except Exception:  # no such part, not a zip (xls), malformed or hostile XML: no properties
-        return {}
-    return valeurs
-
-
-def date_modification(donnees: bytes, format: str) -> datetime | None:
-    """Last-modified property: dcterms:modified (xlsx) or dc:date (ods); None otherwise."""
-    if format not in ("xlsx", "xlsm", "ods"):
-        return None
-    try:
-        with zipfile.ZipFile(io.BytesIO(donnees)) as z:
-            if format == "ods":
-                racine = _xml(_lire_borne(z, "meta.xml"))
-                texte = next((e.text for e in racine.iter() if _local(e.tag) == "date"), None)
-            else:
-                racine = _xml(_lire_borne(z, "docProps/core.xml"))
-                texte = next((e.text for e in racine if _local(e.tag) == "modified"), None)
-    except Exception:
-        return None
-    return lire_horodatage(texte)
-
-
-def lire_horodatage(texte: str | None) -> datetime | None:
-    """ISO 8601 as written by Excel ("…Z") or LibreOffice (nanoseconds, no zone) → naive UTC."""
-    if not texte:
-        return None
-    t = texte.strip().replace("Z", "+00:00")
-    t = re.sub(r"(\.\d{6})\d+", r"\1", t)
-    try:
-        moment = datetime.fromisoformat(t)
-    except ValueError:
-        return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment

@@ -167,3 +167,149 @@ def annee_precedente_remplie(protocole, base: Path, dossier: Path, code: str, no
     if not (gabarits / d.nom_fichier(ANNEE - 1, code)).is_file():
         generer_gabarits(protocole, ANNEE - 1, gabarits, pilotes=[code], maintenant=datetime(ANNEE, 1, 5, 9))
     return remplir(protocole, gabarits, dossier, code, nom=nom, annee=ANNEE - 1, modifie_le=datetime(ANNEE + 1, 1, 20, 9))
+
+
+# ---------------------------------------------------------------- kind 2: nothing the pilot wrote is lost
+
+_NS_FIL = "http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"
+_REL_FIL = "http://schemas.microsoft.com/office/2017/10/relationships/threadedComment"
+_REL_PERSONNE = "http://schemas.microsoft.com/office/2017/10/relationships/person"
+
+
+def commentaire_ancien(chemin: Path, ref: str, texte: str, auteur: str, feuille: str = d.FEUILLE_SAISIE) -> Path:
+    """A legacy note (Révision → Nouvelle note), as Excel writes it: the author's name first."""
+    from openpyxl.comments import Comment
+
+    def poser(wb):
+        wb[feuille][ref].comment = Comment(f"{auteur}:\n{texte}", auteur)
+
+    return rr.modifier(chemin, poser)
+
+
+def commentaire_fil(chemin: Path, ref: str, texte: str, auteur: str, reponse: tuple[str, str] | None = None) -> Path:
+    """A threaded comment of Microsoft 365 (xl/threadedComments, xl/persons), with the legacy
+    stand-in Excel writes beside it for older versions ("[Threaded comment] …")."""
+    from openpyxl.comments import Comment
+
+    ident = "{8A3B7C10-0000-4000-8000-000000000001}"
+    personne = "{5C1D2E3F-0000-4000-8000-0000000000AA}"
+    ancien = (
+        "[Threaded comment]\n\nYour version of Excel allows you to read this threaded comment; however, any edits "
+        "to it will get removed if the file is opened in a newer version of Excel. Learn more: "
+        f"https://go.microsoft.com/fwlink/?linkid=870924\n\nComment:\n    {texte}"
+    )
+    rr.modifier(chemin, lambda wb: setattr(wb[d.FEUILLE_SAISIE][ref], "comment", Comment(ancien, f"tc={ident}")))
+    partie = rr.partie_feuille(chemin)
+    rels = partie.replace("worksheets/", "worksheets/_rels/") + ".rels"
+    fils = (
+        f'<threadedComment ref="{ref}" dT="2024-01-15T10:00:00.00" personId="{personne}" id="{ident}">'
+        f"<text>{texte}</text></threadedComment>"
+    )
+    if reponse:
+        fils += (
+            f'<threadedComment ref="{ref}" dT="2024-01-15T11:00:00.00" personId="{personne}" '
+            f'id="{{8A3B7C10-0000-4000-8000-000000000002}}" parentId="{ident}"><text>{reponse[1]}</text></threadedComment>'
+        ).replace(f'dT="2024-01-15T11:00:00.00" personId="{personne}"', 'dT="2024-01-15T11:00:00.00" personId="{P2}"')
+    autre = f'<person displayName="{reponse[0]}" id="{{P2}}" userId="{reponse[0]}" providerId="None"/>' if reponse else ""
+    membres = {
+        "xl/threadedComments/threadedComment1.xml": f'<?xml version="1.0" encoding="UTF-8"?><ThreadedComments xmlns="{_NS_FIL}">{fils}</ThreadedComments>',
+        "xl/persons/person.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><personList xmlns="{_NS_FIL}"><person displayName="{auteur}" '
+            f'id="{personne}" userId="{auteur}" providerId="None"/>{autre}</personList>'
+        ),
+    }
+
+    def changer(nom, donnees):
+        if nom == rels:
+            fil = f'<Relationship Id="rIdFil" Type="{_REL_FIL}" Target="../threadedComments/threadedComment1.xml"/>'
+            return donnees.replace(b"</Relationships>", (fil + "</Relationships>").encode())
+        if nom == "xl/_rels/workbook.xml.rels":
+            return donnees.replace(
+                b"</Relationships>",
+                f'<Relationship Id="rIdPers" Type="{_REL_PERSONNE}" Target="persons/person.xml"/></Relationships>'.encode(),
+            )
+        if nom == "[Content_Types].xml":
+            return donnees.replace(
+                b"</Types>",
+                b'<Override PartName="/xl/threadedComments/threadedComment1.xml" ContentType="application/vnd.ms-excel.'
+                b'threadedcomments+xml"/><Override PartName="/xl/persons/person.xml" ContentType="application/vnd.'
+                b'ms-excel.person+xml"/></Types>',
+            )
+        return donnees
+
+    rr.reecrire_membres(chemin, changer)
+    with zipfile.ZipFile(chemin, "a") as z:
+        for nom, texte_xml in membres.items():
+            z.writestr(nom, texte_xml)
+    return chemin
+
+
+def colonne_et_ligne_ajoutees(chemin: Path, annee: int = ANNEE) -> dict[str, str]:
+    """Protection removed, a « Précisions » column inserted before the observations and filled on
+    two rows, a blank row inserted after the first action with a sentence in it, a note beside
+    the identity block. Returns {A1 ref: text written} (refs after the insertions)."""
+    from openpyxl.utils import get_column_letter
+
+    ecrits: dict[str, str] = {}
+
+    def changer(wb):
+        rr.sans_protection(wb)
+        ws = wb[d.FEUILLE_SAISIE]
+        entete = next(r for r in range(1, 30) if ws.cell(r, 1).value == d.CODE_ACTION)
+        obs = next(c for c in range(1, 40) if ws.cell(entete, c).value == d.entete_observations(annee))
+        ws.insert_cols(obs)
+        lettre = get_column_letter(obs)
+        ws.cell(entete, obs, "Précisions")
+        ecrits[f"{lettre}{entete}"] = "Précisions"
+        ws.insert_rows(entete + 2)
+        for k, texte in ((1, "Chiffre provisoire, consolidé en mars"), (3, "Voir aussi le rapport d'activité")):
+            ws.cell(entete + k, obs, texte)
+            ecrits[f"{lettre}{entete + k}"] = texte
+        ws.cell(entete + 2, 3, "Remarque générale : nouvelle convention signée avec le CIDFF")
+        ecrits[f"C{entete + 2}"] = "Remarque générale : nouvelle convention signée avec le CIDFF"
+        ws["F3"] = "Notre référente change au 1er avril"
+        ecrits["F3"] = "Notre référente change au 1er avril"
+
+    rr.modifier(chemin, changer)
+    return ecrits
+
+
+def cible_tapee_par_dessus(protocole, base: Path, dossier: Path, code: str, nom: str) -> tuple[Path, str, dict]:
+    """ONLYOFFICE lets users type into locked cells: 14 typed over the target of an action whose
+    value cell stays empty. Returns the file, the action and its refs."""
+    action = rr.action_entiere(protocole, code)
+    chemin = rr.retour(protocole, base, dossier, nom, code, maj={action: {"statut": "EFFECTUÉE", "valeurs": [None]}})
+    refs = rr.cellules(chemin)[action]
+    cible = refs["valeur"].rstrip("0123456789")
+    cible_ref = f"{chr(ord(cible) - 1)}{refs['ligne']}"
+    rr.reecrire_membres(
+        chemin,
+        lambda n, b: _remplacer_cellule(b, cible_ref, 14) if n == rr.partie_feuille(chemin) else b,
+    )
+    return chemin, action, {**refs, "cible": cible_ref}
+
+
+def _remplacer_cellule(xml: bytes, ref: str, valeur: int) -> bytes:
+    """The cell ref of a sheet part, its value replaced by a number (style and lock kept)."""
+    import re
+
+    motif = re.compile(rb'<c r="' + ref.encode() + rb'"([^>]*?)(/>|>.*?</c>)', re.S)
+
+    def un(m):
+        attributs = re.sub(rb'\s*t="[^"]*"', b"", m.group(1))
+        return b'<c r="' + ref.encode() + b'"' + attributs + b"><v>" + str(valeur).encode() + b"</v></c>"
+
+    nouveau, n = motif.subn(un, xml, count=1)
+    assert n == 1, ref
+    return nouveau
+
+
+def feuille_ajoutee(chemin: Path, textes: dict[str, str]) -> Path:
+    """A sheet « Notes » added by the pilot, with a few texts."""
+
+    def changer(wb):
+        ws = wb.create_sheet("Notes")
+        for ref, t in textes.items():
+            ws[ref] = t
+
+    return rr.modifier(chemin, changer)

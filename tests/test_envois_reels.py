@@ -230,3 +230,129 @@ def test_meme_heure_ordre_par_date_du_fichier(resultat):
     assert a.regle == "remplace_date_fichier"
     assert "même heure d'enregistrement" in a.message and "date des fichiers" in a.message
     assert "enregistré plus récemment" not in a.message
+
+
+# ---------------------------------------------------------------- 2. nothing the pilot wrote is lost
+
+
+@pytest.fixture(scope="module")
+def ecrits(protocole, tmp_path_factory):
+    """A second folder: comments, added column and row, a locked target typed over, an added sheet."""
+    base = tmp_path_factory.mktemp("ecrits")
+    s = base / "saisies"
+    faits = {}
+    code = "DDFE"
+    a1, a2 = rr.action_entiere(protocole, code, 0), rr.action_entiere(protocole, code, 1)
+    chemin = rr.retour(protocole, base, s, "commentaires.xlsx", code)
+    refs = rr.cellules(chemin)
+    er.commentaire_ancien(chemin, refs[a2]["statut"], "Action reportée en partie", "Jean Exemple")
+    er.commentaire_ancien(chemin, "C3", "Nouvelle directrice depuis mars", "Jean Exemple")
+    # Last: an openpyxl save drops threaded comments (as Excel 2016 would).
+    er.commentaire_fil(chemin, refs[a1]["valeur"], "Chiffre estimé, à confirmer", "Marie Exemple", ("Paul Exemple", "Confirmé"))
+    faits["commentaires"] = (chemin, refs, a1, a2)
+    chemin = rr.retour(protocole, base, s, "colonne_ajoutee.xlsx", "CAF")
+    faits["colonne"] = (chemin, er.colonne_et_ligne_ajoutees(chemin))
+    faits["cible"] = er.cible_tapee_par_dessus(protocole, base, s, "JUSTICE", "cible_ecrasee.xlsx")
+    chemin = rr.retour(protocole, base, s, "feuille_ajoutee.xlsx", "POLICE")
+    faits["feuille"] = (chemin, er.feuille_ajoutee(chemin, {"A1": "Notes internes", "B4": "Bilan partagé en CA"}))
+    faits["propre"] = rr.retour(protocole, base, s, "propre.xlsx", "ARS")
+    return s, faits
+
+
+@pytest.fixture(scope="module")
+def resultat_ecrits(protocole, ecrits):
+    return controler(protocole, ANNEE, ecrits[0], jobs=1)
+
+
+def test_retour_intact_sans_texte_hors_tableau(resultat_ecrits, resultat):
+    """The invariant's other side: an untouched return has every cell read or the template's."""
+    regles = {"texte_hors_tableau", "cellule_preremplie_modifiee", "commentaire_repris", "commentaire_hors_action"}
+    for r in (resultat_ecrits, resultat):
+        for nom in ("propre.xlsx", "retour_valide_ARS.xlsx"):
+            assert not [a for a in r.anomalies if a.fichier == nom and a.regle in regles]
+
+
+def test_commentaires_repris_dans_les_observations(resultat_ecrits, ecrits):
+    _, faits = ecrits
+    chemin, refs, a1, a2 = faits["commentaires"]
+    r1 = next(x for x in resultat_ecrits.reponses if x.code_action == a1)
+    assert f"[Commentaire de Marie Exemple en {refs[a1]['valeur']}] Chiffre estimé, à confirmer" in r1.observations
+    assert "Paul Exemple : Confirmé" in r1.observations
+    assert "Threaded comment" not in r1.observations  # Excel's stand-in is not read twice
+    r2 = next(x for x in resultat_ecrits.reponses if x.code_action == a2)
+    assert r2.observations.endswith(f"[Commentaire de Jean Exemple en {refs[a2]['statut']}] Action reportée en partie")
+    (a,) = anomalies(resultat_ecrits, "commentaires.xlsx", refs[a1]["valeur"])
+    assert (a.regle, a.gravite, a.code_action) == ("commentaire_repris", AVERTISSEMENT, a1)
+    (b,) = anomalies(resultat_ecrits, "commentaires.xlsx", "C3")
+    assert b.regle == "commentaire_hors_action" and "Nouvelle directrice depuis mars" in b.message
+
+
+def test_colonne_et_ligne_ajoutees_signalees(resultat_ecrits, ecrits):
+    _, faits = ecrits
+    chemin, textes = faits["colonne"]
+    assert fichier(resultat_ecrits, "colonne_ajoutee.xlsx").etat == VALIDE
+    for ref, texte in textes.items():
+        (a,) = anomalies(resultat_ecrits, "colonne_ajoutee.xlsx", ref)
+        assert (a.regle, a.gravite) == ("texte_hors_tableau", AVERTISSEMENT), ref
+        assert f"« {texte[:40]}" in a.message
+    assert len([r for r in resultat_ecrits.reponses if r.pilote == "CAF"]) == len(
+        rr.cellules(chemin)
+    )  # every answer still read
+
+
+def test_cible_ecrasee_erreur_et_place_de_la_valeur(resultat_ecrits, ecrits):
+    _, faits = ecrits
+    _chemin, action, refs = faits["cible"]
+    (a,) = anomalies(resultat_ecrits, "cible_ecrasee.xlsx", refs["cible"])
+    assert (a.regle, a.gravite, a.code_action) == ("cellule_preremplie_modifiee", ERREUR, action)
+    assert "« 14 »" in a.message and "la cible annuelle" in a.message
+    assert f"saisissez-le dans la cellule {refs['valeur']}" in a.message
+
+
+def test_feuille_ajoutee_signalee(resultat_ecrits):
+    cellules = {(a.feuille, a.cellule) for a in anomalies(resultat_ecrits, "feuille_ajoutee.xlsx") if a.regle == "texte_hors_tableau"}
+    assert cellules == {("Notes", "A1"), ("Notes", "B4")}
+
+
+def test_copie_annotee_garde_les_commentaires_du_pilote(resultat_ecrits, ecrits, tmp_path):
+    from openpyxl import load_workbook
+
+    from vif38_bilan.controle.rapport import chemin_annote, ecrire_retours_annotes
+
+    s, faits = ecrits
+    _, refs, a1, a2 = faits["commentaires"]
+    ecrire_retours_annotes(resultat_ecrits, s, tmp_path)
+    ws = load_workbook(chemin_annote(tmp_path, "commentaires.xlsx"))["Saisie"]
+    c1 = ws[refs[a1]["valeur"]].comment.text
+    assert c1.startswith("Commentaire de Marie Exemple : Chiffre estimé, à confirmer")
+    assert "Avertissement : Commentaire de Marie Exemple repris" in c1
+    assert "Threaded comment" not in c1
+    assert ws[refs[a2]["statut"]].comment.text.startswith("Commentaire de Jean Exemple : Action reportée en partie")
+    assert ws["C3"].comment.text.startswith("Commentaire de Jean Exemple : Nouvelle directrice")
+
+
+@pytest.mark.skipif(not rr.LIBREOFFICE, reason="LibreOffice absent")
+def test_ods_annotation_et_copie_protegee(protocole, tmp_path):
+    from openpyxl import load_workbook
+
+    from vif38_bilan.controle.rapport import chemin_annote, ecrire_retours_annotes
+
+    code = "DDFE"
+    a1 = rr.action_entiere(protocole, code)
+    brut = rr.retour(protocole, tmp_path, tmp_path / "brut", "GGD38 bilan 2023.xlsx", code, maj={a1: {"statut": "FINI"}})
+    refs = rr.cellules(brut)[a1]
+    er.commentaire_ancien(brut, refs["valeur"], "Estimation du service", "Léa Exemple")
+    s = tmp_path / "saisies"
+    rr.par_libreoffice(brut, "ods", s)
+    r = controler(protocole, ANNEE, s, jobs=1)
+    rep = next(x for x in r.reponses if x.code_action == a1)
+    assert "Estimation du service" in rep.observations
+    ecrire_retours_annotes(r, s, tmp_path / "sortie")
+    copie = chemin_annote(tmp_path / "sortie", "GGD38 bilan 2023.ods")
+    assert copie.name == "GGD38 bilan 2023 (ods).xlsx" and copie.is_file()
+    ws = load_workbook(copie)["Saisie"]
+    assert ws.protection.sheet
+    listes = [v for v in ws.data_validations.dataValidation if v.type == "list"]
+    assert any("EFFECTUÉE" in (v.formula1 or "") and refs["statut"] in str(v.sqref) for v in listes)
+    assert ws[refs["statut"]].protection.locked is False
+    assert ws[refs["valeur"]].comment.text.startswith("Commentaire de Léa Exemple : Estimation du service")

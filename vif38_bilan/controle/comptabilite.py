@@ -46,8 +46,9 @@ def citer(texte: Any) -> str:
     """The beginning of a text, for a message, with likely personal data removed (the text itself
     goes into the agent's working notes through the findings)."""
     from vif38_bilan.controle.donnees_personnelles import retirer
+    from vif38_bilan.controle.valeurs import en_texte
 
-    t = " ".join(str(texte).split())
+    t = " ".join(en_texte(texte).split())
     t = retirer(t)[0]
     return t if len(t) <= _CITATION else t[: _CITATION - 1] + "…"
 

@@ -60,7 +60,9 @@ def _ooxml(donnees: bytes, feuilles: list[str]) -> list[Commentaire]:
             cibles = {}
             for e in xml(lire_borne(z, rels)):
                 type_ = e.get("Type", "")
-                cible = posixpath.normpath(posixpath.join(posixpath.dirname(partie), e.get("Target", "")))
+                cible = e.get("Target", "")
+                cible = cible[1:] if cible.startswith("/") else posixpath.join(posixpath.dirname(partie), cible)
+                cible = posixpath.normpath(cible)
                 if type_.endswith("/comments"):
                     cibles["ancien"] = cible
                 elif type_.endswith("/threadedComment"):
@@ -121,8 +123,7 @@ def _anciens(z: zipfile.ZipFile, partie: str, feuille: str) -> list[Commentaire]
             auteur = auteurs[int(c.get("authorId", "0"))]
         except (ValueError, IndexError):
             auteur = ""
-        if auteur and texte.startswith(auteur + ":"):
-            texte = texte[len(auteur) + 1 :].strip()
+        auteur, texte = auteur_en_tete(auteur, texte)
         sortie.append(Commentaire(feuille, c.get("ref", ""), auteur, texte))
     return sortie
 
@@ -143,8 +144,18 @@ def _ods(donnees: bytes, feuilles: list[str]) -> list[Commentaire]:
                 auteur = next((x.text or "" for x in a if local(x.tag) == "creator"), "")
                 paragraphes = ["".join(p.itertext()) for p in a if local(p.tag) == "p"]
                 ref = f"{lettres_colonne(colonne + 1)}{ligne + 1}"
-                sortie.append(Commentaire(feuille, ref, auteur.strip(), "\n".join(paragraphes).strip()))
+                qui, texte = auteur_en_tete(auteur.strip(), "\n".join(paragraphes).strip())
+                sortie.append(Commentaire(feuille, ref, qui, texte))
     return sortie
+
+
+def auteur_en_tete(auteur: str, texte: str) -> tuple[str, str]:
+    """Excel starts a note with its author's name and a colon on the first line ("Léa Exemple:"),
+    which LibreOffice keeps as text when it converts the note: (author, text without it)."""
+    premiere, _, reste = texte.partition("\n")
+    if premiere.endswith(":") and reste.strip() and (premiere[:-1] == auteur or (not auteur and len(premiere) <= 60)):
+        return premiere[:-1].strip(), reste.strip()
+    return auteur, texte
 
 
 def _ordre(ref: str) -> tuple[int, int]:

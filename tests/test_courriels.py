@@ -908,7 +908,7 @@ def test_correction_ods_envoie_la_copie_annotee_xlsx_et_le_dit(espace, protocole
     ods = espace / "saisies" / "2023" / "caf.ods"
     ods.parent.mkdir(parents=True)
     ods.write_bytes(b"PK\x03\x04 stand-in for an ods return")
-    copie = espace / "sorties" / "2023" / "retours-annotes" / "caf.ods.xlsx"
+    copie = espace / "sorties" / "2023" / "retours-annotes" / "caf (ods).xlsx"
     copie.parent.mkdir(parents=True)
     copie.write_bytes(b"PK\x03\x04 stand-in for the annotated copy")
     f = FichierControle(chemin=ods, nom="caf.ods", etat=A_CORRIGER, pilote="CAF", erreurs=1, format="ods")
@@ -920,7 +920,7 @@ def test_correction_ods_envoie_la_copie_annotee_xlsx_et_le_dit(espace, protocole
     )
     (b,) = prep.brouillons
     msg = lire_eml(b.chemin)
-    assert pieces(msg) == [("caf.ods.xlsx", copie.read_bytes())]
+    assert pieces(msg) == [("caf (ods).xlsx", copie.read_bytes())]
     corps = msg.get_body(("plain",)).get_content()
     assert "était au format .ods : la copie annotée jointe est au format .xlsx" in corps
     assert "ne peut pas être annoté" not in corps

@@ -356,3 +356,42 @@ def test_ods_annotation_et_copie_protegee(protocole, tmp_path):
     assert any("EFFECTUÉE" in (v.formula1 or "") and refs["statut"] in str(v.sqref) for v in listes)
     assert ws[refs["statut"]].protection.locked is False
     assert ws[refs["valeur"]].comment.text.startswith("Commentaire de Léa Exemple : Estimation du service")
+
+
+# ---------------------------------------------------------------- inputs not written for the fixtures
+
+
+def test_conteneurs_emboites(protocole, tmp_path):
+    """A zip holding a saved e-mail whose attachment is Outlook's winmail.dat holding a workbook
+    with an RFC 2047 name, beside a message without attachment and a damaged winmail.dat."""
+    caf = rr.retour(protocole, tmp_path, tmp_path / "f", "caf.xlsx", "CAF")
+    s = tmp_path / "saisies"
+    winmail = er.winmail_dat({"CAF 2023 définitif.xlsx": caf.read_bytes()}, tmp_path / "f" / "winmail.dat")
+    message = er.eml({"winmail.dat": winmail.read_bytes()}, tmp_path / "f" / "fw.eml")
+    er.archive_zip({"boite/Fw Bilan CAF.eml": message.read_bytes()}, s / "export messagerie.zip")
+    er.eml({}, s / "sans piece jointe.eml")
+    (s / "ATT00001.dat").write_bytes(winmail.read_bytes()[:40])
+    r = controler(protocole, ANNEE, s, jobs=1)
+    noms = {f.nom: f for f in r.fichiers}
+    f = noms["export messagerie.zip » Fw Bilan CAF.eml » winmail.dat » CAF 2023 définitif.xlsx"]
+    assert (f.pilote, f.etat) == ("CAF", VALIDE) and "CAF" not in r.manquants
+    assert f.motif.startswith("Extrait de « export messagerie.zip » Fw Bilan CAF.eml » winmail.dat »")
+    (a,) = [a for a in r.anomalies if a.fichier == "sans piece jointe.eml"]
+    assert a.regle == "fichier_ecarte" and "sans pièce jointe" in a.message and a.gravite == AVERTISSEMENT
+    (b,) = [a for a in r.anomalies if a.fichier == "ATT00001.dat"]
+    assert b.gravite == ERREUR and "tronqué" in b.message
+
+
+def test_commentaire_sur_les_observations_et_sous_le_tableau(protocole, tmp_path):
+    code = "PREFECTURE"
+    chemin = rr.retour(protocole, tmp_path, tmp_path / "s", "p.xlsx", code)
+    refs = rr.cellules(chemin)
+    derniere = max(int(x["ligne"]) for x in refs.values())
+    premiere = next(iter(refs))
+    er.commentaire_ancien(chemin, refs[premiere]["observations"], "Chiffres de la préfecture de région", "Ana Exemple")
+    er.commentaire_ancien(chemin, f"C{derniere + 3}", "Merci pour la relance", "Ana Exemple")
+    r = controler(protocole, ANNEE, tmp_path / "s", jobs=1)
+    rep = next(x for x in r.reponses if x.code_action == premiere)
+    assert rep.observations.endswith("Chiffres de la préfecture de région")
+    (a,) = [a for a in r.anomalies if a.cellule == f"C{derniere + 3}"]
+    assert a.regle == "commentaire_hors_action"

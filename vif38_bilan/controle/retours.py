@@ -24,6 +24,7 @@ from vif38_bilan.regles import (
     DOUBLON,
     ERREUR,
     EXPORT_CSV,
+    FICHIER_ABIME,
     FICHIER_ECARTE,
     FICHIER_ILLISIBLE,
     FICHIER_REFUSE,
@@ -198,9 +199,16 @@ def _conteneur(c: Any) -> ResultatFichier:
         regle = REGLES.get(regle_id, FICHIER_REFUSE)
         fichier.motif = message
         return ResultatFichier(fichier, [_sur_fichier(c.nom, regle, message)], [])
+    if not c.pieces and c.type == "tnef":
+        # A winmail.dat exists only to carry attachments: none readable means a truncated file.
+        fichier.motif = (
+            f"« {c.nom} » est une pièce jointe Outlook (winmail.dat) sans pièce jointe lisible (fichier tronqué ?) : "
+            "demandez au pilote de renvoyer son classeur en pièce jointe ordinaire (message au format HTML ou texte)."
+        )
+        return ResultatFichier(fichier, [_sur_fichier(c.nom, FICHIER_ABIME, fichier.motif)], [])
     if not c.pieces:
         fichier.motif = f"{quoi} : aucune pièce jointe."
-        raison = "c'est un conteneur sans pièce jointe (aucun classeur à lire)"
+        raison = "c'est un message ou une archive sans pièce jointe (aucun classeur à lire)"
         return ResultatFichier(fichier, [_sur_fichier(c.nom, FICHIER_ECARTE, FICHIER_ECARTE.texte(raison=raison))], [])
     liste = ", ".join(f"« {p} »" for p in c.pieces)
     fichier.motif = f"{quoi} : {len(c.pieces)} pièce(s) jointe(s) extraite(s) et lue(s) séparément ({liste})."

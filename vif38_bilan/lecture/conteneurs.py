@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from vif38_bilan.exceptions import FichierRefuse
 from vif38_bilan.lecture.examen import OLE, TAILLE_MAX, ZIP, refus
-from vif38_bilan.regles import FICHIER_ABIME
+from vif38_bilan.regles import FICHIER_ABIME, FICHIER_REFUSE
 
 TNEF = b"\x78\x9f\x3e\x22"
 PROFONDEUR_MAX = 4  # a zip in a message in a winmail.dat in a message: deeper is not an attachment
@@ -102,11 +102,17 @@ def _ouvrir(type_: str, donnees: bytes, nom: str) -> list[tuple[str, bytes]]:
         return _zip(donnees)
     except FichierRefuse:
         raise
-    except Exception:  # any parser failure on a damaged container: one French message
-        quoi = {"tnef": "pièce jointe Outlook (winmail.dat)", "eml": "message", "msg": "message Outlook"}
+    except ImportError as e:  # a dependency missing from the installation: say so, not "damaged"
         raise refus(
-            f"Le {quoi.get(type_, 'fichier')} « {nom} » est abîmé : ses pièces jointes ne peuvent pas être lues. "
-            "Enregistrez le classeur joint lui-même et déposez-le à la place.",
+            f"Le module « {e.name} » nécessaire pour ouvrir « {nom} » n'est pas installé : réinstallez vif38-bilan "
+            "(pip install vif38-bilan) puis relancez.",
+            FICHIER_REFUSE,
+        ) from None
+    except Exception:  # any parser failure on a damaged container: one French message
+        quoi = {"tnef": "la pièce jointe Outlook", "eml": "le message", "msg": "le message Outlook"}
+        raise refus(
+            f"Impossible d'ouvrir {quoi.get(type_, 'l’archive')} « {nom} » (fichier abîmé ou tronqué) : ses pièces "
+            "jointes ne peuvent pas être lues. Enregistrez le classeur joint lui-même et déposez-le à la place.",
             FICHIER_ABIME,
         ) from None
 
@@ -114,12 +120,20 @@ def _ouvrir(type_: str, donnees: bytes, nom: str) -> list[tuple[str, bytes]]:
 def _tnef(donnees: bytes) -> list[tuple[str, bytes]]:
     from tnefparse import TNEF as Tnef
 
+    from tnefparse.properties import MAPI_ATTACH_LONG_FILENAME
+
     sortie = []
     for k, a in enumerate(Tnef(donnees).attachments, start=1):
         brut = a.data if isinstance(a.data, bytes) else b""
-        nom = a.long_filename() or a.name or ""
-        nom = nom.decode("cp1252", "replace") if isinstance(nom, bytes) else str(nom)
-        sortie.append((nom_sur(nom, k), brut))
+        # The long name (MAPI, Unicode) first; else the title, which Outlook writes in the OEM
+        # code page (tnefparse's `name` would decode it as UTF-8 and fail on « é »).
+        nom = next((x.data for x in a.mapi_attrs if x.name == MAPI_ATTACH_LONG_FILENAME), None) or a._name or ""
+        if isinstance(nom, bytes):
+            try:
+                nom = nom.decode("utf-8")
+            except UnicodeDecodeError:
+                nom = nom.decode("cp1252", "replace")
+        sortie.append((nom_sur(str(nom).strip("\x00"), k), brut))
     return sortie
 
 

@@ -166,7 +166,9 @@ def annee_precedente_remplie(protocole, base: Path, dossier: Path, code: str, no
     gabarits = base / f"gabarits-{ANNEE - 1}"
     if not (gabarits / d.nom_fichier(ANNEE - 1, code)).is_file():
         generer_gabarits(protocole, ANNEE - 1, gabarits, pilotes=[code], maintenant=datetime(ANNEE, 1, 5, 9))
-    return remplir(protocole, gabarits, dossier, code, nom=nom, annee=ANNEE - 1, modifie_le=datetime(ANNEE + 1, 1, 20, 9))
+    return remplir(
+        protocole, gabarits, dossier, code, nom=nom, annee=ANNEE - 1, modifie_le=datetime(ANNEE + 1, 1, 20, 9)
+    )
 
 
 # ---------------------------------------------------------------- kind 2: nothing the pilot wrote is lost
@@ -210,7 +212,9 @@ def commentaire_fil(chemin: Path, ref: str, texte: str, auteur: str, reponse: tu
             f'<threadedComment ref="{ref}" dT="2024-01-15T11:00:00.00" personId="{personne}" '
             f'id="{{8A3B7C10-0000-4000-8000-000000000002}}" parentId="{ident}"><text>{reponse[1]}</text></threadedComment>'
         ).replace(f'dT="2024-01-15T11:00:00.00" personId="{personne}"', 'dT="2024-01-15T11:00:00.00" personId="{P2}"')
-    autre = f'<person displayName="{reponse[0]}" id="{{P2}}" userId="{reponse[0]}" providerId="None"/>' if reponse else ""
+    autre = (
+        f'<person displayName="{reponse[0]}" id="{{P2}}" userId="{reponse[0]}" providerId="None"/>' if reponse else ""
+    )
     membres = {
         "xl/threadedComments/threadedComment1.xml": f'<?xml version="1.0" encoding="UTF-8"?><ThreadedComments xmlns="{_NS_FIL}">{fils}</ThreadedComments>',
         "xl/persons/person.xml": (

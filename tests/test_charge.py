@@ -180,7 +180,9 @@ def test_charge_200_retours_dont_20_pieges(protocole, corpus):
     # Every broken file: one erreur on the whole file, under the expected rule, nothing read from it.
     for chemin, regle in mauvais.items():
         anomalies = resultat.anomalies_du_fichier(nom[chemin])
-        assert [(a.gravite, a.cellule, a.regle) for a in anomalies] == [(REGLES[regle].gravite, None, regle)], chemin.name
+        assert [(a.gravite, a.cellule, a.regle) for a in anomalies] == [(REGLES[regle].gravite, None, regle)], (
+            chemin.name
+        )
         assert anomalies[0].message[0].isupper() and "Traceback" not in anomalies[0].message
     sources = {r.statut_source.fichier for r in resultat.reponses if r.statut_source}
     assert not sources & {nom[c] for c in mauvais}
@@ -242,7 +244,9 @@ def test_charge_par_la_commande(protocole, corpus, tmp_path, monkeypatch):
     for chemin, regle in mauvais.items():
         (a,) = par_fichier[chemin.relative_to(saisies).as_posix()]
         assert (a["gravite"], a["regle"]) == (REGLES[regle].gravite, regle)
-    assert sum(a["gravite"] == "erreur" for a in anomalies) == sum(REGLES[r].gravite == ERREUR for r in mauvais.values())
+    assert sum(a["gravite"] == "erreur" for a in anomalies) == sum(
+        REGLES[r].gravite == ERREUR for r in mauvais.values()
+    )
     assert (sortie / f"controle-{ANNEE}.xlsx").is_file()
     assert empreintes(saisies) == avant
     with zipfile.ZipFile(sortie / f"controle-{ANNEE}.xlsx") as z:

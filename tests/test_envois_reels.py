@@ -201,9 +201,11 @@ def test_etiquette_de_confidentialite(resultat):
 def test_xlsb_meme_gravite_quel_que_soit_le_nom(resultat):
     a = anomalies(resultat, "binaire renomme.xlsx")
     b = anomalies(resultat, "binaire.xlsb")
-    assert [(x.regle, x.gravite) for x in a] == [(x.regle, x.gravite) for x in b] == [
-        ("format_non_pris_en_charge", ERREUR)
-    ]
+    assert (
+        [(x.regle, x.gravite) for x in a]
+        == [(x.regle, x.gravite) for x in b]
+        == [("format_non_pris_en_charge", ERREUR)]
+    )
     assert ".xlsx" in b[0].message
 
 
@@ -248,7 +250,9 @@ def ecrits(protocole, tmp_path_factory):
     er.commentaire_ancien(chemin, refs[a2]["statut"], "Action reportée en partie", "Jean Exemple")
     er.commentaire_ancien(chemin, "C3", "Nouvelle directrice depuis mars", "Jean Exemple")
     # Last: an openpyxl save drops threaded comments (as Excel 2016 would).
-    er.commentaire_fil(chemin, refs[a1]["valeur"], "Chiffre estimé, à confirmer", "Marie Exemple", ("Paul Exemple", "Confirmé"))
+    er.commentaire_fil(
+        chemin, refs[a1]["valeur"], "Chiffre estimé, à confirmer", "Marie Exemple", ("Paul Exemple", "Confirmé")
+    )
     faits["commentaires"] = (chemin, refs, a1, a2)
     chemin = rr.retour(protocole, base, s, "colonne_ajoutee.xlsx", "CAF")
     faits["colonne"] = (chemin, er.colonne_et_ligne_ajoutees(chemin))
@@ -310,7 +314,11 @@ def test_cible_ecrasee_erreur_et_place_de_la_valeur(resultat_ecrits, ecrits):
 
 
 def test_feuille_ajoutee_signalee(resultat_ecrits):
-    cellules = {(a.feuille, a.cellule) for a in anomalies(resultat_ecrits, "feuille_ajoutee.xlsx") if a.regle == "texte_hors_tableau"}
+    cellules = {
+        (a.feuille, a.cellule)
+        for a in anomalies(resultat_ecrits, "feuille_ajoutee.xlsx")
+        if a.regle == "texte_hors_tableau"
+    }
     assert cellules == {("Notes", "A1"), ("Notes", "B4")}
 
 
@@ -339,7 +347,9 @@ def test_ods_annotation_et_copie_protegee(protocole, tmp_path):
 
     code = "DDFE"
     a1 = rr.action_entiere(protocole, code)
-    brut = rr.retour(protocole, tmp_path, tmp_path / "brut", "GGD38 bilan 2023.xlsx", code, maj={a1: {"statut": "FINI"}})
+    brut = rr.retour(
+        protocole, tmp_path, tmp_path / "brut", "GGD38 bilan 2023.xlsx", code, maj={a1: {"statut": "FINI"}}
+    )
     refs = rr.cellules(brut)[a1]
     er.commentaire_ancien(brut, refs["valeur"], "Estimation du service", "Léa Exemple")
     s = tmp_path / "saisies"

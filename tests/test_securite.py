@@ -625,7 +625,14 @@ def test_lister_ecarte_temporaires_caches_et_autres_fichiers(tmp_path):
     _toucher(saisies / "__MACOSX" / "._retour.xlsx")
     _toucher(saisies / ".cache" / "retour.xlsx")
     a_lire, ecartes = lister_saisies(saisies)
-    assert [p.name for p in a_lire] == ["bilan.pdf", "message.msg", "notes.docx", "retour.xlsx", "retours.zip", "sans extension"]
+    assert [p.name for p in a_lire] == [
+        "bilan.pdf",
+        "message.msg",
+        "notes.docx",
+        "retour.xlsx",
+        "retours.zip",
+        "sans extension",
+    ]
     assert bon in a_lire
     raisons = {p.relative_to(saisies).as_posix(): r for p, r in ecartes}
     for n, motif in ecarts.items():

@@ -107,7 +107,9 @@ def _modele(ctx: Any, retour: Any, pilote: Any) -> dict[tuple[int, int], tuple[A
             (d.PILOTAGE, None, "le pilotage", 0),
             (d.ROLE, roles[li.code], "le rôle", 0),
         ]
-        textes += [(d.entete_statut(a), None, "un statut passé", 0) for a in d.annees_anterieures(ctx.protocole, ctx.annee)]
+        textes += [
+            (d.entete_statut(a), None, "un statut passé", 0) for a in d.annees_anterieures(ctx.protocole, ctx.annee)
+        ]
         for k in range(1, d.nb_emplacements(ctx.protocole) + 1):
             ind = action.indicateurs[k - 1] if k <= len(action.indicateurs) else None
             libelle = ind.libelle if ind else ""
@@ -172,15 +174,15 @@ def _verrou(ctx: Any, retour: Any, ref: str, li: Any, valeur: Any, prevu: tuple)
             f"(« {d.entete_valeur(ctx.annee, k)} »), restée vide, et remettez la cible d'origine "
             f"(« {citer(texte) if texte != '' else '(vide)'} »)"
         )
-    message = r.CELLULE_PREREMPLIE_MODIFIEE.texte(
-        ref=ref, quoi=quoi, code=li.code, lu=citer(valeur), conseil=conseil
-    )
+    message = r.CELLULE_PREREMPLIE_MODIFIEE.texte(ref=ref, quoi=quoi, code=li.code, lu=citer(valeur), conseil=conseil)
     return ctx.anomalie(r.CELLULE_PREREMPLIE_MODIFIEE, message, ref, li.code)
 
 
 def _nombre(valeur: Any) -> bool:
-    return isinstance(valeur, int | float) and not isinstance(valeur, bool) or bool(
-        re.fullmatch(r"\s*\d[\d\s  ]*\s*", str(valeur))
+    return (
+        isinstance(valeur, int | float)
+        and not isinstance(valeur, bool)
+        or bool(re.fullmatch(r"\s*\d[\d\s  ]*\s*", str(valeur)))
     )
 
 

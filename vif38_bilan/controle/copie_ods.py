@@ -132,7 +132,9 @@ def _validation(v: Any, DataValidation: Any) -> Any:
         valeurs = [x.strip().strip('"') for x in m.group(1).split(";")]
         return DataValidation(type="list", formula1=d.formule_liste(valeurs), allow_blank=vide, showErrorMessage=True)
     if "is-whole-number" in condition:
-        return DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=vide, showErrorMessage=True)
+        return DataValidation(
+            type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=vide, showErrorMessage=True
+        )
     return None
 
 

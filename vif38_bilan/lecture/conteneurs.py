@@ -47,7 +47,7 @@ class PieceJointe:
 
 
 def nature(donnees: bytes) -> str | None:
-    """"tnef" | "eml" | "msg" | "zip" when donnees is a container to open, else None (a workbook,
+    """ "tnef" | "eml" | "msg" | "zip" when donnees is a container to open, else None (a workbook,
     a document, anything else: examined as a return). A ZIP holding [Content_Types].xml or an
     ODF mimetype is an office document, not an archive of returns."""
     if donnees.startswith(TNEF):
@@ -55,7 +55,7 @@ def nature(donnees: bytes) -> str | None:
     if donnees.startswith(ZIP):
         return None if _paquet_bureautique(donnees) else "zip"
     if donnees.startswith(OLE):
-        return "msg" if b"_\x00_\x00s\x00u\x00b\x00s\x00t\x00g\x001\x00.\x000\x00_" in donnees[:1 << 20] else None
+        return "msg" if b"_\x00_\x00s\x00u\x00b\x00s\x00t\x00g\x001\x00.\x000\x00_" in donnees[: 1 << 20] else None
     if _ENTETE_MAIL.match(donnees.lstrip(b"\r\n")[:65536]):
         return "eml"
     return None
@@ -119,7 +119,6 @@ def _ouvrir(type_: str, donnees: bytes, nom: str) -> list[tuple[str, bytes]]:
 
 def _tnef(donnees: bytes) -> list[tuple[str, bytes]]:
     from tnefparse import TNEF as Tnef
-
     from tnefparse.properties import MAPI_ATTACH_LONG_FILENAME
 
     sortie = []

@@ -206,7 +206,9 @@ def _inspecter_ole(donnees: bytes) -> Verification:
     flux = "workbook" if "workbook" in noms else "book" if "book" in noms else None
     if flux is None:
         if "worddocument" in noms:
-            e = refus(f"Ce n'est pas un classeur Excel, c'est un document Word (.doc) renommé : {RENVOI}", PAS_UN_CLASSEUR)
+            e = refus(
+                f"Ce n'est pas un classeur Excel, c'est un document Word (.doc) renommé : {RENVOI}", PAS_UN_CLASSEUR
+            )
             e.document = "document Word"
             raise e
         if "powerpoint document" in noms:

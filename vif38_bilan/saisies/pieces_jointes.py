@@ -44,7 +44,9 @@ class Conteneur:
     refus: tuple[str, str] | None = None  # (French message, rule id) when it could not be opened
 
 
-def deplier(chemins: list[Path], racine: Path, noms: dict[Path, str], jobs: int = 1) -> tuple[list[Entree], list[Conteneur]]:
+def deplier(
+    chemins: list[Path], racine: Path, noms: dict[Path, str], jobs: int = 1
+) -> tuple[list[Entree], list[Conteneur]]:
     """The files to read (containers replaced by their attachments) and the containers opened.
 
     Args:
@@ -85,7 +87,9 @@ def deplier(chemins: list[Path], racine: Path, noms: dict[Path, str], jobs: int 
         if isinstance(ouvert, tuple):
             conteneur.refus = ouvert
             continue
-        dossier = _dossier_temporaire() / hashlib.sha256(str(chemin).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+        dossier = (
+            _dossier_temporaire() / hashlib.sha256(str(chemin).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+        )
         dossier.mkdir(parents=True, exist_ok=True)
         vus: set[str] = set()
         for k, piece in enumerate(ouvert, start=1):
@@ -125,9 +129,7 @@ def _ouvrir(chemin: Path) -> list[conteneurs.PieceJointe] | tuple[str, str]:
         pieces = conteneurs.extraire(donnees, nom)
     except FichierRefuse as e:
         return str(e), getattr(e, "regle", "") or ""
-    return [
-        conteneurs.PieceJointe(conteneurs.nom_decode(p.nom) or p.nom, p.donnees, p.origine) for p in pieces
-    ]
+    return [conteneurs.PieceJointe(conteneurs.nom_decode(p.nom) or p.nom, p.donnees, p.origine) for p in pieces]
 
 
 def _interrompu(chemin: Path, echec) -> tuple[str, str]:

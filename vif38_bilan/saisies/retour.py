@@ -287,7 +287,10 @@ def _non_vides(brutes: list[list[Any]], depart: tuple[int, int]) -> list[tuple[i
     """(1-based row, 1-based column, value) of each cell holding something."""
     r0, c0 = depart
     return [
-        (i + r0 + 1, j + c0 + 1, v) for i, ligne in enumerate(brutes) for j, v in enumerate(ligne) if _vide(v) is not None
+        (i + r0 + 1, j + c0 + 1, v)
+        for i, ligne in enumerate(brutes)
+        for j, v in enumerate(ligne)
+        if _vide(v) is not None
     ]
 
 

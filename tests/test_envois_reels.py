@@ -405,3 +405,36 @@ def test_commentaire_sur_les_observations_et_sous_le_tableau(protocole, tmp_path
     assert rep.observations.endswith("Chiffres de la préfecture de région")
     (a,) = [a for a in r.anomalies if a.cellule == f"C{derniere + 3}"]
     assert a.regle == "commentaire_hors_action"
+
+
+def test_export_csv_avec_caracteres_invisibles(protocole, tmp_path):
+    """A CSV export whose codes carry a zero-width space and a BOM: the pilot is still named."""
+    chemin = rr.export_csv(protocole, tmp_path, tmp_path / "s", "export.csv", "UGA")
+    texte = chemin.read_text("utf-8")
+    chemin.write_text("\ufeff" + texte.replace("\n1-", "\n\u200b1-").replace("\n2-", "\n2\u2060-"), "utf-8")
+    r = controler(protocole, ANNEE, tmp_path / "s", jobs=1)
+    (a,) = r.anomalies
+    assert a.regle == "export_csv" and a.pilote == "UGA"
+
+
+@pytest.mark.skipif(not rr.LIBREOFFICE, reason="LibreOffice absent")
+def test_caracteres_invisibles_dans_chaque_format(protocole, tmp_path):
+    """The same return saved by LibreOffice as .ods and .xls: same values, same warnings."""
+    chemin, refs = er.caracteres_invisibles(protocole, tmp_path, tmp_path / "brut")
+    for nom in ("invisibles.ods", "invisibles.xls"):
+        s = tmp_path / nom.replace(".", "_")  # one folder each: two returns of one pilot would replace each other
+        rr.par_libreoffice_lot({chemin: nom}, nom.rsplit(".", 1)[1], s)
+        r = controler(protocole, ANNEE, s, jobs=1)
+        assert fichier(r, nom).etat == VALIDE, nom
+        signalees = {a.cellule for a in anomalies(r, nom) if a.regle == "caractere_invisible"}
+        # calamine's BIFF reader drops a leading BOM of an .xls string itself: value right, nothing to say.
+        bom = {ref for ref, (tape, _a) in refs.items() if tape.startswith("\ufeff")} if nom.endswith(".xls") else set()
+        assert signalees == set(refs) - bom, nom
+        lues = {}
+        for rep in r.reponses:
+            for src, v in [(rep.statut_source, rep.statut), (rep.observations_source, rep.observations)] + list(
+                zip(rep.valeurs_sources, rep.valeurs, strict=True)
+            ):
+                if src is not None and src.fichier == nom:
+                    lues[src.cellule] = v
+        assert {ref: lues[ref] for ref in refs} == {ref: attendu for ref, (_t, attendu) in refs.items()}, nom

@@ -48,7 +48,10 @@ def est_un_csv(donnees: bytes) -> bool:
 
 def codes_actions(donnees: bytes) -> set[str]:
     """Action codes ("1-1-1") found in the cells of a CSV."""
-    t = donnees.decode("utf-8-sig", "replace") if texte(donnees) is not None else ""
+    from vif38_bilan.commun.textes import sans_invisibles
+
+    # Invisible format characters (a zero-width space before "1-1-1") never hide a code (issue 25).
+    t = sans_invisibles(donnees.decode("utf-8-sig", "replace")) if texte(donnees) is not None else ""
     try:
         dialecte = csv.Sniffer().sniff(t[:_ECHANTILLON], delimiters=",;\t")
     except csv.Error:

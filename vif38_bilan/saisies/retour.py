@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from vif38_bilan.gabarits import disposition as d
 from vif38_bilan.lecture.cellules_brutes import formules_sans_valeur
-from vif38_bilan.lecture.classeur import ClasseurLu, lettre_colonne, lire_classeur, lire_feuille, ouvrir_calamine
+from vif38_bilan.lecture.classeur import ClasseurLu, lettre_colonne, lire_classeur, lire_feuille
 from vif38_bilan.saisies.chiffres_cles import LectureChiffres, chercher_feuille, lire_chiffres
 from vif38_bilan.saisies.proprietes import date_modification, lire_horodatage, proprietes_personnalisees
 
@@ -85,6 +85,7 @@ class Retour:
     # column, value), and those of the sheets that hold no table and are not the template's.
     non_vides: tuple[tuple[int, int, Any], ...] = ()
     autres_feuilles: tuple[tuple[str, str, Any], ...] = ()  # (sheet, A1 reference, value)
+    feuilles: tuple[str, ...] = ()  # every sheet but the identification, in order
 
     @property
     def annee(self) -> int | None:
@@ -127,17 +128,6 @@ class Retour:
         from vif38_bilan.lecture.commentaires import lire_commentaires
 
         return tuple(lire_commentaires(self.donnees, self.format, list(self.feuilles)))
-
-    @cached_property
-    def feuilles(self) -> tuple[str, ...]:
-        """Sheet names, in order (the identification sheet left out)."""
-        try:
-            classeur = ouvrir_calamine(self.donnees)
-        except Exception:
-            return tuple(n for n in (self.feuille,) if n)
-        noms = tuple(n for n in classeur.sheet_names if n != d.FEUILLE_ID)
-        classeur.close()
-        return noms
 
     @cached_property
     def modifie_le(self) -> datetime | None:
@@ -280,6 +270,7 @@ def lire_retour(chemin: Path, racine: Path, classeur: ClasseurLu | None = None, 
         invisibles=nettoyees,
         non_vides=non_vides,
         autres_feuilles=autres_feuilles,
+        feuilles=tuple(n for n in noms if n != d.FEUILLE_ID),
     )
 
 

@@ -317,3 +317,28 @@ def feuille_ajoutee(chemin: Path, textes: dict[str, str]) -> Path:
             ws[ref] = t
 
     return rr.modifier(chemin, changer)
+
+
+def notes_sur_les_chiffres_cles(chemin: Path) -> dict[str, str]:
+    """A column « Source » added to the key-figure sheet, one source given, and a note below the
+    table. Returns {A1 ref: text written}."""
+    from openpyxl.utils import get_column_letter
+
+    ecrits: dict[str, str] = {}
+
+    def changer(wb):
+        ws = wb[d.FEUILLE_CHIFFRES]
+        ws.protection.sheet = False
+        entete = next(r for r in range(1, 30) if ws.cell(r, 1).value == d.CODE_CHIFFRE)
+        derniere = max(r for r in range(entete, ws.max_row + 1) if ws.cell(r, 1).value)
+        lettre = get_column_letter(ws.max_column + 1)
+        for ref, texte in (
+            (f"{lettre}{entete}", "Source"),
+            (f"{lettre}{entete + 1}", "Rapport annuel 2023 de l'accueil de jour"),
+            (f"B{derniere + 2}", "Chiffres de décembre estimés"),
+        ):
+            ws[ref] = texte
+            ecrits[ref] = texte
+
+    rr.modifier(chemin, changer)
+    return ecrits

@@ -438,3 +438,14 @@ def test_caracteres_invisibles_dans_chaque_format(protocole, tmp_path):
                 if src is not None and src.fichier == nom:
                     lues[src.cellule] = v
         assert {ref: lues[ref] for ref in refs} == {ref: attendu for ref, (_t, attendu) in refs.items()}, nom
+
+
+def test_notes_sur_les_chiffres_cles(protocole, tmp_path):
+    chemin = rr.retour(protocole, tmp_path, tmp_path / "s", "chiffres.xlsx", rr.PILOTE)
+    ecrits = er.notes_sur_les_chiffres_cles(chemin)
+    r = controler(protocole, ANNEE, tmp_path / "s", jobs=1)
+    signales = {(a.feuille, a.cellule): a for a in r.anomalies if a.regle == "texte_hors_tableau"}
+    assert set(signales) == {("Chiffres clés", ref) for ref in ecrits}
+    for ref, texte in ecrits.items():
+        assert f"« {texte}" in signales[("Chiffres clés", ref)].message
+    assert r.chiffres  # the key figures are still read

@@ -80,13 +80,48 @@ def verifier_comptabilite(ctx: Any, retour: Any, pilote: Any) -> Verif:
             li = par_ligne[ligne]
             prevu = attendu.get((ligne, colonne))
             if prevu is None:
-                yield _hors(ctx, ref, valeur, f"sur la ligne de l'action {li.code}, hors des colonnes prévues", li.code)
+                yield _hors(ctx, ref, valeur, f"sur la ligne de l'action {li.code}, dans une colonne ajoutée", li.code)
             elif prevu[0] is not None and _cle(valeur) != _cle(prevu[0]):
                 yield _verrou(ctx, retour, ref, li, valeur, prevu)
         else:
             yield _hors(ctx, ref, valeur, "sur une ligne ajoutée ou sous le tableau")
+    yield from _chiffres(ctx, retour)
     yield from _autres_feuilles(ctx, retour)
     return (yield from _commentaires(ctx, retour, par_ligne))
+
+
+_RE_TETE_CHIFFRES = re.compile(r"^(rappel|valeur) \d{4}$")
+
+
+def _chiffres(ctx: Any, retour: Any) -> Verif:
+    """The key-figure sheet: its header, its rows' cells under a header, the title and
+    instruction above the table in the code column; anything else is reported."""
+    import dataclasses
+
+    lecture = retour.chiffres
+    if lecture is None or lecture.ligne_entete is None:
+        return
+    sur = dataclasses.replace(ctx, feuille=lecture.feuille)
+    h = lecture.ligne_entete
+    connus = {_cle(t) for t in (d.CODE_CHIFFRE, d.CHIFFRE, d.DETAIL, d.UNITE)}
+    def connu(v: Any) -> bool:
+        return _cle(v) in connus or bool(_RE_TETE_CHIFFRES.match(_cle(v)))
+
+    entete = {c for ligne, c, v in retour.non_vides_chiffres if ligne == h and connu(v)}
+    colonne_code = next((li.cellule_code.colonne for li in lecture.lignes), min(entete, default=1))
+    lignes = {li.cellule_code.ligne for li in lecture.lignes}
+    for ligne, colonne, valeur in retour.non_vides_chiffres:
+        ref = f"{_lettre(colonne)}{ligne}"
+        if ligne < h:
+            if colonne != colonne_code:
+                yield _hors(sur, ref, valeur, "au-dessus du tableau des chiffres clés")
+        elif ligne == h:
+            if not connu(valeur):
+                yield _hors(sur, ref, valeur, "en tête d'une colonne ajoutée aux chiffres clés")
+        elif ligne not in lignes:
+            yield _hors(sur, ref, valeur, "sur une ligne ajoutée ou sous le tableau des chiffres clés")
+        elif colonne not in entete:
+            yield _hors(sur, ref, valeur, "dans une colonne ajoutée aux chiffres clés")
 
 
 def _modele(ctx: Any, retour: Any, pilote: Any) -> dict[tuple[int, int], tuple[Any, str, int]]:

@@ -139,8 +139,8 @@ TEXTE_HORS_TABLEAU = regle(
     "texte_hors_tableau",
     A,
     "Texte écrit hors des cellules lues",
-    "Texte écrit {ou}, hors des cellules lues : « {texte} ». Il n'est pas repris dans le bilan et figure dans les "
-    "points à vérifier ; une précision sur une action va dans ses observations.",
+    "Texte écrit {ou}, là où l'outil ne lit rien : « {texte} ». Il n'est pas repris dans le bilan et figure dans "
+    "les points à vérifier ; une précision sur une action va dans ses observations.",
     "Lire le texte ; reporter ce qui compte dans les observations de l'action concernée.",
 )
 CELLULE_PREREMPLIE_MODIFIEE = regle(

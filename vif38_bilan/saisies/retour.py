@@ -86,6 +86,7 @@ class Retour:
     non_vides: tuple[tuple[int, int, Any], ...] = ()
     autres_feuilles: tuple[tuple[str, str, Any], ...] = ()  # (sheet, A1 reference, value)
     feuilles: tuple[str, ...] = ()  # every sheet but the identification, in order
+    non_vides_chiffres: tuple[tuple[int, int, Any], ...] = ()  # the same, on the key-figure sheet
 
     @property
     def annee(self) -> int | None:
@@ -271,6 +272,7 @@ def lire_retour(chemin: Path, racine: Path, classeur: ClasseurLu | None = None, 
         non_vides=non_vides,
         autres_feuilles=autres_feuilles,
         feuilles=tuple(n for n in noms if n != d.FEUILLE_ID),
+        non_vides_chiffres=tuple(_non_vides(*lues[chiffres.feuille])) if chiffres and chiffres.feuille in lues else (),
     )
 
 

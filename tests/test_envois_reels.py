@@ -449,3 +449,42 @@ def test_notes_sur_les_chiffres_cles(protocole, tmp_path):
     for ref, texte in ecrits.items():
         assert f"« {texte}" in signales[("Chiffres clés", ref)].message
     assert r.chiffres  # the key figures are still read
+
+
+def test_archive_piegee_refusee_les_autres_lus(protocole, tmp_path):
+    """A .zip of returns is examined like a workbook: a member lying about its size (bomb) or
+    inflating past what it declares is refused, and the other returns are still read."""
+    from hostiles import Entree, zeros_comprimes, zip_brut
+
+    s = tmp_path / "s"
+    rr.retour(protocole, tmp_path, s, "ARS.xlsx", "ARS")
+    brut, crc = zeros_comprimes(60 * 1024 * 1024)
+    zip_brut(s / "retours.zip", [Entree("retour.xlsx", brut=brut, taille=60 * 1024 * 1024, crc=crc)])
+    menteur, crc2 = zeros_comprimes(5 * 1024 * 1024)
+    zip_brut(s / "menteur.zip", [Entree("retour.xlsx", brut=menteur, taille=1000, crc=crc2)])
+    r = controler(protocole, ANNEE, s, jobs=1)
+    assert [a.regle for a in anomalies(r, "retours.zip")] == ["bombe_zip"]
+    assert [a.regle for a in anomalies(r, "menteur.zip")] == ["bombe_zip"]
+    assert fichier(r, "ARS.xlsx").etat == VALIDE
+
+
+def test_tableau_colle_a_cote_compte_sans_noyer_le_rapport(protocole, tmp_path):
+    def coller(wb):
+        ws = wb["Saisie"]
+        for i in range(30):
+            ws.cell(40 + i, 3, f"ligne collée {i}")
+            ws.cell(40 + i, 4, i)
+
+    rr.retour(protocole, tmp_path, tmp_path / "s", "colle.xlsx", "CAF", modifier=coller)
+    r = controler(protocole, ANNEE, tmp_path / "s", jobs=1)
+    hors = [a for a in r.anomalies if a.regle == "texte_hors_tableau"]
+    assert len(hors) == 21 and hors[-1].cellule is None and "et 40 autre(s) cellule(s)" in hors[-1].message
+
+
+def test_nom_decode_inutilisable_sous_windows_assaini(protocole, tmp_path):
+    s = tmp_path / "s"
+    chemin = rr.retour(protocole, tmp_path, tmp_path / "f", "x.xlsx", "CAF")
+    (s).mkdir()
+    (s / er.nom_mime("Bilan: CAF?.xlsx", "thunderbird")).write_bytes(chemin.read_bytes())
+    r = controler(protocole, ANNEE, s, jobs=1)
+    assert fichier(r, "Bilan_ CAF_.xlsx").etat == VALIDE

@@ -55,9 +55,29 @@ def citer(texte: Any) -> str:
 
 def verifier_comptabilite(ctx: Any, retour: Any, pilote: Any) -> Verif:
     """Findings for every cell and comment not read as an answer; returns action code → the
-    comments to add to its observations ("Commentaire de X (J10) : …"), personal data removed."""
+    comments to add to its observations ("Commentaire de X (J10) : …"), personal data removed.
+    Past _PAR_FEUILLE cells of one sheet (a whole table pasted beside), one finding counts the rest."""
     if retour.ligne_entete is None:
         return {}
+    comptes: dict[str | None, int] = {}
+    for a in _cellules(ctx, retour, pilote):
+        comptes[a.feuille] = comptes.get(a.feuille, 0) + 1
+        if comptes[a.feuille] <= _PAR_FEUILLE:
+            yield a
+    for feuille, n in comptes.items():
+        if n > _PAR_FEUILLE:
+            import dataclasses
+
+            message = r.TEXTE_HORS_TABLEAU.texte(
+                ou=f"sur la feuille « {feuille} »", texte=f"et {n - _PAR_FEUILLE} autre(s) cellule(s) remplie(s)"
+            )
+            yield dataclasses.replace(ctx, feuille=feuille).anomalie(r.TEXTE_HORS_TABLEAU, message)
+    par_ligne = {li.cellule_code.ligne: li for li in retour.lignes}
+    return (yield from _commentaires(ctx, retour, par_ligne))
+
+
+def _cellules(ctx: Any, retour: Any, pilote: Any) -> Verif:
+    """The findings on cells: table sheet, key-figure sheet, sheets added by the pilot."""
     attendu = _modele(ctx, retour, pilote)
     lues = _cellules_lues(ctx, retour, attendu)
     h = retour.ligne_entete
@@ -87,7 +107,6 @@ def verifier_comptabilite(ctx: Any, retour: Any, pilote: Any) -> Verif:
             yield _hors(ctx, ref, valeur, "sur une ligne ajoutée ou sous le tableau")
     yield from _chiffres(ctx, retour)
     yield from _autres_feuilles(ctx, retour)
-    return (yield from _commentaires(ctx, retour, par_ligne))
 
 
 _RE_TETE_CHIFFRES = re.compile(r"^(rappel|valeur) \d{4}$")
@@ -104,6 +123,7 @@ def _chiffres(ctx: Any, retour: Any) -> Verif:
     sur = dataclasses.replace(ctx, feuille=lecture.feuille)
     h = lecture.ligne_entete
     connus = {_cle(t) for t in (d.CODE_CHIFFRE, d.CHIFFRE, d.DETAIL, d.UNITE)}
+
     def connu(v: Any) -> bool:
         return _cle(v) in connus or bool(_RE_TETE_CHIFFRES.match(_cle(v)))
 
@@ -222,22 +242,11 @@ def _nombre(valeur: Any) -> bool:
 
 
 def _autres_feuilles(ctx: Any, retour: Any) -> Verif:
-    """Sheets added by the pilot (no table in them): their cells, one by one, then a count."""
+    """Sheets added by the pilot (no table in them): each of their cells."""
     import dataclasses
 
-    par_feuille: dict[str, list[tuple[str, Any]]] = {}
     for feuille, ref, valeur in retour.autres_feuilles:
-        par_feuille.setdefault(feuille, []).append((ref, valeur))
-    for feuille, cellules in par_feuille.items():
-        sur = dataclasses.replace(ctx, feuille=feuille)
-        for ref, valeur in cellules[:_PAR_FEUILLE]:
-            yield _hors(sur, ref, valeur, f"sur la feuille ajoutée « {feuille} »")
-        if len(cellules) > _PAR_FEUILLE:
-            reste = len(cellules) - _PAR_FEUILLE
-            message = r.TEXTE_HORS_TABLEAU.texte(
-                ou=f"sur la feuille ajoutée « {feuille} »", texte=f"et {reste} autre(s) cellule(s) remplie(s)"
-            )
-            yield sur.anomalie(r.TEXTE_HORS_TABLEAU, message)
+        yield _hors(dataclasses.replace(ctx, feuille=feuille), ref, valeur, f"sur la feuille ajoutée « {feuille} »")
 
 
 def _commentaires(ctx: Any, retour: Any, par_ligne: Mapping[int, Any]) -> Verif:

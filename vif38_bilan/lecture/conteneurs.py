@@ -192,10 +192,12 @@ def _paquet_bureautique(donnees: bytes) -> bool:
 
 
 def nom_sur(nom: str, rang: int) -> str:
-    """An attachment name safe to show and to use as one path component: no folder part, no
-    control character, at most 120 characters; "pièce jointe n" when empty."""
+    """An attachment name safe to show and to use as one path component (the annotated copy is
+    named after it): no folder part, no control character, none of <>:"|?*, at most 120
+    characters; "pièce jointe n" when empty. Decode MIME-encoded names first (nom_decode)."""
     nom = re.split(r"[\\/]", nom)[-1]
-    nom = "".join(c for c in nom if unicodedata.category(c) not in ("Cc", "Cf", "Cs")).strip(" .")
+    nom = "".join(c for c in nom if unicodedata.category(c) not in ("Cc", "Cf", "Cs"))
+    nom = re.sub(r'[<>:"|?*]', "_", nom).strip(" .")  # characters Windows refuses in a file name
     nom = unicodedata.normalize("NFC", nom)[:120]
     return nom or f"pièce jointe {rang}"
 

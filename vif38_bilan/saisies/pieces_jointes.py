@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -67,6 +68,7 @@ def deplier(
             continue
         decode = conteneurs.nom_decode(chemin.name)
         if decode:
+            decode = conteneurs.nom_sur(decode, 1)
             parent = nom.rsplit("/", 1)[0] + "/" if "/" in nom else ""
             entrees.append(Entree(chemin, parent + decode, f"nom décodé de « {chemin.name} »"))
         else:
@@ -80,7 +82,7 @@ def deplier(
     trouves: list[Conteneur] = []
     for (chemin, type_), ouvert in zip(a_ouvrir, ouverts, strict=True):
         nom = noms[chemin]
-        affiche = conteneurs.nom_decode(chemin.name) or chemin.name
+        affiche = conteneurs.nom_sur(conteneurs.nom_decode(chemin.name) or chemin.name, 1)
         nom = (nom.rsplit("/", 1)[0] + "/" if "/" in nom else "") + affiche
         conteneur = Conteneur(chemin, nom, type_)
         trouves.append(conteneur)
@@ -92,9 +94,15 @@ def deplier(
         )
         dossier.mkdir(parents=True, exist_ok=True)
         vus: set[str] = set()
+        try:
+            moment = os.stat(chemin).st_mtime
+        except OSError:
+            moment = None
         for k, piece in enumerate(ouvert, start=1):
             fichier = dossier / f"{k:03d}"
             fichier.write_bytes(piece.donnees)
+            if moment is not None:  # the container's date: versions are ordered, copies stay current
+                os.utime(fichier, (moment, moment))
             chaine = [nom, *piece.origine[1:], piece.nom]
             montre = " » ".join(chaine)
             while montre in vus:
@@ -129,7 +137,10 @@ def _ouvrir(chemin: Path) -> list[conteneurs.PieceJointe] | tuple[str, str]:
         pieces = conteneurs.extraire(donnees, nom)
     except FichierRefuse as e:
         return str(e), getattr(e, "regle", "") or ""
-    return [conteneurs.PieceJointe(conteneurs.nom_decode(p.nom) or p.nom, p.donnees, p.origine) for p in pieces]
+    return [
+        conteneurs.PieceJointe(conteneurs.nom_sur(conteneurs.nom_decode(p.nom) or p.nom, k), p.donnees, p.origine)
+        for k, p in enumerate(pieces, start=1)
+    ]
 
 
 def _interrompu(chemin: Path, echec) -> tuple[str, str]:

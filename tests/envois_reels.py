@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 import struct
 import zipfile
 from datetime import datetime
@@ -342,3 +343,128 @@ def notes_sur_les_chiffres_cles(chemin: Path) -> dict[str, str]:
 
     rr.modifier(chemin, changer)
     return ecrits
+
+
+# ---------------------------------------------------------------- Outlook .msg ([MS-OXMSG])
+
+
+def _cfb_arbre(arbre: dict) -> bytes:
+    """A Compound File (version 3) holding nested storages: arbre maps a name to bytes (a
+    stream) or to a dict (a storage). Streams are padded to 4096 bytes (no mini stream); each
+    storage's children are chained through their right-sibling pointers, as hostiles.cfb does."""
+    entrees: list[list] = []  # [name, type, content, child index, right sibling index]
+
+    def ajouter(noeud: dict) -> int:
+        premiers = []
+        for nom, contenu in noeud.items():
+            k = len(entrees)
+            entrees.append([nom, 1 if isinstance(contenu, dict) else 2, contenu, _LIBRE, _LIBRE])
+            premiers.append(k)
+        for a, b in zip(premiers, premiers[1:], strict=False):
+            entrees[a][4] = b
+        for k in premiers:
+            if entrees[k][1] == 1:
+                entrees[k][3] = ajouter(entrees[k][2]) if entrees[k][2] else _LIBRE
+        return premiers[0] if premiers else _LIBRE
+
+    entrees.append(["Root Entry", 5, {}, _LIBRE, _LIBRE])
+    entrees[0][3] = ajouter(arbre)
+    taille, fin = 512, 0xFFFFFFFE
+    # Streams under 4096 bytes live in the mini stream (64-byte sectors), as Outlook writes them.
+    flux_mini, minifat, debuts_mini = b"", [], {}
+    for k, e in enumerate(entrees):
+        if e[1] == 2 and 0 < len(e[2]) < 4096:
+            n = math.ceil(len(e[2]) / 64)
+            debuts_mini[k] = len(minifat)
+            minifat += [len(minifat) + j + 1 for j in range(n - 1)] + [fin]
+            flux_mini += e[2].ljust(n * 64, b"\0")
+    grands = [e[2] if e[1] == 2 and len(e[2]) >= 4096 else b"" for e in entrees]
+    secteurs = [math.ceil(len(c) / taille) for c in grands]
+    nb_rep = math.ceil(len(entrees) * 128 / taille)
+    nb_minifat = math.ceil(len(minifat) * 4 / taille)
+    nb_racine = math.ceil(len(flux_mini) / taille)
+    nb_fat = 1
+    while nb_fat * (taille // 4) < nb_fat + nb_rep + nb_minifat + nb_racine + sum(secteurs):
+        nb_fat += 1
+    fat = [0xFFFFFFFD] * nb_fat
+
+    def chaine(n: int) -> int:
+        if n == 0:
+            return fin
+        debut = len(fat)
+        fat.extend([debut + k + 1 for k in range(n - 1)] + [fin])
+        return debut
+
+    premier_rep = chaine(nb_rep)
+    premier_minifat = chaine(nb_minifat)
+    debut_racine = chaine(nb_racine)
+    debuts = [chaine(n) for n in secteurs]
+    fat += [_LIBRE] * (nb_fat * (taille // 4) - len(fat))
+    rep = b""
+    for k, (nom, typ, contenu, enfant, droite) in enumerate(entrees):
+        n = (nom + "\0").encode("utf-16-le")
+        if typ == 5:
+            debut, longueur = debut_racine, len(flux_mini)
+        elif typ == 1:
+            debut, longueur = 0, 0
+        else:
+            debut, longueur = debuts_mini.get(k, debuts[k] if contenu else fin), len(contenu)
+        rep += (
+            n.ljust(64, b"\0")
+            + struct.pack("<HBB", len(n), typ, 1)
+            + struct.pack("<III", _LIBRE, droite, enfant)
+            + bytes(36)
+            + struct.pack("<IQ", debut, longueur)
+        )
+    rep = rep.ljust(nb_rep * taille, b"\0")
+    entete = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + bytes(16)
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + bytes(6)
+        + struct.pack("<IIIIIIIII", 0, nb_fat, premier_rep, 0, 4096, premier_minifat, nb_minifat, fin, 0)
+        + struct.pack("<109I", *(list(range(nb_fat)) + [_LIBRE] * (109 - nb_fat)))
+    )
+    corps = struct.pack(f"<{len(fat)}I", *fat) + rep
+    corps += struct.pack(f"<{len(minifat)}I", *minifat).ljust(nb_minifat * taille, b"\xff")
+    corps += flux_mini.ljust(nb_racine * taille, b"\0")
+    corps += b"".join(c.ljust(n * taille, b"\0") for c, n in zip(grands, secteurs, strict=True))
+    return entete + corps
+
+
+_LIBRE = 0xFFFFFFFF
+
+
+def _proprietes(entete: bytes, valeurs: list[tuple[int, int]]) -> bytes:
+    """A __properties_version1.0 stream: header, then fixed-size entries (tag, flags, value)."""
+    return entete + b"".join(struct.pack("<IIQ", tag, 6, v) for tag, v in valeurs)
+
+
+def message_outlook(pieces: dict[str, bytes], sortie: Path, sujet: str = "Bilan 2023") -> Path:
+    """An Outlook message saved as .msg (File → Save As), the workbooks attached by value."""
+
+    def utf16(t: str) -> bytes:
+        return t.encode("utf-16-le")
+
+    racine: dict = {
+        "__substg1.0_001A001F": utf16("IPM.Note"),
+        "__substg1.0_0037001F": utf16(sujet),
+        "__substg1.0_1000001F": utf16("Veuillez trouver ci-joint notre bilan."),
+        "__nameid_version1.0": {
+            "__substg1.0_00020102": b"",
+            "__substg1.0_00030102": b"",
+            "__substg1.0_00040102": b"",
+        },
+    }
+    for k, (nom, donnees) in enumerate(pieces.items()):
+        racine[f"__attach_version1.0_#{k:08X}"] = {
+            "__substg1.0_3707001F": utf16(nom),
+            "__substg1.0_3704001F": utf16(nom[:8]),
+            "__substg1.0_37010102": donnees,
+            "__properties_version1.0": _proprietes(bytes(8), [(0x37050003, 1), (0x0E200003, len(donnees))]),
+        }
+    entete = struct.pack("<QIIIIQ", 0, 0, len(pieces), 0, len(pieces), 0)
+    racine["__properties_version1.0"] = _proprietes(entete, [(0x0E070003, 0x10)])
+    sortie.parent.mkdir(parents=True, exist_ok=True)
+    sortie.write_bytes(_cfb_arbre(racine))
+    return sortie

@@ -488,3 +488,16 @@ def test_nom_decode_inutilisable_sous_windows_assaini(protocole, tmp_path):
     (s / er.nom_mime("Bilan: CAF?.xlsx", "thunderbird")).write_bytes(chemin.read_bytes())
     r = controler(protocole, ANNEE, s, jobs=1)
     assert fichier(r, "Bilan_ CAF_.xlsx").etat == VALIDE
+
+
+def test_message_outlook_msg(protocole, tmp_path):
+    """An Outlook message saved as .msg, holding a workbook and a signature image."""
+    caf = rr.retour(protocole, tmp_path, tmp_path / "f", "caf.xlsx", "CAF")
+    s = tmp_path / "s"
+    er.message_outlook(
+        {"CAF – bilan 2023.xlsx": caf.read_bytes(), "image001.png": b"\x89PNG\r\n\x1a\n"}, s / "RE Bilan"
+    )
+    r = controler(protocole, ANNEE, s, jobs=1)
+    f = fichier(r, "RE Bilan » CAF – bilan 2023.xlsx")
+    assert (f.pilote, f.etat) == ("CAF", VALIDE) and "CAF" not in r.manquants
+    assert "1 pièce(s) jointe(s)" in fichier(r, "RE Bilan").motif  # the logo is left out

@@ -55,7 +55,13 @@ def nature(donnees: bytes) -> str | None:
     if donnees.startswith(ZIP):
         return None if _paquet_bureautique(donnees) else "zip"
     if donnees.startswith(OLE):
-        return "msg" if b"_\x00_\x00s\x00u\x00b\x00s\x00t\x00g\x001\x00.\x000\x00_" in donnees[: 1 << 20] else None
+        from vif38_bilan.lecture.examen_ole import OleAbime, lire_ole
+
+        try:
+            noms = lire_ole(donnees).noms
+        except OleAbime:
+            return None  # damaged: the workbook examination says so
+        return "msg" if any(n.startswith("__substg1.0_") for n in noms) and "workbook" not in noms else None
     if _ENTETE_MAIL.match(donnees.lstrip(b"\r\n")[:65536]):
         return "eml"
     return None

@@ -206,13 +206,15 @@ def identifier(ctx: Contexte, retour: Any, fichier: FichierControle) -> Verif:
 
 def rempli_pour(retour: Any, lue: int, annee: int) -> bool:
     """True when a workbook of an earlier year `lue` holds answers given for `annee`: found in the
-    returns folder of `annee`, with answers typed, and not saved before `annee` ended (a workbook
-    of `lue` is filled early in lue + 1; one saved in annee + 1 or later, or carrying no saved
-    time, was filled during the collection of `annee`)."""
+    returns folder of `annee`, with answers typed, and saved after the collection of `lue` (held
+    in the first months of lue + 1; README, « Le cycle annuel »): saved from July of lue + 1 on,
+    or carrying no saved time, it was filled for `annee`."""
+    from datetime import datetime
+
     if lue >= annee or not any(not ligne_vide(retour, li) for li in retour.lignes):
         return False
     moment = retour.modifie_le
-    return moment is None or moment.year > annee
+    return moment is None or moment >= datetime(lue + 1, 7, 1)
 
 
 def reconnaitre_par_contenu(protocole: Protocole, retour: Any) -> d.Identification | None:

@@ -337,13 +337,7 @@ def _cibles_correction(
             continue
         note = ""
         if f.annee and f.annee != resultat.annee and gabarits is not None:
-            # Last year's workbook filled for this year (issue 25): the right year's workbook is attached.
-            annote = Path(gabarits) / disposition.nom_fichier(resultat.annee, f.pilote)
-            note = (
-                f"Votre fichier « {Path(f.nom).name} » est le classeur de l'année {f.annee}, rempli pour "
-                f"{resultat.annee} : vos réponses n'ont pas pu être reprises. Recopiez-les dans le classeur "
-                f"{resultat.annee} joint à ce message, puis renvoyez-le."
-            )
+            annote, note = _classeur_de_l_annee(f, resultat.annee, Path(gabarits))
             if not annote.is_file():
                 absents.append(f.nom)
                 continue
@@ -415,6 +409,17 @@ def _cibles_correction(
             "puis relancez cette commande."
         )
     return list(cibles.values())
+
+
+def _classeur_de_l_annee(f: Any, annee: int, gabarits: Path) -> tuple[Path, str]:
+    """Last year's workbook filled for this year (issue 25): this year's workbook goes back, and
+    the text says to copy the answers into it."""
+    note = (
+        f"Votre fichier « {Path(f.nom).name} » est le classeur de l'année {f.annee}, rempli pour {annee} : vos "
+        f"réponses n'ont pas pu être reprises. Recopiez-les dans le classeur {annee} joint à ce message, puis "
+        "renvoyez-le."
+    )
+    return gabarits / disposition.nom_fichier(annee, f.pilote), note
 
 
 def _majuscule(texte: str) -> str:

@@ -191,18 +191,8 @@ def lire_retour(chemin: Path, racine: Path, classeur: ClasseurLu | None = None, 
     candidates = ([d.FEUILLE_SAISIE] if d.FEUILLE_SAISIE in noms else []) + autres
     candidates += [d.FEUILLE_MODE] if d.FEUILLE_MODE in noms else []
     tables: list[_Table] = []
-    invisibles: dict[str, list[tuple[str, str, str, str]]] = {}
-    lues: dict[str, tuple[list[list[Any]], tuple[int, int]]] = {}
-
-    def lire(n: str, fusions: list | None = None) -> tuple[list[list[Any]], tuple[int, int]]:
-        brutes_invisibles: list = []
-        brutes, dep = lire_feuille(classeur, n, fusions=fusions, invisibles=brutes_invisibles)
-        lues[n] = (brutes, dep)
-        invisibles[n] = [
-            (n, f"{lettre_colonne(j + dep[1] + 1)}{i + dep[0] + 1}", avant, brutes[i][j])
-            for i, j, avant in brutes_invisibles
-        ]
-        return brutes, dep
+    lecteur = _Lecteur(classeur)
+    lire = lecteur.lire
 
     for n in candidates:
         if tables and (n == d.FEUILLE_MODE or not autres):
@@ -225,30 +215,14 @@ def lire_retour(chemin: Path, racine: Path, classeur: ClasseurLu | None = None, 
         if trouvee is not None:
             annee_chiffres = identification.annee if identification else None
             chiffres = lire_chiffres(*trouvee, annee_chiffres)
-    a_part = {choisie.nom, chiffres.feuille if chiffres is not None else None} | {t.nom for t in tables}
-    sans_table = [n for n in autres if n not in a_part]
-    for n in sans_table:
-        if n not in lues:
-            lire(n)
+    comptes = lecteur.comptes(choisie.nom, chiffres, tables, autres)
     classeur.close()
-    autres_feuilles = tuple((n, f"{lettre_colonne(c)}{li}", v) for n in sans_table for li, c, v in _non_vides(*lues[n]))
-    non_vides = tuple(_non_vides(*lues[choisie.nom])) if choisie.nom in lues else ()
-    utiles = (choisie.nom, chiffres.feuille if chiffres is not None else None)
-    nettoyees = tuple(x for n in utiles if n for x in invisibles.get(n, ()))
     fusions_table = tuple(choisie.fusions)
     if format == "ods" and choisie.nom and choisie.entete is not None:
         from vif38_bilan.lecture.cellules_brutes import fusions_ods
 
         fusions_table = tuple((a + 1, b + 1, c + 1, e + 1) for (a, b), (c, e) in fusions_ods(donnees, choisie.nom))
-    colonnes, manquantes, lignes, identite, entete, r0 = (
-        choisie.colonnes,
-        choisie.manquantes,
-        choisie.lignes,
-        choisie.identite,
-        choisie.entete,
-        choisie.depart[0],
-    )
-    feuille = choisie.nom
+    entete, r0 = choisie.entete, choisie.depart[0]
     return Retour(
         chemin=chemin,
         nom=nom,
@@ -257,23 +231,59 @@ def lire_retour(chemin: Path, racine: Path, classeur: ClasseurLu | None = None, 
         mtime=mtime,
         identification=identification,
         origine_identification=origine,
-        feuille=feuille,
-        identite=identite,
+        feuille=choisie.nom,
+        identite=choisie.identite,
         ligne_entete=(entete[0] + r0 + 1) if entete else None,
-        colonnes=colonnes,
-        colonnes_manquantes=manquantes,
-        lignes=lignes,
+        colonnes=choisie.colonnes,
+        colonnes_manquantes=choisie.manquantes,
+        lignes=choisie.lignes,
         donnees=donnees,
         chiffres=chiffres,
         feuilles_remplies=tuple(t.nom for t in remplies) if len(remplies) > 1 else (),
         tables=tuple(t.nom for t in tables if t.entete is not None),
         fusions=fusions_table,
-        invisibles=nettoyees,
-        non_vides=non_vides,
-        autres_feuilles=autres_feuilles,
         feuilles=tuple(n for n in noms if n != d.FEUILLE_ID),
-        non_vides_chiffres=tuple(_non_vides(*lues[chiffres.feuille])) if chiffres and chiffres.feuille in lues else (),
+        **comptes,
     )
+
+
+class _Lecteur:
+    """Reads the sheets of one workbook once each, keeping what issue 25 accounts for: the cells
+    whose invisible characters were removed, and every non-empty cell."""
+
+    def __init__(self, classeur: Any):
+        self.classeur = classeur
+        self.lues: dict[str, tuple[list[list[Any]], tuple[int, int]]] = {}
+        self.invisibles: dict[str, list[tuple[str, str, str, str]]] = {}
+
+    def lire(self, n: str, fusions: list | None = None) -> tuple[list[list[Any]], tuple[int, int]]:
+        trouves: list = []
+        brutes, dep = lire_feuille(self.classeur, n, fusions=fusions, invisibles=trouves)
+        self.lues[n] = (brutes, dep)
+        self.invisibles[n] = [
+            (n, f"{lettre_colonne(j + dep[1] + 1)}{i + dep[0] + 1}", avant, brutes[i][j]) for i, j, avant in trouves
+        ]
+        return brutes, dep
+
+    def non_vides(self, n: str | None) -> tuple[tuple[int, int, Any], ...]:
+        return tuple(_non_vides(*self.lues[n])) if n in self.lues else ()
+
+    def comptes(self, table: str | None, chiffres: Any, tables: list, autres: list[str]) -> dict[str, Any]:
+        """The Retour fields of issue 25 (the pilot's added sheets are read here when not yet)."""
+        feuille_chiffres = chiffres.feuille if chiffres is not None else None
+        a_part = {table, feuille_chiffres} | {t.nom for t in tables}
+        ajoutees = [n for n in autres if n not in a_part]
+        for n in ajoutees:
+            if n not in self.lues:
+                self.lire(n)
+        return {
+            "invisibles": tuple(x for n in (table, feuille_chiffres) if n for x in self.invisibles.get(n, ())),
+            "non_vides": self.non_vides(table),
+            "non_vides_chiffres": self.non_vides(feuille_chiffres),
+            "autres_feuilles": tuple(
+                (n, f"{lettre_colonne(c)}{li}", v) for n in ajoutees for li, c, v in self.non_vides(n)
+            ),
+        }
 
 
 def _non_vides(brutes: list[list[Any]], depart: tuple[int, int]) -> list[tuple[int, int, Any]]:

@@ -501,3 +501,17 @@ def test_message_outlook_msg(protocole, tmp_path):
     f = fichier(r, "RE Bilan » CAF – bilan 2023.xlsx")
     assert (f.pilote, f.etat) == ("CAF", VALIDE) and "CAF" not in r.manquants
     assert "1 pièce(s) jointe(s)" in fichier(r, "RE Bilan").motif  # the logo is left out
+
+
+def test_commentaire_avec_donnees_personnelles_filtre(protocole, tmp_path):
+    """A comment naming a victim and a phone number: attributed, the personal data removed."""
+    code = rr.PILOTE
+    chemin = rr.retour(protocole, tmp_path, tmp_path / "s", "d.xlsx", code)
+    a1 = rr.action_entiere(protocole, code)
+    ref = rr.cellules(chemin)[a1]["valeur"]
+    er.commentaire_ancien(chemin, ref, "Appeler Mme Sophie Martin au 06 12 34 56 78 pour le détail", "Léa Exemple")
+    r = controler(protocole, ANNEE, tmp_path / "s", jobs=1)
+    rep = next(x for x in r.reponses if x.code_action == a1)
+    assert "[Commentaire de Léa Exemple en" in rep.observations
+    assert "06 12 34 56 78" not in rep.observations and "Sophie Martin" not in rep.observations
+    assert not [a for a in r.anomalies if "06 12 34 56 78" in a.message]

@@ -42,15 +42,21 @@ def _cle(v: Any) -> str:
     return " ".join(t.split()).casefold().rstrip(" :")
 
 
-def citer(texte: Any) -> str:
+def citer(texte: Any, protocole: Any = None) -> str:
     """The beginning of a text, for a message, with likely personal data removed (the text itself
-    goes into the agent's working notes through the findings)."""
-    from vif38_bilan.controle.donnees_personnelles import retirer
+    goes into the agent's working notes through the findings); protocole: what it prints itself
+    (authorities, switchboard numbers) is kept."""
     from vif38_bilan.controle.valeurs import en_texte
 
-    t = " ".join(en_texte(texte).split())
-    t = retirer(t)[0]
+    t = _sans_donnees(" ".join(en_texte(texte).split()), protocole)
     return t if len(t) <= _CITATION else t[: _CITATION - 1] + "…"
+
+
+def _sans_donnees(texte: str, protocole: Any) -> str:
+    """The personal-data gate (controle.donnees_personnelles.retirer, issue 24)."""
+    from vif38_bilan.controle.donnees_personnelles import AUCUNE, exceptions_du_protocole, retirer
+
+    return retirer(texte, exceptions_du_protocole(protocole) if protocole is not None else AUCUNE)[0]
 
 
 def verifier_comptabilite(ctx: Any, retour: Any, pilote: Any) -> Verif:
@@ -212,7 +218,7 @@ def _cellules_lues(ctx: Any, retour: Any, attendu: Mapping) -> set[tuple[int, in
 
 
 def _hors(ctx: Any, ref: str, valeur: Any, ou: str, code: str | None = None) -> Anomalie:
-    message = r.TEXTE_HORS_TABLEAU.texte(ou=ou, texte=citer(valeur))
+    message = r.TEXTE_HORS_TABLEAU.texte(ou=ou, texte=citer(valeur, ctx.protocole))
     return ctx.anomalie(r.TEXTE_HORS_TABLEAU, message, ref, code)
 
 
@@ -253,8 +259,6 @@ def _commentaires(ctx: Any, retour: Any, par_ligne: Mapping[int, Any]) -> Verif:
     """Comments on an action's row join its observations; the others are reported at their cell."""
     import dataclasses
 
-    from vif38_bilan.controle.donnees_personnelles import retirer
-
     repris: dict[str, list[str]] = {}
     for c in retour.commentaires:
         n = int("".join(ch for ch in c.ref if ch.isdigit()) or 0)
@@ -262,12 +266,12 @@ def _commentaires(ctx: Any, retour: Any, par_ligne: Mapping[int, Any]) -> Verif:
         qui = f"de {c.auteur}" if c.auteur else "sans auteur"
         li = par_ligne.get(n) if c.feuille == retour.feuille else None
         if li is not None:
-            texte = retirer(" ".join(c.texte.split()))[0]
+            texte = _sans_donnees(" ".join(c.texte.split()), ctx.protocole)
             repris.setdefault(li.code, []).append(f"[Commentaire {qui} en {c.ref}] {texte}")
-            message = r.COMMENTAIRE_REPRIS.texte(qui=qui, code=li.code, texte=citer(c.texte))
+            message = r.COMMENTAIRE_REPRIS.texte(qui=qui, code=li.code, texte=citer(c.texte, ctx.protocole))
             yield sur.anomalie(r.COMMENTAIRE_REPRIS, message, c.ref, li.code)
         else:
-            message = r.COMMENTAIRE_HORS_ACTION.texte(qui=qui, texte=citer(c.texte))
+            message = r.COMMENTAIRE_HORS_ACTION.texte(qui=qui, texte=citer(c.texte, ctx.protocole))
             yield sur.anomalie(r.COMMENTAIRE_HORS_ACTION, message, c.ref)
     return {k: tuple(v) for k, v in repris.items()}
 

@@ -18,7 +18,7 @@ from tests.fabriques import empreintes
 from tests.hostiles import BOF_GLOBAUX, Entree, biff, cfb, membres, xlsx_chiffre, xlsx_modifie, zeros_comprimes, zip_brut
 
 from vif38_bilan.referentiel.agregation import agreger, par_pilote
-from vif38_bilan.regles import ERREUR
+from vif38_bilan.regles import ERREUR, REGLES
 from vif38_bilan.cli.principal import cli
 from vif38_bilan.consolidation.actions import consolider
 from vif38_bilan.controle.retours import controler
@@ -104,7 +104,9 @@ def _pieges(modele: Path, saisies: Path) -> dict[Path, str]:
     fichier("vide.xlsx", b"", "fichier_vide")
     fichier("hasard.xlsx", random.Random(38).randbytes(20_000), "pas_un_classeur")
     fichier("tronqué.xlsx", octets[: len(octets) // 2], "fichier_abime")
-    fichier("scan.xlsx", b"%PDF-1.4\n" + random.Random(1).randbytes(3000), "pas_un_classeur")
+    # Issue 25: a document is judged by content whatever its name: a PDF or a Word file named
+    # .xlsx is set aside with a warning, as the same file named .pdf or .docx is.
+    fichier("scan.xlsx", b"%PDF-1.4\n" + random.Random(1).randbytes(3000), "fichier_ecarte")
     fichier("page web.xls", b"<html><body><table><tr><td>12</td></tr></table></body></html>", "pas_un_classeur")
     fichier("ole-abimé.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + random.Random(2).randbytes(5000), "fichier_abime")
 
@@ -113,7 +115,7 @@ def _pieges(modele: Path, saisies: Path) -> dict[Path, str]:
     doc = Document()
     doc.add_paragraph("Bilan 2023 de notre structure")
     doc.save(dossier / "bilan.xlsx")
-    p[dossier / "bilan.xlsx"] = "pas_un_classeur"
+    p[dossier / "bilan.xlsx"] = "fichier_ecarte"
 
     p[xlsx_chiffre(dossier / "protégé.xlsx")] = "mot_de_passe"
     xls = {"Workbook": biff([BOF_GLOBAUX, (0x002F, struct.pack("<HHH", 1, 1, 1) + bytes(48)), (0x000A, b"")])}
@@ -178,7 +180,9 @@ def test_charge_200_retours_dont_20_pieges(protocole, corpus):
     # Every broken file: one erreur on the whole file, under the expected rule, nothing read from it.
     for chemin, regle in mauvais.items():
         anomalies = resultat.anomalies_du_fichier(nom[chemin])
-        assert [(a.gravite, a.cellule, a.regle) for a in anomalies] == [(ERREUR, None, regle)], chemin.name
+        assert [(a.gravite, a.cellule, a.regle) for a in anomalies] == [(REGLES[regle].gravite, None, regle)], (
+            chemin.name
+        )
         assert anomalies[0].message[0].isupper() and "Traceback" not in anomalies[0].message
     sources = {r.statut_source.fichier for r in resultat.reponses if r.statut_source}
     assert not sources & {nom[c] for c in mauvais}
@@ -239,8 +243,10 @@ def test_charge_par_la_commande(protocole, corpus, tmp_path, monkeypatch):
         par_fichier.setdefault(a["fichier"], []).append(a)
     for chemin, regle in mauvais.items():
         (a,) = par_fichier[chemin.relative_to(saisies).as_posix()]
-        assert (a["gravite"], a["regle"]) == ("erreur", regle)
-    assert sum(a["gravite"] == "erreur" for a in anomalies) == len(mauvais)
+        assert (a["gravite"], a["regle"]) == (REGLES[regle].gravite, regle)
+    assert sum(a["gravite"] == "erreur" for a in anomalies) == sum(
+        REGLES[r].gravite == ERREUR for r in mauvais.values()
+    )
     assert (sortie / f"controle-{ANNEE}.xlsx").is_file()
     assert empreintes(saisies) == avant
     with zipfile.ZipFile(sortie / f"controle-{ANNEE}.xlsx") as z:

@@ -931,7 +931,7 @@ def test_correction_ods_envoie_la_copie_annotee_xlsx_et_le_dit(espace, protocole
     ods = espace / "saisies" / "2023" / "caf.ods"
     ods.parent.mkdir(parents=True)
     ods.write_bytes(b"PK\x03\x04 stand-in for an ods return")
-    copie = espace / "sorties" / "2023" / "retours-annotes" / "caf.ods.xlsx"
+    copie = espace / "sorties" / "2023" / "retours-annotes" / "caf (ods).xlsx"
     copie.parent.mkdir(parents=True)
     copie.write_bytes(b"PK\x03\x04 stand-in for the annotated copy")
     f = FichierControle(chemin=ods, nom="caf.ods", etat=A_CORRIGER, pilote="CAF", erreurs=1, format="ods")
@@ -943,10 +943,39 @@ def test_correction_ods_envoie_la_copie_annotee_xlsx_et_le_dit(espace, protocole
     )
     (b,) = prep.brouillons
     msg = lire_eml(b.chemin)
-    assert pieces(msg) == [("caf.ods.xlsx", copie.read_bytes())]
+    assert pieces(msg) == [("caf (ods).xlsx", copie.read_bytes())]
     corps = msg.get_body(("plain",)).get_content()
     assert "était au format .ods : la copie annotée jointe est au format .xlsx" in corps
     assert "ne peut pas être annoté" not in corps
+
+
+def test_correction_classeur_annee_passee_joint_le_classeur_de_l_annee(espace, protocole):
+    """Last year's workbook filled for this year (issue 25): the draft attaches this year's
+    workbook and says to copy the answers into it, not the annotated old one."""
+    from datetime import datetime
+
+    from tests.fabriques import remplir
+
+    from vif38_bilan.controle.retours import controler
+    from vif38_bilan.gabarits.generation import generer_gabarits
+
+    ecrire_contacts_demo(espace, protocole)
+    config = charger_config(espace)
+    gabarits = espace / "gabarits"
+    generer_gabarits(protocole, ANNEE, gabarits / str(ANNEE), pilotes=["CAF"], config=config)
+    generer_gabarits(protocole, ANNEE - 1, gabarits / "ancien", pilotes=["CAF"], maintenant=datetime(ANNEE, 1, 3))
+    saisies = espace / "saisies" / str(ANNEE)
+    remplir(protocole, gabarits / "ancien", saisies, "CAF", nom="CAF bilan.xlsx", annee=ANNEE - 1)
+    res = controler(protocole, ANNEE, saisies)
+    assert "CAF" not in res.manquants
+    prep = preparer_courriels(config, protocole, ANNEE, "correction", resultat=res)
+    (b,) = prep.brouillons
+    msg = lire_eml(b.chemin)
+    classeur = gabarits / str(ANNEE) / nom_fichier(ANNEE, "CAF")
+    assert pieces(msg) == [(classeur.name, classeur.read_bytes())]
+    corps = msg.get_body(("plain",)).get_content()
+    assert f"est le classeur de l'année {ANNEE - 1}, rempli pour {ANNEE}" in corps
+    assert f"Recopiez-les dans le classeur {ANNEE} joint" in corps
 
 
 def test_journal_abime_bloque_l_envoi(espace, protocole, serveur):

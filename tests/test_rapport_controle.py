@@ -184,7 +184,7 @@ def test_copie_perimee_supprimee(protocole, gabarits, tmp_path):
 
 def test_chemin_annote(tmp_path):
     assert chemin_annote(tmp_path, "a/b.xlsx") == tmp_path / "retours-annotes" / "a" / "b.xlsx"
-    assert chemin_annote(tmp_path, "b.xlsm") == tmp_path / "retours-annotes" / "b.xlsm.xlsx"
+    assert chemin_annote(tmp_path, "b.xlsm") == tmp_path / "retours-annotes" / "b (xlsm).xlsx"
 
 
 # ---------------------------------------------------------------- command line

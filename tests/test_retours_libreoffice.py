@@ -163,10 +163,10 @@ def test_ods_copie_annotee_en_xlsx(protocole, retours, tmp_path):
         f"{ws.cell(entete + 1, col).coordinate}",
     )
     sortie = tmp_path / "sorties"
-    copie = sortie / "retours-annotes" / "retour.ods.xlsx"
+    copie = sortie / "retours-annotes" / "retour (ods).xlsx"
     assert ecrire_retours_annotes(resultat, dossier, sortie) == [copie]
     annotee = load_workbook(copie)[d.FEUILLE_SAISIE][a.cellule]
     assert annotee.value == "Appeler Mme Dupont au 06 12 34 56 78" and "données personnelles" in annotee.comment.text
     wb = load_workbook(ecrire_rapport(resultat, protocole, sortie))
     ligne = next(r for r in wb["Fichiers"].iter_rows(values_only=True) if r[0] == ods.name)
-    assert ligne[8] == "retours-annotes/retour.ods.xlsx"
+    assert ligne[8] == "retours-annotes/retour (ods).xlsx"

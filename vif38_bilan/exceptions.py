@@ -30,6 +30,7 @@ class FichierRefuse(Vif38Error):
     regle: str | None = None  # rule id (vif38_bilan.regles) set by vif38_bilan.lecture.securite; None: fichier_refuse
     feuille: str | None = None  # where the cause lies, when it is one cell (a value far from the table)
     cellule: str | None = None
+    document: str | None = None  # what a non-spreadsheet document is ("document PDF"), from its content
 
 
 class EspaceVerrouille(Vif38Error):

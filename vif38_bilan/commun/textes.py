@@ -68,6 +68,42 @@ def texte_propre(texte: Any, une_ligne: bool = False) -> str:
     return _RE_LIGNES_VIDES.sub("\n\n", t).strip()
 
 
+# Names of the invisible characters pilots paste most (web pages, Teams, PDF, Word), in French.
+_NOMS_INVISIBLES = {
+    "\u200b": "espace sans largeur",
+    "\u200c": "anti-liant sans largeur",
+    "\u200d": "liant sans largeur",
+    "\u00ad": "trait d'union conditionnel",
+    "\u2060": "gluon de mots",
+    "\ufeff": "indicateur d'ordre des octets (BOM)",
+    "\u200e": "marque de sens gauche à droite",
+    "\u200f": "marque de sens droite à gauche",
+}
+
+
+def sans_invisibles(texte: str) -> str:
+    """texte without its invisible format characters (Unicode category Cf: zero-width spaces and
+    joiners, soft hyphen, word joiner, direction marks and embeddings, BOM...).
+
+    Such characters come with text pasted from a web page, Teams or a PDF: the cell shows
+    « 1200 » but holds « \u200b1200 », which no rule can read (issue 25). Fast path: a printable
+    string (str.isprintable is False for every Cf character) is returned as is."""
+    if texte.isprintable():
+        return texte
+    return "".join(c for c in texte if unicodedata.category(c) != "Cf")
+
+
+def noms_invisibles(texte: str) -> list[str]:
+    """French names (or U+XXXX) of the distinct invisible format characters in texte, in order."""
+    noms: list[str] = []
+    for c in texte:
+        if unicodedata.category(c) == "Cf":
+            nom = _NOMS_INVISIBLES.get(c, f"U+{ord(c):04X}")
+            if nom not in noms:
+                noms.append(nom)
+    return noms
+
+
 def a_des_controles(texte: str) -> bool:
     """True when ``texte`` holds a character ``texte_propre`` would change (other than spaces)."""
     return bool(_RE_CONTROLES.search(texte)) or any(c in texte for c in "\r\v\f\x85\u2028\u2029")

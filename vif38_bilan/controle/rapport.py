@@ -24,6 +24,7 @@ from vif38_bilan.exceptions import SortieBloquee
 from vif38_bilan.lecture.classeur import lire_classeur
 from vif38_bilan.referentiel.protocole import Protocole
 from vif38_bilan.controle.resultats import FichierControle, ResultatControle
+from vif38_bilan.lecture.commentaires import lire_commentaires
 
 
 FEUILLE_ANOMALIES = "Anomalies"
@@ -68,10 +69,14 @@ FORMATS_ANNOTABLES = ("xlsx", "xlsm", "ods")
 
 def chemin_annote(dossier_sortie: Path, nom_relatif: str) -> Path:
     """Where the annotated copy of a return goes: retours-annotes/<same relative name>, always
-    an .xlsx ("retour.xlsm" → "retour.xlsm.xlsx", so two returns never share one copy)."""
+    an .xlsx ("retour.ods" → "retour (ods).xlsx", so two returns never share one copy)."""
     relatif = Path(nom_relatif)
     if relatif.suffix.lower() != ".xlsx":
-        relatif = relatif.with_name(relatif.name + ".xlsx")
+        # Issue 25: no double extension ("GGD38 bilan 2023.ods.xlsx" confuses pilots and mail
+        # filters); the original format stays in the name so that two returns never share a copy.
+        suffixe = relatif.suffix.lower().lstrip(".")
+        nom = f"{relatif.stem} ({suffixe}).xlsx" if suffixe and suffixe.isalnum() else relatif.name + ".xlsx"
+        relatif = relatif.with_name(nom)
     return Path(dossier_sortie) / fichiers.DOSSIER_ANNOTES / relatif
 
 
@@ -276,11 +281,17 @@ def annoter(source: Path, cible: Path, fichier: FichierControle, anomalies: list
 
     rouge = PatternFill("solid", fgColor=ROUGE)
     orange = PatternFill("solid", fgColor=ORANGE)
+    # The pilot's own comments (legacy notes, threaded comments, ODS annotations) are kept: the
+    # tool's text is added beside them, never in their place (issue 25).
+    pilote = _commentaires_du_pilote(lu, wb)
     for (feuille, ref), liste in par_cellule.items():
         cellule = _cellule_ancre(wb[feuille], ref)
         erreur = any(a.gravite == ERREUR for a in liste)
         cellule.fill = rouge if erreur else orange
-        cellule.comment = _commentaire(Comment, [_ligne(a) for a in liste])
+        siens = pilote.pop((feuille, cellule.coordinate), [])
+        cellule.comment = _commentaire(Comment, siens + [_ligne(a) for a in liste])
+    for (feuille, ref), siens in pilote.items():
+        wb[feuille][ref].comment = _commentaire(Comment, siens, auteur="pilote")
 
     nb_e = sum(a.gravite == ERREUR for a in anomalies)
     nb_a = sum(a.gravite == AVERTISSEMENT for a in anomalies)
@@ -293,10 +304,28 @@ def annoter(source: Path, cible: Path, fichier: FichierControle, anomalies: list
     if generales:
         a1.fill = rouge if any(a.gravite == ERREUR for a in generales) else orange
     lignes = [entete] + [_ligne(a) for a in generales]
-    if a1.comment is not None:  # a finding on A1 itself: keep it too
+    if a1.comment is not None:  # a finding, or the pilot's comment, on A1 itself: keep it too
         lignes.append(a1.comment.text)
     a1.comment = _commentaire(Comment, lignes)
+    if lu.format == "ods":
+        from vif38_bilan.controle.copie_ods import proteger_comme_ods
+
+        proteger_comme_ods(wb, lu.donnees)
     return enregistrer_classeur(wb, cible)
+
+
+def _commentaires_du_pilote(lu: Any, wb: Any) -> dict[tuple[str, str], list[str]]:
+    """(sheet, cell) → the pilot's comments, attributed ("Commentaire de X : …"); the copies
+    openpyxl loaded (legacy notes, and Excel's legacy stand-in of a threaded comment) are removed
+    so that each comment is written once, in French."""
+    siens: dict[tuple[str, str], list[str]] = {}
+    for c in lire_commentaires(lu.donnees, lu.format, [n for n in wb.sheetnames]):
+        if c.feuille not in wb.sheetnames:
+            continue
+        qui = f"Commentaire de {c.auteur}" if c.auteur else "Commentaire"
+        siens.setdefault((c.feuille, c.ref), []).append(f"{qui} : {c.texte}")
+        wb[c.feuille][c.ref].comment = None
+    return siens
 
 
 def _ligne(a: Anomalie) -> str:
@@ -305,10 +334,10 @@ def _ligne(a: Anomalie) -> str:
     return f"{gravite}{quoi} : {a.message}"
 
 
-def _commentaire(Comment: Any, lignes: list[str]) -> Any:
+def _commentaire(Comment: Any, lignes: list[str], auteur: str = "vif38-bilan") -> Any:
     texte = "\n\n".join(lignes)
     hauteur = min(600, 20 + 15 * sum(1 + len(x) // 45 for x in lignes))
-    return Comment(texte, "vif38-bilan", height=hauteur, width=320)
+    return Comment(texte, auteur, height=hauteur, width=320)
 
 
 def _cellule_ancre(ws: Any, ref: str) -> Any:

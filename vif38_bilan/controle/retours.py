@@ -17,12 +17,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from vif38_bilan.lecture import horodatage
+from vif38_bilan.saisies.dossiers import EXTENSIONS_CLASSEURS
 from vif38_bilan.regles import (
     A_CORRIGER,
     AVERTISSEMENT,
     DOUBLON,
     ERREUR,
     EXPORT_CSV,
+    FICHIER_ABIME,
     FICHIER_ECARTE,
     FICHIER_ILLISIBLE,
     FICHIER_REFUSE,
@@ -32,7 +34,9 @@ from vif38_bilan.regles import (
     ORDRE_INDECIDABLE,
     REGLES,
     REMPLACE,
+    PERIME,
     REMPLACE_PAR,
+    REMPLACE_PAR_DATE_FICHIER,
     VALIDE,
     Anomalie,
     Regle,
@@ -50,6 +54,7 @@ from vif38_bilan.lecture import classeur as lecture
 from vif38_bilan.saisies import retour as saisies
 from vif38_bilan.lecture import securite
 from vif38_bilan.lecture.classeur import lire_classeur
+from vif38_bilan.saisies.pieces_jointes import deplier
 
 # Below this many files, worker processes cost more than they save (jobs=None): a normal year
 # (30 to 60 returns) never starts a pool. Measured for issue 11 with benchmarks' phase_controle
@@ -89,15 +94,23 @@ def controler(
             f"Le dossier des saisies « {dossier} » {quoi} : créez-le, déposez-y les classeurs reçus des "
             "pilotes (le nom des fichiers n'a pas d'importance), puis relancez la commande."
         )
+
     a_lire, ecartes = dossiers.lister_saisies(dossier)
     precedentes = dict(valeurs_precedentes or {})
-
-    resultats = _executer(a_lire, dossier, protocole, annee, precedentes, jobs, progression)
+    # Containers opened, encoded names decoded (issue 25): each attachment is read like a file.
+    entrees, conteneurs = deplier(a_lire, dossier, {c: _nom(c, dossier) for c in a_lire}, jobs=jobs or 1)
+    noms = {e.chemin: e.nom for e in entrees}
+    resultats = _executer([e.chemin for e in entrees], dossier, protocole, annee, precedentes, jobs, progression, noms)
+    for e, r in zip(entrees, resultats, strict=True):
+        if e.origine:
+            r.fichier.motif = " ".join((e.origine[:1].upper() + e.origine[1:] + ".", r.fichier.motif)).strip()
+    resultats += [_conteneur(c) for c in conteneurs]
     for chemin, raison in ecartes:
         resultats.append(_ecarte(chemin, dossier, raison, protocole))
     resultats.sort(key=lambda r: (r.fichier.nom.casefold(), r.fichier.nom))
 
     _departager(resultats, horodatage.fuseau(fuseau))
+    _perimer(resultats)
 
     fichiers, anomalies, reponses, chiffres = [], [], [], []
     for r in resultats:
@@ -110,7 +123,9 @@ def controler(
         reponses.extend(r.reponses)
         chiffres.extend(r.chiffres)
 
+    # A pilot who answered in last year's workbook (to be copied into this year's) is not missing.
     repondu = {rep.pilote for rep in reponses}
+    repondu |= {f.pilote for f in fichiers if f.etat == A_CORRIGER and f.pilote and f.annee not in (None, annee)}
     manquants = [p.code for p in protocole.pilotes_actifs() if p.code not in repondu]
     return ResultatControle(annee, fichiers, anomalies, reponses, manquants, chiffres=chiffres)
 
@@ -123,6 +138,7 @@ def _executer(
     precedentes: dict[tuple[str, int], Any],
     jobs: int | None,
     progression: Callable[[int, int], None] | None = None,
+    noms: dict[Path, str] | None = None,
 ) -> list[ResultatFichier]:
     fait = progression or (lambda _n, _total: None)
     if jobs is None:
@@ -138,10 +154,11 @@ def _executer(
     # Each file is read in a child process (issue 14): a parser that aborts, runs out of memory
     # or hangs on one attachment costs that file only, and the other returns are still reported.
     fonction = partial(
-        controler_fichier, racine=racine, protocole=protocole, annee=annee, valeurs_precedentes=precedentes
+        controler_fichier, racine=racine, protocole=protocole, annee=annee, valeurs_precedentes=precedentes, noms=noms
     )
     try:
-        return executer_isole(fonction, chemins, partial(_interrompu, racine=racine), jobs=jobs, progression=fait)
+        en_echec = partial(_interrompu, racine=racine, noms=noms)
+        return executer_isole(fonction, chemins, en_echec, jobs=jobs, progression=fait)
     except OSError:  # no child process on this machine: read here
         resultats = []
         for c in chemins:
@@ -150,9 +167,9 @@ def _executer(
         return resultats
 
 
-def _interrompu(chemin: Path, echec: Echec, racine: Path) -> ResultatFichier:
+def _interrompu(chemin: Path, echec: Echec, racine: Path, noms: dict[Path, str] | None = None) -> ResultatFichier:
     """A file whose reading child died or was stopped."""
-    nom = _nom(chemin, racine)
+    nom = (noms or {}).get(chemin) or _nom(chemin, racine)
     message = echec.message()
     fichier = FichierControle(chemin=Path(chemin), nom=nom, etat=IGNORE, motif=message)
     return ResultatFichier(fichier, [_sur_fichier(nom, LECTURE_INTERROMPUE, message)], [])
@@ -164,6 +181,40 @@ def _nom(chemin: Path, racine: Path) -> str:
     except ValueError:
         rel = Path(chemin).name
     return rel if rel.isascii() and rel.isprintable() else nom_lisible(rel)
+
+
+_CONTENEURS = {
+    "tnef": "Pièce jointe Outlook (winmail.dat) ouverte",
+    "eml": "Message électronique ouvert",
+    "msg": "Message Outlook ouvert",
+    "zip": "Archive ZIP ouverte",
+}
+
+
+def _conteneur(c: Any) -> ResultatFichier:
+    """A container opened by saisies.pieces_jointes: what came out of it (each attachment is
+    reported on its own line), or why it could not be opened."""
+    quoi = _CONTENEURS[c.type]
+    fichier = FichierControle(chemin=Path(c.chemin), nom=c.nom, etat=IGNORE)
+    if c.refus is not None:
+        message, regle_id = c.refus
+        regle = REGLES.get(regle_id, FICHIER_REFUSE)
+        fichier.motif = message
+        return ResultatFichier(fichier, [_sur_fichier(c.nom, regle, message)], [])
+    if not c.pieces and c.type == "tnef":
+        # A winmail.dat exists only to carry attachments: none readable means a truncated file.
+        fichier.motif = (
+            f"« {c.nom} » est une pièce jointe Outlook (winmail.dat) sans pièce jointe lisible (fichier tronqué ?) : "
+            "demandez au pilote de renvoyer son classeur en pièce jointe ordinaire (message au format HTML ou texte)."
+        )
+        return ResultatFichier(fichier, [_sur_fichier(c.nom, FICHIER_ABIME, fichier.motif)], [])
+    if not c.pieces:
+        fichier.motif = f"{quoi} : aucune pièce jointe."
+        raison = "c'est un message ou une archive sans pièce jointe (aucun classeur à lire)"
+        return ResultatFichier(fichier, [_sur_fichier(c.nom, FICHIER_ECARTE, FICHIER_ECARTE.texte(raison=raison))], [])
+    liste = ", ".join(f"« {p} »" for p in c.pieces)
+    fichier.motif = f"{quoi} : {len(c.pieces)} pièce(s) jointe(s) extraite(s) et lue(s) séparément ({liste})."
+    return ResultatFichier(fichier, [], [])
 
 
 def _ecarte(chemin: Path, racine: Path, raison: str, protocole: Protocole | None = None) -> ResultatFichier:
@@ -193,14 +244,17 @@ def controler_fichier(
     protocole: Protocole,
     annee: int,
     valeurs_precedentes: dict[tuple[str, int], Any] | None = None,
+    noms: dict[Path, str] | None = None,
 ) -> ResultatFichier:
-    """Read and check one return. Never raises for a bad file: every problem is an anomalie."""
-    nom = _nom(chemin, racine)
+    """Read and check one return. Never raises for a bad file: every problem is an anomalie.
+    noms: the shown name of a path when it is not its path relative to racine (an attachment
+    extracted from a container, a decoded MIME name)."""
+    nom = (noms or {}).get(chemin) or _nom(chemin, racine)
     fichier = FichierControle(chemin=Path(chemin), nom=nom, etat=IGNORE)
     try:
         lu = lecture.lire_classeur(chemin)  # read once: checked, then these bytes are parsed
         fichier.format = lu.format
-        retour = saisies.lire_retour(chemin, racine, lu)
+        retour = saisies.lire_retour(chemin, racine, lu, nom=nom)
         fichier.sha256 = retour.sha256
         fichier.feuille = retour.feuille
         anomalies: list[Anomalie] = []
@@ -218,9 +272,18 @@ def controler_fichier(
     except FichierRefuse as e:
         regle = REGLES.get(getattr(e, "regle", None) or "", FICHIER_REFUSE)
         message = str(e)
-        if regle is EXPORT_CSV and (pilote := _pilote_du_csv(Path(chemin), protocole)):
+        # Judged on content whatever the name (issue 25): the name only changes the wording.
+        renomme = Path(nom).suffix.lower() in EXTENSIONS_CLASSEURS
+        if regle is EXPORT_CSV:
+            pilote = _pilote_du_csv(Path(chemin), protocole)
             fichier.pilote = pilote
-            message = message_csv(renomme=True, pilote=_nom_pilote(protocole, pilote))
+            message = message_csv(renomme=renomme, pilote=_nom_pilote(protocole, pilote))
+        elif getattr(e, "document", None):
+            # A document recognised by its content (PDF, Word, image, text): set aside with a
+            # warning whatever its name, as it may be a pilot's misdirected answer.
+            regle = FICHIER_ECARTE
+            raison = f"ce n'est pas un classeur ({e.document}) ; vérifiez s'il s'agit d'une réponse mal envoyée"
+            message = FICHIER_ECARTE.texte(raison=raison)
         fichier.motif = message
         anomalie = Anomalie(nom, e.feuille, e.cellule, None, regle.gravite, message, regle.id, fichier.pilote)
         return ResultatFichier(fichier, [anomalie], [])
@@ -309,11 +372,39 @@ def _departager(resultats: list[ResultatFichier], zone: ZoneInfo) -> None:
                 )
                 _remplacer(r, gagnant, ORDRE_INCERTAIN, message)
                 continue
-            if avec_date:
+            if avec_date and gagnant.fichier.modifie_le != r.fichier.modifie_le:
                 quand = horodatage.en_heure_locale(gagnant.fichier.modifie_le, zone)
-            else:
-                quand = datetime.fromtimestamp(_mtime(gagnant.fichier.chemin))
-            _remplacer(r, gagnant, REMPLACE_PAR, REMPLACE_PAR.texte(autre=gagnant.fichier.nom, quand=quand))
+                _remplacer(r, gagnant, REMPLACE_PAR, REMPLACE_PAR.texte(autre=gagnant.fichier.nom, quand=quand))
+                continue
+            # Same saved time (or none): the files' dates decided, and the message says so (issue 25).
+            quand = datetime.fromtimestamp(_mtime(gagnant.fichier.chemin))
+            heure = (
+                f"le {horodatage.en_heure_locale(r.fichier.modifie_le, zone):%d/%m/%Y à %H:%M}"
+                if r.fichier.modifie_le
+                else "aucune heure d'enregistrement"
+            )
+            message = REMPLACE_PAR_DATE_FICHIER.texte(autre=gagnant.fichier.nom, quand=quand, heure=heure)
+            _remplacer(r, gagnant, REMPLACE_PAR_DATE_FICHIER, message)
+
+
+def _perimer(resultats: list[ResultatFichier]) -> None:
+    """A file of a pilot that is not used (last year's workbook, a CSV export, an unreadable
+    copy) no longer counts once a usable return of that pilot is in the folder (issue 25): its
+    findings become one avertissement, so a superseded file never keeps the run in error.
+    Collective pilots are left alone: an unused file does not say which structure sent it."""
+    utilises: dict[str, ResultatFichier] = {}
+    for r in resultats:
+        if r.reponses and r.fichier.pilote and r.fichier.etat in (VALIDE, A_CORRIGER):
+            utilises.setdefault(r.fichier.pilote, r)
+    for r in resultats:
+        f = r.fichier
+        if r.reponses or r.cle is not None or f.etat == REMPLACE or f.pilote not in utilises:
+            continue
+        gagnant = utilises[f.pilote]
+        if gagnant.cle is None or gagnant.cle[1]:
+            continue  # collective pilot: which structure sent the unused file is unknown
+        avant = " ".join(a.message for a in r.anomalies if a.gravite == ERREUR) or f.motif
+        _remplacer(r, gagnant, PERIME, PERIME.texte(qui=_qui(gagnant), autre=gagnant.fichier.nom, avant=avant))
 
 
 def _raison_incertaine(*heures: horodatage.Horodatage) -> str:

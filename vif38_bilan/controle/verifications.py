@@ -8,7 +8,7 @@ declared in `vif38_bilan.regles`; `controle.py` reads the file and drives these 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -30,6 +30,8 @@ from vif38_bilan.controle.valeurs import (
     texte_identite,
 )
 from vif38_bilan.saisies.retour import lettre_colonne
+from vif38_bilan.controle.comptabilite import verifier_comptabilite
+from vif38_bilan.commun.textes import noms_invisibles
 
 T = TypeVar("T")
 Verif = Generator[Anomalie, None, T]  # yields findings, returns what was read
@@ -47,6 +49,8 @@ class Contexte:
     pilote: str | None = None
     structure: str | None = None
     couvertes: frozenset[str] = frozenset()  # cells hidden under a merge: their emptiness is not reported
+    # Action code → the pilot's comments on its row, joined to its observations (issue 25).
+    commentaires: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
     def anomalie(self, regle: Regle, message: str, cellule: str | None = None, code: str | None = None) -> Anomalie:
         return Anomalie(
@@ -100,8 +104,11 @@ def verifier_retour(ctx: Contexte, retour: Any, avertissements: tuple[str, ...],
         yield ctx.anomalie(r.COLONNE_MANQUANTE, r.COLONNE_MANQUANTE.texte(colonne=tete))
 
     yield from verifier_feuilles(ctx, retour)
+    yield from verifier_invisibles(ctx, retour)
+
+    commentaires = yield from verifier_comptabilite(ctx, retour, pilote)
     couvertes = yield from verifier_fusions(ctx, retour)
-    ctx = dataclasses.replace(ctx, couvertes=couvertes)
+    ctx = dataclasses.replace(ctx, couvertes=couvertes, commentaires=commentaires)
     reponses = yield from verifier_lignes(ctx, retour, pilote, structure)
     if retour.feuilles_remplies:
         reponses = []  # two filled sheets: which one is the answer is the pilot's to say
@@ -119,6 +126,18 @@ def verifier_feuilles(ctx: Contexte, retour: Any) -> Verif[None]:
     elif retour.feuille != d.FEUILLE_SAISIE and d.FEUILLE_SAISIE in retour.tables:
         message = r.FEUILLE_COPIEE.texte(feuille=retour.feuille, saisie=d.FEUILLE_SAISIE)
         yield ctx.anomalie(r.FEUILLE_COPIEE, message)
+
+
+def verifier_invisibles(ctx: Contexte, retour: Any) -> Verif[None]:
+    """Cells of the table or key-figure sheet whose invisible characters were removed on reading
+    (lecture.classeur.lire_feuille): said at the cell, the value is used as read."""
+    codes = {li.cellule_code.ligne: li.code for li in retour.lignes}
+    for feuille, ref, avant, apres in retour.invisibles:
+        noms = ", ".join(noms_invisibles(avant))
+        ligne = int("".join(ch for ch in ref if ch.isdigit()))
+        code = codes.get(ligne) if feuille == retour.feuille else None
+        message = r.CARACTERE_INVISIBLE.texte(noms=noms, valeur=court(apres))
+        yield dataclasses.replace(ctx, feuille=feuille).anomalie(r.CARACTERE_INVISIBLE, message, ref, code)
 
 
 def verifier_fusions(ctx: Contexte, retour: Any) -> Verif[frozenset[str]]:
@@ -164,6 +183,14 @@ def identifier(ctx: Contexte, retour: Any, fichier: FichierControle) -> Verif:
         yield ctx.anomalie(r.AUTRE_PROTOCOLE, r.AUTRE_PROTOCOLE.texte(lu=ident.protocole_id, attendu=protocole.id))
         return None
     if ident.annee != annee:
+        if rempli_pour(retour, ident.annee, annee):
+            # Last year's workbook filled with this year's answers (issue 25): the pilot did answer
+            # (not « manquant »); moving it to the other year's folder would feed that bilan.
+            fichier.etat = r.A_CORRIGER
+            fichier.motif = f"Classeur de l'année {ident.annee} rempli pour {annee}."
+            message = r.ANNEE_PRECEDENTE_REMPLIE.texte(lue=ident.annee, annee=annee)
+            yield ctx.anomalie(r.ANNEE_PRECEDENTE_REMPLIE, message)
+            return None
         fichier.motif = f"Classeur de l'année {ident.annee}, pas {annee}."
         yield ctx.anomalie(r.AUTRE_ANNEE, r.AUTRE_ANNEE.texte(lue=ident.annee, annee=annee))
         return None
@@ -173,6 +200,19 @@ def identifier(ctx: Contexte, retour: Any, fichier: FichierControle) -> Verif:
         fichier.motif = f"Pilote « {ident.pilote} » inconnu du protocole."
         yield ctx.anomalie(r.PILOTE_INCONNU, r.PILOTE_INCONNU.texte(pilote=ident.pilote))
         return None
+
+
+def rempli_pour(retour: Any, lue: int, annee: int) -> bool:
+    """True when a workbook of an earlier year `lue` holds answers given for `annee`: found in the
+    returns folder of `annee`, with answers typed, and saved after the collection of `lue` (held
+    in the first months of lue + 1; README, « Le cycle annuel »): saved from July of lue + 1 on,
+    or carrying no saved time, it was filled for `annee`."""
+    from datetime import datetime
+
+    if lue >= annee or not any(not ligne_vide(retour, li) for li in retour.lignes):
+        return False
+    moment = retour.modifie_le
+    return moment is None or moment >= datetime(lue + 1, 7, 1)
 
 
 def reconnaitre_par_contenu(protocole: Protocole, retour: Any) -> d.Identification | None:
@@ -302,6 +342,9 @@ def verifier_ligne(
         lues = yield from verifier_observations(ctx, retour, c, code)
         if lues is not None:
             observations, obs_source = lues, source(c)
+    if code in ctx.commentaires:  # the pilot's comments on the row, attributed, personal data removed
+        observations = "\n".join([observations, *ctx.commentaires[code]]).strip()
+        obs_source = obs_source or (source(c) if c is not None else None)
 
     return Reponse(
         pilote=pilote.code,

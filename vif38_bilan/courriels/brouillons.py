@@ -159,7 +159,8 @@ def preparer_courriels(
     elif type_ == RELANCE:
         cibles = _cibles_relance(protocole, contacts, config, annee, resultat, sans_adresse)
     else:
-        cibles = _cibles_correction(protocole, contacts, sorties, resultat, sans_adresse)
+        gabarits = config.dossier("gabarits", annee)
+        cibles = _cibles_correction(protocole, contacts, sorties, resultat, sans_adresse, gabarits)
 
     dossier = sorties / fichiers.DOSSIER_COURRIELS / type_
     valeurs_communes = {
@@ -312,9 +313,16 @@ def _cibles_relance(
 
 
 def _cibles_correction(
-    protocole: Protocole, contacts: Sequence[Contact], sorties: Path, resultat: Any, sans_adresse: list[str]
+    protocole: Protocole,
+    contacts: Sequence[Contact],
+    sorties: Path,
+    resultat: Any,
+    sans_adresse: list[str],
+    gabarits: Path | None = None,
 ) -> list[_Cible]:
-    """Returns with erreurs: the annotated copy goes back to the pilot (or structure) that sent it."""
+    """Returns with erreurs: the annotated copy goes back to the pilot (or structure) that sent it;
+    a workbook of an earlier year filled for this one gets this year's workbook instead (gabarits:
+    the folder of this year's workbooks)."""
     par_fichier: dict[str, list[Any]] = {}
     for a in resultat.anomalies:
         par_fichier.setdefault(a.fichier, []).append(a)
@@ -330,7 +338,12 @@ def _cibles_correction(
             sans_adresse.append(f"{f.nom} : pilote non reconnu, renvoyez ce fichier vous-même à son expéditeur.")
             continue
         note = ""
-        if f.format and f.format not in rapport_controle.FORMATS_ANNOTABLES:
+        if f.annee and f.annee != resultat.annee and gabarits is not None:
+            annote, note = _classeur_de_l_annee(f, resultat.annee, Path(gabarits))
+            if not annote.is_file():
+                absents.append(f.nom)
+                continue
+        elif f.format and f.format not in rapport_controle.FORMATS_ANNOTABLES:
             # No annotated copy of an .ods/.xls return: send it back as is, the list says where.
             annote = Path(f.chemin)
             note = (
@@ -398,6 +411,17 @@ def _cibles_correction(
             "puis relancez cette commande."
         )
     return list(cibles.values())
+
+
+def _classeur_de_l_annee(f: Any, annee: int, gabarits: Path) -> tuple[Path, str]:
+    """Last year's workbook filled for this year (issue 25): this year's workbook goes back, and
+    the text says to copy the answers into it."""
+    note = (
+        f"Votre fichier « {Path(f.nom).name} » est le classeur de l'année {f.annee}, rempli pour {annee} : vos "
+        f"réponses n'ont pas pu être reprises. Recopiez-les dans le classeur {annee} joint à ce message, puis "
+        "renvoyez-le."
+    )
+    return gabarits / disposition.nom_fichier(annee, f.pilote), note
 
 
 def _majuscule(texte: str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vif38_bilan.commun.textes import sans_invisibles
 from vif38_bilan.lecture import examen
 
 from vif38_bilan.lecture import securite
@@ -104,12 +105,21 @@ def ouvrir_calamine(donnees: bytes) -> Any:
 
 
 def lire_feuille(
-    classeur: Any, nom: str, skip_empty_area: bool = True, fusions: list | None = None
+    classeur: Any,
+    nom: str,
+    skip_empty_area: bool = True,
+    fusions: list | None = None,
+    invisibles: list | None = None,
 ) -> tuple[list[list[Any]], tuple[int, int]]:
     """Rows of one sheet and the 0-based (row, column) where they start (calamine trims the empty
     area unless skip_empty_area is False); FichierRefuse when calamine fails or panics. When a
     list is given as fusions, the sheet's merged ranges ((r1, c1), (r2, c2)), 0-based, are added
-    to it (xlsx and xls only: calamine gives none for .ods)."""
+    to it (xlsx and xls only: calamine gives none for .ods).
+
+    Every text value comes without its invisible format characters (commun.textes.
+    sans_invisibles, issue 25), whatever the format: no rule ever sees them. When a list is given
+    as invisibles, (row index, column index, text as stored) is added to it for each cell changed
+    (indexes in the rows returned)."""
     try:
         feuille = classeur.get_sheet_by_name(nom)
         lignes = feuille.to_python(skip_empty_area=skip_empty_area)
@@ -121,7 +131,20 @@ def lire_feuille(
         raise FichierRefuse(
             f"La feuille « {nom} » est illisible : demandez au pilote de réenregistrer le classeur et de le renvoyer."
         ) from None
+    _retirer_invisibles(lignes, invisibles)
     return lignes, (depart[0], depart[1])
+
+
+def _retirer_invisibles(lignes: list[list[Any]], invisibles: list | None) -> None:
+    """Clean every text cell in place (see lire_feuille)."""
+    for i, ligne in enumerate(lignes):
+        for j, v in enumerate(ligne):
+            if type(v) is str and not v.isprintable():
+                propre = sans_invisibles(v)
+                if propre != v:
+                    ligne[j] = propre
+                    if invisibles is not None:
+                        invisibles.append((i, j, v))
 
 
 def lettre_colonne(colonne: int) -> str:

@@ -104,7 +104,9 @@ def inspecter_zip(donnees: bytes) -> Verification:
             return Verification("ods", macros)
         for mime, quoi in _ODF_AUTRES.items():
             if mimetype.startswith(mime):
-                raise refus(f"Ce n'est pas un classeur, c'est {quoi} renommé : {RENVOI}", PAS_UN_CLASSEUR)
+                e = refus(f"Ce n'est pas un classeur, c'est {quoi} renommé : {RENVOI}", PAS_UN_CLASSEUR)
+                e.document = quoi.split(" ", 1)[1]
+                raise e
         raise refus(f"Ce fichier LibreOffice n'est pas un classeur : {RENVOI}", PAS_UN_CLASSEUR)
 
     brut = gardes.get("[Content_Types].xml")
@@ -127,12 +129,16 @@ def inspecter_zip(donnees: bytes) -> Verification:
     elif "ms-excel.sheet.macroEnabled.main+xml" in types or "ms-excel.template.macroEnabled.main+xml" in types:
         fmt = "xlsm"
     elif "wordprocessingml" in types:
-        raise refus(f"Ce n'est pas un classeur Excel, c'est un document Word renommé : {RENVOI}", PAS_UN_CLASSEUR)
+        e = refus(f"Ce n'est pas un classeur Excel, c'est un document Word renommé : {RENVOI}", PAS_UN_CLASSEUR)
+        e.document = "document Word"
+        raise e
     elif "presentationml" in types:
-        raise refus(
+        e = refus(
             f"Ce n'est pas un classeur Excel, c'est une présentation PowerPoint renommée : {RENVOI}",
             PAS_UN_CLASSEUR,
         )
+        e.document = "présentation PowerPoint"
+        raise e
     else:
         raise refus(f"Ce document Office n'est pas un classeur Excel : {RENVOI}", PAS_UN_CLASSEUR)
     macros = fmt == "xlsm" or any(n.lower().endswith("vbaproject.bin") or "/macrosheets/" in n.lower() for n in noms)
@@ -374,3 +380,30 @@ def _examiner(m: _Membre, contenu: bytes) -> None:
 def _court(nom: str, n: int = 60) -> str:
     nom = nom_lisible(nom)
     return tronquer(nom, n)
+
+
+def membres_archive(donnees: bytes) -> list[tuple[str, bytes]]:
+    """(name, content) of each file of a ZIP archive of returns (issue 25), under the limits
+    workbooks get: central directory checked (encrypted members, bombs, overlaps), each member
+    inflated no further than its declared size, which must match. Folders and macOS resource
+    forks (__MACOSX/, ._name) are left out. FichierRefuse (French) otherwise."""
+    membres = _repertoire_zip(donnees)
+    _verifier_repertoire(membres, len(donnees))
+    vue = memoryview(donnees)
+    sortie = []
+    for m in membres:
+        base = m.nom.rsplit("/", 1)[-1]
+        if m.nom.endswith("/") or m.nom.startswith("__MACOSX/") or base.startswith("._"):
+            continue
+        brut = vue[m.debut : m.debut + m.compresse]
+        if m.methode == zipfile.ZIP_STORED:
+            contenu = bytes(brut)
+        else:
+            try:
+                contenu = b"".join(_inflation_bornee(m, brut))
+            except zlib.error:
+                raise refus(ABIME, FICHIER_ABIME) from None
+        if len(contenu) != m.taille or zlib.crc32(contenu) != m.crc:
+            raise refus(ABIME, FICHIER_ABIME)
+        sortie.append((m.nom, contenu))
+    return sortie

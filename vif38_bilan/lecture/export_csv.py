@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from vif38_bilan.commun.textes import sans_invisibles
 
 _RE_CODE = re.compile(r"^\s*(\d)\s*-\s*(\d{1,2})\s*-\s*(\d{1,2})\s*$")
 _ECHANTILLON = 64 * 1024
@@ -48,7 +49,8 @@ def est_un_csv(donnees: bytes) -> bool:
 
 def codes_actions(donnees: bytes) -> set[str]:
     """Action codes ("1-1-1") found in the cells of a CSV."""
-    t = donnees.decode("utf-8-sig", "replace") if texte(donnees) is not None else ""
+    # Invisible format characters (a zero-width space before "1-1-1") never hide a code (issue 25).
+    t = sans_invisibles(donnees.decode("utf-8-sig", "replace")) if texte(donnees) is not None else ""
     try:
         dialecte = csv.Sniffer().sniff(t[:_ECHANTILLON], delimiters=",;\t")
     except csv.Error:

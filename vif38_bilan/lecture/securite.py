@@ -29,6 +29,7 @@ from vif38_bilan.lecture.examen_ole import OleAbime, biff_chiffre, lire_ole
 from vif38_bilan.lecture.examen_zip import ABIME, inspecter_zip
 from vif38_bilan.lecture.export_csv import est_un_csv, message_csv
 from vif38_bilan.regles import (
+    ETIQUETTE_PROTECTION,
     EXPORT_CSV,
     FICHIER_ABIME,
     FICHIER_TROP_GROS,
@@ -37,6 +38,7 @@ from vif38_bilan.regles import (
     MOT_DE_PASSE,
     PAS_UN_CLASSEUR,
 )
+from vif38_bilan.lecture.export_csv import texte
 
 
 def verifier_fichier(chemin: Path, taille_max: int = TAILLE_MAX) -> str:
@@ -102,7 +104,29 @@ def inspecter_octets(donnees: bytes, taille_max: int = TAILLE_MAX) -> Verificati
         return _inspecter_ole(donnees)
     if est_un_csv(donnees):
         raise refus(message_csv(renomme=True), EXPORT_CSV)
-    raise refus(_message_pas_un_classeur(donnees[:512]), PAS_UN_CLASSEUR)
+    e = refus(_message_pas_un_classeur(donnees[:512]), PAS_UN_CLASSEUR)
+    e.document = _document(donnees)
+    raise e
+
+
+def _document(donnees: bytes) -> str | None:
+    """What a non-spreadsheet document is, when its content says so (PDF, RTF, image, plain
+    text), else None. The check then sets the file aside with a warning whatever its name
+    (issue 25: the same file, the same severity)."""
+    tete = donnees[:512]
+    debut = tete.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if tete.startswith(b"%PDF"):
+        return "document PDF"
+    if debut.startswith(b"{\\rtf"):
+        return "document texte RTF"
+    if tete[:4] in (b"\x89PNG", b"GIF8") or tete[:3] == b"\xff\xd8\xff":
+        return "image"
+    if debut.startswith((b"<", b"{")) or tete.startswith(ZIP_VIDE):
+        return None  # HTML, XML 2003, JSON: spreadsheet exports, said by the message
+    t = texte(donnees)
+    if t is not None and all(c.isprintable() or c in "\r\n\t" for c in t[:4096]):
+        return "fichier texte"
+    return None
 
 
 # Refusals that say the file is not a workbook at all: a drop refuses these before any copy.
@@ -176,6 +200,19 @@ def _message_pas_un_classeur(tete: bytes) -> str:
 # ---------------------------------------------------------------- OLE/CFB containers (xls, encrypted)
 
 
+# Rights management (IRM, Microsoft Purview / 365 sensitivity labels that encrypt): the OLE
+# envelope's \x06DataSpaces storage names a DRM data space and transform instead of the
+# password's StrongEncryptionDataSpace ([MS-OFFCRYPTO] 2.2.6, "DRMEncryptedDataSpace",
+# "\x09DRMTransform"). No password was ever set: the pilot must change the label.
+_DRM = frozenset({"drmencrypteddataspace", "\x09drmtransform", "drmencryptedtransform", "\x09drmdataspace"})
+MESSAGE_ETIQUETTE = (
+    "Le classeur est chiffré par une étiquette de confidentialité Microsoft 365 (protection des informations, IRM) "
+    "et non par un mot de passe : l'outil ne peut pas le lire. Demandez au pilote de le renvoyer avec une étiquette "
+    "qui ne protège pas le fichier (par exemple « Public » ou « Général », menu Accueil → Confidentialité dans "
+    "Excel), ou d'en retirer la protection."
+)
+
+
 def _inspecter_ole(donnees: bytes) -> Verification:
     """Directory names, and the start of the Workbook stream for FILEPASS (a password)."""
     try:
@@ -183,19 +220,25 @@ def _inspecter_ole(donnees: bytes) -> Verification:
     except OleAbime:
         raise refus(ABIME, FICHIER_ABIME) from None
     noms = ole.noms
+    if noms & _DRM:
+        raise refus(MESSAGE_ETIQUETTE, ETIQUETTE_PROTECTION)
     if "encryptioninfo" in noms or "encryptedpackage" in noms:
         raise refus(MESSAGE_MOT_DE_PASSE, MOT_DE_PASSE)
     flux = "workbook" if "workbook" in noms else "book" if "book" in noms else None
     if flux is None:
         if "worddocument" in noms:
-            raise refus(
+            e = refus(
                 f"Ce n'est pas un classeur Excel, c'est un document Word (.doc) renommé : {RENVOI}", PAS_UN_CLASSEUR
             )
+            e.document = "document Word"
+            raise e
         if "powerpoint document" in noms:
-            raise refus(
+            e = refus(
                 f"Ce n'est pas un classeur Excel, c'est une présentation PowerPoint renommée : {RENVOI}",
                 PAS_UN_CLASSEUR,
             )
+            e.document = "présentation PowerPoint"
+            raise e
         if any(n.startswith("__substg1.0_") for n in noms):
             raise refus(
                 "Ce fichier est un message Outlook (.msg), pas un classeur : ouvrez le message, enregistrez la pièce "

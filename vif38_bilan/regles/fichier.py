@@ -10,6 +10,8 @@ from vif38_bilan.regles.anomalies import regle
 RENVOYER = "Demander au pilote de renvoyer le classeur de collecte reçu, enregistré en .xlsx."
 
 # Files under the returns folder.
+# Issue 25: also a document recognised by its content (PDF, Word, image, text), whatever its name,
+# so that a PDF named .pdf or .xlsx gets the same severity.
 FICHIER_ECARTE = regle(
     "fichier_ecarte",
     A,
@@ -65,6 +67,14 @@ MOT_DE_PASSE = regle(
     "Protégé par un mot de passe",
     "Le fichier est protégé par un mot de passe : demandez au pilote de le renvoyer sans mot de passe.",
     "Demander au pilote de le renvoyer sans mot de passe.",
+)
+ETIQUETTE_PROTECTION = regle(
+    "etiquette_protection",
+    E,
+    "Chiffré par une étiquette de confidentialité (IRM)",
+    "Le classeur est chiffré par une étiquette de confidentialité Microsoft 365 (IRM), pas par un mot de passe : "
+    "demandez au pilote de le renvoyer avec une étiquette qui ne protège pas le fichier.",
+    "Demander au pilote de renvoyer le classeur avec une étiquette qui ne le protège pas (« Public », « Général »).",
 )
 FICHIER_ABIME = regle(
     "fichier_abime",
@@ -167,6 +177,7 @@ __all__ = [
     "PAS_UN_CLASSEUR",
     "FORMAT_NON_PRIS_EN_CHARGE",
     "MOT_DE_PASSE",
+    "ETIQUETTE_PROTECTION",
     "FICHIER_ABIME",
     "BOMBE_ZIP",
     "XML_DANGEREUX",

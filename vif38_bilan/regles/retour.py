@@ -41,6 +41,16 @@ AUTRE_ANNEE = regle(
     "a été envoyé (ou déplacez ce fichier dans le dossier {lue}).",
     "Déplacer le fichier dans le dossier de son année ou demander au pilote le classeur de l'année.",
 )
+ANNEE_PRECEDENTE_REMPLIE = regle(
+    "annee_precedente_remplie",
+    E,
+    "Classeur d'une année passée rempli pour cette année",
+    "Classeur de l'année {lue} rempli pour {annee} : le pilote a répondu, mais dans l'ancien classeur, dont les "
+    "actions et les colonnes ne sont pas celles de {annee} ; ses réponses ne sont pas reprises. Envoyez-lui le "
+    "classeur {annee} (le courriel de correction le joint) pour qu'il y recopie ses réponses. Ne déplacez pas ce "
+    "fichier dans le dossier {lue} : ses réponses iraient dans le bilan {lue}.",
+    "Envoyer au pilote le classeur de l'année (courriel de correction) pour qu'il y recopie ses réponses.",
+)
 PILOTE_INCONNU = regle(
     "pilote_inconnu",
     E,
@@ -124,7 +134,48 @@ PROTOCOLE_MODIFIE_ACTION_AJOUTEE = regle(
     "La DDFE envoie au pilote un nouveau classeur, qui contient l'action.",
 )
 
+# Everything the pilot wrote is accounted for (issue 25).
+TEXTE_HORS_TABLEAU = regle(
+    "texte_hors_tableau",
+    A,
+    "Texte écrit hors des cellules lues",
+    "Texte écrit {ou}, là où l'outil ne lit rien : « {texte} ». Il n'est pas repris dans le bilan et figure dans "
+    "les points à vérifier ; une précision sur une action va dans ses observations.",
+    "Lire le texte ; reporter ce qui compte dans les observations de l'action concernée.",
+)
+CELLULE_PREREMPLIE_MODIFIEE = regle(
+    "cellule_preremplie_modifiee",
+    E,
+    "Cellule pré-remplie modifiée",
+    "La cellule {ref} ({quoi} de l'action {code}) est pré-remplie et protégée, mais elle contient « {lu} », qui "
+    "n'est pas le texte envoyé : {conseil}.",
+    "Le pilote remet le texte d'origine et saisit sa réponse dans la cellule jaune prévue.",
+)
+COMMENTAIRE_REPRIS = regle(
+    "commentaire_repris",
+    A,
+    "Commentaire repris dans les observations",
+    "Commentaire {qui} repris dans les observations de l'action {code} : « {texte} ».",
+    "Vérifier le commentaire repris ; la prochaine fois, écrire dans la colonne des observations.",
+)
+COMMENTAIRE_HORS_ACTION = regle(
+    "commentaire_hors_action",
+    A,
+    "Commentaire hors des lignes d'action",
+    "Commentaire {qui}, hors des lignes d'action : « {texte} ». Il n'est pas repris dans le bilan et figure dans "
+    "les points à vérifier ; ce qui compte va dans les observations d'une action.",
+    "Lire le commentaire ; reporter ce qui compte dans les observations de l'action concernée.",
+)
+
 # Cells of an action row.
+CARACTERE_INVISIBLE = regle(
+    "caractere_invisible",
+    A,
+    "Caractère invisible retiré",
+    "Caractère invisible retiré ({noms}, venu d'un copier-coller depuis une page web, Teams ou un PDF) : la cellule "
+    "a été lue comme « {valeur} ». Vérifiez que c'est bien la valeur voulue ; rien d'autre à faire.",
+    "Vérifier la valeur lue ; rien à corriger.",
+)
 FORMULE_SANS_VALEUR = regle(
     "formule_sans_valeur",
     E,
@@ -242,6 +293,23 @@ DOUBLON = regle(
     "Doublon : ce fichier est identique à « {autre} » ; il n'est compté qu'une fois.",
     "Rien à faire ; supprimer la copie du dossier si besoin.",
 )
+REMPLACE_PAR_DATE_FICHIER = regle(
+    "remplace_date_fichier",
+    A,
+    "Remplacé : ordre décidé par la date du fichier",
+    "Remplacé par « {autre} » : les deux versions portent la même heure d'enregistrement dans le classeur "
+    "({heure}), l'ordre a donc été décidé par la date des fichiers dans le dossier (« {autre} » le "
+    "{quand:%d/%m/%Y à %H:%M}). Vérifiez que « {autre} » est bien la bonne version ; supprimez l'autre du dossier.",
+    "Vérifier que la version gardée est la bonne ; supprimer l'autre du dossier.",
+)
+PERIME = regle(
+    "perime",
+    A,
+    "Ancien envoi remplacé par un retour utilisable",
+    "Ce fichier n'est plus pris en compte : le retour de {qui} est arrivé depuis dans « {autre} », qui est utilisé. "
+    "Avant : {avant}",
+    "Rien à faire ; supprimer l'ancien fichier du dossier si besoin.",
+)
 REMPLACE_PAR = regle(
     "remplace",
     A,
@@ -264,6 +332,7 @@ __all__ = [
     "NON_RECONNU",
     "AUTRE_PROTOCOLE",
     "AUTRE_ANNEE",
+    "ANNEE_PRECEDENTE_REMPLIE",
     "PILOTE_INCONNU",
     "STRUCTURE_MANQUANTE",
     "TABLEAU_INTROUVABLE",
@@ -274,6 +343,11 @@ __all__ = [
     "ACTION_MANQUANTE",
     "PROTOCOLE_MODIFIE_ACTION_RETIREE",
     "PROTOCOLE_MODIFIE_ACTION_AJOUTEE",
+    "TEXTE_HORS_TABLEAU",
+    "CELLULE_PREREMPLIE_MODIFIEE",
+    "COMMENTAIRE_REPRIS",
+    "COMMENTAIRE_HORS_ACTION",
+    "CARACTERE_INVISIBLE",
     "FORMULE_SANS_VALEUR",
     "STATUT_MANQUANT",
     "STATUT_INCONNU",
@@ -290,5 +364,7 @@ __all__ = [
     "AUCUNE_ACTION_RENSEIGNEE",
     "DOUBLON",
     "REMPLACE_PAR",
+    "REMPLACE_PAR_DATE_FICHIER",
+    "PERIME",
     "ORDRE_INDECIDABLE",
 ]

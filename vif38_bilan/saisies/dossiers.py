@@ -15,24 +15,12 @@ EXTENSIONS_CLASSEURS = (".xlsx", ".xlsm", ".ods", ".xls")
 # Office, LibreOffice and system leftovers: never a return.
 _TEMPORAIRES = re.compile(r"^(~\$|\.~lock\.|~wrl\d*.*\.tmp$|\.)|^(thumbs\.db|desktop\.ini)$", re.IGNORECASE)
 
-_AUTRES_EXTENSIONS = {
-    ".pdf": "document PDF",
-    ".doc": "document Word",
-    ".docx": "document Word",
-    ".odt": "document texte",
-    ".csv": "fichier CSV",
-    ".txt": "fichier texte",
-    ".zip": "archive ZIP (extrayez-en le classeur et déposez-le à la place)",
-    ".msg": "message Outlook (enregistrez la pièce jointe elle-même)",
-    ".eml": "message électronique (enregistrez la pièce jointe elle-même)",
-    ".xlsb": "classeur binaire Excel (enregistrez-le au format .xlsx)",
-    ".lnk": "raccourci Windows",
-}
-
 
 def lister_saisies(dossier: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Files to read under dossier (sub-folders included), and the ones set aside with a reason.
 
+    Every other file is read whatever its name or extension (issue 25: a return saved without
+    extension, under an undecoded MIME name, or inside a winmail.dat is recognised by content).
     Symbolic links are never followed (a link to a file inside the folder would count it twice,
     one outside would read a file that is not a return); special files, hidden and temporary
     files are set aside. Sorted by relative path, case-insensitively, so every run sees the
@@ -112,10 +100,4 @@ def _raison_ecart(chemin: Path, nom: str, racine: Path) -> str | None:
         return f"fichier illisible ({raison_os(e)})"
     if not stat.S_ISREG(mode):
         return "ce n'est pas un fichier ordinaire"
-    suffixe = os.path.splitext(nom)[1].lower()
-    if suffixe in EXTENSIONS_CLASSEURS:
-        return None
-    quoi = _AUTRES_EXTENSIONS.get(suffixe)
-    if quoi:
-        return f"ce n'est pas un classeur ({quoi})"
-    return "ce n'est pas un classeur (.xlsx, .xlsm, .ods, .xls)"
+    return None

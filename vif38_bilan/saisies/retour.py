@@ -8,24 +8,25 @@ identity labels, never on the file name or on row positions.
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from vif38_bilan.gabarits import disposition as d
 from vif38_bilan.lecture.cellules_brutes import formules_sans_valeur
-from vif38_bilan.lecture.cellules_brutes import lire_borne as _lire_borne
-from vif38_bilan.lecture.cellules_brutes import local as _local
-from vif38_bilan.lecture.cellules_brutes import xml as _xml
 from vif38_bilan.lecture.classeur import ClasseurLu, lettre_colonne, lire_classeur, lire_feuille
 from vif38_bilan.saisies.chiffres_cles import LectureChiffres, chercher_feuille, lire_chiffres
 from vif38_bilan.lecture.cellules_brutes import erreurs_formule
+from vif38_bilan.saisies.proprietes import date_modification, lire_horodatage, proprietes_personnalisees
+from vif38_bilan.lecture.commentaires import lire_commentaires
+
+__all__ = ["Cellule", "LigneAction", "Retour", "date_modification", "lire_horodatage", "lire_retour"]
+__all__ += ["normaliser_code", "proprietes_personnalisees"]
 
 # ---------------------------------------------------------------- data
 
@@ -79,6 +80,15 @@ class Retour:
     feuilles_remplies: tuple[str, ...] = ()
     tables: tuple[str, ...] = ()
     fusions: tuple[tuple[int, int, int, int], ...] = ()
+    # Issue 25: cells whose text held invisible format characters, removed on reading:
+    # (sheet, A1 reference, text as stored, text as read).
+    invisibles: tuple[tuple[str, str, str, str], ...] = ()
+    # Issue 25, every cell accounted for: the table sheet's non-empty cells (1-based row,
+    # column, value), and those of the sheets that hold no table and are not the template's.
+    non_vides: tuple[tuple[int, int, Any], ...] = ()
+    autres_feuilles: tuple[tuple[str, str, Any], ...] = ()  # (sheet, A1 reference, value)
+    feuilles: tuple[str, ...] = ()  # every sheet but the identification, in order
+    non_vides_chiffres: tuple[tuple[int, int, Any], ...] = ()  # the same, on the key-figure sheet
 
     @property
     def annee(self) -> int | None:
@@ -115,6 +125,11 @@ class Retour:
         return erreurs_formule(self.donnees, self.format, self.feuille)
 
     @cached_property
+    def commentaires(self) -> tuple[Any, ...]:
+        """The pilot's comments on every sheet but the identification (lecture.commentaires)."""
+        return tuple(lire_commentaires(self.donnees, self.format, list(self.feuilles)))
+
+    @cached_property
     def modifie_le(self) -> datetime | None:
         """The workbook's own last-modified property (naive UTC when the file says so)."""
         return date_modification(self.donnees, self.format)
@@ -135,18 +150,20 @@ def normaliser_code(valeur: Any) -> str:
     return str(valeur).strip().translate(_TIRETS)
 
 
-def lire_retour(chemin: Path, racine: Path, classeur: ClasseurLu | None = None) -> Retour:
+def lire_retour(chemin: Path, racine: Path, classeur: ClasseurLu | None = None, nom: str | None = None) -> Retour:
     """Read one return. classeur is the file as read and checked by lecture.lire_classeur (these
     very bytes are parsed, the file is not read again); when None, it is read and checked here.
-    Raises FichierRefuse when it cannot be read at all."""
+    nom: the name shown (default: the path relative to racine). Raises FichierRefuse when it
+    cannot be read at all."""
     if not isinstance(chemin, Path):
         chemin = Path(chemin)
     if classeur is None:
         classeur = lire_classeur(chemin)
-    try:
-        nom = chemin.relative_to(racine).as_posix()
-    except ValueError:
-        nom = chemin.name
+    if nom is None:
+        try:
+            nom = chemin.relative_to(racine).as_posix()
+        except ValueError:
+            nom = chemin.name
     lu = classeur
     donnees, mtime, format, sha = lu.donnees, lu.mtime, lu.format, lu.sha256
     classeur = lu.ouvrir()
@@ -168,16 +185,19 @@ def lire_retour(chemin: Path, racine: Path, classeur: ClasseurLu | None = None) 
     candidates = ([d.FEUILLE_SAISIE] if d.FEUILLE_SAISIE in noms else []) + autres
     candidates += [d.FEUILLE_MODE] if d.FEUILLE_MODE in noms else []
     tables: list[_Table] = []
+    lecteur = _Lecteur(classeur)
+    lire = lecteur.lire
+
     for n in candidates:
         if tables and (n == d.FEUILLE_MODE or not autres):
             break
         fusions: list = []
-        brutes, dep = lire_feuille(classeur, n, fusions=fusions)
+        brutes, dep = lire(n, fusions=fusions)
         entete = _chercher_entete(brutes)
         if entete is not None:
             tables.append(_lire_table(n, brutes, dep, entete, fusions, identification))
     if not tables and d.FEUILLE_SAISIE in noms:
-        brutes, dep = lire_feuille(classeur, d.FEUILLE_SAISIE)
+        brutes, dep = lire(d.FEUILLE_SAISIE)
         tables.append(_lire_table(d.FEUILLE_SAISIE, brutes, dep, None, [], identification))
     remplies = [t for t in tables if t.reponses]
     choisie = (remplies[0] if len(remplies) == 1 else tables[0]) if tables else None
@@ -185,25 +205,18 @@ def lire_retour(chemin: Path, racine: Path, classeur: ClasseurLu | None = None) 
         choisie = _lire_table(None, [], (0, 0), None, [], identification)
     chiffres = None
     if d.FEUILLE_CHIFFRES in noms or (identification and identification.chiffres):
-        trouvee = chercher_feuille([n for n in noms if n != choisie.nom], lambda n: lire_feuille(classeur, n))
+        trouvee = chercher_feuille([n for n in noms if n != choisie.nom], lire)
         if trouvee is not None:
             annee_chiffres = identification.annee if identification else None
             chiffres = lire_chiffres(*trouvee, annee_chiffres)
+    comptes = lecteur.comptes(choisie.nom, chiffres, tables, autres)
     classeur.close()
     fusions_table = tuple(choisie.fusions)
     if format == "ods" and choisie.nom and choisie.entete is not None:
         from vif38_bilan.lecture.cellules_brutes import fusions_ods  # lazy: only an .ods return needs it
 
         fusions_table = tuple((a + 1, b + 1, c + 1, e + 1) for (a, b), (c, e) in fusions_ods(donnees, choisie.nom))
-    colonnes, manquantes, lignes, identite, entete, r0 = (
-        choisie.colonnes,
-        choisie.manquantes,
-        choisie.lignes,
-        choisie.identite,
-        choisie.entete,
-        choisie.depart[0],
-    )
-    feuille = choisie.nom
+    entete, r0 = choisie.entete, choisie.depart[0]
     return Retour(
         chemin=chemin,
         nom=nom,
@@ -212,18 +225,70 @@ def lire_retour(chemin: Path, racine: Path, classeur: ClasseurLu | None = None) 
         mtime=mtime,
         identification=identification,
         origine_identification=origine,
-        feuille=feuille,
-        identite=identite,
+        feuille=choisie.nom,
+        identite=choisie.identite,
         ligne_entete=(entete[0] + r0 + 1) if entete else None,
-        colonnes=colonnes,
-        colonnes_manquantes=manquantes,
-        lignes=lignes,
+        colonnes=choisie.colonnes,
+        colonnes_manquantes=choisie.manquantes,
+        lignes=choisie.lignes,
         donnees=donnees,
         chiffres=chiffres,
         feuilles_remplies=tuple(t.nom for t in remplies) if len(remplies) > 1 else (),
         tables=tuple(t.nom for t in tables if t.entete is not None),
         fusions=fusions_table,
+        feuilles=tuple(n for n in noms if n != d.FEUILLE_ID),
+        **comptes,
     )
+
+
+class _Lecteur:
+    """Reads the sheets of one workbook once each, keeping what issue 25 accounts for: the cells
+    whose invisible characters were removed, and every non-empty cell."""
+
+    def __init__(self, classeur: Any):
+        self.classeur = classeur
+        self.lues: dict[str, tuple[list[list[Any]], tuple[int, int]]] = {}
+        self.invisibles: dict[str, list[tuple[str, str, str, str]]] = {}
+
+    def lire(self, n: str, fusions: list | None = None) -> tuple[list[list[Any]], tuple[int, int]]:
+        trouves: list = []
+        brutes, dep = lire_feuille(self.classeur, n, fusions=fusions, invisibles=trouves)
+        self.lues[n] = (brutes, dep)
+        self.invisibles[n] = [
+            (n, f"{lettre_colonne(j + dep[1] + 1)}{i + dep[0] + 1}", avant, brutes[i][j]) for i, j, avant in trouves
+        ]
+        return brutes, dep
+
+    def non_vides(self, n: str | None) -> tuple[tuple[int, int, Any], ...]:
+        return tuple(_non_vides(*self.lues[n])) if n in self.lues else ()
+
+    def comptes(self, table: str | None, chiffres: Any, tables: list, autres: list[str]) -> dict[str, Any]:
+        """The Retour fields of issue 25 (the pilot's added sheets are read here when not yet)."""
+        feuille_chiffres = chiffres.feuille if chiffres is not None else None
+        a_part = {table, feuille_chiffres} | {t.nom for t in tables}
+        ajoutees = [n for n in autres if n not in a_part]
+        for n in ajoutees:
+            if n not in self.lues:
+                self.lire(n)
+        return {
+            "invisibles": tuple(x for n in (table, feuille_chiffres) if n for x in self.invisibles.get(n, ())),
+            "non_vides": self.non_vides(table),
+            "non_vides_chiffres": self.non_vides(feuille_chiffres),
+            "autres_feuilles": tuple(
+                (n, f"{lettre_colonne(c)}{li}", v) for n in ajoutees for li, c, v in self.non_vides(n)
+            ),
+        }
+
+
+def _non_vides(brutes: list[list[Any]], depart: tuple[int, int]) -> list[tuple[int, int, Any]]:
+    """(1-based row, 1-based column, value) of each cell holding something."""
+    r0, c0 = depart
+    return [
+        (i + r0 + 1, j + c0 + 1, v)
+        for i, ligne in enumerate(brutes)
+        for j, v in enumerate(ligne)
+        if _vide(v) is not None
+    ]
 
 
 class _Table(NamedTuple):
@@ -414,64 +479,3 @@ def _table(
             )
         )
     return colonnes, tuple(manquantes), tuple(actions)
-
-
-# ---------------------------------------------------------------- package parts (zip + XML)
-
-
-def proprietes_personnalisees(donnees: bytes, format: str) -> dict[str, Any]:
-    """The "vif38_" custom document properties (prefix removed): docProps/custom.xml for
-    xlsx/xlsm, meta.xml user-defined fields for ods. Empty when absent or unreadable."""
-    prefixe = d.PREFIXE_PROPRIETE
-    valeurs: dict[str, Any] = {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(donnees)) as z:
-            if format == "ods":
-                racine = _xml(_lire_borne(z, "meta.xml"))
-                for e in racine.iter():
-                    if _local(e.tag) != "user-defined":
-                        continue
-                    nom = next((v for k, v in e.attrib.items() if _local(k) == "name"), "")
-                    if nom.startswith(prefixe):
-                        valeurs[nom[len(prefixe) :]] = (e.text or "").strip()
-            else:
-                racine = _xml(_lire_borne(z, "docProps/custom.xml"))
-                for e in racine:
-                    nom = e.attrib.get("name", "")
-                    if nom.startswith(prefixe):
-                        valeurs[nom[len(prefixe) :]] = next(((c.text or "").strip() for c in e), "")
-    except Exception:  # no such part, not a zip (xls), malformed or hostile XML: no properties
-        return {}
-    return valeurs
-
-
-def date_modification(donnees: bytes, format: str) -> datetime | None:
-    """Last-modified property: dcterms:modified (xlsx) or dc:date (ods); None otherwise."""
-    if format not in ("xlsx", "xlsm", "ods"):
-        return None
-    try:
-        with zipfile.ZipFile(io.BytesIO(donnees)) as z:
-            if format == "ods":
-                racine = _xml(_lire_borne(z, "meta.xml"))
-                texte = next((e.text for e in racine.iter() if _local(e.tag) == "date"), None)
-            else:
-                racine = _xml(_lire_borne(z, "docProps/core.xml"))
-                texte = next((e.text for e in racine if _local(e.tag) == "modified"), None)
-    except Exception:
-        return None
-    return lire_horodatage(texte)
-
-
-def lire_horodatage(texte: str | None) -> datetime | None:
-    """ISO 8601 as written by Excel ("…Z") or LibreOffice (nanoseconds, no zone) → naive UTC."""
-    if not texte:
-        return None
-    t = texte.strip().replace("Z", "+00:00")
-    t = re.sub(r"(\.\d{6})\d+", r"\1", t)
-    try:
-        moment = datetime.fromisoformat(t)
-    except ValueError:
-        return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment

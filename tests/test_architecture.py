@@ -24,6 +24,7 @@ RANGS = {
     "regles": 2,  # the catalogue of findings
     "lecture": 3,  # reading any received file safely
     "espace": 4,  # the workspace, its settings, file names, the signed-year freeze
+    "imports": 5,  # Word documents in (protocol, earlier bilans)
     "referentiel": 10,
     "gabarits": 11,
     "saisies": 12,

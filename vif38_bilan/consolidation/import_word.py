@@ -31,7 +31,7 @@ from vif38_bilan.consolidation.disposition import (
 )
 from vif38_bilan.controle.valeurs import normaliser_statut
 from vif38_bilan.exceptions import DocumentIllisible, Vif38Error
-from vif38_bilan.lecture.document_word import Bloc, Tableau, blocs, espaces, ouvrir_document
+from vif38_bilan.imports.document import Bloc, Tableau, blocs, espaces, ouvrir_document
 from vif38_bilan.referentiel.chargement import charger_protocole
 from vif38_bilan.referentiel.import_word import (
     RE_AXE,

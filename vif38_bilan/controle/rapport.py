@@ -308,7 +308,7 @@ def annoter(source: Path, cible: Path, fichier: FichierControle, anomalies: list
         lignes.append(a1.comment.text)
     a1.comment = _commentaire(Comment, lignes)
     if lu.format == "ods":
-        from vif38_bilan.controle.copie_ods import proteger_comme_ods
+        from vif38_bilan.controle.copie_ods import proteger_comme_ods  # lazy: only an .ods return needs it
 
         proteger_comme_ods(wb, lu.donnees)
     return enregistrer_classeur(wb, cible)

@@ -3,8 +3,8 @@ examen_ole · examen_xml (hostile containers and XML before any parser) · secur
 a file) · classeur (the one way to read a workbook) · isolee (reading in a child process with
 memory/time limits) · cellules_brutes (formula errors, merges calamine hides) · horodatage (saved
 time in true UTC) · ooxml_strict (Strict Open XML) · export_csv (a CSV export instead of the
-workbook) · document_word (a Word document's paragraphs and tables for the imports) · conversion_word (.doc, .odt,
-.rtf converted to .docx by LibreOffice in a temporary folder)."""
+workbook) · conteneurs (what a file is: e-mail, TNEF, archive, Office document) · commentaires (the
+notes, threaded comments and ODS annotations of a workbook)."""
 
 from vif38_bilan.commun.paresseux import exports
 

@@ -19,6 +19,7 @@ import unicodedata
 import urllib.parse
 from dataclasses import dataclass
 
+from vif38_bilan.lecture.examen_ole import OleAbime, lire_ole
 from vif38_bilan.exceptions import FichierRefuse
 from vif38_bilan.lecture.examen import OLE, TAILLE_MAX, ZIP, refus
 from vif38_bilan.regles import FICHIER_ABIME, FICHIER_REFUSE
@@ -56,8 +57,6 @@ def nature(donnees: bytes) -> str | None:
     if donnees.startswith(ZIP):
         return None if _paquet_bureautique(donnees) else "zip"
     if donnees.startswith(OLE):
-        from vif38_bilan.lecture.examen_ole import OleAbime, lire_ole
-
         try:
             noms = lire_ole(donnees).noms
         except OleAbime:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from vif38_bilan.exceptions import DocumentIllisible, ReferentielInvalide
-from vif38_bilan.lecture.document_word import Bloc, Tableau, blocs, espaces, ouvrir_document
+from vif38_bilan.imports.document import Bloc, Tableau, blocs, espaces, ouvrir_document
 from vif38_bilan.referentiel.chargement import charger_protocole, depuis_dict
 from vif38_bilan.referentiel.cibles import decouper_indicateurs, indicateurs_de_action
 from vif38_bilan.referentiel.import_word_parties import (

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from vif38_bilan.lecture.document_word import Case, Tableau, espaces
+from vif38_bilan.imports.document import Case, Tableau, espaces
 from vif38_bilan.referentiel.pilotes import AliasMultiple, Annuaire, Pilote, cle
 from vif38_bilan.referentiel.protocole import Protocole
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from vif38_bilan.exceptions import DocumentIllisible
-from vif38_bilan.lecture.conversion_word import A_CONVERTIR, convertir_en_docx
+from vif38_bilan.imports.conversion import A_CONVERTIR, convertir_en_docx
 
 # A Word file larger than this is not a protocol: refuse before python-docx inflates it.
 TAILLE_MAX = 50 * 1024 * 1024

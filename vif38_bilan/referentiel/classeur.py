@@ -45,6 +45,7 @@ FEUILLES: dict[str, list[tuple[str, str]]] = {
         ("Texte de la cible", "cible_texte"),
         ("Origine (protocole ou cible)", "origine"),
         ("Agrégation (somme, maximum, chef_de_file, aucune)", "agregation"),
+        ("Temporalité (flux, stock, ponctuel)", "temporalite"),
     ],
     "Pilotes": [
         ("Code", "code"),
@@ -64,6 +65,7 @@ FEUILLES: dict[str, list[tuple[str, str]]] = {
         ("Axe (numéro ou « général »)", "axe"),
         ("Pilotes (codes, séparés par |)", "pilotes"),
         ("Agrégation (somme, maximum ou chef_de_file)", "agregation"),
+        ("Temporalité (flux, stock, ponctuel)", "temporalite"),
     ],
     "Chiffres clés lignes": [("Code chiffre", "serie"), ("Code ligne", "id"), ("Libellé", "libelle")],
     "Chiffres clés historique": [
@@ -76,7 +78,7 @@ FEUILLES: dict[str, list[tuple[str, str]]] = {
     ],
 }
 # Columns added after the first version: a workbook exported before them still loads (default value).
-OPTIONNELLES = {("Indicateurs", "agregation")}
+OPTIONNELLES = {("Indicateurs", "agregation"), ("Indicateurs", "temporalite"), ("Chiffres clés", "temporalite")}
 FACULTATIVES = ("Chiffres clés", "Chiffres clés lignes", "Chiffres clés historique")
 GENERAL = [
     ("Identifiant", "id"),

@@ -230,14 +230,16 @@ class ImportHistorique:
 
 def _phrase_indicateur(ligne: str, protocole: Protocole, code: str) -> bool:
     """True for the lines our own bilan adds after the observations (indicator against target, cumul)."""
-    if re.match(r"^Cumul \d{4}-\d{4} : ", ligne):
+    # The bilan's typography puts a narrow no-break space before ":" (issue 23): any space matches.
+    ligne = re.sub(r"[\u00a0\u202f]", " ", ligne)
+    if re.match(r"^(Cumul|Évolution) \d{4}-\d{4} : |^Réalisé depuis \d{4}$", ligne):
         return True
     try:
         action = protocole.action(code)
     except KeyError:
         return False
     for ind in action.indicateurs:
-        if ligne.startswith(f"{ind.libelle} : "):
+        if ligne.startswith((f"{ind.libelle} : ", f"{ind.libelle} déclaré : ")):
             return True
         for tete in ("Nombre de ", "Nombre d'", "Nombre d’"):
             if ind.libelle.startswith(tete):

@@ -238,7 +238,7 @@ def test_couverture_synthese_annexes_signatures(protocole, donnees, bilan_annexe
     assert "somme (" not in methode
     assert not any("ne contiennent aucune donnée personnelle" in t for t in textes)
     # Issue 12: the erreur, the disagreements and the files read are in the working notes, not here.
-    assert "« beaucoup » n'est pas un nombre." not in tout
+    assert typographie("« beaucoup » n'est pas un nombre.") not in tout
     assert "2023_DDFE_bilan.xlsx" not in tout and "consolidation-2023.xlsx" not in tout
     assert not any("Statuts déclarés" in c.text for t in d.tables for c in t.rows[0].cells)
     r23, c = donnees
@@ -246,7 +246,7 @@ def test_couverture_synthese_annexes_signatures(protocole, donnees, bilan_annexe
     notes_texte = "\n".join(
         [p.text for p in notes.paragraphs] + [x.text for t in notes.tables for r in t.rows for x in r.cells]
     )
-    assert "« beaucoup » n'est pas un nombre." in notes_texte and "2023_DDFE_bilan.xlsx" in notes_texte
+    assert typographie("« beaucoup » n'est pas un nombre.") in notes_texte and "2023_DDFE_bilan.xlsx" in notes_texte
     desaccords = next(
         t
         for t in notes.tables

@@ -21,6 +21,7 @@ from vif38_bilan.consolidation.actions import Consolidation
 from vif38_bilan.consolidation.disposition import etiquette, rubrique_indicateur
 from vif38_bilan.referentiel.protocole import Protocole
 from vif38_bilan.controle.resultats import ResultatControle
+from vif38_bilan.bilan.points_chiffres import sections_chiffres
 from vif38_bilan.bilan.word import Redacteur, repartir
 
 NOM_POINTS = "points-a-verifier-{annee}.docx"
@@ -75,6 +76,7 @@ def construire_points_a_verifier(
     _retraits(r, c, largeur)
     _desaccords(r, annee, c, largeur)
     _agregations(r, p, annee, c, largeur)
+    sections_chiffres(r, p, annee, c, largeur)
     _non_concernees(r, p, annee, c, largeur)
     _non_renseignees(r, p, annee, c, largeur)
     _fichiers(r, p, resultat, c, largeur)
@@ -172,7 +174,9 @@ def _desaccords(r: Redacteur, annee: int, c: Consolidation, largeur: float) -> N
         _rien(r, "Aucun désaccord : les pilotes d'une même action ont déclaré le même statut.")
         return
     r.para(
-        "Statuts différents pour une même action, ou action sans statut du chef de file : vérifiez avec les pilotes."
+        "Statuts différents pour une même action, ou action sans statut du chef de file : vérifiez avec les pilotes. "
+        f"Pour que le statut d'un pilote fasse foi : vif38-bilan arbitrer --annee {annee} --action CODE --pilote CODE "
+        '--motif "la raison".'
     )
     t = r.tableau(repartir(largeur, [1.5, 3.4, 8.8, 3.3]), ["Action", "Nature", "Statuts déclarés", "Statut retenu"])
     for d in desaccords:
@@ -180,7 +184,7 @@ def _desaccords(r: Redacteur, annee: int, c: Consolidation, largeur: float) -> N
         r.texte_cellule(cells[0], d.code_action)
         r.texte_cellule(cells[1], d.nature)
         r.texte_cellule(cells[2], [f"{q} ({role}) : {s}" for q, role, s in d.declarations])
-        r.texte_cellule(cells[3], d.statut_retenu or "")
+        r.texte_cellule(cells[3], [d.statut_retenu or "", f"(arbitrage : {d.arbitre})"] if d.arbitre else d.statut_retenu or "")
 
 
 def _agregations(r: Redacteur, p: Protocole, annee: int, c: Consolidation, largeur: float) -> None:
@@ -210,7 +214,8 @@ def _agregations(r: Redacteur, p: Protocole, annee: int, c: Consolidation, large
             cells[2], [f"{d.qui} : {nombre(d.valeur)}" + (" (chef de file)" if d.chef else "") for d in ag.declarations]
         )
         r.texte_cellule(cells[3], _REGLES[ag.regle])
-        r.texte_cellule(cells[4], nombre(ag.valeur) if ag.valeur is not None else "non additionné")
+        retenu = nombre(ag.valeur) if ag.valeur is not None else "non additionné"
+        r.texte_cellule(cells[4], [retenu, f"(arbitrage : {ag.arbitrage})"] if ag.arbitrage else retenu)
 
 
 def _non_concernees(r: Redacteur, p: Protocole, annee: int, c: Consolidation, largeur: float) -> None:
@@ -282,6 +287,7 @@ def _commandes(r: Redacteur, annee: int) -> None:
         f"vif38-bilan controler --annee {annee} : contrôler de nouveau les retours déposés.",
         f"vif38-bilan courriels --annee {annee} --type correction : préparer les courriels de correction.",
         f"vif38-bilan courriels --annee {annee} --type relance : relancer les pilotes sans retour.",
+        f"vif38-bilan arbitrer --annee {annee} : lister vos arbitrages (--action … --motif … pour en ajouter).",
         f"vif38-bilan bilan --annee {annee} : reproduire le bilan et ce document.",
     ):
         r.para(texte)

@@ -20,6 +20,7 @@ from vif38_bilan.cli.accueil import (
     option_date,
     option_jobs,
 )
+from vif38_bilan.cli.arbitrages import arbitrer_cmd
 from vif38_bilan.cli.courriels import courriels
 from vif38_bilan.cli.document import lignes_pdf, modele_cmd, option_modele, option_pdf, valider_cmd, verifier_cmd
 from vif38_bilan.cli.francais import guillemets  # importing it puts Click's messages in French
@@ -449,7 +450,7 @@ def regles(en_json: bool) -> None:
     click.echo(json.dumps(catalogue_json(), ensure_ascii=False, indent=2) if en_json else texte_catalogue())
 
 
-for _commande in (courriels, modele_cmd, valider_cmd, verifier_cmd, web_cmd):
+for _commande in (arbitrer_cmd, courriels, modele_cmd, valider_cmd, verifier_cmd, web_cmd):
     cli.add_command(_commande)
 
 

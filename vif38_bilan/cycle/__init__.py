@@ -1,7 +1,8 @@
 """The one door of the faces (cli, web, demo, benchmark): the year chained step by step.
 
 annee: open or create a workspace, produce the workbooks, check the returns, consolidate and write the
-bilan, prepare and send the e-mails, deposit files from the browser · cloture: freeze a signed year,
+bilan, prepare and send the e-mails, deposit files from the browser · arbitrages: the agent's decisions
+on disputed figures · cloture: freeze a signed year,
 reopen it, verify it · etat: where a year stands and the next step · imports: Word documents in.
 Names load lazily (PEP 562): `vif38-bilan --help` imports none of the stages."""
 
@@ -25,6 +26,12 @@ _NOMS = {
     "produire_bilan": "annee",
     "produire_gabarits": "annee",
     "produire_historique_vierge": "annee",
+    "Arbitrage": "arbitrages",
+    "ArbitrageRefuse": "arbitrages",
+    "arbitrer": "arbitrages",
+    "chemin_arbitrages": "arbitrages",
+    "lire_arbitrages_espace": "arbitrages",
+    "retirer_arbitrage": "arbitrages",
     "Verification": "cloture",
     "rouvrir_annee": "cloture",
     "valider_annee": "cloture",

@@ -291,3 +291,24 @@ def _commandes(r: Redacteur, annee: int) -> None:
         f"vif38-bilan bilan --annee {annee} : reproduire le bilan et ce document.",
     ):
         r.para(texte)
+
+
+def noter_validation_malgre_manques(dossier: str | Path, annee: int, motif: str, manques: list[str], le: str) -> Path:
+    """Add to dossier/points-a-verifier-AAAA.docx (rewritten atomically) that the year was validated
+    on `le` although `manques` remained, and why (issue 23). Raises Vif38Error when the notes are missing."""
+    import docx
+
+    from vif38_bilan.commun.ecriture import ecrire_octets
+    from vif38_bilan.exceptions import Vif38Error
+
+    chemin = Path(dossier) / NOM_POINTS.format(annee=annee)
+    if not chemin.is_file():
+        raise Vif38Error(f"« {chemin.name} » est introuvable : le motif reste dans le journal de validation.")
+    doc = docx.Document(str(chemin))
+    r = Redacteur(doc)
+    r.titre("Validation malgré des manques", 1)
+    r.para(f"Année {annee} validée le {le} alors que restaient : {' ; '.join(manques)}.")
+    r.para(f"Motif donné : {motif}", gras=True)
+    tampon = io.BytesIO()
+    doc.save(tampon)
+    return ecrire_octets(chemin, tampon.getvalue())

@@ -281,7 +281,7 @@ def controler_cmd(
     """Contrôle les classeurs reçus : rapport, copies annotées, retours manquants."""
     from dataclasses import asdict
 
-    from vif38_bilan.cycle import controler_annee
+    from vif38_bilan.cycle import controler_annee, etat_annee
     from vif38_bilan.controle.rapport import DOSSIER_ANNOTES, texte_console
 
     e = ctx.obj.espace
@@ -304,6 +304,7 @@ def controler_cmd(
                 f"Ensuite : vif38-bilan courriels --annee {annee} --type correction prépare pour chaque pilote concerné "
                 f"sa copie annotée ; déposez les versions corrigées dans « {_lisible(saisies)} » et relancez la commande."
             )
+        click.echo(f"Prochaine étape : {etat_annee(e, annee, resultat).prochaine.texte}")
     if resultat.sortie_bloquee:
         raise resultat.sortie_bloquee
     if resultat.nb_erreurs:
@@ -345,7 +346,7 @@ def controler_cmd(
 @click.pass_context
 def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, pdf, presentation, date_edition, jobs) -> None:
     """Contrôle les retours, consolide et écrit le bilan Word de l'année AAAA."""
-    from vif38_bilan.cycle import ETAPES_BILAN, produire_bilan
+    from vif38_bilan.cycle import ETAPES_BILAN, etat_annee, produire_bilan
 
     e = ctx.obj.espace
     with barre_progression(len(ETAPES_BILAN), "Bilan") as avancer:
@@ -366,6 +367,8 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, pdf, pres
     click.echo(f"Classeur de consolidation : {r.consolidation}")
     click.echo(f"Bilan Word : {r.bilan}")
     click.echo(f"Points à vérifier ({n[0]} désaccord(s), {n[1]} donnée(s) personnelle(s) retirée(s)) : {r.points}")
+    if r.donnees.arbitrages:
+        click.echo(f"Arbitrages appliqués : {len(r.donnees.arbitrages)} (vif38-bilan arbitrer --annee {annee} les liste).")
     for ligne in lignes_pdf(r):
         click.echo(ligne)
     if r.nb_erreurs:
@@ -373,10 +376,13 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, pdf, pres
             f"Attention : {r.nb_erreurs} erreur(s) ; les valeurs concernées ne sont pas comptées et sont listées dans "
             "les points à vérifier. Faites corriger les classeurs (voir le rapport de contrôle), puis relancez la commande."
         )
+    # Issue 23: what is missing, to correct or to arbitrate comes before any word about signing.
+    etape = etat_annee(e, annee, r.resultat, r.donnees).prochaine.texte
+    click.echo(f"Prochaine étape : {etape}")
+    if r.nb_erreurs:
         ctx.exit(1)
-    click.echo(
-        f"Ensuite : relisez le bilan dans Word ; une fois signé, figez l'année : vif38-bilan valider --annee {annee}."
-    )
+    if etape.startswith("Relire"):
+        click.echo(f"Une fois le bilan signé, figez l'année : vif38-bilan valider --annee {annee}.")
 
 
 @cli.command("historique")

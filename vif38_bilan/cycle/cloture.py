@@ -38,8 +38,9 @@ def valider_annee(
     motif = " ".join((malgre_manques or "").split())
     with espace.verrou():
         validation.refuser_si_validee(dossier, annee, "la validation")
-        resultat = _controler(espace, annee, None, None, None, ecrire=False)
-        retours = [f.chemin for f in resultat.fichiers]
+        saisies = espace.dossier("saisies", annee)
+        resultat = _controler(espace, annee, None, None, None, ecrire=False) if saisies.is_dir() else None
+        retours = [f.chemin for f in resultat.fichiers] if resultat is not None else []
         consolidation = dossier / NOM_CONSOLIDATION.format(annee=annee)
         if consolidation.is_file():
             recents = [r for r in retours if r.stat().st_mtime > consolidation.stat().st_mtime]
@@ -50,10 +51,15 @@ def valider_annee(
                     "relisez-le, puis validez."
                 )
         # A year imported from an earlier bilan document has no return to expect.
-        importee = sans_retour(espace.dossier("saisies", annee)) and (
+        importee = sans_retour(saisies) and (
             historique_importe(espace.protocole, espace.dossier("sorties"), annee) is not None
         )
-        manques = [] if importee else manques_de_l_annee(espace, resultat)
+        if importee:
+            manques = []
+        elif resultat is None:
+            manques = [f"aucun retour déposé (dossier « {saisies.name} » des saisies absent)"]
+        else:
+            manques = manques_de_l_annee(espace, resultat)
         if manques and not motif and consolidation.is_file():  # no bilan at all: "Rien à valider" below
             raise Vif38Error(
                 f"Validation de {annee} refusée : " + " ; ".join(manques) + ". Faites compléter ou corriger, relancez "

@@ -297,8 +297,11 @@ class _AnneeCourante:
     desaccords: list[Desaccord]
 
     def arbitrage(self, code: str, k: int | None) -> Arbitrage | None:
-        """The decision on indicator k of code (None: its status); the last recorded one wins."""
-        return next((a for a in reversed(self.arbitrages) if a.concerne(self.annee, code, k)), None)
+        """The decision on indicator k of code (None: its status): one naming the indicator wins over
+        one for the whole action; among equals, the last recorded."""
+        concernees = [a for a in self.arbitrages if a.concerne(self.annee, code, k)]
+        precises = [a for a in concernees if a.indicateur is not None]
+        return (precises or concernees or [None])[-1]
 
     def action(self, action: Action, reponses: list[Reponse]) -> dict[str, Any]:
         protocole, annee = self.protocole, self.annee

@@ -335,3 +335,15 @@ def test_premiere_annee_sans_colonne_cumul_et_typographie(protocole):
     assert f"AXE 1{FINE}: VIOLENCES INTRAFAMILIALES" in textes
     assert f"«{FINE}partiel{FINE}»" in tout
     assert " :" not in tout.replace("\u00a0:", "") and "« " not in tout  # never a plain space before « : » nor after «
+
+
+def test_readme_liste_les_stocks_de_l_isere(protocole):
+    import re
+    from pathlib import Path
+
+    texte = " ".join((Path(__file__).parent.parent / "README.md").read_text("utf-8").split())
+    m = re.search(r"`stock` pour (.+?) ; `ponctuel` pour les Oui/Non", texte)
+    assert m
+    ecrits = re.findall(r"\d-\d+-\d", re.sub(r"\([^)]*\)", "", m.group(1)))
+    stocks = [a.code for a in protocole.actions if any(i.temporalite == "stock" for i in a.indicateurs)]
+    assert ecrits == stocks

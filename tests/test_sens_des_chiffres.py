@@ -129,7 +129,10 @@ def test_sous_maximum_les_structures_ne_s_additionnent_pas(protocole):
     assert c.enregistrement("1-2-1", 2023).valeurs == (200, 1)
     assert c.enregistrement("3-20-1", 2023).valeurs == (14,)
     obs = _cellule_obs(_bilan(protocole, 2023, c, r), "1-2-1")
-    assert "Nombre de colloques organisés : 1 (Association Alpha : 1 ; Association Beta : 1) — cible 1/an, 100\u00a0%" in obs
+    assert (
+        "Nombre de colloques organisés : 1 (Association Alpha : 1 ; Association Beta : 1) — cible 1/an, 100\u00a0%"
+        in obs
+    )
     assert "400" not in obs and "2 colloques" not in obs and "200\u00a0%" not in obs
 
 
@@ -243,7 +246,9 @@ def test_chiffre_partiel_quand_un_pilote_attendu_manque(protocole, tmp_path):
 
 
 def test_une_erreur_sur_la_cellule_rend_le_chiffre_partiel(protocole):
-    anomalie = Anomalie("2023_POLICE_bilan.xlsx", "Saisie", "J12", "1-3-1", ERREUR, "« trois »", "nombre_invalide", "POLICE")
+    anomalie = Anomalie(
+        "2023_POLICE_bilan.xlsx", "Saisie", "J12", "1-3-1", ERREUR, "« trois »", "nombre_invalide", "POLICE"
+    )
     r = resultat(
         2023,
         [rep("GENDARMERIE", "1-3-1", "EN COURS", [1]), rep("POLICE", "1-3-1", "EN COURS", [None])],
@@ -262,7 +267,10 @@ def test_une_erreur_sur_la_cellule_rend_le_chiffre_partiel(protocole):
 def test_arbitrage_applique_trace_et_neutre(protocole, tmp_path):
     motif = "Formations co-financées : les mêmes 156 personnes déclarées par les deux pilotes."
     r = resultat(2023, [rep("DDFE", "1-1-2", "EFFECTUÉE", [156]), rep("ARS", "1-1-2", "EN COURS", [156])])
-    arbitrages = [Arbitrage(2023, "1-1-2", 1, valeur=156, motif=motif), Arbitrage(2023, "1-1-2", pilote="ARS", motif="Le bon statut.")]
+    arbitrages = [
+        Arbitrage(2023, "1-1-2", 1, valeur=156, motif=motif),
+        Arbitrage(2023, "1-1-2", pilote="ARS", motif="Le bon statut."),
+    ]
     c = consolider(protocole, 2023, r, arbitrages=arbitrages)
     e = c.enregistrement("1-1-2", 2023)
     assert e.valeurs == (156,) and e.doubles == (False,) and e.statut == "EN COURS"
@@ -291,7 +299,10 @@ def test_commande_arbitrer(espace, protocole):
     # Refusals, in French, naming what is allowed.
     for options, message in (
         (["--action", "9-9-9", "--valeur", "1", "--motif", "x"], "Action « 9-9-9 » inconnue"),
-        (["--action", "1-1-1", "--indicateur", "3", "--valeur", "1", "--motif", "x"], "indicateurs chiffrés possibles : 1."),
+        (
+            ["--action", "1-1-1", "--indicateur", "3", "--valeur", "1", "--motif", "x"],
+            "indicateurs chiffrés possibles : 1.",
+        ),
         (["--action", "1-1-1", "--pilote", "POLICE", "--motif", "x"], "pilotes possibles : DDFE, DEPARTEMENT."),
         (["--action", "1-1-1", "--valeur", "1"], "--motif"),
         (["--action", "1-1-1", "--valeur", "1", "--regle", "somme", "--motif", "x"], "une seule décision"),
@@ -302,7 +313,10 @@ def test_commande_arbitrer(espace, protocole):
     res = runner.invoke(cli, base)
     assert res.exit_code == 0 and "1-1-1 : valeur 156 — motif : Co-financées." in res.output
     res = runner.invoke(cli, [*base, "--action", "1-2-1", "--retirer"])
-    assert res.exit_code == 1 and "Aucun arbitrage 2023 pour l'action 1-2-1. Arbitrages 2023 enregistrés : 1-1-1." in res.output
+    assert (
+        res.exit_code == 1
+        and "Aucun arbitrage 2023 pour l'action 1-2-1. Arbitrages 2023 enregistrés : 1-1-1." in res.output
+    )
     assert runner.invoke(cli, [*base, "--action", "1-1-1", "--retirer"]).exit_code == 0
     assert "Aucun arbitrage pour 2023" in runner.invoke(cli, base).output
 

@@ -69,7 +69,10 @@ def phrases_methode(c: Consolidation, nb_erreurs: int = 0) -> list[str]:
             "déclarés : ces chiffres sont cités, sans taux ni cumul ; ils ne comptent pas comme réalisation."
         )
     partiels_cles = sum(
-        bool(v.partiel) for ch in c.chiffres for li in ch.lignes if (v := li.valeurs.get(annee)) and v.valeur is not None
+        bool(v.partiel)
+        for ch in c.chiffres
+        for li in ch.lignes
+        if (v := li.valeurs.get(annee)) and v.valeur is not None
     )
     if partiels + partiels_cles:
         phrases.append(
@@ -77,7 +80,9 @@ def phrases_methode(c: Consolidation, nb_erreurs: int = 0) -> list[str]:
             "n'avait pas transmis son bilan, ou sa valeur était refusée ; aucun taux n'est calculé sur eux."
         )
     if nb_erreurs:
-        phrases.append(f"Valeurs refusées par le contrôle et non comptées : {pluriel(nb_erreurs, 'erreur')} restée{'s' if nb_erreurs > 1 else ''} ouverte{'s' if nb_erreurs > 1 else ''}.")
+        phrases.append(
+            f"Valeurs refusées par le contrôle et non comptées : {pluriel(nb_erreurs, 'erreur')} restée{'s' if nb_erreurs > 1 else ''} ouverte{'s' if nb_erreurs > 1 else ''}."
+        )
     if c.retraits:
         phrases.append(
             f"{pluriel(len(c.retraits), 'texte')} {'contenait' if len(c.retraits) == 1 else 'contenaient'} un passage "
@@ -117,5 +122,7 @@ def _temporalites(c: Consolidation) -> list[str]:
             "est un niveau."
         )
     if Temporalite.PONCTUEL in presentes:
-        phrases.append("Réalisations ponctuelles (procédure créée, convention signée) : le bilan dit si et depuis quand.")
+        phrases.append(
+            "Réalisations ponctuelles (procédure créée, convention signée) : le bilan dit si et depuis quand."
+        )
     return phrases

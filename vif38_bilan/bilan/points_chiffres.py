@@ -52,7 +52,9 @@ def _arbitrages(r: Redacteur, p: Protocole, annee: int, c: Consolidation, largeu
         for k in indices:
             ag = e.agregats[k] if e and k < len(e.agregats) else None
             if ag is not None and ag.arbitrage:
-                effets.append(f"indicateur {k + 1} : {nombre(ag.valeur) if ag.valeur is not None else 'non additionné'}")
+                effets.append(
+                    f"indicateur {k + 1} : {nombre(ag.valeur) if ag.valeur is not None else 'non additionné'}"
+                )
             else:
                 effets.append(f"indicateur {k + 1} : sans effet (aucun chiffre de ce pilote)")
         if a.pilote and a.indicateur is None and e is not None:

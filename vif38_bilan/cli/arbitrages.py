@@ -20,7 +20,12 @@ from vif38_bilan.cli.accueil import annee_option
 )
 @click.option("--valeur", type=click.IntRange(0), metavar="NOMBRE", help="Chiffre retenu, par ex. 156.")
 @click.option("--pilote", metavar="CODE", help="Pilote dont le chiffre (et, sans --indicateur, le statut) fait foi.")
-@click.option("--motif", default="", metavar="TEXTE", help="Pourquoi (gardé avec l'arbitrage et repris dans les points à vérifier).")
+@click.option(
+    "--motif",
+    default="",
+    metavar="TEXTE",
+    help="Pourquoi (gardé avec l'arbitrage et repris dans les points à vérifier).",
+)
 @click.option("--retirer", is_flag=True, help="Retire l'arbitrage de cette action (et de cet indicateur).")
 @click.pass_obj
 def arbitrer_cmd(c, annee, action, indicateur, regle, valeur, pilote, motif, retirer) -> None:
@@ -51,4 +56,6 @@ def arbitrer_cmd(c, annee, action, indicateur, regle, valeur, pilote, motif, ret
         quoi = a.action + (f", indicateur {a.indicateur}" if a.indicateur else "")
         click.echo(f"Arbitrage enregistré pour {annee}, action {quoi} : {a.decision(nom)}.")
         click.echo(f"Gardé dans « {chemin_arbitrages(e).name} » avec son motif.")
-    click.echo(f"Ensuite : vif38-bilan bilan --annee {annee} applique les arbitrages et les cite dans les points à vérifier.")
+    click.echo(
+        f"Ensuite : vif38-bilan bilan --annee {annee} applique les arbitrages et les cite dans les points à vérifier."
+    )

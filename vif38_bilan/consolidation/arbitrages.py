@@ -116,7 +116,9 @@ def verifier(protocole: Protocole, a: Arbitrage) -> Arbitrage:
         try:
             regle = lire_agregation(regle).value
         except AgregationInconnue:
-            raise ArbitrageRefuse(f"Règle « {a.regle} » inconnue : écrivez l'une de ces valeurs : {', '.join(VALEURS)}.") from None
+            raise ArbitrageRefuse(
+                f"Règle « {a.regle} » inconnue : écrivez l'une de ces valeurs : {', '.join(VALEURS)}."
+            ) from None
     if a.valeur is not None:
         if a.valeur < 0:
             raise ArbitrageRefuse(f"Valeur {a.valeur} refusée : un chiffre retenu est un nombre entier positif ou nul.")
@@ -131,10 +133,14 @@ def verifier(protocole: Protocole, a: Arbitrage) -> Arbitrage:
         code = codes[0] if len(codes) == 1 and not inconnus else pilote.strip()
         if code not in action.pilotes:
             noms = ", ".join(action.pilotes)
-            raise ArbitrageRefuse(f"« {a.pilote} » n'est pas un pilote de l'action {action.code} : pilotes possibles : {noms}.")
+            raise ArbitrageRefuse(
+                f"« {a.pilote} » n'est pas un pilote de l'action {action.code} : pilotes possibles : {noms}."
+            )
         pilote = code
     if not " ".join(a.motif.split()):
-        raise ArbitrageRefuse('Dites pourquoi ce chiffre fait foi : --motif "la raison" (il est gardé avec l\'arbitrage).')
+        raise ArbitrageRefuse(
+            'Dites pourquoi ce chiffre fait foi : --motif "la raison" (il est gardé avec l\'arbitrage).'
+        )
     if a.annee not in protocole.annees:
         raise ArbitrageRefuse(f"{a.annee} n'est pas une année du protocole ({', '.join(map(str, protocole.annees))}).")
     return Arbitrage(a.annee, action.code, a.indicateur, regle, a.valeur, pilote, " ".join(a.motif.split()), a.date)
@@ -185,7 +191,9 @@ def _depuis(e: Any) -> Arbitrage:
 
 def ecrire_arbitrages(chemin: Path, arbitrages: Iterable[Arbitrage]) -> Path:
     """Rewrite arbitrages.toml atomically, ordered by year, action and indicator."""
-    ordre = sorted(arbitrages, key=lambda a: (a.annee, [int(x) for x in a.action.split("-") if x.isdigit()], a.indicateur or 0))
+    ordre = sorted(
+        arbitrages, key=lambda a: (a.annee, [int(x) for x in a.action.split("-") if x.isdigit()], a.indicateur or 0)
+    )
     return ecrire_texte(chemin, ENTETE + "".join("\n" + a.vers_toml() for a in ordre))
 
 

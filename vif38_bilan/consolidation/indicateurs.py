@@ -101,8 +101,10 @@ def figure_annee(
     if ind.type != "entier":
         if not vus:
             return Figure(None, (), None, sources=tuple(sources))
-        valeur = ("Oui" if any(v == "Oui" for _, v in vus) else "Non") if ind.type == "oui_non" else (
-            " ".join(f"[{q}] {v}" for q, v in vus)
+        valeur = (
+            ("Oui" if any(v == "Oui" for _, v in vus) else "Non")
+            if ind.type == "oui_non"
+            else (" ".join(f"[{q}] {v}" for q, v in vus))
         )
         return Figure(valeur, tuple(vus), None, sources=tuple(sources))
     agregat = _agreger(protocole, ind.agregation, figures, arbitrage) if (vus or _impose(arbitrage)) else None
@@ -112,8 +114,10 @@ def figure_annee(
                         agregat.valeur, "arbitrages.toml", "", "", "")
         )  # fmt: skip
     arbitre = agregat is not None and bool(agregat.arbitrage)
-    partiel = () if arbitre or not vus else manques(
-        action.pilotes, ind.agregation, codes, action.code, attente, lambda c: etiquette(protocole, c)
+    partiel = (
+        ()
+        if arbitre or not vus
+        else manques(action.pilotes, ind.agregation, codes, action.code, attente, lambda c: etiquette(protocole, c))
     )
     double = not arbitre and double_compte_probable(ind.agregation, [v for _, _, v in figures])
     valeur = agregat.valeur if agregat is not None else None
@@ -165,7 +169,9 @@ def taux_annee(ind: Any, valeur: Any, statut: str | None, partiel: Sequence[str]
     return n / ind.cible_annuelle
 
 
-def cumuls_action(action: Action, annees: Sequence[int], par_annee: dict[int, tuple[str | None, Sequence[Any]]]) -> dict[int, tuple[Cumul | None, ...]]:
+def cumuls_action(
+    action: Action, annees: Sequence[int], par_annee: dict[int, tuple[str | None, Sequence[Any]]]
+) -> dict[int, tuple[Cumul | None, ...]]:
     """Per year up to each year: the Cumul of every indicator (None for a year whose status is not an
     achievement: its figure is shown as declared, with neither rate nor cumul).
 

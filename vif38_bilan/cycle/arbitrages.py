@@ -69,12 +69,18 @@ def retirer_arbitrage(espace: Espace, annee: int, action: str, indicateur: int |
         trouve = next((a for a in tous if a.cible() == cible), None)
         if trouve is None:
             existants = ", ".join(
-                f"{a.action}" + (f" indicateur {a.indicateur}" if a.indicateur else "") for a in tous if a.annee == annee
+                f"{a.action}" + (f" indicateur {a.indicateur}" if a.indicateur else "")
+                for a in tous
+                if a.annee == annee
             )
             quoi = f"{action}" + (f" indicateur {indicateur}" if indicateur else "")
             raise ArbitrageRefuse(
                 f"Aucun arbitrage {annee} pour l'action {quoi}. "
-                + (f"Arbitrages {annee} enregistrés : {existants}." if existants else f"Aucun arbitrage {annee} enregistré.")
+                + (
+                    f"Arbitrages {annee} enregistrés : {existants}."
+                    if existants
+                    else f"Aucun arbitrage {annee} enregistré."
+                )
             )
         ecrire_arbitrages(chemin_arbitrages(espace), [a for a in tous if a is not trouve])
     return trouve

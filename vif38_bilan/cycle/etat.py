@@ -55,7 +55,7 @@ class Etape:
     """The next thing to do: a French sentence and the page where it is done."""
 
     texte: str
-    page: str  # "gabarits" | "courriels" | "depot" | "rapport" | "bilan"
+    page: str  # "gabarits" | "courriels" | "depot" | "rapport" | "bilan" | "historique" | "arbitrages"
 
 
 @dataclass(frozen=True)
@@ -231,6 +231,6 @@ def prochaine_etape(e: EtatAnnee) -> Etape:
         return Etape(
             f"Arbitrer {_pl(e.a_arbitrer, 'désaccord')} entre pilotes (voir les points à vérifier) : "
             f"vif38-bilan arbitrer --annee {a} --action CODE …, puis reproduire le bilan.",
-            "bilan",
+            "arbitrages",
         )
     return Etape(f"Relire le bilan {a} dans Word, puis le présenter aux signataires.", "bilan")

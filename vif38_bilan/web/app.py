@@ -112,6 +112,7 @@ def creer_app(espace: Any, port: int | None = None, secrets_: Secrets | None = N
     app.context_processor(_contexte)
     for code in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(code, _erreur)
+    from vif38_bilan.web import arbitrages  # noqa: F401  (its route joins the pages' blueprint)
     from vif38_bilan.web.pages import pages
 
     app.register_blueprint(pages)

@@ -22,11 +22,16 @@ from vif38_bilan.cycle import (
 from vif38_bilan.saisies.depot import deposer_historique, deposer_retour
 from vif38_bilan.espace.reglages import lire_date
 from vif38_bilan.cycle import TYPES_COURRIELS, etat_annee
+from vif38_bilan.cycle import Arbitrage, arbitrer, lire_arbitrages_espace, retirer_arbitrage
 from vif38_bilan.lecture.examen import TAILLE_MAX
 from vif38_bilan.exceptions import EspaceVerrouille, FichierRefuse, Vif38Error
 from vif38_bilan.controle.rapport import chemin_annote
 
 __all__ = [
+    "Arbitrage",
+    "arbitrer",
+    "lire_arbitrages_espace",
+    "retirer_arbitrage",
     "TAILLE_MAX",
     "TYPES_COURRIELS",
     "Espace",

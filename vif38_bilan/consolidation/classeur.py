@@ -103,30 +103,7 @@ def ecrire_consolidation(consolidation: Consolidation, chemin: str | Path) -> Pa
             ligne += ["\n".join(r.observations_attribuees()) if r else "" for r in recs]
             ws.ecrire(ligne, formats)
 
-        entetes = entetes_indicateurs(annees, annee)
-        ws = feuille(FEUILLE_INDICATEURS, entetes, {1: 10, 2: 5, 3: 50, 4: 9, 5: 10})
-        n = len(entetes)
-        formats = [None] * n
-        formats[n - 7] = formats[n - 4] = taux
-        for a in p.actions:
-            courant = c.enregistrement(a.code, annee)
-            for k, ind in enumerate(a.indicateurs):
-                ligne = [a.code, k + 1, ind.libelle, TYPES_LISIBLES.get(ind.type, ind.type), ind.cible_annuelle]
-                ligne += [
-                    (c.enregistrement(a.code, y).valeurs[k] if c.enregistrement(a.code, y) else None) for y in annees
-                ]
-                if courant:
-                    stock = ind.temporalite == Temporalite.STOCK and ind.type == "entier"
-                    ligne += [
-                        courant.taux[k],
-                        "non cumulé (stock)" if stock and courant.realisation else courant.cumuls[k],
-                        courant.cibles_cumulees[k],
-                        courant.taux_cumules[k],
-                        _detail_texte(courant, k),
-                        _completude(courant, k, ind.type),
-                        ind.temporalite,
-                    ]
-                ws.ecrire(ligne, formats)
+        _indicateurs(feuille, taux, c)
 
         ws = feuille(FEUILLE_SOURCES, ENTETES_SOURCES, {3: 40, 6: 40, 7: 45, 10: 66})
         for s in c.sources:
@@ -155,6 +132,36 @@ def ecrire_consolidation(consolidation: Consolidation, chemin: str | Path) -> Pa
         ident.hide()
 
     return ecrire_classeur(chemin, remplir)
+
+
+def _indicateurs(feuille: Any, taux: Any, c: Consolidation) -> None:
+    """The indicators sheet: one row per indicator, every year's value, the bilan's year's rate,
+    cumul (a stock is never cumulated), detail, completeness and temporalité."""
+    p, annees, annee = c.protocole, c.annees, c.annee
+    entetes = entetes_indicateurs(annees, annee)
+    ws = feuille(FEUILLE_INDICATEURS, entetes, {1: 10, 2: 5, 3: 50, 4: 9, 5: 10})
+    n = len(entetes)
+    formats = [None] * n
+    formats[n - 7] = formats[n - 4] = taux
+    for a in p.actions:
+        courant = c.enregistrement(a.code, annee)
+        for k, ind in enumerate(a.indicateurs):
+            ligne = [a.code, k + 1, ind.libelle, TYPES_LISIBLES.get(ind.type, ind.type), ind.cible_annuelle]
+            ligne += [
+                (c.enregistrement(a.code, y).valeurs[k] if c.enregistrement(a.code, y) else None) for y in annees
+            ]
+            if courant:
+                stock = ind.temporalite == Temporalite.STOCK and ind.type == "entier"
+                ligne += [
+                    courant.taux[k],
+                    "non cumulé (stock)" if stock and courant.realisation else courant.cumuls[k],
+                    courant.cibles_cumulees[k],
+                    courant.taux_cumules[k],
+                    _detail_texte(courant, k),
+                    _completude(courant, k, ind.type),
+                    ind.temporalite,
+                ]
+            ws.ecrire(ligne, formats)
 
 
 def _chiffres(feuille: Any, taux: Any, c: Consolidation) -> None:

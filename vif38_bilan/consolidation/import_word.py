@@ -230,8 +230,7 @@ class ImportHistorique:
 
 def _phrase_indicateur(ligne: str, protocole: Protocole, code: str) -> bool:
     """True for the lines our own bilan adds after the observations (indicator against target, cumul)."""
-    # The bilan's typography puts a narrow no-break space before ":" (issue 23): any space matches.
-    ligne = re.sub(r"[\u00a0\u202f]", " ", ligne)
+    ligne = re.sub(r"[\u00a0\u202f]", " ", ligne)  # the bilan's narrow no-break spaces (issue 23)
     if re.match(r"^(Cumul|Évolution) \d{4}-\d{4} : |^Réalisé depuis \d{4}$", ligne):
         return True
     try:

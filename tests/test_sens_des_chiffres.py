@@ -221,12 +221,22 @@ def test_chiffre_partiel_quand_un_pilote_attendu_manque(protocole, tmp_path):
         manquants=_manquants(protocole, presents),
     )
     r.chiffres = [ReponseChiffre("GENDARMERIE", "", "morts_violentes_couple", 1, src)]
-    c = consolider(protocole, 2023, r)
+    # 2022 known and complete (Police 1, Gendarmerie 1), read back as history.
+    r22 = resultat(2022, [])
+    r22.chiffres = [ReponseChiffre(p, "", "morts_violentes_couple", 1, src) for p in ("POLICE", "GENDARMERIE")]
+    ecrire_consolidation(consolider(protocole, 2022, r22), tmp_path / "sorties" / "2022" / "consolidation-2022.xlsx")
+    c = consolider(protocole, 2023, r, lire_historique(protocole, tmp_path / "sorties", 2023))
     e = c.enregistrement("1-3-1", 2023)
     assert e.valeurs == (1,) and e.partiels == (("Police non transmis",),)
     contenu = _bilan(protocole, 2023, c, r)
     texte = _textes(contenu)
-    assert "1 (partiel : Police non transmis)" in texte  # the key figure, never a bare total
+    d = docx.Document(io.BytesIO(contenu))
+    deces = next(t for t in d.tables if t.rows[1].cells[0].text == "Décès")  # the key figure's table
+    entetes = [x.text for x in deces.rows[0].cells]
+    ligne = [x.text.replace(FINE, " ") for x in deces.rows[1].cells]
+    assert ligne[entetes.index("2023")] == "1 (partiel : Police non transmis)"  # never a bare total
+    assert ligne[entetes.index("2022")] == "2"
+    assert ligne[-1] == "non calculée (partiel)"  # nor a change computed on it (not « −50 % »)
     assert "(partiel : Police non transmis)" in _cellule_obs(contenu, "1-3-1")
     # 1-1-1: the Département co-pilots, it is missing: partial, and no rate is computed on it.
     obs = _cellule_obs(contenu, "1-1-1")

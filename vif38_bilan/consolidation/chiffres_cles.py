@@ -49,7 +49,7 @@ class LigneConsolidee:
     def variation(self, annee: int) -> float | None:
         """Change from annee - 1 (0.12 for +12 %); None when either year is unknown or not comparable."""
         avant, apres = self.annuelle(annee - 1), self.annuelle(annee)
-        if avant is None or apres is None or avant == 0:
+        if avant is None or apres is None or avant == 0 or self.valeurs[annee].partiel:
             return None
         return (apres - avant) / avant
 

@@ -217,7 +217,7 @@ def prochaine_etape(e: EtatAnnee) -> Etape:
     if manquants:
         texte = f"{_pl(len(manquants), 'pilote')} sans retour ({_liste(manquants)}) : "
         if not e.brouillons["relance"].nombre:
-            return Etape(texte + "relancez-les.", "courriels")
+            return Etape(texte + ("relancez-le." if len(manquants) == 1 else "relancez-les."), "courriels")
         if not _bilan_a_jour(e):
             return Etape(texte + f"produisez le bilan {a} pour le relire : leurs chiffres y sont marqués « partiel ».", "bilan")
         return Etape(

@@ -63,8 +63,14 @@ def _arbitrages(r: Redacteur, p: Protocole, annee: int, c: Consolidation, largeu
         r.texte_cellule(cells[0], a.action)
         r.texte_cellule(cells[1], portee)
         r.texte_cellule(cells[2], a.decision(lambda code: etiquette(p, code)))
-        r.texte_cellule(cells[3], [a.motif, f"(le {a.date})" if a.date else ""])
+        r.texte_cellule(cells[3], [a.motif, f"(le {_jour(a.date)})" if a.date else ""])
         r.texte_cellule(cells[4], effets)
+
+
+def _jour(iso: str) -> str:
+    """ "2026-12-07" → "07/12/2026" (a date the agent reads); anything else unchanged."""
+    morceaux = iso.split("-")
+    return "/".join(reversed(morceaux)) if len(morceaux) == 3 and all(m.isdigit() for m in morceaux) else iso
 
 
 def _doubles_comptes(r: Redacteur, p: Protocole, annee: int, c: Consolidation, largeur: float) -> None:

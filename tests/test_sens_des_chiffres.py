@@ -295,7 +295,10 @@ def test_arbitrage_applique_trace_et_neutre(protocole, tmp_path):
     assert motif in bloc and "valeur 156" in bloc and "statut : EN COURS" in bloc
     ws = openpyxl.load_workbook(ecrire_consolidation(c, tmp_path / "c.xlsx"))[FEUILLE_SOURCES]
     lignes = [x for x in ws.iter_rows(min_row=2, values_only=True) if x[4] == "arbitrage"]
-    assert len(lignes) == 1 and motif in lignes[0][2] and lignes[0][5] == 156
+    assert [(x[2], x[5]) for x in lignes] == [
+        ("Statut — arbitrage : Le bon statut.", "EN COURS"),
+        (f"Indicateur 1 : Nombre de personnes formées — arbitrage : {motif}", 156),
+    ]
 
 
 def test_commande_arbitrer(espace, protocole):

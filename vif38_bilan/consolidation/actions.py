@@ -40,7 +40,14 @@ from typing import Any
 
 from vif38_bilan.consolidation.arbitrages import Arbitrage
 from vif38_bilan.consolidation.completude import Attente
-from vif38_bilan.consolidation.indicateurs import cumuls_action, figure_annee, realisation, source, taux_annee
+from vif38_bilan.consolidation.indicateurs import (
+    SOURCE_ARBITRAGE,
+    cumuls_action,
+    figure_annee,
+    realisation,
+    source,
+    taux_annee,
+)
 from vif38_bilan.referentiel.agregation import Agregat
 from vif38_bilan.referentiel.temporalite import Cumul
 from vif38_bilan.regles import Anomalie
@@ -356,6 +363,8 @@ class _AnneeCourante:
         signale = False
         if du_choisi:
             statut, origine = min((d[2] for d in du_choisi), key=rang_statut), ORIGINE_ARBITRAGE
+            rubrique = f"Statut — arbitrage : {decision.motif}"
+            sources.append(LigneSource(annee, action.code, rubrique, "", SOURCE_ARBITRAGE, statut, "arbitrages.toml", "", "", ""))
         elif du_chef:
             # A collective chef de file may answer through several structures: its most advanced status.
             statut, origine = min((d[2] for d in du_chef), key=rang_statut), ORIGINE_CHEF

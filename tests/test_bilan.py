@@ -129,7 +129,9 @@ def test_chaque_action_une_seule_ligne_sous_son_objectif(protocole, bilan_annexe
     titres = [b.text for b in blocs(d) if isinstance(b, Paragraph) and b.style.name.startswith("Heading")]
     assert "AXE 1\u202f: VIOLENCES INTRAFAMILIALES" in titres
     assert "Mieux repérer et orienter les femmes victimes de violences" in titres
-    assert [t for t in titres if t.startswith("N°")] == [typographie(f"N°{o.numero} : {o.titre}") for o in protocole.objectifs]
+    assert [t for t in titres if t.startswith("N°")] == [
+        typographie(f"N°{o.numero} : {o.titre}") for o in protocole.objectifs
+    ]
 
 
 def test_colonnes_annees_et_observations(protocole, bilan_annexe):
@@ -234,7 +236,10 @@ def test_couverture_synthese_annexes_signatures(protocole, donnees, bilan_annexe
     assert "Annexe 2 — Méthode" in textes
     # The method states the rules this year applied (issue 23): only 1-1-1 had several declarations.
     (methode,) = [t for t in textes if t.startswith("Indicateurs chiffrés déclarés par plusieurs pilotes")]
-    assert "maximum (un même événement déclaré par plusieurs pilotes ou structures, compté une fois)\u202f: 1 indicateur." in methode
+    assert (
+        "maximum (un même événement déclaré par plusieurs pilotes ou structures, compté une fois)\u202f: 1 indicateur."
+        in methode
+    )
     assert "somme (" not in methode
     assert not any("ne contiennent aucune donnée personnelle" in t for t in textes)
     # Issue 12: the erreur, the disagreements and the files read are in the working notes, not here.
@@ -366,7 +371,9 @@ def test_modele_sans_styles_de_titre(protocole, donnees, tmp_path):
     r23, c = donnees
     modele = _modele(tmp_path / "modele.docx", sans_titres=True)
     d = docx.Document(io.BytesIO(construire_bilan(protocole, 2023, c, r23, modele=modele, date_edition=DATE)))
-    titre = [p for p in d.paragraphs if p.text == "AXE 1\u202f: VIOLENCES INTRAFAMILIALES"][-1]  # the first is the TOC's
+    titre = [p for p in d.paragraphs if p.text == "AXE 1\u202f: VIOLENCES INTRAFAMILIALES"][
+        -1
+    ]  # the first is the TOC's
     assert titre.style.name == "Heading 1"
     assert titre.style.element.find(f"{qn('w:pPr')}/{qn('w:outlineLvl')}").get(qn("w:val")) == "0"
 

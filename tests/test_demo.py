@@ -138,7 +138,9 @@ def test_chaque_chiffre_signe_dit_ce_qu_il_est(demo):
         lignes = _lignes_actions(demo.bilans[annee])
         obs = {code: ligne["OBSERVATIONS"].replace("\u202f", " ") for code, ligne in lignes.items()}
         # 1-1-1: co-financed trainings, one count declared by both pilots: the largest, never the sum.
-        m = re.search(r"(\d+) personnes formées \(déclarations : DDFE (\d+), Département (\d+) ; maximum retenu\)", obs["1-1-1"])
+        m = re.search(
+            r"(\d+) personnes formées \(déclarations : DDFE (\d+), Département (\d+) ; maximum retenu\)", obs["1-1-1"]
+        )
         assert m, obs["1-1-1"]
         assert int(m.group(1)) == max(int(m.group(2)), int(m.group(3)))
         # 1-2-1: one colloquium a year, whoever declares it.
@@ -149,5 +151,7 @@ def test_chaque_chiffre_signe_dit_ce_qu_il_est(demo):
         for code in annulees:
             generees = [x for x in obs[code].split("\n") if not x.startswith("[")]
             assert not any("%" in x or x.startswith("Cumul") for x in generees), (code, generees)
-    assert "Évolution 2022-2023 : " in _lignes_actions(demo.bilans[2023])["1-5-2"]["OBSERVATIONS"].replace("\u202f", " ")
+    assert "Évolution 2022-2023 : " in _lignes_actions(demo.bilans[2023])["1-5-2"]["OBSERVATIONS"].replace(
+        "\u202f", " "
+    )
     assert [c for c, ligne in _lignes_actions(demo.bilans[2023]).items() if ligne["2023"] == "ANNULÉE"]

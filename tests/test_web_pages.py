@@ -228,12 +228,16 @@ def test_arbitrer_depuis_la_page(app, c, espace, protocole, gabarits):
     _attendre(app)
     _, page = _get(c, "/2023/arbitrages")
     assert "Action 1-1-1 — Statuts différents" in page and 'value="pilote:DEPARTEMENT"' in page
-    r = _post(c, "/2023/arbitrages", {"action": "1-1-1", "indicateur": "", "decision": "pilote:DEPARTEMENT", "motif": ""})
+    r = _post(
+        c, "/2023/arbitrages", {"action": "1-1-1", "indicateur": "", "decision": "pilote:DEPARTEMENT", "motif": ""}
+    )
     _, page = _get(c, r.headers["Location"])
     assert "--motif" in page or "Dites pourquoi" in page
     assert not (espace / "arbitrages.toml").exists()
     motif = "Le Département pilote la dernière session."
-    r = _post(c, "/2023/arbitrages", {"action": "1-1-1", "indicateur": "", "decision": "pilote:DEPARTEMENT", "motif": motif})
+    r = _post(
+        c, "/2023/arbitrages", {"action": "1-1-1", "indicateur": "", "decision": "pilote:DEPARTEMENT", "motif": motif}
+    )
     _, page = _get(c, r.headers["Location"])
     assert "Arbitrage enregistré pour l'action 1-1-1" in page and motif in page
     assert 'pilote = "DEPARTEMENT"' in (espace / "arbitrages.toml").read_text("utf-8")

@@ -184,7 +184,9 @@ def _desaccords(r: Redacteur, annee: int, c: Consolidation, largeur: float) -> N
         r.texte_cellule(cells[0], d.code_action)
         r.texte_cellule(cells[1], d.nature)
         r.texte_cellule(cells[2], [f"{q} ({role}) : {s}" for q, role, s in d.declarations])
-        r.texte_cellule(cells[3], [d.statut_retenu or "", f"(arbitrage : {d.arbitre})"] if d.arbitre else d.statut_retenu or "")
+        r.texte_cellule(
+            cells[3], [d.statut_retenu or "", f"(arbitrage : {d.arbitre})"] if d.arbitre else d.statut_retenu or ""
+        )
 
 
 def _agregations(r: Redacteur, p: Protocole, annee: int, c: Consolidation, largeur: float) -> None:

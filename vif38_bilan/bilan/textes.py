@@ -77,7 +77,9 @@ def pluriel(n: int, singulier: str, pluriel_: str | None = None) -> str:
     pluriel_: the plural when it is not singulier + "s" on each word."""
     if abs(n) <= 1:
         return f"{nombre(n)} {singulier}"
-    forme = pluriel_ or " ".join(m if m.endswith(("s", "x")) or not m[-1:].isalpha() else m + "s" for m in singulier.split())
+    forme = pluriel_ or " ".join(
+        m if m.endswith(("s", "x")) or not m[-1:].isalpha() else m + "s" for m in singulier.split()
+    )
     return f"{nombre(n)} {forme}"
 
 
@@ -159,7 +161,9 @@ def phrase_cumul(ind: Indicateur, e: Enregistrement, k: int, debut: int) -> str 
             return None
         (y0, v0), ecart = c.premiere, c.valeur - c.premiere[1]
         signe = "+" if ecart > 0 else "−" if ecart < 0 else "±"
-        texte = f"Évolution {y0}-{c.depuis} : {nombre(v0)} → {nombre(c.valeur)} ({signe}{nombre(abs(ecart))}, non cumulé)"
+        texte = (
+            f"Évolution {y0}-{c.depuis} : {nombre(v0)} → {nombre(c.valeur)} ({signe}{nombre(abs(ecart))}, non cumulé)"
+        )
         return avec_partiel(texte, e.partiel(k))
     if ind.temporalite == Temporalite.PONCTUEL:
         return f"Réalisé depuis {c.depuis}" if c.depuis and c.depuis < e.annee else None

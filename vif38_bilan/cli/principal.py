@@ -368,7 +368,9 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, pdf, pres
     click.echo(f"Bilan Word : {r.bilan}")
     click.echo(f"Points à vérifier ({n[0]} désaccord(s), {n[1]} donnée(s) personnelle(s) retirée(s)) : {r.points}")
     if r.donnees.arbitrages:
-        click.echo(f"Arbitrages appliqués : {len(r.donnees.arbitrages)} (vif38-bilan arbitrer --annee {annee} les liste).")
+        click.echo(
+            f"Arbitrages appliqués : {len(r.donnees.arbitrages)} (vif38-bilan arbitrer --annee {annee} les liste)."
+        )
     for ligne in lignes_pdf(r):
         click.echo(ligne)
     if r.nb_erreurs:

@@ -230,7 +230,9 @@ def consolider(
 
     enregistrements: dict[tuple[str, int], Enregistrement] = {}
     for action in protocole.actions:
-        cumuls = cumuls_action(action, annees, {y: (bruts[(action.code, y)]["statut"], bruts[(action.code, y)]["valeurs"]) for y in annees})
+        cumuls = cumuls_action(
+            action, annees, {y: (bruts[(action.code, y)]["statut"], bruts[(action.code, y)]["valeurs"]) for y in annees}
+        )
         for y in annees:
             enregistrements[(action.code, y)] = _enregistrement(action, y, bruts[(action.code, y)], cumuls[y])
     return Consolidation(
@@ -258,7 +260,9 @@ def _enregistrement(action: Action, y: int, b: dict[str, Any], cumuls: tuple[Cum
         signale=b["signale"],
         valeurs=tuple(b["valeurs"]),
         cibles=tuple(ind.cible_annuelle for ind in action.indicateurs),
-        taux=tuple(taux_annee(ind, b["valeurs"][k], b["statut"], partiels[k]) for k, ind in enumerate(action.indicateurs)),
+        taux=tuple(
+            taux_annee(ind, b["valeurs"][k], b["statut"], partiels[k]) for k, ind in enumerate(action.indicateurs)
+        ),
         cumuls=tuple(c.valeur if c else None for c in cumuls),
         cibles_cumulees=tuple(c.cible if c else None for c in cumuls),
         taux_cumules=tuple(c.taux if c and not partiels[k] else None for k, c in enumerate(cumuls)),
@@ -320,7 +324,9 @@ class _AnneeCourante:
         sources: list[LigneSource] = []
         statut, origine, signale = self.statut(action, reponses, sources)
         figures = [
-            figure_annee(protocole, action, k, annee, reponses, self.nettoyer, self.attente, self.arbitrage(action.code, k))
+            figure_annee(
+                protocole, action, k, annee, reponses, self.nettoyer, self.attente, self.arbitrage(action.code, k)
+            )
             for k in range(len(action.indicateurs))
         ]
         for f in figures:
@@ -347,7 +353,9 @@ class _AnneeCourante:
             "non_concernees": non_concernees,
         }
 
-    def statut(self, action: Action, reponses: list[Reponse], sources: list[LigneSource]) -> tuple[str | None, str, bool]:
+    def statut(
+        self, action: Action, reponses: list[Reponse], sources: list[LigneSource]
+    ) -> tuple[str | None, str, bool]:
         """(retained status, where it comes from, flagged) — disagreements noted on the way."""
         protocole, annee, chef = self.protocole, self.annee, action.chef_de_file
         declarations = []
@@ -364,7 +372,9 @@ class _AnneeCourante:
         if du_choisi:
             statut, origine = min((d[2] for d in du_choisi), key=rang_statut), ORIGINE_ARBITRAGE
             rubrique = f"Statut — arbitrage : {decision.motif}"
-            sources.append(LigneSource(annee, action.code, rubrique, "", SOURCE_ARBITRAGE, statut, "arbitrages.toml", "", "", ""))
+            sources.append(
+                LigneSource(annee, action.code, rubrique, "", SOURCE_ARBITRAGE, statut, "arbitrages.toml", "", "", "")
+            )
         elif du_chef:
             # A collective chef de file may answer through several structures: its most advanced status.
             statut, origine = min((d[2] for d in du_chef), key=rang_statut), ORIGINE_CHEF
@@ -384,10 +394,14 @@ class _AnneeCourante:
             else:
                 fin = f"Pas de statut du chef de file ({nom_chef}) : le plus avancé est retenu : {statut}."
             msg = f"Statuts différents pour l'action {action.code} — {detail}. {fin}"
-            self.desaccords.append(Desaccord(annee, action.code, NATURE_DESACCORD, statut, nom_chef, decl, msg, arbitre))
+            self.desaccords.append(
+                Desaccord(annee, action.code, NATURE_DESACCORD, statut, nom_chef, decl, msg, arbitre)
+            )
         elif signale or (du_choisi and not du_chef):
             msg = f"Pas de statut du chef de file ({nom_chef}) pour l'action {action.code} : le statut déclaré par {decl[0][0]} est retenu ({statut})."
-            self.desaccords.append(Desaccord(annee, action.code, NATURE_SANS_CHEF, statut, nom_chef, decl, msg, arbitre))
+            self.desaccords.append(
+                Desaccord(annee, action.code, NATURE_SANS_CHEF, statut, nom_chef, decl, msg, arbitre)
+            )
         return statut, origine, signale
 
 

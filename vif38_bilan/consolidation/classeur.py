@@ -147,9 +147,7 @@ def _indicateurs(feuille: Any, taux: Any, c: Consolidation) -> None:
         courant = c.enregistrement(a.code, annee)
         for k, ind in enumerate(a.indicateurs):
             ligne = [a.code, k + 1, ind.libelle, TYPES_LISIBLES.get(ind.type, ind.type), ind.cible_annuelle]
-            ligne += [
-                (c.enregistrement(a.code, y).valeurs[k] if c.enregistrement(a.code, y) else None) for y in annees
-            ]
+            ligne += [(c.enregistrement(a.code, y).valeurs[k] if c.enregistrement(a.code, y) else None) for y in annees]
             if courant:
                 stock = ind.temporalite == Temporalite.STOCK and ind.type == "entier"
                 ligne += [

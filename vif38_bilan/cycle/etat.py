@@ -160,7 +160,10 @@ def a_arbitrer(c: Any) -> int:
 def _suivantes_outillees(espace: Any, annee: int) -> bool:
     """Does a later year of the protocol have workbooks or returns in this workspace?"""
     for y in espace.protocole.annees:
-        if y > annee and (_fichiers(espace.dossier("gabarits", y), "*.xlsx").nombre or _fichiers(espace.dossier("saisies", y), "*", True).nombre):
+        if y > annee and (
+            _fichiers(espace.dossier("gabarits", y), "*.xlsx").nombre
+            or _fichiers(espace.dossier("saisies", y), "*", True).nombre
+        ):
             return True
     return False
 
@@ -212,17 +215,21 @@ def prochaine_etape(e: EtatAnnee) -> Etape:
     if a_corriger:
         texte = f"Faire corriger {_pl(len(a_corriger), 'classeur')} ({_liste(a_corriger)} : {_pl(e.nb_erreurs, 'erreur')}) : "
         if not e.brouillons["correction"].nombre:
-            return Etape(texte + "renvoyez à chacun sa copie annotée, puis déposez les versions corrigées.", "courriels")
+            return Etape(
+                texte + "renvoyez à chacun sa copie annotée, puis déposez les versions corrigées.", "courriels"
+            )
         return Etape(texte + "déposez les versions corrigées dès leur retour, puis relancez le contrôle.", "depot")
     if manquants:
         texte = f"{_pl(len(manquants), 'pilote')} sans retour ({_liste(manquants)}) : "
         if not e.brouillons["relance"].nombre:
             return Etape(texte + ("relancez-le." if len(manquants) == 1 else "relancez-les."), "courriels")
         if not _bilan_a_jour(e):
-            return Etape(texte + f"produisez le bilan {a} pour le relire : leurs chiffres y sont marqués « partiel ».", "bilan")
+            return Etape(
+                texte + f"produisez le bilan {a} pour le relire : leurs chiffres y sont marqués « partiel ».", "bilan"
+            )
         return Etape(
             texte + "déposez leurs classeurs dès leur arrivée. Le bilan les marque « partiel » ; ne le faites signer "
-            f"qu'en connaissance de cause (vif38-bilan valider --annee {a} --malgre-manques \"motif\").",
+            f'qu\'en connaissance de cause (vif38-bilan valider --annee {a} --malgre-manques "motif").',
             "depot",
         )
     if not _bilan_a_jour(e):

@@ -374,3 +374,28 @@ def test_readme_liste_les_stocks_de_l_isere(protocole):
     ecrits = re.findall(r"\d-\d+-\d", re.sub(r"\([^)]*\)", "", m.group(1)))
     stocks = [a.code for a in protocole.actions if any(i.temporalite == "stock" for i in a.indicateurs)]
     assert ecrits == stocks
+
+
+def test_temporalite_dans_le_classeur_du_referentiel(protocole, tmp_path):
+    from vif38_bilan.referentiel.chargement import charger_protocole
+    from vif38_bilan.referentiel.classeur import ecrire_xlsx
+
+    f = tmp_path / "referentiel.xlsx"
+    ecrire_xlsx(protocole, f)
+    wb = openpyxl.load_workbook(f)
+    ws = wb["Indicateurs"]
+    col = [x.value for x in ws[1]].index("Temporalité (flux, stock, ponctuel)") + 1
+    ligne = next(n for n in range(2, ws.max_row + 1) if ws.cell(n, 1).value == "1-5-2")
+    assert ws.cell(ligne, col).value == "stock"
+    assert charger_protocole(f).action("1-5-2").indicateurs[0].temporalite == "stock"
+    ws.cell(ligne, col).value = "annuel"
+    wb.save(f)
+    with pytest.raises(ReferentielInvalide) as e:
+        charger_protocole(f)
+    assert f"Temporalité « annuel » inconnue (feuille Indicateurs, ligne {ligne}, colonne « Temporalité" in str(e.value)
+    # A workbook exported before the column existed still loads: flux for a count, ponctuel for a yes/no.
+    ws.delete_cols(col)
+    wb.save(f)
+    p = charger_protocole(f)
+    assert p.action("1-5-2").indicateurs[0].temporalite == "flux"
+    assert p.action("1-7-2").indicateurs[0].temporalite == "ponctuel"

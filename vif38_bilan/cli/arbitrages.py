@@ -33,7 +33,8 @@ def arbitrer_cmd(c, annee, action, indicateur, regle, valeur, pilote, motif, ret
     from vif38_bilan.cycle import Arbitrage, arbitrer, chemin_arbitrages, lire_arbitrages_espace, retirer_arbitrage
 
     e = c.espace
-    nom = lambda code: e.protocole.pilote(code).nom if code in {p.code for p in e.protocole.pilotes} else code  # noqa: E731
+    courts = {p.code: (p.alias[0] if p.alias else p.nom) for p in e.protocole.pilotes}
+    nom = lambda code: courts.get(code, code)  # noqa: E731
     if not action:
         if retirer or regle or valeur is not None or pilote or motif or indicateur:
             raise click.UsageError("Précisez l'action : --action CODE (par ex. --action 1-1-1).")

@@ -247,6 +247,7 @@ def test_chiffre_partiel_quand_un_pilote_attendu_manque(protocole, tmp_path):
     tete = [x.value for x in ws[1]]
     ligne = next(x for x in ws.iter_rows(min_row=2, values_only=True) if x[0] == "morts_violentes_couple")
     assert ligne[tete.index("Valeur 2023")] == 1 and "partiel : Police non transmis" in ligne[tete.index("Détail 2023")]
+    assert ligne[tete.index("Évolution 2022-2023")] is None and ligne[tete.index("Temporalité")] == "flux"
     ws = wb[FEUILLE_INDICATEURS]
     tete = [x.value for x in ws[1]]
     ligne = next(x for x in ws.iter_rows(min_row=2, values_only=True) if x[0] == "1-3-1")

@@ -169,7 +169,7 @@ def _chiffres(feuille: Any, taux: Any, c: Consolidation) -> None:
     tetes = entetes_chiffres(annees, c.annee)
     ws = feuille(FEUILLE_CHIFFRES, tetes, {1: 30, 2: 50, 3: 30, len(tetes): 40})
     formats = [None] * len(tetes)
-    formats[len(tetes) - 2] = taux
+    formats[len(tetes) - 3] = taux
     for chiffre in c.chiffres:
         for li in chiffre.lignes:
             valeurs = []
@@ -182,4 +182,4 @@ def _chiffres(feuille: Any, taux: Any, c: Consolidation) -> None:
             if courant is not None and courant.partiel:
                 detail = " — ".join(x for x in (detail, texte_partiel(courant.partiel)) if x)
             serie = ligne_serie(c.protocole, chiffre.serie, li.code, li.detail)
-            ws.ecrire([*serie, *valeurs, li.variation(c.annee), detail], formats)
+            ws.ecrire([*serie, *valeurs, li.variation(c.annee), detail, chiffre.serie.temporalite], formats)

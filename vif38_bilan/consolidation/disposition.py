@@ -206,4 +206,10 @@ def entetes_chiffres(annees: list[int], annee: int, vierge: bool = False) -> lis
     tetes = [COL_CODE_CHIFFRE, "Chiffre clé", "Détail", "Unité", "Axe", "Pilotes", "Agrégation"]
     if vierge:
         return [*tetes, f"Valeur {annee}"]
-    return [*tetes, *[f"Valeur {y}" for y in annees], f"Évolution {annee - 1}-{annee}", f"Détail {annee}"]
+    return [
+        *tetes,
+        *[f"Valeur {y}" for y in annees],
+        f"Évolution {annee - 1}-{annee}",
+        f"Détail {annee}",
+        COL_TEMPORALITE,
+    ]

@@ -18,6 +18,7 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from tests.fabriques import rep, resultat
+from vif38_bilan.bilan.word import typographie
 
 from vif38_bilan.gabarits import disposition
 from vif38_bilan.regles import ERREUR, Anomalie
@@ -103,7 +104,7 @@ def lignes_par_action(document):
     courant, lignes = None, {}
     for b in blocs(document):
         if isinstance(b, Paragraph) and b.style.name.startswith("Heading"):
-            m = re.match(r"N°(\d+) : ", b.text)
+            m = re.match("N°(\\d+)\u202f: ", b.text)
             courant = int(m.group(1)) if m else None
         elif isinstance(b, Table) and b.rows[0].cells[0].text == "OBJECTIFS":
             for row in b.rows[1:]:
@@ -122,13 +123,15 @@ def test_chaque_action_une_seule_ligne_sous_son_objectif(protocole, bilan_annexe
     for a in protocole.actions:
         ((objectif, row),) = lignes[a.code]
         assert objectif == a.objectif, a.code
-        assert row.cells[0].text == f"{a.code} {a.description}"
-        assert row.cells[1].text == a.pilotage
-        assert row.cells[2].text == a.autres_acteurs
+        assert row.cells[0].text == typographie(f"{a.code} {a.description}")
+        assert row.cells[1].text == typographie(a.pilotage)
+        assert row.cells[2].text == typographie(a.autres_acteurs)
     titres = [b.text for b in blocs(d) if isinstance(b, Paragraph) and b.style.name.startswith("Heading")]
-    assert "AXE 1 : VIOLENCES INTRAFAMILIALES" in titres
+    assert "AXE 1\u202f: VIOLENCES INTRAFAMILIALES" in titres
     assert "Mieux repérer et orienter les femmes victimes de violences" in titres
-    assert [t for t in titres if t.startswith("N°")] == [f"N°{o.numero} : {o.titre}" for o in protocole.objectifs]
+    assert [t for t in titres if t.startswith("N°")] == [
+        typographie(f"N°{o.numero} : {o.titre}") for o in protocole.objectifs
+    ]
 
 
 def test_colonnes_annees_et_observations(protocole, bilan_annexe):
@@ -157,17 +160,17 @@ def test_colonnes_annees_et_observations(protocole, bilan_annexe):
     obs = row.cells[6].text
     assert "[DDFE] Observation 2023 de l'action 1-1-1." in obs
     assert "[Département] Deux sessions annulées." in obs
-    # 1-1-1 adds up (distinct organisations training in their own sessions): the bilan says so.
+    # 1-1-1's co-financed trainings are one count declared by both pilots (rule maximum): the bilan says so.
     assert (
-        "156 personnes formées (déclarations : DDFE 100, Département 56 ; somme retenue) — cible 100/an, 156\u00a0%"
-        in obs
+        "100 personnes formées (déclarations\u202f: DDFE 100, Département 56\u202f; maximum retenu) — cible 100/an, "
+        "100\u00a0%" in obs
     )
-    assert "Cumul 2022-2023 : 166 — cible 200, 83\u00a0%" in obs
+    assert "Cumul 2022-2023\u202f: 110 — cible 200, 55\u00a0%" in obs
     # The year's status is shaded with its colour.
     shd = row.cells[4]._tc.tcPr.find(qn("w:shd"))
     assert shd is not None and shd.get(qn("w:fill")) == "C6EFCE"  # EFFECTUÉE
     ((_, row),) = lignes["2-15-2"]
-    assert "Signature de la convention : Oui" in row.cells[6].text
+    assert "Signature de la convention\u202f: Oui" in row.cells[6].text
     # Formula-like text from a pilot is plain text in the document.
     ((_, row),) = lignes["4-25-1"]
     assert f"[DDFE] {FORMULE}" in row.cells[6].text
@@ -203,7 +206,7 @@ def test_champs_sommaire_et_numeros_de_page(bilan_annexe):
     assert "PAGE" in pied and "NUMPAGES" in pied
     # The TOC's current result already lists the headings (LibreOffice shows it as is).
     sommaire = [p.text for p in d.paragraphs[:80]]
-    assert "AXE 1 : VIOLENCES INTRAFAMILIALES" in sommaire
+    assert "AXE 1\u202f: VIOLENCES INTRAFAMILIALES" in sommaire
 
 
 def test_couverture_synthese_annexes_signatures(protocole, donnees, bilan_annexe):
@@ -224,14 +227,23 @@ def test_couverture_synthese_annexes_signatures(protocole, donnees, bilan_annexe
     assert ofii.cells[4].text == "non transmis"
     cibles = next(t for t in d.tables if t.rows[0].cells[1].text == "Indicateur")
     ligne = next(r for r in cibles.rows if r.cells[0].text == "1-1-1")
-    assert [c.text for c in ligne.cells[2:]] == ["100", "156", "156\u00a0%", "166", "83\u00a0%"]
+    # 1-1-1 (maximum): 100, not the 156 a sum would give; flux target per year; the cumul header on 2 lines.
+    assert [c.text for c in ligne.cells[2:]] == ["100 / an", "100", "100\u00a0%", "110", "55\u00a0%"]
+    assert cibles.rows[0].cells[5].text == "Cumul\n2022-2023"
     # Annexes of the signed bilan: the pilots without a return (a neutral list) and the method only.
     tout = "\n".join(textes + [c.text for t in d.tables for r in t.rows for c in r.cells])
     assert "Annexe 1 — Pilotes n'ayant pas transmis de bilan" in textes
     assert "Annexe 2 — Méthode" in textes
-    assert any("structures d'un pilote collectif s'additionnent" in t for t in textes)  # the counting rule
+    # The method states the rules this year applied (issue 23): only 1-1-1 had several declarations.
+    (methode,) = [t for t in textes if t.startswith("Indicateurs chiffrés déclarés par plusieurs pilotes")]
+    assert (
+        "maximum (un même événement déclaré par plusieurs pilotes ou structures, compté une fois)\u202f: 1 indicateur."
+        in methode
+    )
+    assert "somme (" not in methode
+    assert not any("ne contiennent aucune donnée personnelle" in t for t in textes)
     # Issue 12: the erreur, the disagreements and the files read are in the working notes, not here.
-    assert "« beaucoup » n'est pas un nombre." not in tout
+    assert typographie("« beaucoup » n'est pas un nombre.") not in tout
     assert "2023_DDFE_bilan.xlsx" not in tout and "consolidation-2023.xlsx" not in tout
     assert not any("Statuts déclarés" in c.text for t in d.tables for c in t.rows[0].cells)
     r23, c = donnees
@@ -239,7 +251,7 @@ def test_couverture_synthese_annexes_signatures(protocole, donnees, bilan_annexe
     notes_texte = "\n".join(
         [p.text for p in notes.paragraphs] + [x.text for t in notes.tables for r in t.rows for x in r.cells]
     )
-    assert "« beaucoup » n'est pas un nombre." in notes_texte and "2023_DDFE_bilan.xlsx" in notes_texte
+    assert typographie("« beaucoup » n'est pas un nombre.") in notes_texte and "2023_DDFE_bilan.xlsx" in notes_texte
     desaccords = next(
         t
         for t in notes.tables
@@ -247,7 +259,7 @@ def test_couverture_synthese_annexes_signatures(protocole, donnees, bilan_annexe
     )
     codes = [r.cells[0].text for r in desaccords.rows[1:]]
     assert codes == ["1-1-1", "1-1-2"]
-    assert "Département (co-pilote) : EN ATTENTE" in desaccords.rows[1].cells[2].text
+    assert "Département (co-pilote)\u202f: EN ATTENTE" in desaccords.rows[1].cells[2].text
     for autorite in protocole.autorites:
         assert autorite.nom in tout and autorite.fonction in tout
 
@@ -323,7 +335,7 @@ def test_presentation_protocole(protocole, donnees):
             attendu = "LANCEMENT\n(co-pilote)" if a.code == "1-1-2" else statut_du_chef(protocole, a.code)
             assert cell.text == attendu
     t = tables[0]
-    assert t.rows[1].cells[1].text == protocole.action("1-1-1").description
+    assert t.rows[1].cells[1].text == typographie(protocole.action("1-1-1").description)
     assert "[DDFE] Observation 2023 de l'action 1-1-1." in t.rows[11].cells[1].text
 
 
@@ -359,7 +371,9 @@ def test_modele_sans_styles_de_titre(protocole, donnees, tmp_path):
     r23, c = donnees
     modele = _modele(tmp_path / "modele.docx", sans_titres=True)
     d = docx.Document(io.BytesIO(construire_bilan(protocole, 2023, c, r23, modele=modele, date_edition=DATE)))
-    titre = [p for p in d.paragraphs if p.text == "AXE 1 : VIOLENCES INTRAFAMILIALES"][-1]  # the first is the TOC's
+    titre = [p for p in d.paragraphs if p.text == "AXE 1\u202f: VIOLENCES INTRAFAMILIALES"][
+        -1
+    ]  # the first is the TOC's
     assert titre.style.name == "Heading 1"
     assert titre.style.element.find(f"{qn('w:pPr')}/{qn('w:outlineLvl')}").get(qn("w:val")) == "0"
 
@@ -442,7 +456,7 @@ def test_de_bout_en_bout_par_les_fichiers(protocole, tmp_path):
     assert r.historique.sources == {2022: tmp_path / "sorties" / "2022" / "consolidation-2022.xlsx"}
     ((_, row),) = lignes_par_action(docx.Document(str(r.bilan)))["1-1-1"]
     assert row.cells[3].text == "EFFECTUÉE" and row.cells[4].text == "EFFECTUÉE"
-    assert "Cumul 2022-2023 : " in row.cells[6].text
+    assert "Cumul 2022-2023\u202f: " in row.cells[6].text
 
 
 def test_commandes_bilan_et_historique(protocole, espace):

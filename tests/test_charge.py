@@ -203,8 +203,8 @@ def test_charge_200_retours_dont_20_pieges(protocole, corpus):
             assert list(r.valeurs) == [v if v != "" else None for v in rep["valeurs"]], (n, code)
             assert r.observations == rep["observations"]
 
-    # Every good value consolidated: the structures of a pilot add up, then the indicator's rule
-    # (somme, maximum, chef de file) applies across pilots; each value keeps its source.
+    # Every good value consolidated: the indicator's rule (somme, maximum, chef de file) applies to
+    # every declaration, a pilot's structures included (issue 23); each value keeps its source.
     consolidation = consolider(protocole, ANNEE, resultat)
     for action in protocole.actions:
         e = consolidation.enregistrements[(action.code, ANNEE)]
@@ -216,7 +216,7 @@ def test_charge_200_retours_dont_20_pieges(protocole, corpus):
                 for b in bons.values()
                 if action.code in b["reponses"] and b["reponses"][action.code]["valeurs"][k] is not None
             ]
-            attendu = agreger(ind.agregation, par_pilote(figures)).valeur if figures else None
+            attendu = agreger(ind.agregation, par_pilote(figures, ind.agregation)).valeur if figures else None
             assert e.valeurs[k] == attendu, (action.code, k)
     fichiers_sources = {s.fichier for e in consolidation.enregistrements.values() for s in e.sources}
     assert fichiers_sources == {nom[c] for c in bons}

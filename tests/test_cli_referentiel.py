@@ -23,6 +23,7 @@ def test_referentiel_json(protocole):
         "cible_texte": "former 100 professionnels par an",
         "origine": "protocole",
         "agregation": "somme",
+        "temporalite": "flux",
     }
     a = next(x for x in d["actions"] if x["code"] == "1-5-3")
     assert [i["agregation"] for i in a["indicateurs"]] == ["maximum", "maximum"]

@@ -141,7 +141,8 @@ def _texte_docx(chemin: Path) -> str:
     morceaux += [c.text for t in doc.tables for r in t.rows for c in r.cells]
     for s in doc.sections:
         morceaux += [p.text for p in s.header.paragraphs] + [p.text for p in s.footer.paragraphs]
-    return "\n".join(morceaux)
+    # The documents' narrow no-break spaces (French typography, issue 23) read as spaces here.
+    return "\n".join(morceaux).replace("\u202f", " ")
 
 
 # ---------------------------------------------------------------- the signed bilan

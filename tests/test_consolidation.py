@@ -105,9 +105,9 @@ def test_comptes_additionnes_structures_et_co_pilotes(protocole):
         [
             rep("ASSOCIATIONS", "3-20-1", "EN COURS", [5], "Maraudes le week-end.", structure="Association Miléna"),
             rep("ASSOCIATIONS", "3-20-1", "EN COURS", [9], "Nouveau site.", structure="Solidarité Femmes Isère"),
-            # 1-1-1: the co-pilot's count adds up with the lead's (documented rule).
-            rep("DDFE", "1-1-1", "EFFECTUÉE", [100]),
-            rep("DEPARTEMENT", "1-1-1", "EFFECTUÉE", [56], role="co-pilote"),
+            # 1-1-2: distinct modules per public, the co-pilot's count adds up with the lead's (rule somme).
+            rep("DDFE", "1-1-2", "EFFECTUÉE", [100]),
+            rep("DEPARTEMENT", "1-1-2", "EFFECTUÉE", [56], role="co-pilote"),
         ],
     )
     c = consolider(protocole, 2023, r)
@@ -120,7 +120,7 @@ def test_comptes_additionnes_structures_et_co_pilotes(protocole):
         "[Association Miléna] Maraudes le week-end.",
         "[Solidarité Femmes Isère] Nouveau site.",
     ]
-    e = c.enregistrement("1-1-1", 2023)
+    e = c.enregistrement("1-1-2", 2023)
     assert e.valeurs == (156,)
     assert e.taux[0] == pytest.approx(1.56)
     assert e.details[0] == (("DDFE", 100), ("Département", 56))
@@ -188,7 +188,8 @@ def test_historique_sur_deux_annees(protocole, tmp_path):
     assert h.statuts[2022]["1-1-1"] == "EN COURS"
     assert h.statuts[2022]["3-20-1"] == "LANCEMENT"
     assert "1-1-2" not in h.statuts[2022]
-    assert h.valeurs[2022][("1-1-1", 0)] == 120
+    # 1-1-1: co-financed trainings, one count declared by both pilots (rule maximum): 100, not 120.
+    assert h.valeurs[2022][("1-1-1", 0)] == 100
     assert h.valeurs[2022][("4-24-1", 0)] == "Non"
     assert h.observations[2022]["1-1-1"] == "[DDFE] Douze formations."
     assert h.sources[2022] == sorties / "2022" / "consolidation-2022.xlsx"
@@ -205,9 +206,9 @@ def test_historique_sur_deux_annees(protocole, tmp_path):
     e22, e23 = c.enregistrement("1-1-1", 2022), c.enregistrement("1-1-1", 2023)
     assert (e22.statut, e22.origine) == ("EN COURS", ORIGINE_HISTORIQUE)
     assert e23.statut == "EFFECTUÉE"
-    assert e23.cumuls == (250,)
+    assert e23.cumuls == (230,)
     assert e23.cibles_cumulees == (200,)
-    assert e23.taux_cumules[0] == pytest.approx(1.25)
+    assert e23.taux_cumules[0] == pytest.approx(1.15)
     # 2022 figures are traced to the 2022 workbook and its cell.
     (s,) = [s for s in e22.sources if s.rubrique.startswith("Indicateur 1")]
     assert Path(s.fichier).name == "consolidation-2022.xlsx"
@@ -227,9 +228,9 @@ def test_historique_sur_deux_annees(protocole, tmp_path):
     ws = wb[FEUILLE_INDICATEURS]
     tete = [c.value for c in ws[1]]
     ind = {(r[0], r[1]): dict(zip(tete, r, strict=False)) for r in ws.iter_rows(min_row=2, values_only=True)}
-    assert ind[("1-1-1", 1)]["Valeur 2022"] == 120
+    assert ind[("1-1-1", 1)]["Valeur 2022"] == 100
     assert ind[("1-1-1", 1)]["Valeur 2023"] == 130
-    assert ind[("1-1-1", 1)]["Cumul 2022-2023"] == 250
+    assert ind[("1-1-1", 1)]["Cumul 2022-2023"] == 230
     assert ind[("1-1-1", 1)]["Taux 2023"] == pytest.approx(1.3)
     assert wb["_vif38"].sheet_state == "hidden"
 

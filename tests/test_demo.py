@@ -109,14 +109,14 @@ def test_chiffres_cles_du_bilan_2023(demo):
     assert siao[2][-2:] == ["non renseigné", "non renseigné"]  # left empty by the SIAO: never 0
     textes = [p.text for p in doc.paragraphs]
     assert (
-        "Figure : Places d'hébergement d'urgence pérennes dédiées aux femmes victimes de violences (HU FVV), 2018-2023."
+        "Figure\u202f: Places d'hébergement d'urgence pérennes dédiées aux femmes victimes de violences (HU FVV), 2018-2023."
         in textes
     )
     assert len(doc.inline_shapes) >= 3  # the status chart and key-figure charts
     # Placed after the synthesis, before the objectives' tables.
     titres = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert titres.index("Chiffres clés") == titres.index("Retours reçus et attendus") + 1
-    assert titres.index("Chiffres clés") < titres.index("AXE 1 : VIOLENCES INTRAFAMILIALES")
+    assert titres.index("Chiffres clés") < titres.index("AXE 1\u202f: VIOLENCES INTRAFAMILIALES")
 
     wb = CalamineWorkbook.from_path(str(demo.consolidations[2023]))
     chiffres = wb.get_sheet_by_name("chiffres clés").to_python()
@@ -128,3 +128,30 @@ def test_chiffres_cles_du_bilan_2023(demo):
             if tete.startswith("Valeur ") and ligne[j] != "":
                 assert (int(tete.split()[1]), ligne[0]) in traces, (ligne[0], tete)
     assert (2023, "hu_fvv") in traces and (2018, "hu_fvv") in traces
+
+
+def test_chaque_chiffre_signe_dit_ce_qu_il_est(demo):
+    """Issue 23 in the demo: no sum of a shared count, one colloquium, no cumulated stock, no rate beside ANNULÉE."""
+    import re
+
+    for annee in (2022, 2023):
+        lignes = _lignes_actions(demo.bilans[annee])
+        obs = {code: ligne["OBSERVATIONS"].replace("\u202f", " ") for code, ligne in lignes.items()}
+        # 1-1-1: co-financed trainings, one count declared by both pilots: the largest, never the sum.
+        m = re.search(
+            r"(\d+) personnes formées \(déclarations : DDFE (\d+), Département (\d+) ; maximum retenu\)", obs["1-1-1"]
+        )
+        assert m, obs["1-1-1"]
+        assert int(m.group(1)) == max(int(m.group(2)), int(m.group(3)))
+        # 1-2-1: one colloquium a year, whoever declares it.
+        assert re.search(r"Nombre de colloques organisés : 1\b", obs["1-2-1"]) and "2 colloques" not in obs["1-2-1"]
+        # 1-5-2: a stock (networks existing), never cumulated.
+        assert "Cumul" not in obs["1-5-2"] and "en fin d'année" in obs["1-5-2"]
+        annulees = [code for code, ligne in lignes.items() if ligne[str(annee)] == "ANNULÉE"]
+        for code in annulees:
+            generees = [x for x in obs[code].split("\n") if not x.startswith("[")]
+            assert not any("%" in x or x.startswith("Cumul") for x in generees), (code, generees)
+    assert "Évolution 2022-2023 : " in _lignes_actions(demo.bilans[2023])["1-5-2"]["OBSERVATIONS"].replace(
+        "\u202f", " "
+    )
+    assert [c for c, ligne in _lignes_actions(demo.bilans[2023]).items() if ligne["2023"] == "ANNULÉE"]

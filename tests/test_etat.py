@@ -44,11 +44,52 @@ def test_du_premier_jour_au_bilan(espace, protocole):
     assert (par_code["CAF"].etat, par_code["DDFE"].etat, par_code["JUSTICE"].etat) == (A_CORRIGER, VALIDE, MANQUANT)
     assert [f.nom for f in par_code["CAF"].fichiers] == [r.fichiers[0].nom]
     assert etat.comptes == {"valide": 1, "à corriger": 1, "remplacé": 0, "ignoré": 0, MANQUANT: 1}
-    assert etat.prochaine.page == "courriels" and "1 erreur(s)" in etat.prochaine.texte
+    # Issue 23: what is missing, then what to correct, then what to arbitrate — signature comes last.
+    assert etat.prochaine.page == "courriels"
+    assert etat.prochaine.texte.startswith("Faire corriger 1 classeur (CAF : 1 erreur)")
     _eml(espace, "correction")
-    assert "Relancer les 1 pilote(s)" in etat_annee(e, 2023, r).prochaine.texte
+    etat = etat_annee(e, 2023, r)
+    assert etat.prochaine.page == "depot" and "déposez les versions corrigées" in etat.prochaine.texte
+    r.fichiers[0].etat = VALIDE  # CAF sent its corrected workbook
+    r.anomalies.clear()
+    texte = etat_annee(e, 2023, r).prochaine.texte
+    assert "pilotes sans retour (" in texte and "Justice" in texte and texte.endswith("relancez-les.")
     _eml(espace, "relance")
-    assert etat_annee(e, 2023, r).prochaine.texte.startswith("Produire le bilan 2023")
+    etat = etat_annee(e, 2023, r)
+    assert etat.prochaine.page == "bilan" and "produisez le bilan 2023" in etat.prochaine.texte
     (espace / "sorties" / "2023" / "bilan-2023.docx").write_bytes(b"docx")
     etat = etat_annee(e, 2023, r)
-    assert etat.bilan is not None and etat.prochaine.texte.startswith("Relire le bilan 2023")
+    assert etat.bilan is not None and etat.prochaine.page == "depot"
+    assert "--malgre-manques" in etat.prochaine.texte and "signataires" not in etat.prochaine.texte
+
+
+def test_signature_apres_les_arbitrages(espace, protocole):
+    from vif38_bilan.consolidation.actions import consolider
+
+    e = etapes.ouvrir_espace(espace)
+    faux_gabarits(espace, protocole)
+    _eml(espace, "envoi")
+    saisies = espace / "saisies" / "2023"
+    saisies.mkdir(parents=True)
+    (saisies / "Bilan.xlsx").write_bytes(b"x")
+    actifs = [p.code for p in protocole.pilotes_actifs()]
+    # Everyone answered; 1-1-2 (somme) holds two equal declarations: a probable double count.
+    r = resultat(2023, [rep(code, "1-1-2", "EN COURS", [40] if code in ("DDFE", "ARS") else []) for code in actifs])
+    (espace / "sorties" / "2023").mkdir(parents=True, exist_ok=True)
+    (espace / "sorties" / "2023" / "bilan-2023.docx").write_bytes(b"docx")
+    c = consolider(protocole, 2023, r)
+    etat = etat_annee(e, 2023, r, c)
+    assert etat.a_arbitrer == 1
+    assert etat.prochaine.texte.startswith("Arbitrer 1 désaccord entre pilotes")
+    assert etat_annee(e, 2023, r).prochaine.texte.startswith("Relire le bilan 2023")
+
+
+def test_annee_traitee_sans_l_outil_mene_a_l_historique(espace, protocole):
+    e = etapes.ouvrir_espace(espace)
+    faux_gabarits(espace, protocole)  # 2023 is handled with the tool; 2022 was not
+    etat = etat_annee(e, 2022)
+    assert etat.sans_outil and etat.prochaine.page == "historique"
+    assert "remplissez son classeur historique" in etat.prochaine.texte
+    (espace / "sorties" / "2022").mkdir(parents=True)
+    (espace / "sorties" / "2022" / "consolidation-2022.xlsx").write_bytes(b"x")
+    assert "son classeur historique est en place" in etat_annee(e, 2022).prochaine.texte

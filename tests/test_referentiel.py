@@ -236,8 +236,9 @@ def test_regles_d_agregation_de_l_isere(protocole):
     assert regle[("1-5-3", 0)] == regle[("1-5-3", 1)] == "maximum"
     # The lead's figure stands where the funder reports the operator's places.
     assert regle[("1-4-1", 0)] == "chef_de_file"
-    # Distinct organisations training their own staff add up.
-    assert regle[("1-1-1", 0)] == "somme"
+    # Distinct organisations training their own staff add up; 1-1-1's co-financed trainings are one count.
+    assert regle[("1-1-2", 0)] == "somme"
+    assert regle[("1-1-1", 0)] == "maximum"
     assert set(regle.values()) <= {"somme", "maximum", "chef_de_file", "aucune"}
 
 
@@ -259,11 +260,11 @@ def test_agregation_modifiee_dans_le_classeur(protocole, tmp_path):
     ws = wb["Indicateurs"]
     entetes = [c.value for c in ws[1]]
     col = entetes.index("Agrégation (somme, maximum, chef_de_file, aucune)") + 1
-    ligne = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "1-1-1")
+    ligne = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "1-1-2")
     assert ws.cell(ligne, col).value == "somme"
     ws.cell(ligne, col).value = "aucune"
     wb.save(f)
-    assert charger_protocole(f).action("1-1-1").indicateurs[0].agregation == "aucune"
+    assert charger_protocole(f).action("1-1-2").indicateurs[0].agregation == "aucune"
     ws.cell(ligne, col).value = "addition"
     wb.save(f)
     with pytest.raises(ReferentielInvalide) as e:

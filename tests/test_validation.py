@@ -6,6 +6,7 @@ import json
 import os
 from datetime import date, datetime
 
+import docx
 import openpyxl
 import pytest
 from click.testing import CliRunner
@@ -19,6 +20,7 @@ from vif38_bilan.exceptions import AnneeValidee, Vif38Error
 
 DATE = date(2024, 4, 12)
 SIGNEE = datetime(2024, 4, 20, 10, 30)
+MOTIF = "Signé en réunion des signataires avec deux retours seulement (essai)."
 
 
 @pytest.fixture
@@ -33,7 +35,8 @@ def annee_signee(espace, protocole, gabarits):
     passe = r.consolidation.stat().st_mtime - 60
     for f in saisies.iterdir():  # returns dropped before the bilan was written
         os.utime(f, (passe, passe))
-    valider_annee(e, 2023, maintenant=SIGNEE)
+    # 26 pilots never answered: the signatories signed it as it stands, and the agent says why (issue 23).
+    valider_annee(e, 2023, maintenant=SIGNEE, malgre_manques=MOTIF)
     return e
 
 
@@ -54,7 +57,14 @@ def test_valider_enregistre_les_empreintes(annee_signee):
         "saisies/2023/2023_CAF_bilan-protocole-VIF.xlsx",
         "saisies/2023/2023_DDFE_bilan-protocole-VIF.xlsx",
     ]
-    assert "validation : 4 fichier(s) signé(s), 2 retour(s)" in (sorties / "journal-validation-2023.txt").read_text()
+    journal = (sorties / "journal-validation-2023.txt").read_text()
+    assert "validation : 4 fichier(s) signé(s), 2 retour(s) ; malgré des manques (26 pilotes sans retour (" in journal
+    assert f"motif : {MOTIF}" in journal
+    # The working notes say it too.
+    notes = docx.Document(str(sorties / "points-a-verifier-2023.docx"))
+    textes = [p.text for p in notes.paragraphs]
+    assert "Validation malgré des manques" in textes
+    assert any(t.endswith(MOTIF) and t.startswith("Motif donné") for t in textes)
     assert verifier_validation(e, 2023).differences == []
 
 
@@ -114,7 +124,7 @@ def test_rouvrir_archive_et_journalise(annee_signee):
     # Reopened: the bilan can be written again, and validated again.
     r = produire_bilan(e, 2023, date_edition=DATE)
     assert r.bilan.is_file()
-    assert valider_annee(e, 2023).annee == 2023
+    assert valider_annee(e, 2023, malgre_manques=MOTIF).annee == 2023
     with pytest.raises(Vif38Error, match="n'est pas validée"):
         rouvrir_annee(e, 2024, "rien")
 
@@ -145,3 +155,23 @@ def test_valider_refuse_un_retour_depose_apres_le_bilan(espace, protocole, gabar
     assert res.exit_code == 1
     assert "2023_CAF_bilan-protocole-VIF.xlsx » a été déposé ou modifié après le bilan 2023" in res.output
     assert not (espace / "sorties" / "2023" / "validation-2023.json").exists()
+
+
+def test_valider_refuse_une_annee_incomplete_en_nommant_les_manques(espace, protocole, gabarits):
+    saisies = espace / "saisies" / "2023"
+    remplir(protocole, gabarits, saisies, "DDFE")
+    remplir(protocole, gabarits, saisies, "CAF", maj={"1-8-1": {"valeurs": ["beaucoup"]}})  # an erreur stays open
+    e = ouvrir_espace(espace)
+    r = produire_bilan(e, 2023, date_edition=DATE)
+    passe = r.consolidation.stat().st_mtime - 60
+    for f in saisies.iterdir():
+        os.utime(f, (passe, passe))
+    res = CliRunner().invoke(cli, ["valider", "--annee", "2023"], catch_exceptions=False)
+    assert res.exit_code == 1
+    assert "Validation de 2023 refusée : 26 pilotes sans retour (Département, Justice," in res.output
+    assert "1 erreur ouverte (2023_CAF_bilan-protocole-VIF.xlsx : 1)" in res.output
+    assert '--malgre-manques "la raison"' in res.output
+    assert not (espace / "sorties" / "2023" / "validation-2023.json").exists()
+    res = CliRunner().invoke(cli, ["valider", "--annee", "2023", "--malgre-manques", MOTIF], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert (espace / "sorties" / "2023" / "validation-2023.json").is_file()

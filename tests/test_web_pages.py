@@ -211,3 +211,36 @@ def test_annee_validee_figee_sur_la_page(app, c, espace):
     _, page = _get(c, r.headers["Location"])
     assert "1 fichier(s) non déposé(s)" in page and "vif38-bilan valider --annee 2023 --rouvrir" in page
     assert not (espace / "saisies" / "2023" / "Bilan CAF.xlsx").exists()
+
+
+def test_arbitrer_depuis_la_page(app, c, espace, protocole, gabarits):
+    """Issue 23: the disagreements of the last bilan, each with its form; the decision is kept and listed."""
+    from tests.fabriques import remplir
+
+    saisies = espace / "saisies" / "2023"
+    # DDFE and the Département both answer 1-1-1 with different statuses: a disagreement to settle.
+    remplir(protocole, gabarits, saisies, "DDFE", maj={"1-1-1": {"statut": "EFFECTUÉE"}})
+    remplir(protocole, gabarits, saisies, "DEPARTEMENT", maj={"1-1-1": {"statut": "EN COURS"}})
+    _, page = _get(c, "/2023/arbitrages")
+    assert "Produisez le bilan 2023" in page
+    r = _post(c, "/2023/bilan", {"presentation": "annexe"})
+    assert r.status_code == 303
+    _attendre(app)
+    _, page = _get(c, "/2023/arbitrages")
+    assert "Action 1-1-1 — Statuts différents" in page and 'value="pilote:DEPARTEMENT"' in page
+    r = _post(
+        c, "/2023/arbitrages", {"action": "1-1-1", "indicateur": "", "decision": "pilote:DEPARTEMENT", "motif": ""}
+    )
+    _, page = _get(c, r.headers["Location"])
+    assert "--motif" in page or "Dites pourquoi" in page
+    assert not (espace / "arbitrages.toml").exists()
+    motif = "Le Département pilote la dernière session."
+    r = _post(
+        c, "/2023/arbitrages", {"action": "1-1-1", "indicateur": "", "decision": "pilote:DEPARTEMENT", "motif": motif}
+    )
+    _, page = _get(c, r.headers["Location"])
+    assert "Arbitrage enregistré pour l'action 1-1-1" in page and motif in page
+    assert 'pilote = "DEPARTEMENT"' in (espace / "arbitrages.toml").read_text("utf-8")
+    r = _post(c, "/2023/arbitrages", {"action": "1-1-1", "indicateur": "", "retirer": "oui"})
+    _, page = _get(c, r.headers["Location"])
+    assert "Arbitrage retiré : 1-1-1." in page and "Aucun arbitrage pour 2023." in page

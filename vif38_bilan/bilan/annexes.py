@@ -6,7 +6,8 @@ to the agent's working notes (points_a_verifier.py), never here.
 
 from __future__ import annotations
 
-from vif38_bilan.consolidation.actions import METHODE, Consolidation
+from vif38_bilan.bilan.methode import phrases_methode
+from vif38_bilan.consolidation.actions import Consolidation
 from vif38_bilan.consolidation.disposition import etiquette
 from vif38_bilan.referentiel.protocole import Protocole
 from vif38_bilan.controle.resultats import ResultatControle
@@ -36,7 +37,7 @@ def annexes(r: Redacteur, p: Protocole, annee: int, c: Consolidation, resultat: 
         tableau_manquants(r, p, c.manquants, largeur)
 
     r.titre("Annexe 2 — Méthode", 2)
-    for m in METHODE:
+    for m in phrases_methode(c, resultat.nb_erreurs):
         r.para(m, "List Bullet" if "List Bullet" in {s.name for s in r.doc.styles} else None)
     for y in c.annees:
         if y == annee:

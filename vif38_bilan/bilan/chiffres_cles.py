@@ -13,14 +13,13 @@ import io
 from typing import Any
 
 from vif38_bilan.bilan.graphique import graphique_chiffres
-from vif38_bilan.bilan.textes import (
-    NON_RENSEIGNE,
-)
+from vif38_bilan.bilan.textes import NON_RENSEIGNE, avec_partiel
+from vif38_bilan.referentiel.chiffres_cles import AGREGATIONS
+from vif38_bilan.referentiel.temporalite import Temporalite
 from vif38_bilan.bilan.word import S_TABLEAU_TETE, Redacteur, repartir
 from vif38_bilan.commun.nombres import NBSP, nombre
 from vif38_bilan.consolidation.actions import Consolidation
 from vif38_bilan.consolidation.chiffres_cles import SOURCE_REFERENTIEL, ChiffreConsolide, LigneConsolidee, par_axe
-from vif38_bilan.referentiel.chiffres_cles import AGREGATIONS
 from vif38_bilan.referentiel.protocole import Protocole
 
 TITRE = "Chiffres clés"
@@ -37,6 +36,8 @@ def texte_evolution(ligne: LigneConsolidee, annee: int) -> str:
         return NON_RENSEIGNE
     if avant.periode:
         return NON_COMPARABLE
+    if ligne.valeurs[annee].partiel:  # a partial total compared with a complete one says nothing
+        return "non calculée (partiel)"
     if apres == avant.valeur:
         return "stable"
     if avant.valeur == 0:
@@ -103,7 +104,8 @@ def _serie(r: Redacteur, chiffre: ChiffreConsolide, annee: int, niveau: int) -> 
         r.texte_cellule(cells[0], li.detail or serie.unite.capitalize(), S_TABLEAU_TETE)
         for j, y in enumerate(annees, 1):
             v = li.valeur(y)
-            r.texte_cellule(cells[j], nombre(v) if v is not None else NON_RENSEIGNE)
+            partiel = li.valeurs[y].partiel if y in li.valeurs else ()
+            r.texte_cellule(cells[j], avec_partiel(nombre(v), partiel) if v is not None else NON_RENSEIGNE)
         r.texte_cellule(cells[-1], texte_evolution(li, annee))
     # A series' table, its notes and its chart stay on one page (small tables: a few rows).
     for row in t.rows:
@@ -139,6 +141,8 @@ def _notes(chiffre: ChiffreConsolide, annee: int) -> list[str]:
         elif qui:
             texte += f" ({', '.join(qui)})"
         notes.append(texte + ".")
+    if serie.temporalite == Temporalite.STOCK:
+        notes.append("Niveau en fin d'année : les années ne s'additionnent pas.")
     sources: dict[str, list[str]] = {}
     for s in chiffre.sources:
         quand = chiffre.libelle_annee(s.annee)

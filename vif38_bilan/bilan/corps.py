@@ -31,7 +31,9 @@ def _observations(p: Protocole, a: Action, annee: int, c: Consolidation) -> list
     # One paragraph per line: an observation read from a history workbook may hold several.
     lignes = avant + [ligne for o in e.observations_attribuees() for ligne in o.split("\n")]
     for k, ind in enumerate(a.indicateurs):
-        lignes.append(phrase_indicateur(ind, e.valeurs[k], e.taux[k], e.details[k], e.explication(k)))
+        lignes.append(
+            phrase_indicateur(ind, e.valeurs[k], e.taux[k], e.details[k], e.explication(k), e.partiel(k), e.statut)
+        )
         cumul = phrase_cumul(ind, e, k, c.annees[0])
         if cumul:
             lignes.append(cumul)
@@ -124,7 +126,9 @@ def corps_protocole(r: Redacteur, p: Protocole, annee: int, c: Consolidation) ->
             for cell, a, e in zip(cells[1:], actions, recs, strict=True):
                 phrases = (
                     [
-                        phrase_indicateur(ind, e.valeurs[k], e.taux[k], e.details[k], e.explication(k))
+                        phrase_indicateur(
+                            ind, e.valeurs[k], e.taux[k], e.details[k], e.explication(k), e.partiel(k), e.statut
+                        )
                         for k, ind in enumerate(a.indicateurs)
                     ]
                     if e

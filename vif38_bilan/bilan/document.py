@@ -29,7 +29,9 @@ from vif38_bilan.bilan.graphique import graphique_statuts
 from vif38_bilan.bilan.textes import (
     COULEURS_STATUTS,
     NON_RENSEIGNE,
+    avec_partiel,
     date_francaise,
+    pluriel,
     pourcent,
     texte_cumul,
 )
@@ -219,10 +221,20 @@ def _comptes_par_axe(p: Protocole, annee: int, c: Consolidation) -> list[tuple[s
 def _synthese(r: Redacteur, p: Protocole, annee: int, c: Consolidation, resultat: ResultatControle) -> None:
     largeur = r.largeur_utile_cm()
     r.titre("Synthèse", 1)
-    nb_recus = len(p.pilotes_actifs()) - len([m for m in c.manquants if m in {x.code for x in p.pilotes_actifs()}])
+    actifs = {x.code for x in p.pilotes_actifs()}
+    manquants = len([m for m in c.manquants if m in actifs])
+    nb_recus = len(actifs) - manquants
+    if manquants:
+        completude = (
+            f"{nb_recus} pilotes sur {len(actifs)} ont répondu ; {pluriel(manquants, 'pilote')} "
+            f"{'n’a' if manquants == 1 else 'n’ont'} pas transmis de bilan : les chiffres qui "
+            f"{'dépendent de lui' if manquants == 1 else 'dépendent d’eux'} sont marqués « partiel »"
+        )
+    else:
+        completude = f"les {len(actifs)} pilotes attendus ont répondu"
     r.para(
         f"Ce bilan rend compte, pour {annee}, de l'avancement des {len(p.actions)} actions des {len(p.objectifs)} objectifs du protocole, "
-        f"à partir des classeurs renvoyés par les pilotes ({nb_recus} pilotes sur {len(p.pilotes_actifs())} ont répondu). "
+        f"à partir des classeurs renvoyés par les pilotes ({completude}). "
         "Chaque chiffre est tracé jusqu'au classeur et à la cellule d'où il vient, dans le classeur de consolidation "
         "qui accompagne ce bilan. La méthode de calcul est décrite en annexe."
     )
@@ -250,25 +262,31 @@ def _synthese(r: Redacteur, p: Protocole, annee: int, c: Consolidation, resultat
     image = graphique_statuts(comptes, largeur_cm=min(16.0, largeur))
     r.doc.add_picture(io.BytesIO(image), width=r.Cm(min(16.0, largeur)))
     r.para(f"Figure : nombre d'actions par statut et par axe en {annee}.", italique=True, centre=True)
+    _indicateurs_cibles(r, p, annee, c, largeur)
+    _retours(r, p, c, resultat, largeur)
 
+
+def _indicateurs_cibles(r: Redacteur, p: Protocole, annee: int, c: Consolidation, largeur: float) -> None:
+    """The indicators with an annual target: the year's value and rate, and (after the first year)
+    the cumul by temporalité — a flux adds up, a stock never does, a cancelled action has neither."""
     r.titre("Indicateurs au regard des cibles", 2)
-    debut = c.annees[0]
-    r.para(
-        f"Indicateurs dont l'action fixe une cible annuelle. Taux = valeur {annee} / cible annuelle ; "
-        f"cumul {periode(debut, annee)} rapporté à la cible annuelle × {len(c.annees)} an(s)."
+    debut, premiere = c.annees[0], len(c.annees) == 1
+    texte = (
+        f"Indicateurs dont l'action fixe une cible. Taux = valeur {annee} / cible (cible annuelle pour un nombre "
+        "compté dans l'année, niveau à atteindre pour un stock en fin d'année)"
     )
-    t = r.tableau(
-        repartir(largeur, [1.5, 6.0, 1.3, 1.5, 1.3, 1.6, 1.6]),
-        [
-            "Action",
-            "Indicateur",
-            "Cible / an",
-            f"Valeur {annee}",
-            "Taux",
-            f"Cumul {periode(debut, annee)}",
-            "Taux cumulé",
-        ],
-    )
+    if not premiere:
+        texte += (
+            f" ; cumul {periode(debut, annee)} des nombres comptés dans l'année, rapporté à la cible annuelle × "
+            f"{pluriel(len(c.annees), 'an')} ; un stock n'est pas cumulé"
+        )
+    r.para(texte + ". Un chiffre marqué « partiel » manque d'un pilote attendu : aucun taux n'est calculé sur lui.")
+    entetes = ["Action", "Indicateur", "Cible", f"Valeur {annee}", "Taux"]
+    parts = [1.5, 6.0, 1.4, 2.2, 1.3]
+    if not premiere:  # a first-year bilan: the cumul is the year's value, no second column says it again
+        entetes += [["Cumul", periode(debut, annee)], ["Taux", "cumulé"]]
+        parts = [1.5, 4.6, 1.3, 2.2, 1.2, 2.2, 1.4]
+    t = r.tableau(repartir(largeur, parts), entetes)
     for a in p.actions:
         e = c.enregistrement(a.code, annee)
         for k, ind in enumerate(a.indicateurs):
@@ -278,13 +296,19 @@ def _synthese(r: Redacteur, p: Protocole, annee: int, c: Consolidation, resultat
             v = e.valeurs[k]
             r.texte_cellule(cells[0], a.code)
             r.texte_cellule(cells[1], ind.libelle)
-            r.texte_cellule(cells[2], nombre(ind.cible_annuelle))
+            r.texte_cellule(cells[2], nombre(ind.cible_annuelle) + ("" if ind.temporalite == "stock" else " / an"))
             aucune = v is None and e.explication(k)
-            r.texte_cellule(cells[3], nombre(v) if v is not None else "non additionné" if aucune else NON_RENSEIGNE)
+            valeur = nombre(v) if v is not None else "non additionné" if aucune else NON_RENSEIGNE
+            if v is not None and not e.realisation:
+                valeur += f" (action {e.statut.lower()})"
+            r.texte_cellule(cells[3], avec_partiel(valeur, e.partiel(k)) if v is not None else valeur)
             r.texte_cellule(cells[4], pourcent(e.taux[k]))
-            r.texte_cellule(cells[5], texte_cumul(e, k))
-            r.texte_cellule(cells[6], pourcent(e.taux_cumules[k]))
+            if not premiere:
+                r.texte_cellule(cells[5], texte_cumul(e, k, ind))
+                r.texte_cellule(cells[6], pourcent(e.taux_cumules[k]) if ind.temporalite != "stock" else "")
 
+
+def _retours(r: Redacteur, p: Protocole, c: Consolidation, resultat: ResultatControle, largeur: float) -> None:
     r.titre("Retours reçus et attendus", 2)
     actifs = p.pilotes_actifs()
     recus: dict[str, list[Any]] = {}
@@ -293,9 +317,11 @@ def _synthese(r: Redacteur, p: Protocole, annee: int, c: Consolidation, resultat
             recus.setdefault(f.pilote, []).append(f)
     manquants = set(c.manquants)
     n_recus = sum(1 for pil in actifs if pil.code in recus and pil.code not in manquants)
+    n_classeurs = sum(len(v) for v in recus.values())
     r.para(
-        f"{len(actifs)} pilotes attendus, {n_recus} {'a' if n_recus == 1 else 'ont'} renvoyé leur classeur, {len(actifs) - n_recus} {'manque' if len(actifs) - n_recus == 1 else 'manquent'}. "
-        f"{sum(len(v) for v in recus.values())} classeur(s) retenu(s) au total (un pilote collectif en reçoit un par structure)."
+        f"{len(actifs)} pilotes attendus, {n_recus} {'a' if n_recus == 1 else 'ont'} renvoyé leur classeur, "
+        f"{len(actifs) - n_recus} {'manque' if len(actifs) - n_recus == 1 else 'manquent'}. "
+        f"{pluriel(n_classeurs, 'classeur retenu')} au total (un pilote collectif en reçoit un par structure)."
     )
     # "Classeurs" needs ~2 cm at the header's 8.5 pt bold, cell margins included: narrower, Word breaks it mid-word.
     t = r.tableau(repartir(largeur, [5.2, 3.4, 2.2, 3.6, 2.6]), ["Pilote", "Rôle", "Classeurs", "Structures", "État"])

@@ -29,6 +29,8 @@ from vif38_bilan.referentiel.agregation import Agregation
 from vif38_bilan.referentiel.protocole import Protocole
 from vif38_bilan.regles import AVERTISSEMENT, ERREUR, Anomalie
 from vif38_bilan.commun.ecriture import ecrire_octets
+from vif38_bilan.bilan.points_chiffres import sections_chiffres
+from vif38_bilan.exceptions import Vif38Error
 
 
 _REGLES = {
@@ -79,6 +81,7 @@ def construire_points_a_verifier(
     _retraits(r, c, largeur)
     _desaccords(r, annee, c, largeur)
     _agregations(r, p, annee, c, largeur)
+    sections_chiffres(r, p, annee, c, largeur)
     _non_concernees(r, p, annee, c, largeur)
     _non_renseignees(r, p, annee, c, largeur)
     _fichiers(r, p, resultat, c, largeur)
@@ -170,7 +173,9 @@ def _desaccords(r: Redacteur, annee: int, c: Consolidation, largeur: float) -> N
         _rien(r, "Aucun désaccord : les pilotes d'une même action ont déclaré le même statut.")
         return
     r.para(
-        "Statuts différents pour une même action, ou action sans statut du chef de file : vérifiez avec les pilotes."
+        "Statuts différents pour une même action, ou action sans statut du chef de file : vérifiez avec les pilotes. "
+        f"Pour que le statut d'un pilote fasse foi : vif38-bilan arbitrer --annee {annee} --action CODE --pilote CODE "
+        '--motif "la raison".'
     )
     t = r.tableau(repartir(largeur, [1.5, 3.4, 8.8, 3.3]), ["Action", "Nature", "Statuts déclarés", "Statut retenu"])
     for d in desaccords:
@@ -178,7 +183,9 @@ def _desaccords(r: Redacteur, annee: int, c: Consolidation, largeur: float) -> N
         r.texte_cellule(cells[0], d.code_action)
         r.texte_cellule(cells[1], d.nature)
         r.texte_cellule(cells[2], [f"{q} ({role}) : {s}" for q, role, s in d.declarations])
-        r.texte_cellule(cells[3], d.statut_retenu or "")
+        r.texte_cellule(
+            cells[3], [d.statut_retenu or "", f"(arbitrage : {d.arbitre})"] if d.arbitre else d.statut_retenu or ""
+        )
 
 
 def _agregations(r: Redacteur, p: Protocole, annee: int, c: Consolidation, largeur: float) -> None:
@@ -208,7 +215,8 @@ def _agregations(r: Redacteur, p: Protocole, annee: int, c: Consolidation, large
             cells[2], [f"{d.qui} : {nombre(d.valeur)}" + (" (chef de file)" if d.chef else "") for d in ag.declarations]
         )
         r.texte_cellule(cells[3], _REGLES[ag.regle])
-        r.texte_cellule(cells[4], nombre(ag.valeur) if ag.valeur is not None else "non additionné")
+        retenu = nombre(ag.valeur) if ag.valeur is not None else "non additionné"
+        r.texte_cellule(cells[4], [retenu, f"(arbitrage : {ag.arbitrage})"] if ag.arbitrage else retenu)
 
 
 def _non_concernees(r: Redacteur, p: Protocole, annee: int, c: Consolidation, largeur: float) -> None:
@@ -280,6 +288,26 @@ def _commandes(r: Redacteur, annee: int) -> None:
         f"vif38-bilan controler --annee {annee} : contrôler de nouveau les retours déposés.",
         f"vif38-bilan courriels --annee {annee} --type correction : préparer les courriels de correction.",
         f"vif38-bilan courriels --annee {annee} --type relance : relancer les pilotes sans retour.",
+        f"vif38-bilan arbitrer --annee {annee} : lister vos arbitrages (--action … --motif … pour en ajouter).",
         f"vif38-bilan bilan --annee {annee} : reproduire le bilan et ce document.",
     ):
         r.para(texte)
+
+
+def noter_validation_malgre_manques(dossier: str | Path, annee: int, motif: str, manques: list[str], le: str) -> Path:
+    """Add to dossier/points-a-verifier-AAAA.docx (rewritten atomically) that the year was validated
+    on `le` although `manques` remained, and why (issue 23). Raises Vif38Error when the notes are missing."""
+    import docx
+
+
+    chemin = Path(dossier) / fichiers.nom_points(annee)
+    if not chemin.is_file():
+        raise Vif38Error(f"« {chemin.name} » est introuvable : le motif reste dans le journal de validation.")
+    doc = docx.Document(str(chemin))
+    r = Redacteur(doc)
+    r.titre("Validation malgré des manques", 1)
+    r.para(f"Année {annee} validée le {le} alors que restaient : {' ; '.join(manques)}.")
+    r.para(f"Motif donné : {motif}", gras=True)
+    tampon = io.BytesIO()
+    doc.save(tampon)
+    return ecrire_octets(chemin, tampon.getvalue())

@@ -10,13 +10,14 @@ for the whole document, the same XML once canonicalised), which a yearly bilan c
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from vif38_bilan.exceptions import FichierRefuse
-from vif38_bilan.commun.textes import texte_propre
+from vif38_bilan.commun.textes import texte_propre as _texte_propre
 
 # Styles created by the bilan (in the default document and in a --modele base).
 S_TABLEAU = "Bilan tableau"
@@ -27,6 +28,25 @@ S_TABLE = "Bilan grille"
 
 FOND_ENTETE = "D9E1F2"
 _BORDS = ("top", "left", "bottom", "right", "insideH", "insideV")
+
+
+# French administrative typography (Imprimerie nationale): a narrow no-break space (U+202F) inside
+# « » and before : ; ! ?, so that a guillemet or a colon never starts a line on its own.
+_AVANT_PONCTUATION = re.compile(r"[ \u00a0\u202f]+([:;!?»])")
+_APRES_GUILLEMET = re.compile(r"«[ \u00a0\u202f]+")
+_ESPACE_FINE = "\u202f"
+
+
+def typographie(texte: str) -> str:
+    """texte with the spaces before : ; ! ? » and after « made narrow and unbreakable (issue 23).
+    Only existing spaces change: « http://… » or « 10:30 » keep their form."""
+    texte = _AVANT_PONCTUATION.sub(lambda m: _ESPACE_FINE + m.group(1), texte)
+    return _APRES_GUILLEMET.sub("«" + _ESPACE_FINE, texte)
+
+
+def texte_propre(texte: str) -> str:
+    """commun.textes.texte_propre, then the French typography of the documents written here."""
+    return typographie(_texte_propre(texte))
 
 
 def element(tag: str, **attrs: str) -> Any:

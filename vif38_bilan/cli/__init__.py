@@ -1,4 +1,4 @@
 """Face: the command line (click). principal (the group and the year's commands) · accueil
-(init, config, common options) · courriels · document (modele, valider, verifier) · imports (the
+(init, config, common options) · courriels · document (modele, valider, verifier) · arbitrages (the arbitrer command) · imports (the
 --importer options) · francais (click's own messages in French)."""
 

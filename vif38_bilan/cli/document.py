@@ -104,8 +104,16 @@ def modele_cmd(c, fichier: Path | None, remplacer: bool) -> None:
 @click.option(
     "--motif", default="", metavar="TEXTE", help="Avec --rouvrir : pourquoi l'année est rouverte (gardé au journal)."
 )
+@click.option(
+    "--malgre-manques",
+    "malgre_manques",
+    default="",
+    metavar="TEXTE",
+    help="Valide une année où des pilotes n'ont pas répondu ou des erreurs restent ouvertes : dites pourquoi "
+    "(gardé au journal de validation et dans les points à vérifier).",
+)
 @click.pass_obj
-def valider_cmd(c, annee: int, rouvrir: bool, motif: str) -> None:
+def valider_cmd(c, annee: int, rouvrir: bool, motif: str, malgre_manques: str) -> None:
     """Fige une année signée (empreintes des fichiers) ; avec --rouvrir, la rouvre en archivant les fichiers signés."""
     e = c.espace
     if rouvrir:
@@ -119,7 +127,9 @@ def valider_cmd(c, annee: int, rouvrir: bool, motif: str) -> None:
         return
     if motif:
         raise click.UsageError("--motif ne sert qu'avec --rouvrir.")
-    v = cycle.valider_annee(e, annee)
+    if malgre_manques and not malgre_manques.strip():
+        raise click.UsageError('--malgre-manques demande une raison : --malgre-manques "la raison".')
+    v = cycle.valider_annee(e, annee, malgre_manques=malgre_manques)
     signes = [x for x in v.empreintes if x.role != "retour"]
     click.echo(f"Année {annee} validée le {v.date_francaise} : {len(signes)} fichier(s) signé(s) et "
                f"{len(v.empreintes) - len(signes)} retour(s) enregistrés avec leur empreinte SHA-256.")  # fmt: skip

@@ -21,6 +21,7 @@ from vif38_bilan.cli.accueil import (
     option_date,
     option_jobs,
 )
+from vif38_bilan.cli.arbitrages import arbitrer_cmd
 from vif38_bilan.cli.courriels import courriels
 from vif38_bilan.cli.document import (
     avec_bilan_protocole,
@@ -303,6 +304,7 @@ def controler_cmd(
                 f"Ensuite : vif38-bilan courriels --annee {annee} --type correction prépare pour chaque pilote concerné "
                 f"sa copie annotée ; déposez les versions corrigées dans « {_lisible(saisies)} » et relancez la commande."
             )
+        click.echo(f"Prochaine étape : {cycle.etat_annee(e, annee, resultat).prochaine.texte}")
     if resultat.sortie_bloquee:
         raise resultat.sortie_bloquee
     if resultat.nb_erreurs:
@@ -364,6 +366,10 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, pdf, pres
     click.echo(f"Classeur de consolidation : {r.consolidation}")
     click.echo(f"Bilan Word : {r.bilan}")
     click.echo(f"Points à vérifier ({n[0]} désaccord(s), {n[1]} donnée(s) personnelle(s) retirée(s)) : {r.points}")
+    if r.donnees.arbitrages:
+        click.echo(
+            f"Arbitrages appliqués : {len(r.donnees.arbitrages)} (vif38-bilan arbitrer --annee {annee} les liste)."
+        )
     for ligne in lignes_pdf(r):
         click.echo(ligne)
     if r.nb_erreurs:
@@ -371,10 +377,13 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, pdf, pres
             f"Attention : {r.nb_erreurs} erreur(s) ; les valeurs concernées ne sont pas comptées et sont listées dans "
             "les points à vérifier. Faites corriger les classeurs (voir le rapport de contrôle), puis relancez la commande."
         )
+    # Issue 23: what is missing, to correct or to arbitrate comes before any word about signing.
+    etape = cycle.etat_annee(e, annee, r.resultat, r.donnees).prochaine.texte
+    click.echo(f"Prochaine étape : {etape}")
+    if r.nb_erreurs:
         ctx.exit(1)
-    click.echo(
-        f"Ensuite : relisez le bilan dans Word ; une fois signé, figez l'année : vif38-bilan valider --annee {annee}."
-    )
+    if etape.startswith("Relire"):
+        click.echo(f"Une fois le bilan signé, figez l'année : vif38-bilan valider --annee {annee}.")
 
 
 @cli.command("historique")
@@ -446,7 +455,7 @@ def regles(en_json: bool) -> None:
     click.echo(json.dumps(catalogue_json(), ensure_ascii=False, indent=2) if en_json else texte_catalogue())
 
 
-for _commande in (courriels, modele_cmd, valider_cmd, verifier_cmd, web_cmd):
+for _commande in (arbitrer_cmd, courriels, modele_cmd, valider_cmd, verifier_cmd, web_cmd):
     cli.add_command(_commande)
 
 

@@ -1,17 +1,19 @@
 """Consolidation: one record per action and year, from this year's returns plus the history.
 
-Rules (also printed in the Word bilan's "Méthode" annex, see METHODE):
+Rules (the Word bilan's "Méthode" annex says which ones applied, bilan/methode.py):
 
 - Status: the chef de file's status stands. When the returns of an action (chef de file,
   co-pilots, structures of a collective pilot) report different statuses, a désaccord is listed.
   With no status from the chef de file, the most advanced co-pilot status is kept and flagged
   (order ORDRE_STATUTS: EFFECTUÉE > EN COURS > POURSUIVRE > LANCEMENT > EN ATTENTE > ANNULÉE —
   "the action moves" beats "the action waits", and ANNULÉE, a decision only the chef de file
-  can take, comes last).
-- Counts ("entier" indicators): the structures of a collective pilot add up into their pilot's
-  figure; across pilots the indicator's aggregation rule applies (vif38_bilan.referentiel.agregation: somme,
-  maximum, chef_de_file, aucune), so co-pilots reporting one shared event are not added up. The
-  per-pilot detail and the rule are kept (sources sheet, "Détail" column, the bilan's text).
+  can take, comes last). An arbitration naming a pilot (arbitrages.py) makes its status stand.
+- Counts ("entier" indicators): every declaration goes through the indicator's aggregation rule
+  (referentiel.agregation: under maximum the structures of a collective pilot do not add up
+  either), or through the agent's arbitration for that action and year (indicateurs.py). A
+  figure missing an expected pilot is partial (completude.py). Over the years, the indicator's
+  temporalité (flux, stock, ponctuel) makes the cumul (referentiel.temporalite); a figure beside
+  ANNULÉE or EN ATTENTE has neither rate nor cumul.
 - A year without a figure is "non renseignée": the cumulated figure adds the known years and names
   the missing ones; no cumulated rate is computed over a missing year.
 - Free text (observations, text indicators) is cleaned (texte_propre) and each passage of likely
@@ -20,8 +22,8 @@ Rules (also printed in the Word bilan's "Méthode" annex, see METHODE):
 - A row left empty by a structure of a collective pilot is "non concernée": not counted, listed.
 - Oui/Non: "Oui" when any return says Oui. Text indicators and observations: kept, attributed
   ("[DDFE] …", a collective pilot's structure by its own name: "[Association X] …").
-- Targets: annual target, % achieved (value / target), cumulated over the protocol's years up to
-  the year (cumulated target = annual target × number of years).
+- Targets: a flux target is per year (cumulated target = annual target × years), a stock target
+  is a level, a one-off has none.
 
 Pure Python, no pandas: the data is small (53 actions x a few dozen returns). Measured on the
 shared 2-core machine with the demo's 2023 returns: the whole consolider takes 17 ms; a pandas
@@ -36,7 +38,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vif38_bilan.referentiel.agregation import Agregat, agreger, par_pilote
+from vif38_bilan.consolidation.arbitrages import Arbitrage
+from vif38_bilan.consolidation.completude import Attente
+from vif38_bilan.consolidation.indicateurs import (
+    SOURCE_ARBITRAGE,
+    cumuls_action,
+    figure_annee,
+    realisation,
+    source,
+    taux_annee,
+)
+from vif38_bilan.referentiel.agregation import Agregat
+from vif38_bilan.referentiel.temporalite import Cumul
 from vif38_bilan.regles import Anomalie
 from vif38_bilan.consolidation.chiffres_cles import ChiffreConsolide, consolider_chiffres
 from vif38_bilan.consolidation.disposition import (
@@ -45,7 +58,6 @@ from vif38_bilan.consolidation.disposition import (
     ORDRE_STATUTS,
     LigneSource,
     etiquette,
-    nombre_lu,
     rubrique_indicateur,
 )
 from vif38_bilan.controle.donnees_personnelles import Exceptions, exceptions_du_protocole, retirer
@@ -60,34 +72,10 @@ ORIGINE_CHEF = "chef de file"
 ORIGINE_COPILOTE = "co-pilote (pas de statut du chef de file)"
 ORIGINE_HISTORIQUE = "historique"
 ORIGINE_AUCUN = "aucun statut reçu"
+ORIGINE_ARBITRAGE = "arbitrage de la DDFE"
 
 NATURE_DESACCORD = "statuts différents"
 NATURE_SANS_CHEF = "sans statut du chef de file"
-
-METHODE: tuple[str, ...] = (
-    "Statut d'une action : celui déclaré par le chef de file (premier pilote cité dans le protocole), y compris "
-    "quand les pilotes d'une même action déclarent des statuts différents.",
-    "Sans statut du chef de file, le statut le plus avancé déclaré par un co-pilote est retenu et signalé "
-    "(ordre : EFFECTUÉE, EN COURS, POURSUIVRE, LANCEMENT, EN ATTENTE, ANNULÉE).",
-    "Indicateurs chiffrés : les structures d'un pilote collectif s'additionnent ; entre pilotes, chaque indicateur "
-    "suit sa règle du référentiel : somme (organisations distinctes qui comptent chacune le leur), maximum "
-    "(co-pilotes qui déclarent le même événement, par exemple un colloque organisé ensemble ou les réunions d'une "
-    "même instance), chiffre du chef de file, ou chiffres listés sans total. Quand plusieurs pilotes ont répondu, "
-    "le bilan indique les déclarations et la règle appliquée.",
-    "Indicateurs Oui/Non : « Oui » dès qu'un retour indique Oui. Indicateurs en texte et observations : "
-    "repris tels quels, précédés du nom du pilote ou de la structure qui les a écrits.",
-    "Taux de réalisation : valeur de l'année divisée par la cible annuelle énoncée dans l'action ; "
-    "le cumul additionne les années du protocole jusqu'à l'année du bilan (cible cumulée = cible annuelle × nombre d'années). "
-    "Une année sans chiffre est « non renseignée » : elle n'est jamais comptée pour zéro et aucun taux cumulé "
-    "n'est calculé sur elle.",
-    "Les valeurs refusées par le contrôle ne sont pas comptées. Les structures d'un pilote collectif qui ne sont "
-    "pas concernées par une action n'y sont pas comptées. Les observations ne contiennent aucune donnée "
-    "personnelle : un passage qui en contenait est remplacé par « [donnée personnelle retirée] ».",
-    "Chiffres clés : chaque série précise si les valeurs de ses pilotes s'additionnent, si la plus grande est "
-    "retenue ou celle du premier pilote cité ; les structures d'un pilote collectif s'additionnent. Les années "
-    "antérieures au protocole reprennent les documents cités par le référentiel ; une année sans valeur est "
-    "« non renseignée », jamais 0, et l'évolution n'est alors pas calculée.",
-)
 
 # ---------------------------------------------------------------- model
 
@@ -101,6 +89,7 @@ class Desaccord:
     chef_de_file: str
     declarations: tuple[tuple[str, str, str], ...]  # (who, role, status)
     message: str
+    arbitre: str = ""  # the motif of the agent's arbitration that settled it, "" when open
 
 
 @dataclass(frozen=True)
@@ -124,6 +113,20 @@ class Enregistrement:
     agregats: tuple[Agregat | None, ...] = ()  # per indicator, this year's returns only
     non_renseignees: tuple[tuple[int, ...], ...] = ()  # per indicator: years up to this one without figure
     non_concernees: tuple[str, ...] = ()  # structures of a collective pilot not concerned
+    cumuls_detail: tuple[Cumul | None, ...] = ()  # per indicator (referentiel.temporalite); None: no cumul
+    partiels: tuple[tuple[str, ...], ...] = ()  # per indicator: « Police non transmis »… (this year only)
+    doubles: tuple[bool, ...] = ()  # per indicator: probable double count (somme of equal declarations)
+
+    @property
+    def realisation(self) -> bool:
+        """False when the status (ANNULÉE, EN ATTENTE) says the figures are not an achievement."""
+        return realisation(self.statut)
+
+    def partiel(self, k: int) -> tuple[str, ...]:
+        return self.partiels[k] if k < len(self.partiels) else ()
+
+    def cumul(self, k: int) -> Cumul | None:
+        return self.cumuls_detail[k] if k < len(self.cumuls_detail) else None
 
     def annees_non_renseignees(self, k: int) -> str:
         """ "2022 non renseignée", "2022 et 2023 non renseignées" or ""."""
@@ -167,6 +170,7 @@ class Consolidation:
     historiques: dict[int, Path] = field(default_factory=dict)  # year → history workbook read
     retraits: list[Retrait] = field(default_factory=list)  # personal data removed
     chiffres: list[ChiffreConsolide] = field(default_factory=list)  # key figures, referential order
+    arbitrages: list[Arbitrage] = field(default_factory=list)  # the agent's decisions for the year
 
     def enregistrement(self, code: str, annee: int) -> Enregistrement | None:
         return self.enregistrements.get((code, annee))
@@ -188,33 +192,6 @@ def rang_statut(statut: str) -> int:
     return ORDRE_STATUTS.index(statut) if statut in ORDRE_STATUTS else len(ORDRE_STATUTS)
 
 
-def _taux(valeur: Any, cible: int | None) -> float | None:
-    n = nombre_lu(valeur)
-    if n is None or not cible:
-        return None
-    return n / cible
-
-
-def _oui_non(v: Any) -> str | None:
-    if isinstance(v, str):
-        t = cle(v)
-        if t == "oui":
-            return "Oui"
-        if t == "non":
-            return "Non"
-    if isinstance(v, bool):
-        return "Oui" if v else "Non"
-    return None
-
-
-def _source(annee: int, code: str, rubrique: str, r: Reponse, valeur: Any, s: Source | None) -> LigneSource | None:
-    if s is None:
-        return None
-    return LigneSource(
-        annee, code, rubrique, r.pilote, r.structure or "", valeur, s.fichier, s.feuille, s.cellule, s.sha256
-    )
-
-
 # ---------------------------------------------------------------- consolidation
 
 
@@ -224,75 +201,40 @@ def consolider(
     resultat: ResultatControle,
     historique: Historique | None = None,
     annee_importee: bool = False,
+    arbitrages: list[Arbitrage] | None = None,
 ) -> Consolidation:
     """One record per action and protocol year up to annee (earlier years from the history).
 
     annee_importee: the year itself comes from the history too (a year imported from an earlier
-    bilan document, with no return in saisies/)."""
+    bilan document, with no return in saisies/).
+    arbitrages: the agent's decisions (arbitrages.py), applied to annee's returns."""
     annees = tuple(a for a in protocole.annees if a <= annee)
     historique = historique or Historique()
     par_action: dict[str, list[Reponse]] = {}
     for r in resultat.reponses:
         par_action.setdefault(r.code_action, []).append(r)
+    decisions = [a for a in (arbitrages or []) if a.annee == annee] if not annee_importee else []
+    attente = Attente.du_controle(resultat.manquants, resultat.anomalies)
 
     bruts: dict[tuple[str, int], dict[str, Any]] = {}
     desaccords: list[Desaccord] = []
     retraits: list[Retrait] = []
     nettoyer = _Nettoyeur(exceptions_du_protocole(protocole), retraits)
+    courante = _AnneeCourante(protocole, annee, nettoyer, attente, decisions, desaccords)
     for action in protocole.actions:
         for y in annees:
             if y == annee and not annee_importee:
-                reponses = par_action.get(action.code, [])
-                bruts[(action.code, y)] = _annee_courante(protocole, action, annee, reponses, desaccords, nettoyer)
+                bruts[(action.code, y)] = courante.action(action, par_action.get(action.code, []))
             else:
                 bruts[(action.code, y)] = _annee_historique(action, y, historique, nettoyer)
 
     enregistrements: dict[tuple[str, int], Enregistrement] = {}
     for action in protocole.actions:
-        cumul: list[Any] = [None] * len(action.indicateurs)
-        manquantes: list[list[int]] = [[] for _ in action.indicateurs]
-        for n, y in enumerate(annees, 1):
-            b = bruts[(action.code, y)]
-            cibles, taux, cibles_cum, taux_cum = [], [], [], []
-            for k, ind in enumerate(action.indicateurs):
-                v = b["valeurs"][k]
-                if ind.type == "entier":
-                    nv = nombre_lu(v)
-                    if nv is not None:
-                        cumul[k] = (cumul[k] or 0) + nv
-                    else:
-                        manquantes[k].append(y)
-                elif ind.type == "oui_non":
-                    if v == "Oui" or cumul[k] == "Oui":
-                        cumul[k] = "Oui"
-                    elif v == "Non":
-                        cumul[k] = "Non"
-                cibles.append(ind.cible_annuelle)
-                taux.append(_taux(v, ind.cible_annuelle) if ind.type == "entier" else None)
-                cc = ind.cible_annuelle * n if ind.cible_annuelle else None
-                cibles_cum.append(cc)
-                # Unknown is not zero: no cumulated rate over a year without figure.
-                complet = ind.type == "entier" and not manquantes[k]
-                taux_cum.append(_taux(cumul[k], cc) if complet else None)
-            enregistrements[(action.code, y)] = Enregistrement(
-                code_action=action.code,
-                annee=y,
-                statut=b["statut"],
-                origine=b["origine"],
-                signale=b["signale"],
-                valeurs=tuple(b["valeurs"]),
-                cibles=tuple(cibles),
-                taux=tuple(taux),
-                cumuls=tuple(cumul),
-                cibles_cumulees=tuple(cibles_cum),
-                taux_cumules=tuple(taux_cum),
-                details=tuple(b["details"]),
-                observations=tuple(b["observations"]),
-                sources=tuple(b["sources"]),
-                agregats=tuple(b.get("agregats", ())),
-                non_renseignees=tuple(tuple(m) for m in manquantes),
-                non_concernees=tuple(b.get("non_concernees", ())),
-            )
+        cumuls = cumuls_action(
+            action, annees, {y: (bruts[(action.code, y)]["statut"], bruts[(action.code, y)]["valeurs"]) for y in annees}
+        )
+        for y in annees:
+            enregistrements[(action.code, y)] = _enregistrement(action, y, bruts[(action.code, y)], cumuls[y])
     return Consolidation(
         protocole=protocole,
         annee=annee,
@@ -303,7 +245,36 @@ def consolider(
         anomalies_historique=list(historique.anomalies),
         historiques=dict(historique.sources),
         retraits=retraits,
-        chiffres=consolider_chiffres(protocole, annee, resultat.chiffres, historique),
+        chiffres=consolider_chiffres(protocole, annee, resultat.chiffres, historique, attente),
+        arbitrages=decisions,
+    )
+
+
+def _enregistrement(action: Action, y: int, b: dict[str, Any], cumuls: tuple[Cumul | None, ...]) -> Enregistrement:
+    partiels = tuple(b.get("partiels") or (() for _ in action.indicateurs))
+    return Enregistrement(
+        code_action=action.code,
+        annee=y,
+        statut=b["statut"],
+        origine=b["origine"],
+        signale=b["signale"],
+        valeurs=tuple(b["valeurs"]),
+        cibles=tuple(ind.cible_annuelle for ind in action.indicateurs),
+        taux=tuple(
+            taux_annee(ind, b["valeurs"][k], b["statut"], partiels[k]) for k, ind in enumerate(action.indicateurs)
+        ),
+        cumuls=tuple(c.valeur if c else None for c in cumuls),
+        cibles_cumulees=tuple(c.cible if c else None for c in cumuls),
+        taux_cumules=tuple(c.taux if c and not partiels[k] else None for k, c in enumerate(cumuls)),
+        details=tuple(b["details"]),
+        observations=tuple(b["observations"]),
+        sources=tuple(b["sources"]),
+        agregats=tuple(b.get("agregats", ())),
+        non_renseignees=tuple(c.manquantes if c else () for c in cumuls),
+        non_concernees=tuple(b.get("non_concernees", ())),
+        cumuls_detail=cumuls,
+        partiels=partiels,
+        doubles=tuple(b.get("doubles") or (False for _ in action.indicateurs)),
     )
 
 
@@ -325,123 +296,113 @@ class _Nettoyeur:
         return t
 
 
-def _annee_courante(
-    protocole: Protocole,
-    action: Action,
-    annee: int,
-    reponses: list[Reponse],
-    desaccords: list[Desaccord],
-    nettoyer: _Nettoyeur,
-) -> dict[str, Any]:
-    chef = action.chef_de_file
-    # Lead first, then the protocol's pilot order, then structure: a stable order for attribution.
-    ordre = {c: i for i, c in enumerate(action.pilotes)}
-    reponses = sorted(reponses, key=lambda r: (ordre.get(r.pilote, len(ordre)), cle(r.structure or "")))
-    non_concernees = [etiquette(protocole, r.pilote, r.structure) for r in reponses if r.non_concernee]
-    reponses = [r for r in reponses if not r.non_concernee]
-    sources: list[LigneSource] = []
+@dataclass
+class _AnneeCourante:
+    """The bilan's year, action by action, from its returns and the agent's arbitrations."""
 
-    declarations = []
-    for r in reponses:
-        if r.statut:
-            declarations.append(
-                (
-                    etiquette(protocole, r.pilote, r.structure),
-                    "chef de file" if r.pilote == chef else "co-pilote",
-                    r.statut,
-                    r,
-                )
-            )
-            s = _source(annee, action.code, "Statut", r, r.statut, r.statut_source)
-            if s:
-                sources.append(s)
-    du_chef = [d for d in declarations if d[3].pilote == chef]
-    signale = False
-    if du_chef:
-        # A collective chef de file may answer through several structures: its most advanced status.
-        statut = min((d[2] for d in du_chef), key=rang_statut)
-        origine = ORIGINE_CHEF
-    elif declarations:
-        statut = min((d[2] for d in declarations), key=rang_statut)
-        origine = ORIGINE_COPILOTE
-        signale = True
-    else:
-        statut, origine = None, ORIGINE_AUCUN
-    nom_chef = etiquette(protocole, chef)
-    decl = tuple((d[0], d[1], d[2]) for d in declarations)
-    if len({d[2] for d in declarations}) > 1:
-        detail = " ; ".join(f"{q} ({role}) : {s}" for q, role, s in decl)
-        if du_chef:
-            msg = f"Statuts différents pour l'action {action.code} — {detail}. Le statut du chef de file ({nom_chef}) est retenu : {statut}."
-        else:
-            msg = (
-                f"Statuts différents pour l'action {action.code} — {detail}. Pas de statut du chef de file ({nom_chef}) : "
-                f"le plus avancé est retenu : {statut}."
-            )
-        desaccords.append(Desaccord(annee, action.code, NATURE_DESACCORD, statut, nom_chef, decl, msg))
-    elif signale:
-        msg = f"Pas de statut du chef de file ({nom_chef}) pour l'action {action.code} : le statut déclaré par {decl[0][0]} est retenu ({statut})."
-        desaccords.append(Desaccord(annee, action.code, NATURE_SANS_CHEF, statut, nom_chef, decl, msg))
+    protocole: Protocole
+    annee: int
+    nettoyer: _Nettoyeur
+    attente: Attente
+    arbitrages: list[Arbitrage]
+    desaccords: list[Desaccord]
 
-    valeurs: list[Any] = []
-    details: list[tuple[tuple[str, Any], ...]] = []
-    agregats: list[Agregat | None] = []
-    for k, ind in enumerate(action.indicateurs):
-        rubrique = rubrique_indicateur(action, k)
-        vus: list[tuple[str, Any]] = []
-        figures: list[tuple[str, bool, Any]] = []  # (pilot, is lead, value): structures add up per pilot
+    def arbitrage(self, code: str, k: int | None) -> Arbitrage | None:
+        """The decision on indicator k of code (None: its status): one naming the indicator wins over
+        one for the whole action; among equals, the last recorded."""
+        concernees = [a for a in self.arbitrages if a.concerne(self.annee, code, k)]
+        precises = [a for a in concernees if a.indicateur is not None]
+        return (precises or concernees or [None])[-1]
+
+    def action(self, action: Action, reponses: list[Reponse]) -> dict[str, Any]:
+        protocole, annee = self.protocole, self.annee
+        # Lead first, then the protocol's pilot order, then structure: a stable order for attribution.
+        ordre = {c: i for i, c in enumerate(action.pilotes)}
+        reponses = sorted(reponses, key=lambda r: (ordre.get(r.pilote, len(ordre)), cle(r.structure or "")))
+        non_concernees = [etiquette(protocole, r.pilote, r.structure) for r in reponses if r.non_concernee]
+        reponses = [r for r in reponses if not r.non_concernee]
+        sources: list[LigneSource] = []
+        statut, origine, signale = self.statut(action, reponses, sources)
+        figures = [
+            figure_annee(
+                protocole, action, k, annee, reponses, self.nettoyer, self.attente, self.arbitrage(action.code, k)
+            )
+            for k in range(len(action.indicateurs))
+        ]
+        for f in figures:
+            sources.extend(f.sources)
+        observations = []
         for r in reponses:
-            v = r.valeurs[k] if k < len(r.valeurs) else None
-            if v is None or v == "":
-                continue
-            source = r.valeurs_sources[k] if k < len(r.valeurs_sources) else None
-            qui = etiquette(protocole, r.pilote, r.structure)
-            if ind.type == "entier":
-                v = nombre_lu(v)
-            elif ind.type == "oui_non":
-                v = _oui_non(v)
-            else:
-                v = " ".join(nettoyer(str(v), annee, action.code, qui, rubrique, source).split())
-            if v is None or v == "":
-                continue
-            vus.append((qui, v))
-            if ind.type == "entier":
-                figures.append((etiquette(protocole, r.pilote), r.pilote == chef, v))
-            s = _source(annee, action.code, rubrique, r, v, source)
-            if s:
-                sources.append(s)
-        agregat = agreger(ind.agregation, par_pilote(figures)) if ind.type == "entier" and vus else None
-        agregats.append(agregat)
-        if not vus:
-            valeurs.append(None)
-        elif agregat is not None:
-            valeurs.append(agregat.valeur)
-        elif ind.type == "oui_non":
-            valeurs.append("Oui" if any(v == "Oui" for _, v in vus) else "Non")
-        else:
-            valeurs.append(" ".join(f"[{q}] {v}" for q, v in vus))
-        details.append(tuple(vus))
+            if (r.observations or "").strip():
+                qui = etiquette(protocole, r.pilote, r.structure)
+                t = self.nettoyer(r.observations, annee, action.code, qui, "Observations", r.observations_source)
+                observations.append((qui, t))
+                if s := source(annee, action.code, "Observations", r, t, r.observations_source):
+                    sources.append(s)
+        return {
+            "statut": statut,
+            "origine": origine,
+            "signale": signale,
+            "valeurs": [f.valeur for f in figures],
+            "details": [f.details for f in figures],
+            "observations": observations,
+            "sources": sources,
+            "agregats": [f.agregat for f in figures],
+            "partiels": [f.partiel for f in figures],
+            "doubles": [f.double_compte for f in figures],
+            "non_concernees": non_concernees,
+        }
 
-    observations = []
-    for r in reponses:
-        if (r.observations or "").strip():
-            qui = etiquette(protocole, r.pilote, r.structure)
-            t = nettoyer(r.observations, annee, action.code, qui, "Observations", r.observations_source)
-            observations.append((qui, t))
-            s = _source(annee, action.code, "Observations", r, t, r.observations_source)
-            if s:
-                sources.append(s)
-    return {
-        "statut": statut,
-        "origine": origine,
-        "signale": signale,
-        "valeurs": valeurs,
-        "details": details,
-        "observations": observations,
-        "sources": sources,
-        "agregats": agregats,
-        "non_concernees": non_concernees,
-    }
+    def statut(
+        self, action: Action, reponses: list[Reponse], sources: list[LigneSource]
+    ) -> tuple[str | None, str, bool]:
+        """(retained status, where it comes from, flagged) — disagreements noted on the way."""
+        protocole, annee, chef = self.protocole, self.annee, action.chef_de_file
+        declarations = []
+        for r in reponses:
+            if r.statut:
+                role = "chef de file" if r.pilote == chef else "co-pilote"
+                declarations.append((etiquette(protocole, r.pilote, r.structure), role, r.statut, r))
+                if s := source(annee, action.code, "Statut", r, r.statut, r.statut_source):
+                    sources.append(s)
+        du_chef = [d for d in declarations if d[3].pilote == chef]
+        decision = self.arbitrage(action.code, None)
+        du_choisi = [d for d in declarations if decision and d[3].pilote == decision.pilote]
+        signale = False
+        if du_choisi:
+            statut, origine = min((d[2] for d in du_choisi), key=rang_statut), ORIGINE_ARBITRAGE
+            rubrique = f"Statut — arbitrage : {decision.motif}"
+            sources.append(
+                LigneSource(annee, action.code, rubrique, "", SOURCE_ARBITRAGE, statut, "arbitrages.toml", "", "", "")
+            )
+        elif du_chef:
+            # A collective chef de file may answer through several structures: its most advanced status.
+            statut, origine = min((d[2] for d in du_chef), key=rang_statut), ORIGINE_CHEF
+        elif declarations:
+            statut, origine, signale = min((d[2] for d in declarations), key=rang_statut), ORIGINE_COPILOTE, True
+        else:
+            statut, origine = None, ORIGINE_AUCUN
+        nom_chef = etiquette(protocole, chef)
+        decl = tuple((d[0], d[1], d[2]) for d in declarations)
+        arbitre = decision.motif if du_choisi else ""
+        if len({d[2] for d in declarations}) > 1:
+            detail = " ; ".join(f"{q} ({role}) : {s}" for q, role, s in decl)
+            if du_choisi:
+                fin = f"Retenu après arbitrage : {statut}."
+            elif du_chef:
+                fin = f"Le statut du chef de file ({nom_chef}) est retenu : {statut}."
+            else:
+                fin = f"Pas de statut du chef de file ({nom_chef}) : le plus avancé est retenu : {statut}."
+            msg = f"Statuts différents pour l'action {action.code} — {detail}. {fin}"
+            self.desaccords.append(
+                Desaccord(annee, action.code, NATURE_DESACCORD, statut, nom_chef, decl, msg, arbitre)
+            )
+        elif signale or (du_choisi and not du_chef):
+            msg = f"Pas de statut du chef de file ({nom_chef}) pour l'action {action.code} : le statut déclaré par {decl[0][0]} est retenu ({statut})."
+            self.desaccords.append(
+                Desaccord(annee, action.code, NATURE_SANS_CHEF, statut, nom_chef, decl, msg, arbitre)
+            )
+        return statut, origine, signale
 
 
 def _annee_historique(action: Action, annee: int, h: Historique, nettoyer: _Nettoyeur) -> dict[str, Any]:

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vif38_bilan.consolidation.completude import Attente, manques
+from vif38_bilan.referentiel.agregation import agreger as agreger_regle
+from vif38_bilan.referentiel.agregation import par_pilote
 from vif38_bilan.referentiel.chiffres_cles import SerieChiffre, code_ligne
 from vif38_bilan.consolidation.disposition import FEUILLE_CHIFFRES, LigneSource, etiquette
 from vif38_bilan.consolidation.historique import Historique
@@ -25,6 +28,7 @@ class ValeurAnnee:
     valeur: int | None
     periode: str = ""  # a multi-year count ("juin 2017-2021"): never compared nor charted
     details: tuple[tuple[str, int], ...] = ()  # (who, value) per return, the bilan's year only
+    partiel: tuple[str, ...] = ()  # « Police non transmis »…: the total misses these providers (completude.py)
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ class LigneConsolidee:
     def variation(self, annee: int) -> float | None:
         """Change from annee - 1 (0.12 for +12 %); None when either year is unknown or not comparable."""
         avant, apres = self.annuelle(annee - 1), self.annuelle(annee)
-        if avant is None or apres is None or avant == 0:
+        if avant is None or apres is None or avant == 0 or self.valeurs[annee].partiel:
             return None
         return (apres - avant) / avant
 
@@ -72,25 +76,25 @@ def rubrique_chiffre(serie: SerieChiffre, detail: str) -> str:
 
 
 def agreger(serie: SerieChiffre, valeurs: list[tuple[str, int]]) -> int | None:
-    """(pilot, value) per return → the series' figure: the structures of one pilot add up, then
-    the pilots combine by the series' rule."""
+    """(pilot, value) per return → the series' figure, by the same rule as the indicators
+    (referentiel.agregation): under ``maximum`` the structures of a pilot do not add up either."""
     if not valeurs:
         return None
-    par_pilote: dict[str, int] = {}
-    for pilote, v in valeurs:
-        par_pilote[pilote] = par_pilote.get(pilote, 0) + v
-    if serie.agregation == "maximum":
-        return max(par_pilote.values())
-    if serie.agregation == "chef_de_file":
-        premier = next((p for p in serie.pilotes if p in par_pilote), next(iter(par_pilote)))
-        return par_pilote[premier]
-    return sum(par_pilote.values())
+    chef = serie.pilotes[0] if serie.pilotes else ""
+    return agreger_regle(serie.agregation, par_pilote([(p, p == chef, v) for p, v in valeurs], serie.agregation)).valeur
 
 
 def consolider_chiffres(
-    protocole: Protocole, annee: int, reponses: list[ReponseChiffre], historique: Historique | None
+    protocole: Protocole,
+    annee: int,
+    reponses: list[ReponseChiffre],
+    historique: Historique | None,
+    attente: Attente | None = None,
 ) -> list[ChiffreConsolide]:
+    """Every series of the referential, year over year; attente: who was expected and did not
+    deliver this year (the bilan's year's value is then partial, or None when nobody delivered)."""
     historique = historique or Historique()
+    attente = attente or Attente()
     par_code: dict[str, list[ReponseChiffre]] = {}
     for r in reponses:
         par_code.setdefault(r.code, []).append(r)
@@ -123,7 +127,10 @@ def consolider_chiffres(
                 )  # fmt: skip
             recues = sorted(par_code.get(code, []), key=lambda r: (ordre.get(r.pilote, len(ordre)), r.structure))
             details = tuple((etiquette(protocole, r.pilote, r.structure), r.valeur) for r in recues)
-            valeurs[annee] = ValeurAnnee(agreger(serie, [(r.pilote, r.valeur) for r in recues]), "", details)
+            manque = manques(serie.pilotes, serie.agregation, [r.pilote for r in recues], code, attente,
+                             lambda c: etiquette(protocole, c))  # fmt: skip
+            valeurs[annee] = ValeurAnnee(agreger(serie, [(r.pilote, r.valeur) for r in recues]), "", details,
+                                         manque if recues else ())  # fmt: skip
             for r in recues:
                 s = r.source
                 sources.append(

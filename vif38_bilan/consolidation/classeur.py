@@ -12,6 +12,7 @@ from vif38_bilan.consolidation.actions import Consolidation, Enregistrement, eti
 from vif38_bilan.consolidation.disposition import (
     ENTETES_DESACCORDS,
     ENTETES_MANQUANTS,
+    COMPLET,
     ENTETES_SOURCES,
     FEUILLE_ACTIONS,
     FEUILLE_CHIFFRES,
@@ -27,7 +28,9 @@ from vif38_bilan.consolidation.disposition import (
     largeurs_colonnes,
     paires_id,
 )
+from vif38_bilan.consolidation.completude import texte_partiel
 from vif38_bilan.consolidation.historique_chiffres import ligne_serie
+from vif38_bilan.referentiel.temporalite import Temporalite
 from vif38_bilan.referentiel.protocole import Protocole
 
 
@@ -45,6 +48,21 @@ def _detail_texte(e: Enregistrement, k: int) -> str:
     if e.non_concernees:
         morceaux.append("non concernée(s) : " + ", ".join(e.non_concernees))
     return " — ".join(m for m in morceaux if m)
+
+
+def _completude(e: Enregistrement, k: int, type_: str) -> str:
+    """ "complet", "partiel : Police non transmis", "non renseigné", or "" for a text indicator;
+    beside ANNULÉE / EN ATTENTE, says the figure is not counted as an achievement."""
+    if type_ != "entier":
+        return ""
+    if e.valeurs[k] is None:
+        return "non renseigné"
+    texte = texte_partiel(e.partiel(k)) or COMPLET
+    if not e.realisation:
+        texte += f" — action {e.statut.lower()} : ni taux ni cumul"
+    if k < len(e.doubles) and e.doubles[k]:
+        texte += " — probable double compte"
+    return texte
 
 
 def ecrire_consolidation(consolidation: Consolidation, chemin: str | Path) -> Path:
@@ -85,27 +103,7 @@ def ecrire_consolidation(consolidation: Consolidation, chemin: str | Path) -> Pa
             ligne += ["\n".join(r.observations_attribuees()) if r else "" for r in recs]
             ws.ecrire(ligne, formats)
 
-        entetes = entetes_indicateurs(annees, annee)
-        ws = feuille(FEUILLE_INDICATEURS, entetes, {1: 10, 2: 5, 3: 50, 4: 9, 5: 10})
-        n = len(entetes)
-        formats = [None] * n
-        formats[n - 5] = formats[n - 2] = taux
-        for a in p.actions:
-            courant = c.enregistrement(a.code, annee)
-            for k, ind in enumerate(a.indicateurs):
-                ligne = [a.code, k + 1, ind.libelle, TYPES_LISIBLES.get(ind.type, ind.type), ind.cible_annuelle]
-                ligne += [
-                    (c.enregistrement(a.code, y).valeurs[k] if c.enregistrement(a.code, y) else None) for y in annees
-                ]
-                if courant:
-                    ligne += [
-                        courant.taux[k],
-                        courant.cumuls[k],
-                        courant.cibles_cumulees[k],
-                        courant.taux_cumules[k],
-                        _detail_texte(courant, k),
-                    ]
-                ws.ecrire(ligne, formats)
+        _indicateurs(feuille, taux, c)
 
         ws = feuille(FEUILLE_SOURCES, ENTETES_SOURCES, {3: 40, 6: 40, 7: 45, 10: 66})
         for s in c.sources:
@@ -136,6 +134,34 @@ def ecrire_consolidation(consolidation: Consolidation, chemin: str | Path) -> Pa
     return ecrire_classeur(chemin, remplir)
 
 
+def _indicateurs(feuille: Any, taux: Any, c: Consolidation) -> None:
+    """The indicators sheet: one row per indicator, every year's value, the bilan's year's rate,
+    cumul (a stock is never cumulated), detail, completeness and temporalité."""
+    p, annees, annee = c.protocole, c.annees, c.annee
+    entetes = entetes_indicateurs(annees, annee)
+    ws = feuille(FEUILLE_INDICATEURS, entetes, {1: 10, 2: 5, 3: 50, 4: 9, 5: 10})
+    n = len(entetes)
+    formats = [None] * n
+    formats[n - 7] = formats[n - 4] = taux
+    for a in p.actions:
+        courant = c.enregistrement(a.code, annee)
+        for k, ind in enumerate(a.indicateurs):
+            ligne = [a.code, k + 1, ind.libelle, TYPES_LISIBLES.get(ind.type, ind.type), ind.cible_annuelle]
+            ligne += [(c.enregistrement(a.code, y).valeurs[k] if c.enregistrement(a.code, y) else None) for y in annees]
+            if courant:
+                stock = ind.temporalite == Temporalite.STOCK and ind.type == "entier"
+                ligne += [
+                    courant.taux[k],
+                    "non cumulé (stock)" if stock and courant.realisation else courant.cumuls[k],
+                    courant.cibles_cumulees[k],
+                    courant.taux_cumules[k],
+                    _detail_texte(courant, k),
+                    _completude(courant, k, ind.type),
+                    ind.temporalite,
+                ]
+            ws.ecrire(ligne, formats)
+
+
 def _chiffres(feuille: Any, taux: Any, c: Consolidation) -> None:
     """The key figures: one row per row code, every known year, the change from last year and the
     detail per pilot. The next year's history reads back the column of its own year."""
@@ -143,7 +169,7 @@ def _chiffres(feuille: Any, taux: Any, c: Consolidation) -> None:
     tetes = entetes_chiffres(annees, c.annee)
     ws = feuille(FEUILLE_CHIFFRES, tetes, {1: 30, 2: 50, 3: 30, len(tetes): 40})
     formats = [None] * len(tetes)
-    formats[len(tetes) - 2] = taux
+    formats[len(tetes) - 3] = taux
     for chiffre in c.chiffres:
         for li in chiffre.lignes:
             valeurs = []
@@ -153,5 +179,7 @@ def _chiffres(feuille: Any, taux: Any, c: Consolidation) -> None:
             courant = li.valeurs.get(c.annee)
             details = courant.details if courant else ()
             detail = " ; ".join(f"{q} : {v}" for q, v in details) if len(details) > 1 else ""
+            if courant is not None and courant.partiel:
+                detail = " — ".join(x for x in (detail, texte_partiel(courant.partiel)) if x)
             serie = ligne_serie(c.protocole, chiffre.serie, li.code, li.detail)
-            ws.ecrire([*serie, *valeurs, li.variation(c.annee), detail], formats)
+            ws.ecrire([*serie, *valeurs, li.variation(c.annee), detail, chiffre.serie.temporalite], formats)

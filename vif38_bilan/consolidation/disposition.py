@@ -53,6 +53,8 @@ COL_NUMERO = "N°"
 COL_INDICATEUR = "Indicateur"
 COL_TYPE = "Type"
 COL_CIBLE = "Cible annuelle"
+COL_TEMPORALITE = "Temporalité"
+COMPLET = "complet"
 
 TYPE_CONSOLIDATION = "consolidation"
 TYPE_HISTORIQUE = "historique"
@@ -100,6 +102,7 @@ def entetes_indicateurs(annees: tuple[int, ...], annee: int) -> list[str]:
         [COL_CODE, COL_NUMERO, COL_INDICATEUR, COL_TYPE, COL_CIBLE]
         + [f"Valeur {y}" for y in annees]
         + [f"Taux {annee}", f"Cumul {periode(debut, annee)}", "Cible cumulée", "Taux cumulé", f"Détail {annee}"]
+        + [f"Complétude {annee}", COL_TEMPORALITE]
     )
 
 
@@ -199,4 +202,10 @@ def entetes_chiffres(annees: list[int], annee: int, vierge: bool = False) -> lis
     tetes = [COL_CODE_CHIFFRE, "Chiffre clé", "Détail", "Unité", "Axe", "Pilotes", "Agrégation"]
     if vierge:
         return [*tetes, f"Valeur {annee}"]
-    return [*tetes, *[f"Valeur {y}" for y in annees], f"Évolution {annee - 1}-{annee}", f"Détail {annee}"]
+    return [
+        *tetes,
+        *[f"Valeur {y}" for y in annees],
+        f"Évolution {annee - 1}-{annee}",
+        f"Détail {annee}",
+        COL_TEMPORALITE,
+    ]

@@ -32,16 +32,6 @@ from vif38_bilan.consolidation.disposition import (
 from vif38_bilan.controle.valeurs import normaliser_statut
 from vif38_bilan.exceptions import DocumentIllisible, Vif38Error
 from vif38_bilan.imports.document import Bloc, Tableau, blocs, espaces, ouvrir_document
-from vif38_bilan.referentiel.chargement import charger_protocole
-from vif38_bilan.referentiel.import_word import (
-    RE_AXE,
-    AucunTableauObjectif,
-    ImportReferentiel,
-    Inference,
-    _assembler,
-    corriger_coquilles,
-    importer_protocole,
-)
 from vif38_bilan.referentiel.pilotes import cle
 from vif38_bilan.referentiel.protocole import Protocole
 from vif38_bilan.gabarits import disposition
@@ -237,6 +227,26 @@ class ImportHistorique:
     chiffres: list[lus.ChiffreRepris] = field(default_factory=list)  # key figures of nested year tables
 
 
+def _phrase_indicateur(ligne: str, protocole: Protocole, code: str) -> bool:
+    """True for the lines our own bilan adds after the observations (indicator against target, cumul)."""
+    ligne = re.sub(r"[\u00a0\u202f]", " ", ligne)  # the bilan's narrow no-break spaces (issue 23)
+    if re.match(r"^(Cumul|Évolution) \d{4}-\d{4} : |^Réalisé depuis \d{4}$", ligne):
+        return True
+    try:
+        action = protocole.action(code)
+    except KeyError:
+        return False
+    for ind in action.indicateurs:
+        if ligne.startswith((f"{ind.libelle} : ", f"{ind.libelle} déclaré : ")):
+            return True
+        for tete in ("Nombre de ", "Nombre d'", "Nombre d’"):
+            if ind.libelle.startswith(tete):
+                compte = ind.libelle[len(tete) :].strip()
+                if re.match(rf"^[\d\s\u00a0\u202f,]+ {re.escape(compte)}\b", ligne):
+                    return True
+    return False
+
+
 def historique_depuis_bilan(lecture: LectureBilan, protocole: Protocole, nom: str) -> ImportHistorique:
     """Statuses and observations per year, for the actions of the protocol; faults as anomalies."""
     codes = {a.code for a in protocole.actions}
@@ -401,97 +411,3 @@ def historique_importe(protocole: Protocole, dossier_sorties: str | Path, annee:
         if ident.get(ID_TYPE) == TYPE_HISTORIQUE and ident.get(disposition.ID_PROTOCOLE) == protocole.id
         else None
     )
-
-
-# ---------------------------------------------------------------- a referential from a bilan
-
-
-def referentiel_depuis_bilan(chemin: str | Path, base: Protocole | None = None) -> ImportReferentiel:
-    """Axes, sections, objectives (from the headings) and actions (from the rows), without indicators."""
-    chemin = Path(chemin)
-    base = base or charger_protocole()
-    lecture = lire_bilan(chemin)
-    revue: list[Inference] = []
-    d: dict[str, Any] = {"axes": [], "sections": [], "objectifs": [], "calendrier": [], "notes": []}
-    titres: dict[int, str] = {}
-    sections_objectif: dict[int, int | None] = {}
-    axe: int | None = None
-    section: int | None = None
-    for b in lecture.contenu:
-        if b.tableau is not None or not b.texte or "...." in b.texte:
-            continue
-        m_axe = RE_AXE.match(b.texte)
-        m_obj = RE_N_OBJECTIF.match(b.texte)
-        if not b.niveau and not m_axe and not m_obj:
-            continue  # body text; axis and objective titles count even when not styled as headings
-        if m_axe:
-            axe, section = int(m_axe.group(1)), None
-            if axe not in {a["numero"] for a in d["axes"]}:
-                d["axes"].append({"numero": axe, "titre": espaces(m_axe.group(2))})
-        elif m_obj and axe is not None:
-            n = int(m_obj.group(1))
-            if n in titres:
-                revue.append(Inference("Doublon", f"objectif {n}", b.texte, "titre répété ignoré"))
-                continue
-            titres[n] = espaces(m_obj.group(2))
-            sections_objectif[n] = section
-        elif b.niveau == 1:
-            axe = None
-        elif b.niveau == 2 and axe is not None:
-            meme = [s for s in d["sections"] if s["axe"] == axe and cle(s["titre"]) == cle(b.texte)]
-            if meme:
-                section = meme[0]["numero"]
-                continue
-            section = 1 + sum(1 for s in d["sections"] if s["axe"] == axe)
-            d["sections"].append({"axe": axe, "numero": section, "titre": espaces(b.texte)})
-            revue.append(Inference("Section", f"axe {axe}", b.texte, f"section {section} de l'axe {axe}"))
-    brut_actions: list[tuple[int, int, dict[str, Any]]] = []
-    rangs: dict[int, int] = {}
-    for x in lecture.rangees:
-        axe_, obj = (int(v) for v in x.code.split("-")[:2])
-        rangs[obj] = rangs.get(obj, 0) + 1
-        brut_actions.append(
-            (axe_, obj, {"code": x.code, "rang": rangs[obj], "description": x.description,
-                         "pilotage": x.pilotage, "autres_acteurs": x.autres_acteurs})
-        )  # fmt: skip
-        if obj not in titres:
-            titres[obj] = ""
-            revue.append(Inference("Objectif", f"objectif {obj}", x.code, "objectif sans titre dans le document"))
-        if axe_ not in {a["numero"] for a in d["axes"]}:
-            d["axes"].append({"numero": axe_, "titre": ""})
-            revue.append(Inference("Axe", f"axe {axe_}", x.code, "axe sans titre dans le document"))
-    avec_actions = {obj for _, obj, _ in brut_actions}
-    axe_de = {obj: axe_ for axe_, obj, _ in brut_actions}
-    for n, titre in sorted(titres.items()):
-        if n not in avec_actions:
-            revue.append(Inference("Objectif", f"objectif {n}", titre, "aucune action dans le document : ignoré"))
-            continue
-        sec = sections_objectif.get(n)
-        d["objectifs"].append({"numero": n, "titre": titre, "axe": axe_de[n], **({"section": sec} if sec else {})})
-    utilisees = {(o["axe"], o.get("section")) for o in d["objectifs"]}
-    d["sections"] = [s for s in d["sections"] if (s["axe"], s["numero"]) in utilisees]
-    d["axes"] = sorted(d["axes"], key=lambda a: a["numero"])
-    for msg in lecture.doublons:
-        revue.append(Inference("Doublon", "document", msg, "tableau répété non repris"))
-    for msg in lecture.non_rattachees:
-        revue.append(Inference("Ligne non rattachée", "document", msg, "ignorée"))
-    revue.append(
-        Inference(
-            "Indicateurs",
-            "toutes les actions",
-            "",
-            "aucun",
-            "Un bilan ne donne pas les indicateurs : ajoutez-les dans la feuille Indicateurs si besoin.",
-        )
-    )
-    titre = re.sub(r"^BILAN\s+(DU\s+)?", "", lecture.titre.strip(), flags=re.IGNORECASE) or lecture.titre
-    titre = corriger_coquilles(espaces(titre), "titre", revue)
-    return _assembler(d, brut_actions, titre, lecture.annees, base, revue, "bilan")
-
-
-def importer_referentiel(chemin: str | Path, base: Protocole | None = None) -> ImportReferentiel:
-    """A protocol document, or else an earlier bilan (actions without indicators)."""
-    try:
-        return importer_protocole(chemin, base)
-    except AucunTableauObjectif:
-        return referentiel_depuis_bilan(chemin, base)

@@ -1,4 +1,4 @@
-"""Drafts: who gets which workbook for each type of e-mail, written as .eml files to open and send.
+"""Drafts: one .eml file per recipient (the recipients are chosen in destinataires.py), to open and send.
 
 Drafts are plain files the agent opens in Outlook or Thunderbird. The check is never run here:
 relance and correction receive its result (see `vif38_bilan.cycle.annee`).
@@ -7,9 +7,7 @@ relance and correction receive its result (see `vif38_bilan.cycle.annee`).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import re
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
@@ -20,10 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from vif38_bilan.espace import fichiers
-from vif38_bilan.gabarits import disposition
 
-from vif38_bilan.controle import rapport as rapport_controle
-from vif38_bilan.regles import A_CORRIGER, ERREUR, VALIDE
 from vif38_bilan.courriels.contacts import Contact, charger_contacts, lire_adresse, slug
 from vif38_bilan.courriels.textes import (
     ENVOI,
@@ -36,9 +31,14 @@ from vif38_bilan.courriels.textes import (
 )
 from vif38_bilan.commun.ecriture import ecrire_octets
 from vif38_bilan.exceptions import ConfigurationInvalide, Vif38Error
-from vif38_bilan.referentiel.pilotes import cle
 from vif38_bilan.referentiel.protocole import Protocole
 from vif38_bilan.commun.textes import texte_propre
+from vif38_bilan.courriels.destinataires import (
+    PieceJointe,
+    cibles_classeurs,
+    cibles_correction,
+    cibles_relance,
+)
 
 JOURNAL = "journal.csv"  # sorties/AAAA/courriels/journal.csv, kept by envoi.py
 
@@ -56,13 +56,6 @@ ENTETE_PILOTE = "X-Vif38-Pilote"
 
 # CRLF, and every part 7-bit (quoted-printable or base64): safe for any server, with or without 8BITMIME.
 POLITIQUE = policy.SMTP.clone(cte_type="7bit")
-
-
-@dataclass(frozen=True)
-class PieceJointe:
-    chemin: Path
-    nom: str
-    sha256: str
 
 
 @dataclass(frozen=True)
@@ -101,15 +94,6 @@ class Preparation:
     sans_adresse: list[str]  # French lines: who gets no draft, and why
     supprimes: list[Path] = field(default_factory=list)  # stale drafts of a previous run
     remarques: list[str] = field(default_factory=list)
-
-
-@dataclass
-class _Cible:
-    """A recipient before rendering: a contact row (or an address found in a return)."""
-
-    contact: Contact
-    pieces: list[PieceJointe] = field(default_factory=list)
-    blocs: list[tuple[str, str, list[Any]]] = field(default_factory=list)  # (file, note, anomalies)
 
 
 def preparer_courriels(
@@ -153,14 +137,14 @@ def preparer_courriels(
 
     sans_adresse: list[str] = []
     if type_ == ENVOI:
-        cibles = _cibles_classeurs(
+        cibles = cibles_classeurs(
             protocole, contacts, config, annee, [p.code for p in protocole.pilotes_actifs()], sans_adresse
         )
     elif type_ == RELANCE:
-        cibles = _cibles_relance(protocole, contacts, config, annee, resultat, sans_adresse)
+        cibles = cibles_relance(protocole, contacts, config, annee, resultat, sans_adresse)
     else:
         gabarits = config.dossier("gabarits", annee)
-        cibles = _cibles_correction(protocole, contacts, sorties, resultat, sans_adresse, gabarits)
+        cibles = cibles_correction(protocole, contacts, sorties, resultat, sans_adresse, gabarits)
 
     dossier = sorties / fichiers.DOSSIER_COURRIELS / type_
     valeurs_communes = {
@@ -230,210 +214,6 @@ def preparer_courriels(
         supprimes=supprimes,
         remarques=remarques,
     )
-
-
-def _piece(chemin: Path, nom: str | None = None) -> PieceJointe:
-    return PieceJointe(chemin=chemin, nom=nom or chemin.name, sha256=hashlib.sha256(chemin.read_bytes()).hexdigest())
-
-
-def _cibles_classeurs(
-    protocole: Protocole,
-    contacts: Sequence[Contact],
-    config: Any,
-    annee: int,
-    codes: Sequence[str],
-    sans_adresse: list[str],
-    structures_exclues: Mapping[str, set[str]] | None = None,
-) -> list[_Cible]:
-    """Recipients of the pilots' workbooks (envoi, relance)."""
-    dossier = config.dossier("gabarits", annee)
-    if codes and (not dossier.is_dir() or not any(dossier.glob("*.xlsx"))):
-        # Said first: the missing addresses would otherwise be listed, then no draft written.
-        raise Vif38Error(
-            f"Aucun classeur dans « {dossier} » : lancez d'abord « vif38-bilan gabarits --annee {annee} », "
-            "puis relancez cette commande."
-        )
-    cibles: list[_Cible] = []
-    manquants: list[str] = []
-    pieces: dict[str, PieceJointe] = {}
-    for code in codes:
-        lignes = [c for c in contacts if c.pilote == code]
-        if structures_exclues is not None and code in structures_exclues:
-            lignes = [c for c in lignes if cle(c.structure) not in structures_exclues[code]]
-            if not lignes:
-                continue
-        avec = [c for c in lignes if c.courriel]
-        for c in lignes:
-            if not c.courriel and (c.structure or not avec):
-                qui = f"{code} – {c.structure}" if c.structure else f"{code} ({c.organisation})"
-                sans_adresse.append(f"{qui} : pas d'adresse (contacts.xlsx, ligne {c.ligne}).")
-        if not lignes:
-            sans_adresse.append(f"{code} ({protocole.pilote(code).nom}) : aucune ligne dans contacts.xlsx.")
-        if not avec:
-            continue
-        if code not in pieces:
-            chemin = dossier / disposition.nom_fichier(annee, code)
-            if not chemin.is_file():
-                manquants.append(chemin.name)
-                continue
-            pieces[code] = _piece(chemin)
-        for c in avec:
-            cibles.append(_Cible(contact=c, pieces=[pieces[code]]))
-    if manquants:
-        raise Vif38Error(
-            f"{len(manquants)} classeur(s) introuvable(s) dans « {dossier} » : {', '.join(manquants)}. "
-            f"Lancez « vif38-bilan gabarits --annee {annee} » pour les produire, puis relancez cette commande."
-        )
-    return cibles
-
-
-def _utilisable(f: Any) -> bool:
-    return f.etat in (VALIDE, A_CORRIGER) and bool(f.pilote)
-
-
-def _cibles_relance(
-    protocole: Protocole, contacts: Sequence[Contact], config: Any, annee: int, resultat: Any, sans_adresse: list[str]
-) -> list[_Cible]:
-    """Pilots with no usable return; for a collective pilot, also its structures not heard from."""
-    manquants = set(resultat.manquants)
-    recus: dict[str, set[str]] = {}
-    for f in resultat.fichiers:
-        if _utilisable(f):
-            recus.setdefault(f.pilote, set()).add(cle(f.structure or ""))
-    codes = []
-    exclues: dict[str, set[str]] = {}
-    for p in protocole.pilotes_actifs():
-        if p.code in manquants:
-            codes.append(p.code)
-        elif p.collectif and p.code in recus:
-            # Structures listed in contacts.xlsx whose name matches no return: remind them too.
-            exclues[p.code] = recus[p.code] | {""}
-            codes.append(p.code)
-    return _cibles_classeurs(protocole, contacts, config, annee, codes, sans_adresse, exclues)
-
-
-def _cibles_correction(
-    protocole: Protocole,
-    contacts: Sequence[Contact],
-    sorties: Path,
-    resultat: Any,
-    sans_adresse: list[str],
-    gabarits: Path | None = None,
-) -> list[_Cible]:
-    """Returns with erreurs: the annotated copy goes back to the pilot (or structure) that sent it;
-    a workbook of an earlier year filled for this one gets this year's workbook instead (gabarits:
-    the folder of this year's workbooks)."""
-    par_fichier: dict[str, list[Any]] = {}
-    for a in resultat.anomalies:
-        par_fichier.setdefault(a.fichier, []).append(a)
-    cibles: dict[tuple[str, str, str], _Cible] = {}
-    absents: list[str] = []
-    perimes: list[str] = []
-    for f in resultat.fichiers:
-        anomalies = par_fichier.get(f.nom, [])
-        a_erreurs = f.erreurs > 0 or any(a.gravite == ERREUR for a in anomalies)
-        if not (f.etat == A_CORRIGER or (f.etat == VALIDE and a_erreurs)):
-            continue
-        if not f.pilote:
-            sans_adresse.append(f"{f.nom} : pilote non reconnu, renvoyez ce fichier vous-même à son expéditeur.")
-            continue
-        note = ""
-        if f.annee and f.annee != resultat.annee and gabarits is not None:
-            annote, note = _classeur_de_l_annee(f, resultat.annee, Path(gabarits))
-            if not annote.is_file():
-                absents.append(f.nom)
-                continue
-        elif f.format and f.format not in rapport_controle.FORMATS_ANNOTABLES:
-            # No annotated copy of an .ods/.xls return: send it back as is, the list says where.
-            annote = Path(f.chemin)
-            note = (
-                f"Votre fichier « {Path(f.nom).name} » (format .{f.format}) ne peut pas être annoté : "
-                "les cellules concernées sont indiquées ci-dessous."
-            )
-        else:
-            annote = Path(rapport_controle.chemin_annote(sorties, f.nom))
-            if f.format == "ods":  # the copy of an .ods return is an .xlsx holding its cells
-                note = (
-                    f"Votre fichier « {Path(f.nom).name} » était au format .ods : la copie annotée jointe est au "
-                    "format .xlsx (LibreOffice l'ouvre aussi) ; corrigez-la et renvoyez-la."
-                )
-            if not annote.is_file():
-                absents.append(f.nom)
-                continue
-            with contextlib.suppress(OSError):
-                if Path(f.chemin).stat().st_mtime > annote.stat().st_mtime:
-                    perimes.append(f.nom)
-                    continue
-        lignes = [c for c in contacts if c.pilote == f.pilote]
-        pilote = protocole.pilote(f.pilote)
-        qui = f"{f.pilote} – {f.structure}" if f.structure else f"{f.pilote} ({pilote.nom})"
-        if pilote.collectif:
-            lignes = [c for c in lignes if cle(c.structure) == cle(f.structure or "")]
-        avec = [c for c in lignes if c.courriel]
-        if not avec:
-            # The return's own identity block may carry the respondent's address.
-            adresse = _adresse_identite(f)
-            if adresse:
-                avec = [
-                    Contact(
-                        pilote=f.pilote,
-                        structure=f.structure or "",
-                        organisation=pilote.nom,
-                        nom=str(f.identite.get("Contact") or "").strip(),
-                        courriel=adresse,
-                        copie=(),
-                        ligne=0,
-                    )
-                ]
-            else:
-                ou = (
-                    f"ajoutez la structure « {f.structure} » dans contacts.xlsx"
-                    if f.structure
-                    else "renseignez son adresse dans contacts.xlsx"
-                )
-                sans_adresse.append(f"{qui} : pas d'adresse pour renvoyer « {f.nom} » ({ou}).")
-                continue
-        piece = _piece(annote)
-        for c in avec:
-            k = (c.pilote, cle(c.structure), c.courriel.lower())
-            cible = cibles.setdefault(k, _Cible(contact=c))
-            cible.pieces.append(piece)
-            cible.blocs.append((piece.nom, note, anomalies))
-    if absents or perimes:
-        annee = resultat.annee
-        morceaux = []
-        if absents:
-            morceaux.append(f"copie annotée introuvable pour {', '.join(absents)}")
-        if perimes:
-            morceaux.append(f"copie annotée plus ancienne que le retour pour {', '.join(perimes)}")
-        raise Vif38Error(
-            f"{_majuscule(' ; '.join(morceaux))}. Lancez d'abord « vif38-bilan controler --annee {annee} », "
-            "puis relancez cette commande."
-        )
-    return list(cibles.values())
-
-
-def _classeur_de_l_annee(f: Any, annee: int, gabarits: Path) -> tuple[Path, str]:
-    """Last year's workbook filled for this year (issue 25): this year's workbook goes back, and
-    the text says to copy the answers into it."""
-    note = (
-        f"Votre fichier « {Path(f.nom).name} » est le classeur de l'année {f.annee}, rempli pour {annee} : vos "
-        f"réponses n'ont pas pu être reprises. Recopiez-les dans le classeur {annee} joint à ce message, puis "
-        "renvoyez-le."
-    )
-    return gabarits / disposition.nom_fichier(annee, f.pilote), note
-
-
-def _majuscule(texte: str) -> str:
-    return texte[:1].upper() + texte[1:]
-
-
-def _adresse_identite(f: Any) -> str:
-    for k, v in (f.identite or {}).items():
-        if cle(str(k)) == cle("Courriel") and v:
-            with contextlib.suppress(ValueError):
-                return lire_adresse(str(v))
-    return ""
 
 
 def _nom_brouillon(c: Contact, pris: set[str]) -> str:

@@ -2,7 +2,8 @@
 
 ouverture: open or create a workspace · annee: produce the workbooks, check the returns, consolidate and write the
 bilan, prepare the e-mails · cloture: freeze a signed year, reopen it, verify it · etat: where a year
-stands and the next step · imports: Word documents in · depots: files dropped in the browser, what a
+stands and the next step · arbitrages: the agent's decisions on disputed figures · imports: Word
+documents in · depots: files dropped in the browser, what a
 check reads · envoi: sending the drafts · protocole: successive protocols, the end-of-protocol bilan.
 Names load lazily (PEP 562): `vif38-bilan --help` imports none of the stages."""
 
@@ -37,6 +38,12 @@ _NOMS = {
     "produire_bilan": "annee",
     "produire_gabarits": "annee",
     "produire_historique_vierge": "annee",
+    "Arbitrage": "arbitrages",
+    "ArbitrageRefuse": "arbitrages",
+    "arbitrer": "arbitrages",
+    "chemin_arbitrages": "arbitrages",
+    "lire_arbitrages_espace": "arbitrages",
+    "retirer_arbitrage": "arbitrages",
     "Verification": "cloture",
     "rouvrir_annee": "cloture",
     "valider_annee": "cloture",

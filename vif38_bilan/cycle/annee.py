@@ -20,6 +20,7 @@ from vif38_bilan.espace import cloture as validation
 from vif38_bilan.regles import ERREUR, HISTORIQUE_VALIDE_MODIFIE, Anomalie
 from vif38_bilan.consolidation.classeur import ecrire_consolidation
 from vif38_bilan.consolidation.actions import Consolidation, consolider
+from vif38_bilan.consolidation.arbitrages import NOM_ARBITRAGES, lire_arbitrages
 from vif38_bilan.controle.retours import controler
 from vif38_bilan.commun.ecriture import SortiesIndependantes
 from vif38_bilan.espace.reglages import exiger_reglages
@@ -280,7 +281,8 @@ def produire_bilan(
         SortiesBilan.
     Raises:
         AnneeHorsProtocole, AnneeValidee (the year is signed: nothing rewritten), EspaceVerrouille,
-        FichierRefuse / ModeleInvalide (the Word base), SortieBloquee (after writing what could be written).
+        FichierRefuse / ModeleInvalide (the Word base), ArbitrageRefuse (arbitrages.toml unreadable),
+        SortieBloquee (after writing what could be written).
     """
     espace = rappeler_suites(espace.pour_annee(annee))  # an action carrying on an earlier one shows its figures
     sortie = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
@@ -291,6 +293,8 @@ def produire_bilan(
     modele = modele or espace.config.modele
     if modele:
         verifier_modele(modele)  # a faulty base stops the run before the check
+    # The agent's decisions (arbitrages.toml): a faulty file stops the run before the check too.
+    arbitrages = lire_arbitrages(espace.racine / NOM_ARBITRAGES, espace.protocole)
     with espace.verrou():
         validation.refuser_si_validee(sortie, annee, "le bilan")
         # A year with no return whose history workbook exists (imported from an earlier bilan
@@ -308,7 +312,7 @@ def produire_bilan(
                 resultat = _controler(espace, annee, saisies, sortie, jobs, ecrire=True, sorties=sorties)
             historique = lire_historique_annee(espace, annee)
         fait(ETAPES_BILAN[0])
-        donnees = consolider(espace.protocole, annee, resultat, historique, annee_importee=importee)
+        donnees = consolider(espace.protocole, annee, resultat, historique, importee, arbitrages)
         fait(ETAPES_BILAN[1])
         if importee:
             classeur = espace.dossier("sorties", annee) / fichiers.nom_consolidation(annee)

@@ -46,6 +46,7 @@ class RetourPilote:
     collectif: bool
     etat: str  # VALIDE | A_CORRIGER | MANQUANT | "" when not checked yet
     fichiers: tuple[Any, ...] = ()  # FichierControle of its returns (replaced ones included)
+    court: str = ""  # short name for a sentence ("DDFE", "Police"): its first alias, else its name
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class Etape:
     """The next thing to do: a French sentence and the page where it is done."""
 
     texte: str
-    page: str  # "gabarits" | "courriels" | "depot" | "rapport" | "bilan"
+    page: str  # "gabarits" | "courriels" | "depot" | "rapport" | "bilan" | "historique" | "arbitrages"
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,12 @@ class EtatAnnee:
     prochaine: Etape
     comptes: dict[str, int] = field(default_factory=dict)  # files per state
     validee_le: str = ""  # JJ/MM/AAAA once the signed year is validated (frozen), "illisible" if its record is
+    a_arbitrer: int = 0  # disagreements and probable double counts not arbitrated (needs the consolidation)
+    sans_outil: bool = False  # nothing in gabarits/ nor saisies/ while a later year has: handled by hand
+
+    def noms(self, etat: str) -> list[str]:
+        """Short names of the pilots whose return is in etat (MANQUANT, A_CORRIGER…), directory order."""
+        return [r.court or r.nom for r in self.retours if r.etat == etat]
 
 
 def _fichiers(dossier: Path, motif: str, recursif: bool = False) -> Fichiers:
@@ -89,8 +96,9 @@ def _existe(chemin: Path) -> Path | None:
     return chemin if chemin.is_file() else None
 
 
-def etat_annee(espace: Any, annee: int, resultat: Any = None) -> EtatAnnee:
-    """The state of year annee in espace (an opened workspace); resultat: its latest check, if any."""
+def etat_annee(espace: Any, annee: int, resultat: Any = None, consolidation: Any = None) -> EtatAnnee:
+    """The state of year annee in espace (an opened workspace); resultat: its latest check, if any;
+    consolidation: the year's consolidation when at hand (counts what is left to arbitrate)."""
     espace = espace.pour_annee(annee, verifier=False) if hasattr(espace, "pour_annee") else espace
     p = espace.protocole
     sorties = espace.dossier("sorties", annee)
@@ -109,7 +117,8 @@ def etat_annee(espace: Any, annee: int, resultat: Any = None) -> EtatAnnee:
             etat = A_CORRIGER
         else:
             etat = VALIDE
-        retours.append(RetourPilote(pilote.code, pilote.nom, pilote.collectif, etat, siens))
+        court = pilote.alias[0] if pilote.alias else pilote.nom
+        retours.append(RetourPilote(pilote.code, pilote.nom, pilote.collectif, etat, siens, court))
     comptes = {}
     if resultat is not None:
         comptes = {e: sum(f.etat == e for f in resultat.fichiers) for e in (VALIDE, A_CORRIGER, REMPLACE, IGNORE)}
@@ -134,15 +143,66 @@ def etat_annee(espace: Any, annee: int, resultat: Any = None) -> EtatAnnee:
         prochaine=Etape("", ""),
         comptes=comptes,
         validee_le=validee_le,
+        a_arbitrer=a_arbitrer(consolidation) if consolidation is not None else 0,
+        sans_outil=not gabarits.nombre and not saisies.nombre and _suivantes_outillees(espace, annee),
     )
     return EtatAnnee(**{**etat.__dict__, "prochaine": prochaine_etape(etat)})
 
 
+def a_arbitrer(c: Any) -> int:
+    """Disagreements of the bilan's year left open: statuses not settled by an arbitration, and
+    probable double counts (a ``somme`` of equal declarations, not arbitrated)."""
+    statuts = sum(1 for d in c.desaccords if d.annee == c.annee and not d.arbitre)
+    doubles = sum(sum(e.doubles) for (_, y), e in c.enregistrements.items() if y == c.annee)
+    return statuts + doubles
+
+
+def _suivantes_outillees(espace: Any, annee: int) -> bool:
+    """Does a later year of the protocol have workbooks or returns in this workspace?"""
+    for y in espace.protocole.annees:
+        if y > annee and (
+            _fichiers(espace.dossier("gabarits", y), "*.xlsx").nombre
+            or _fichiers(espace.dossier("saisies", y), "*", True).nombre
+        ):
+            return True
+    return False
+
+
+def _liste(noms: list[str], n: int = 4) -> str:
+    """ "Police, CAF et 3 autres" — a sentence's list of names."""
+    if len(noms) <= n:
+        return ", ".join(noms[:-1]) + (" et " if len(noms) > 1 else "") + noms[-1] if noms else ""
+    return ", ".join(noms[:n]) + f" et {len(noms) - n} autres"
+
+
+def _pl(n: int, mot: str) -> str:
+    return f"{n} {mot}{'s' if n > 1 else ''}"
+
+
+def _bilan_a_jour(e: EtatAnnee) -> bool:
+    dernier_retour = e.saisies.date
+    return e.bilan is not None and (dernier_retour is None or Fichiers((e.bilan,)).date >= dernier_retour)
+
+
 def prochaine_etape(e: EtatAnnee) -> Etape:
-    """The next thing to do for the year, in the order of the cycle."""
+    """The next thing to do for the year, in the order of the cycle: what is missing, what to correct,
+    what to arbitrate, the bilan to (re)produce — and only then review and signature (issue 23).
+    A year handled without the tool points to its history workbook."""
     a = e.annee
     if e.validee_le:
         return Etape(f"Le bilan {a} est validé (signé) : l'année est figée, rien à refaire.", "bilan")
+    if e.sans_outil:
+        if e.consolidation is not None:
+            return Etape(
+                f"Année {a} traitée sans vif38-bilan : son classeur historique est en place, le bilan {a + 1} le reprend. "
+                "Relisez-le si besoin.",
+                "historique",
+            )
+        return Etape(
+            f"Année {a} traitée sans vif38-bilan : remplissez son classeur historique (statuts et chiffres du bilan {a}), "
+            f"pour que le bilan {a + 1} montre sa colonne.",
+            "historique",
+        )
     if not e.gabarits.nombre and not e.saisies.nombre:
         return Etape(f"Produire les classeurs de collecte {a}, un par pilote.", "gabarits")
     if e.gabarits.nombre and not e.brouillons["envoi"].nombre and not e.saisies.nombre:
@@ -151,15 +211,33 @@ def prochaine_etape(e: EtatAnnee) -> Etape:
         return Etape(f"Déposer les classeurs renvoyés par les pilotes (retours {a}).", "depot")
     if not e.controle:
         return Etape("Contrôler les retours déposés.", "rapport")
-    manquants = e.comptes.get(MANQUANT, 0)
-    dernier_retour = e.saisies.date
-    bilan_a_jour = e.bilan is not None and (dernier_retour is None or Fichiers((e.bilan,)).date >= dernier_retour)
-    if e.nb_erreurs and not e.brouillons["correction"].nombre:
+    manquants, a_corriger = e.noms(MANQUANT), e.noms(A_CORRIGER)
+    if a_corriger:
+        texte = f"Faire corriger {_pl(len(a_corriger), 'classeur')} ({_liste(a_corriger)} : {_pl(e.nb_erreurs, 'erreur')}) : "
+        if not e.brouillons["correction"].nombre:
+            return Etape(
+                texte + "renvoyez à chacun sa copie annotée, puis déposez les versions corrigées.", "courriels"
+            )
+        return Etape(texte + "déposez les versions corrigées dès leur retour, puis relancez le contrôle.", "depot")
+    if manquants:
+        texte = f"{_pl(len(manquants), 'pilote')} sans retour ({_liste(manquants)}) : "
+        if not e.brouillons["relance"].nombre:
+            return Etape(texte + ("relancez-le." if len(manquants) == 1 else "relancez-les."), "courriels")
+        if not _bilan_a_jour(e):
+            return Etape(
+                texte + f"produisez le bilan {a} pour le relire : leurs chiffres y sont marqués « partiel ».", "bilan"
+            )
         return Etape(
-            f"Renvoyer aux pilotes concernés leur copie annotée ({e.nb_erreurs} erreur(s) à corriger).", "courriels"
+            texte + "déposez leurs classeurs dès leur arrivée. Le bilan les marque « partiel » ; ne le faites signer "
+            f'qu\'en connaissance de cause (vif38-bilan valider --annee {a} --malgre-manques "motif").',
+            "depot",
         )
-    if manquants and not e.brouillons["relance"].nombre:
-        return Etape(f"Relancer les {manquants} pilote(s) sans retour.", "courriels")
-    if not bilan_a_jour:
+    if not _bilan_a_jour(e):
         return Etape(f"Produire le bilan {a} (les retours déposés depuis le dernier bilan y seront pris).", "bilan")
+    if e.a_arbitrer:
+        return Etape(
+            f"Arbitrer {_pl(e.a_arbitrer, 'désaccord')} entre pilotes (voir les points à vérifier) : "
+            f"vif38-bilan arbitrer --annee {a} --action CODE …, puis reproduire le bilan.",
+            "arbitrages",
+        )
     return Etape(f"Relire le bilan {a} dans Word, puis le présenter aux signataires.", "bilan")

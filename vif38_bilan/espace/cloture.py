@@ -115,9 +115,11 @@ def refuser_si_validee(dossier: str | Path, annee: int, quoi: str) -> None:
 
 
 def enregistrer_validation(
-    racine: Path, annee: int, dossier: Path, retours: list[Path], maintenant: datetime | None = None
+    racine: Path, annee: int, dossier: Path, retours: list[Path], maintenant: datetime | None = None, note: str = ""
 ) -> Validation:
     """Record the fingerprints of the year's outputs in dossier and of every return read.
+
+    note: added to the journal's line (e.g. why the year was validated with returns missing).
 
     Raises Vif38Error when the consolidation or the bilan .docx is missing, AnneeValidee when the
     year already is validated, SortieBloquee when the record cannot be written.
@@ -143,7 +145,8 @@ def enregistrer_validation(
         dossier,
         annee,
         moment,
-        f"validation : {len(empreintes) - len(retours)} fichier(s) signé(s), {len(retours)} retour(s)",
+        f"validation : {len(empreintes) - len(retours)} fichier(s) signé(s), {len(retours)} retour(s)"
+        + (f" ; {note}" if note else ""),
     )
     return v
 

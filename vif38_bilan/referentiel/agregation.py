@@ -10,9 +10,14 @@ Like DHIS2's aggregation type, each indicator of the referential says how its fi
   from the lead, the largest co-pilot figure is kept and the bilan says so.
 - ``aucune``: not added up; each pilot's figure is listed and no total (nor rate) is computed.
 
-Whatever the rule, the structures of a collective pilot ("Associations", "Communes"…) are distinct
-organisations: their figures add up first, into the pilot's figure, before the rule applies across
-pilots.
+The rule applies to every declaration the same way: under ``maximum`` (one shared event) the
+structures of a collective pilot ("Associations", "Communes"…) do not add up either — two
+associations declaring the colloquium they both ran declare one colloquium; under the other rules
+they are distinct organisations and add up into their pilot's figure before the rule applies
+across pilots (``par_pilote``).
+
+Under ``somme``, two or more equal non-zero declarations are probably one event counted twice
+(``double_compte_probable``): the working notes flag them for the agent, who can arbitrate.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ class Agregation(StrEnum):
 
 
 PAR_DEFAUT = Agregation.SOMME
+ARBITRE = "chiffre retenu après arbitrage"
 VALEURS = tuple(a.value for a in Agregation)
 
 # Words of the bilan's explanation, after "déclarations : …".
@@ -93,33 +99,51 @@ class Agregat:
     regle: Agregation
     declarations: tuple[Declaration, ...]
     sans_chef: bool = False  # rule chef_de_file, but the lead gave no figure
+    arbitrage: str = ""  # the agent's decision ("valeur 156"), "" when the rule alone decided
 
     @property
     def plusieurs(self) -> bool:
         return len(self.declarations) > 1
 
     def explication(self) -> str:
-        """ "déclarations : Justice 4, DDFE 3 ; maximum retenu" when several pilots answered, else ""."""
-        if not self.plusieurs:
+        """ "déclarations : Justice 4, DDFE 3 ; maximum retenu" when several pilots answered, else "";
+        after an arbitration, the neutral « chiffre retenu après arbitrage » (the signed text's words)."""
+        if not self.plusieurs and not self.arbitrage:
             return ""
         detail = ", ".join(f"{d.qui} {nombre(d.valeur)}" for d in self.declarations)
         retenu = _RETENU[self.regle]
-        if self.sans_chef:
+        if self.arbitrage:
+            retenu = ARBITRE
+        elif self.sans_chef:
             retenu = "pas de chiffre du chef de file, maximum des co-pilotes retenu"
-        return f"déclarations : {detail} ; {retenu}"
+        return f"déclarations : {detail} ; {retenu}" if self.plusieurs else retenu
 
 
 
-def par_pilote(figures: Iterable[tuple[str, bool, int | float]]) -> tuple[Declaration, ...]:
-    """(label, is lead, figure) per return → one declaration per label, structures added up, order kept."""
+def par_pilote(
+    figures: Iterable[tuple[str, bool, int | float]], regle: Agregation | str = PAR_DEFAUT
+) -> tuple[Declaration, ...]:
+    """(label, is lead, figure) per return → one declaration per label, order kept: the returns of one
+    label (the structures of a collective pilot) combine by the same rule as the pilots — the largest
+    under ``maximum``, the sum otherwise."""
+    le_plus_grand = Agregation(regle) is Agregation.MAXIMUM
     totaux: dict[str, list] = {}
     for qui, chef, v in figures:
         if qui in totaux:
-            totaux[qui][1] += v
+            totaux[qui][1] = max(totaux[qui][1], v) if le_plus_grand else totaux[qui][1] + v
             totaux[qui][0] = totaux[qui][0] or chef
         else:
             totaux[qui] = [chef, v]
     return tuple(Declaration(q, v, c) for q, (c, v) in totaux.items())
+
+
+def double_compte_probable(regle: Agregation | str, valeurs: Iterable[int | float]) -> bool:
+    """True under ``somme`` when two or more of the returns' figures (structures included) are equal
+    and non-zero: probably one event declared twice (issue 23: 1-1-1's 156 co-financed trainees)."""
+    if Agregation(regle) is not Agregation.SOMME:
+        return False
+    vues = [v for v in valeurs if v]
+    return len(vues) != len(set(vues))
 
 
 def agreger(regle: Agregation | str, declarations: Iterable[Declaration]) -> Agregat:

@@ -29,6 +29,7 @@ from vif38_bilan.referentiel.protocole import (
     Suite,
 )
 from vif38_bilan.referentiel.statuts import lire_statuts
+from vif38_bilan.referentiel.temporalite import temporalite_entree
 
 
 def charger_protocole(chemin: str | Path | None = None) -> Protocole:
@@ -298,6 +299,7 @@ class _Lecture:
             self.champ(ind, "cible_texte", lieu, requis=False),
             self.champ(ind, "origine", lieu, requis=False) or "protocole",
             regle_agregation(ind, cellule(ind, "agregation") or lieu, self.fautes),
+            temporalite_entree(ind, t, cellule(ind, "temporalite") or lieu, self.fautes),
         )
 
     def calendrier(self, par_num: dict[int, Objectif], annees: tuple[int, ...]) -> list[PlanCalendrier]:

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from vif38_bilan.referentiel.temporalite import temporalite_entree
+
 AXE_GENERAL = "général"
 
 # How the returns of several providers add up (the vocabulary of the indicators' rules):
@@ -64,6 +66,7 @@ class SerieChiffre:
     pilotes: tuple[str, ...]
     agregation: str = "somme"
     lignes: tuple[LigneChiffre, ...] = ()
+    temporalite: str = "flux"  # flux (counted in the year) or stock (level at year end): referentiel.temporalite
     historique: tuple[ValeurConnue, ...] = ()
 
     @property
@@ -149,6 +152,7 @@ def lire_series(
         agregation = _texte(e.get("agregation")) or "somme"
         if agregation not in AGREGATIONS:
             fautes.append(f"{lieu} : agrégation « {agregation} » inconnue ({', '.join(AGREGATIONS)})")
+        temporalite = temporalite_entree(e, "entier", lieu, fautes)
         lignes = []
         for k, li in enumerate(e.get("lignes") or [], 1):
             lid = _texte(li.get("id")) if isinstance(li, dict) else ""
@@ -176,6 +180,7 @@ def lire_series(
                 pilotes=tuple(dict.fromkeys(pilotes)),
                 agregation=agregation,
                 lignes=tuple(lignes),
+                temporalite=temporalite,
                 historique=tuple(sorted(historique, key=lambda v: (v.annee, v.ligne))),
             )
         )
@@ -219,6 +224,7 @@ def series_vers_dict(series: Iterable[SerieChiffre]) -> list[dict[str, Any]]:
             "axe": s.axe if s.axe is not None else AXE_GENERAL,
             "pilotes": list(s.pilotes),
             "agregation": s.agregation,
+            "temporalite": s.temporalite,
             "lignes": [{"id": li.id, "libelle": li.libelle} for li in s.lignes],
             "historique": [
                 {

@@ -46,6 +46,7 @@ FEUILLES: dict[str, list[tuple[str, str]]] = {
         ("Texte de la cible", "cible_texte"),
         ("Origine (protocole ou cible)", "origine"),
         ("Agrégation (somme, maximum, chef_de_file, aucune)", "agregation"),
+        ("Temporalité (flux, stock, ponctuel)", "temporalite"),
     ],
     "Pilotes": [
         ("Code", "code"),
@@ -65,6 +66,7 @@ FEUILLES: dict[str, list[tuple[str, str]]] = {
         ("Axe (numéro ou « général »)", "axe"),
         ("Pilotes (codes, séparés par |)", "pilotes"),
         ("Agrégation (somme, maximum ou chef_de_file)", "agregation"),
+        ("Temporalité (flux, stock, ponctuel)", "temporalite"),
     ],
     "Chiffres clés lignes": [("Code chiffre", "serie"), ("Code ligne", "id"), ("Libellé", "libelle")],
     # Actions carrying on the previous protocol's (issue 28): proposed by the import, confirmed by the agent.
@@ -85,7 +87,7 @@ FEUILLES: dict[str, list[tuple[str, str]]] = {
     ],
 }
 # Columns added after the first version: a workbook exported before them still loads (default value).
-OPTIONNELLES = {("Indicateurs", "agregation")}
+OPTIONNELLES = {("Indicateurs", "agregation"), ("Indicateurs", "temporalite"), ("Chiffres clés", "temporalite")}
 FACULTATIVES = ("Chiffres clés", "Chiffres clés lignes", "Chiffres clés historique", "Suites")
 GENERAL = [
     ("Identifiant", "id"),

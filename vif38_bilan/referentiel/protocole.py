@@ -46,6 +46,7 @@ class Indicateur:
     # "protocole": the protocol's own indicator; "cible": added to measure the stated target.
     origine: str = "protocole"
     agregation: str = "somme"  # how several pilots' figures make one (vif38_bilan.referentiel.agregation)
+    temporalite: str = "flux"  # how the years make a cumul: flux, stock, ponctuel (referentiel.temporalite)
 
 
 @dataclass(frozen=True)

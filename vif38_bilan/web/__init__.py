@@ -2,7 +2,8 @@
 downloaded. app (the Flask application, its guards) · etat_serveur (what one run of the server
 knows) · pages (the pages) · etapes (the only module reaching the library, through the cycle) ·
 securite (token, cookie, CSRF, Host) · travaux (background jobs) · serveur (waitress on 127.0.0.1)
-· commande (the `web` command).
+· commande (the `web` command) · arbitrages (the
+arbitration page).
 
 `vif38-bilan web` starts it (serveur.lancer); creer_app builds the application for tests.
 Re-exported lazily: importing the command must not load Flask.

@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from vif38_bilan.web.etapes import nom_affichable, sans_bidi, taille
 from vif38_bilan.web.etat_serveur import Serveur, serveur
+from vif38_bilan.web import arbitrages  # noqa: F401  (its route joins the pages' blueprint)
 from vif38_bilan.web.pages import pages
 from vif38_bilan.web.securite import (
     CHAMP_CSRF,

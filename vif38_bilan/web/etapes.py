@@ -25,11 +25,16 @@ from vif38_bilan.cycle import (
     produire_historique_vierge,
     rouvrir_annee,
 )
+from vif38_bilan.cycle import Arbitrage, arbitrer, lire_arbitrages_espace, retirer_arbitrage
 from vif38_bilan.espace import lire_date, nom_consolidation, nom_points
 from vif38_bilan.exceptions import EspaceVerrouille, FichierRefuse, Vif38Error
 
 __all__ = [
+    "Arbitrage",
     "TAILLE_DEPOT_MAX",
+    "arbitrer",
+    "lire_arbitrages_espace",
+    "retirer_arbitrage",
     "TYPES_COURRIELS",
     "Espace",
     "EspaceVerrouille",

@@ -78,7 +78,8 @@ def accueil():
 def tableau(annee: int):
     s = serveur()
     resultat = _resultat_ou_lecture(_annee(annee))
-    etat = etat_annee(s.espace, annee, resultat)
+    dernier = s.bilans.get(annee)  # its consolidation tells what is left to arbitrate (issue 23)
+    etat = etat_annee(s.espace, annee, resultat, dernier.donnees if dernier is not None else None)
     return render_template(
         "tableau.html", annee=annee, page="tableau", etat=etat, lecture=s.travaux.en_cours(), echec=_echec(annee)
     )

@@ -246,7 +246,7 @@ def test_annee_figee_se_rouvre_au_clavier_avec_un_motif(navigateur, serveur, cap
     for f in serveur.recus[:2]:
         (saisies / f.name).write_bytes(f.read_bytes())
     produire_bilan(e, ANNEE)
-    valider_annee(e, ANNEE)
+    valider_annee(e, ANNEE, malgre_manques="essai de la réouverture au clavier")  # issue 23: a year with pilots missing is frozen only with a motif
     p = navigateur
     audit = Audit(p, axe_js, captures)
     p.get(serveur.adresse)

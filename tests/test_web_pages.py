@@ -38,7 +38,7 @@ def _get(c, url):
 
 
 def _post(c, url, data):
-    _, page = _get(c, "/2023/historique")  # every form of the server carries the same token
+    _, page = _get(c, "/2023/bilan")  # every form of the server carries the same token
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
     return c.post(url, data={"csrf": csrf, **data}, headers={"Host": HOTE})
 

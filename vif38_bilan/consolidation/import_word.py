@@ -102,7 +102,11 @@ def _statut_lu(lignes: tuple[str, ...]) -> str:
 
 
 def lire_bilan(chemin: str | Path) -> LectureBilan:
-    """The action rows of every bilan table of the document, duplicates set apart."""
+    """The action rows of every bilan table of the document, duplicates set apart.
+
+    Raises:
+        DocumentIllisible: no bilan table whose rows start with an action code.
+    """
     chemin = Path(chemin)
     contenu = blocs(ouvrir_document(chemin))
     rangees: list[Rangee] = []
@@ -119,82 +123,18 @@ def lire_bilan(chemin: str | Path) -> LectureBilan:
                 titre_courant = b.texte
             continue
         t = b.tableau
-        lues: list[Rangee] = []
         entete = _entete_annexe(t)
         codes_colonnes = None if entete else _entete_protocole(t)
         if entete:
             disposition = disposition or "annexe"
             annees.update(entete["annees"].values())
-            for r, rangee in enumerate(t.rangees[1:], 2):
-                if not rangee or not any(c.texte for c in rangee):
-                    continue
-                m = RE_CODE.match(rangee[0].texte)
-                if not m:
-                    non_rattachees.append(f"tableau {t.numero}, ligne {r} : « {espaces(rangee[0].texte)[:80]} »")
-                    continue
-                code = f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
-                x = Rangee(code, t.numero, espaces(rangee[0].texte[m.end() :]))
-                x.pilotage = espaces(t.colonne(r - 1, 1).texte) if t.colonne(r - 1, 1) else ""
-                if entete["autres"] is not None and t.colonne(r - 1, entete["autres"]):
-                    x.autres_acteurs = espaces(t.colonne(r - 1, entete["autres"]).texte)
-                for j, y in entete["annees"].items():
-                    case = t.colonne(r - 1, j)
-                    if case is not None:
-                        x.statuts[y] = _statut_lu(case.lignes)
-                if entete["obs"] is not None and t.colonne(r - 1, entete["obs"]) is not None:
-                    lignes = list(t.colonne(r - 1, entete["obs"]).lignes)
-                    # Observations of the annex layout belong to the last year the table reports.
-                    x.observations[-1] = lignes
-                lues.append(x)
+            lues = _rangees_annexe(t, entete, non_rattachees)
         elif codes_colonnes:
             disposition = disposition or "protocole"
-            par_code = {c: Rangee(c, t.numero) for c in codes_colonnes}
-            for rangee in t.rangees[1:]:
-                if not rangee:
-                    continue
-                tete = espaces(rangee[0].texte)
-                m = re.match(r"^(Statut|Observations)\s+((?:19|20)\d\d)$", tete)
-                k = cle(tete)
-                for j, code in enumerate(codes_colonnes, 1):
-                    case = next((c for c in rangee if c.debut <= j <= c.fin), None)
-                    if case is None:
-                        continue
-                    x = par_code[code]
-                    if k == "description des actions":
-                        x.description = espaces(case.texte)
-                    elif k == "pilotage":
-                        x.pilotage = espaces(case.texte)
-                    elif k == "autres acteurs":
-                        x.autres_acteurs = espaces(case.texte)
-                    elif m and m.group(1) == "Statut":
-                        annees.add(int(m.group(2)))
-                        x.statuts[int(m.group(2))] = _statut_lu(case.lignes)
-                    elif m:
-                        annees.add(int(m.group(2)))
-                        x.observations[int(m.group(2))] = list(case.lignes)
-            lues = list(par_code.values())
+            lues = _rangees_protocole(t, codes_colonnes, annees)
         else:
             continue
-        deja = [x for x in lues if x.code in vus]
-        if lues and len(deja) == len(lues):
-            codes = ", ".join(x.code for x in lues)
-            premier = vus[lues[0].code].tableau
-            ecarts = [x.code for x in lues if x.statuts != vus[x.code].statuts]
-            doublons.append(
-                f"Le tableau {t.numero} (« {titre_courant[:70]} », actions {codes}) répète le tableau {premier} : "
-                "il n'est pas compté une seconde fois"
-                + (f" (statuts différents pour {', '.join(ecarts)} : la première version est gardée)" if ecarts else "")
-                + "."
-            )
-            continue
-        for x in deja:
-            doublons.append(
-                f"L'action {x.code} figure à nouveau dans le tableau {t.numero} : seule la première ligne est lue."
-            )
-        for x in lues:
-            if x.code not in vus:
-                vus[x.code] = x
-                rangees.append(x)
+        _retenir(lues, t, titre_courant, vus, rangees, doublons)
     if not rangees:
         raise DocumentIllisible(
             f"« {chemin.name} » ne contient aucun tableau de bilan (en-tête OBJECTIFS | ACTEURS | … | OBSERVATIONS, "
@@ -208,6 +148,84 @@ def lire_bilan(chemin: str | Path) -> LectureBilan:
         if -1 in x.observations:
             x.observations[derniere] = x.observations.pop(-1)
     return LectureBilan(ans, rangees, doublons, non_rattachees, titre, disposition, contenu)
+
+
+def _rangees_annexe(t: Tableau, entete: dict[str, Any], non_rattachees: list[str]) -> list[Rangee]:
+    """Rows of an annex-layout table (OBJECTIFS | ACTEURS | … | years | OBSERVATIONS)."""
+    lues = []
+    for r, rangee in enumerate(t.rangees[1:], 2):
+        if not rangee or not any(c.texte for c in rangee):
+            continue
+        m = RE_CODE.match(rangee[0].texte)
+        if not m:
+            non_rattachees.append(f"tableau {t.numero}, ligne {r} : « {espaces(rangee[0].texte)[:80]} »")
+            continue
+        x = Rangee(f"{m.group(1)}-{m.group(2)}-{m.group(3)}", t.numero, espaces(rangee[0].texte[m.end() :]))
+        x.pilotage = espaces(t.colonne(r - 1, 1).texte) if t.colonne(r - 1, 1) else ""
+        if entete["autres"] is not None and t.colonne(r - 1, entete["autres"]):
+            x.autres_acteurs = espaces(t.colonne(r - 1, entete["autres"]).texte)
+        for j, y in entete["annees"].items():
+            case = t.colonne(r - 1, j)
+            if case is not None:
+                x.statuts[y] = _statut_lu(case.lignes)
+        if entete["obs"] is not None and t.colonne(r - 1, entete["obs"]) is not None:
+            # Observations of the annex layout belong to the last year the table reports.
+            x.observations[-1] = list(t.colonne(r - 1, entete["obs"]).lignes)
+        lues.append(x)
+    return lues
+
+
+def _rangees_protocole(t: Tableau, codes_colonnes: list[str], annees: set[int]) -> list[Rangee]:
+    """Rows of a protocol-layout table (one column per action, one row per field and year)."""
+    par_code = {c: Rangee(c, t.numero) for c in codes_colonnes}
+    champs = {"description des actions": "description", "pilotage": "pilotage", "autres acteurs": "autres_acteurs"}
+    for rangee in t.rangees[1:]:
+        if not rangee:
+            continue
+        tete = espaces(rangee[0].texte)
+        m = re.match(r"^(Statut|Observations)\s+((?:19|20)\d\d)$", tete)
+        k = cle(tete)
+        for j, code in enumerate(codes_colonnes, 1):
+            case = next((c for c in rangee if c.debut <= j <= c.fin), None)
+            if case is None:
+                continue
+            x = par_code[code]
+            if k in champs:
+                setattr(x, champs[k], espaces(case.texte))
+            elif m:
+                annees.add(int(m.group(2)))
+                if m.group(1) == "Statut":
+                    x.statuts[int(m.group(2))] = _statut_lu(case.lignes)
+                else:
+                    x.observations[int(m.group(2))] = list(case.lignes)
+    return list(par_code.values())
+
+
+def _retenir(
+    lues: list[Rangee], t: Tableau, titre_courant: str, vus: dict[str, Rangee], rangees: list[Rangee],
+    doublons: list[str],
+) -> None:  # fmt: skip
+    """Keep a table's rows, unless they repeat an earlier table (the first version is kept)."""
+    deja = [x for x in lues if x.code in vus]
+    if lues and len(deja) == len(lues):
+        codes = ", ".join(x.code for x in lues)
+        premier = vus[lues[0].code].tableau
+        ecarts = [x.code for x in lues if x.statuts != vus[x.code].statuts]
+        doublons.append(
+            f"Le tableau {t.numero} (« {titre_courant[:70]} », actions {codes}) répète le tableau {premier} : "
+            "il n'est pas compté une seconde fois"
+            + (f" (statuts différents pour {', '.join(ecarts)} : la première version est gardée)" if ecarts else "")
+            + "."
+        )
+        return
+    for x in deja:
+        doublons.append(
+            f"L'action {x.code} figure à nouveau dans le tableau {t.numero} : seule la première ligne est lue."
+        )
+    for x in lues:
+        if x.code not in vus:
+            vus[x.code] = x
+            rangees.append(x)
 
 
 # ---------------------------------------------------------------- history
@@ -225,26 +243,6 @@ class ImportHistorique:
     valeurs: list[lus.ValeurReprise] = field(default_factory=list)  # counts read in the observations (issue 28)
     ambigues: list[lus.ValeurAmbigue] = field(default_factory=list)  # left to the agent ("Revue" sheet)
     chiffres: list[lus.ChiffreRepris] = field(default_factory=list)  # key figures of nested year tables
-
-
-def _phrase_indicateur(ligne: str, protocole: Protocole, code: str) -> bool:
-    """True for the lines our own bilan adds after the observations (indicator against target, cumul)."""
-    ligne = re.sub(r"[\u00a0\u202f]", " ", ligne)  # the bilan's narrow no-break spaces (issue 23)
-    if re.match(r"^(Cumul|Évolution) \d{4}-\d{4} : |^Réalisé depuis \d{4}$", ligne):
-        return True
-    try:
-        action = protocole.action(code)
-    except KeyError:
-        return False
-    for ind in action.indicateurs:
-        if ligne.startswith((f"{ind.libelle} : ", f"{ind.libelle} déclaré : ")):
-            return True
-        for tete in ("Nombre de ", "Nombre d'", "Nombre d’"):
-            if ind.libelle.startswith(tete):
-                compte = ind.libelle[len(tete) :].strip()
-                if re.match(rf"^[\d\s\u00a0\u202f,]+ {re.escape(compte)}\b", ligne):
-                    return True
-    return False
 
 
 def historique_depuis_bilan(lecture: LectureBilan, protocole: Protocole, nom: str) -> ImportHistorique:
@@ -334,7 +332,6 @@ def ecrire_historique_importe(
     import tempfile
 
     import openpyxl
-
 
     with tempfile.TemporaryDirectory() as tmp:
         vierge = ecrire_historique_vierge(protocole, annee, Path(tmp) / "vierge.xlsx")

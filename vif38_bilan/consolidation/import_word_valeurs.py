@@ -261,12 +261,22 @@ def _revue(wb, ambigues: list[ValeurAmbigue]) -> None:
 
 def phrase_indicateur(ligne: str, protocole: Protocole, code: str) -> bool:
     """True for the lines our own bilan adds after the observations (indicator against target, cumul)."""
-    if re.match(r"^Cumul \d{4}-\d{4} : ", ligne):
+    ligne = re.sub(r"[\u00a0\u202f]", " ", ligne)  # the bilan's narrow no-break spaces (issue 23)
+    if re.match(r"^(Cumul|Évolution) \d{4}-\d{4} : |^Réalisé depuis \d{4}$", ligne):
         return True
     try:
         action = protocole.action(code)
     except KeyError:
         return False
+    for ind in action.indicateurs:
+        if ligne.startswith((f"{ind.libelle} : ", f"{ind.libelle} déclaré : ")):
+            return True
+        for tete in ("Nombre de ", "Nombre d'", "Nombre d’"):
+            if ind.libelle.startswith(tete):
+                compte = ind.libelle[len(tete) :].strip()
+                if re.match(rf"^[\d\s\u00a0\u202f,]+ {re.escape(compte)}\b", ligne):
+                    return True
+    return False
     for ind in action.indicateurs:
         if ligne.startswith(f"{ind.libelle} : "):
             return True

@@ -34,6 +34,7 @@ from vif38_bilan.exceptions import ConfigurationInvalide, Vif38Error
 from vif38_bilan.referentiel.protocole import Protocole
 from vif38_bilan.commun.textes import texte_propre
 from vif38_bilan.courriels.destinataires import (
+    Cible,
     PieceJointe,
     cibles_classeurs,
     cibles_correction,
@@ -121,19 +122,7 @@ def preparer_courriels(
     textes = textes_courriels(config)
     contacts = charger_contacts(protocole, racine)
     sorties = config.dossier("sorties", annee)
-    expediteur = str((config.smtp or {}).get("expediteur") or config.courriel or "").strip()
-    retour = str(config.courriel or expediteur).strip()
-    remarques: list[str] = []
-    if expediteur:
-        try:
-            expediteur = lire_adresse(expediteur)
-        except ValueError as e:
-            raise ConfigurationInvalide(f"vif38.toml, adresse de l'expéditeur : {e}.") from None
-    else:
-        remarques.append(
-            "Aucune adresse d'expéditeur dans vif38.toml (courriel = …) : les brouillons n'ont pas de champ "
-            "« De » ; votre messagerie utilisera votre adresse habituelle."
-        )
+    expediteur, retour, remarques = _expediteur(config)
 
     sans_adresse: list[str] = []
     if type_ == ENVOI:
@@ -166,35 +155,8 @@ def preparer_courriels(
     noms_pris: set[str] = set()
     ecrits: list[tuple[Path, bytes]] = []
     for cible in cibles:
-        c = cible.contact
-        destinataire = c.structure or c.organisation
-        valeurs = dict(valeurs_communes)
-        valeurs.update(
-            pilote=c.organisation,
-            code_pilote=c.pilote,
-            structure=c.structure,
-            destinataire=destinataire,
-            contact=c.nom,
-            actions=lignes_actions(protocole, c.pilote),
-            anomalies=texte_anomalies(cible.blocs),
-        )
-        sujet = re.sub(r"\s+", " ", rendre(sujet_m, valeurs, f"sujet_{type_}")).strip()
-        corps = rendre(corps_m, valeurs, f"corps_{type_}")
-        nom = _nom_brouillon(c, noms_pris)
-        b = Brouillon(
-            type=type_,
-            pilote=c.pilote,
-            structure=c.structure,
-            destinataire=c.courriel,
-            nom_destinataire=c.nom,
-            copie=c.copie,
-            sujet=sujet,
-            corps=corps,
-            pieces=tuple(cible.pieces),
-            chemin=dossier / nom,
-        )
-        msg = construire_message(b, expediteur, retour, date)
-        ecrits.append((b.chemin, msg.as_bytes()))
+        b = _brouillon(protocole, type_, cible, valeurs_communes, (sujet_m, corps_m), dossier, noms_pris)
+        ecrits.append((b.chemin, construire_message(b, expediteur, retour, date).as_bytes()))
         brouillons.append(b)
 
     supprimes = _anciens_brouillons(dossier, {p for p, _ in ecrits})
@@ -213,6 +175,53 @@ def preparer_courriels(
         sans_adresse=sans_adresse,
         supprimes=supprimes,
         remarques=remarques,
+    )
+
+
+def _expediteur(config: Any) -> tuple[str, str, list[str]]:
+    """(sender, reply-to address, remarks) from vif38.toml; ConfigurationInvalide for a bad address."""
+    expediteur = str((config.smtp or {}).get("expediteur") or config.courriel or "").strip()
+    retour = str(config.courriel or expediteur).strip()
+    if not expediteur:
+        remarque = (
+            "Aucune adresse d'expéditeur dans vif38.toml (courriel = …) : les brouillons n'ont pas de champ "
+            "« De » ; votre messagerie utilisera votre adresse habituelle."
+        )
+        return expediteur, retour, [remarque]
+    try:
+        return lire_adresse(expediteur), retour, []
+    except ValueError as e:
+        raise ConfigurationInvalide(f"vif38.toml, adresse de l'expéditeur : {e}.") from None
+
+
+def _brouillon(
+    protocole: Protocole, type_: str, cible: Cible, communes: dict[str, str], modeles: tuple[str, str],
+    dossier: Path, noms_pris: set[str],
+) -> Brouillon:  # fmt: skip
+    """One recipient's draft: subject and body rendered with its values, its attachments."""
+    c = cible.contact
+    valeurs = dict(communes)
+    valeurs.update(
+        pilote=c.organisation,
+        code_pilote=c.pilote,
+        structure=c.structure,
+        destinataire=c.structure or c.organisation,
+        contact=c.nom,
+        actions=lignes_actions(protocole, c.pilote),
+        anomalies=texte_anomalies(cible.blocs),
+    )
+    sujet = re.sub(r"\s+", " ", rendre(modeles[0], valeurs, f"sujet_{type_}")).strip()
+    return Brouillon(
+        type=type_,
+        pilote=c.pilote,
+        structure=c.structure,
+        destinataire=c.courriel,
+        nom_destinataire=c.nom,
+        copie=c.copie,
+        sujet=sujet,
+        corps=rendre(modeles[1], valeurs, f"corps_{type_}"),
+        pieces=tuple(cible.pieces),
+        chemin=dossier / _nom_brouillon(c, noms_pris),
     )
 
 

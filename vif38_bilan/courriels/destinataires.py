@@ -20,7 +20,6 @@ from vif38_bilan.referentiel.pilotes import cle
 from vif38_bilan.referentiel.protocole import Protocole
 
 
-
 @dataclass(frozen=True)
 class PieceJointe:
     chemin: Path
@@ -127,13 +126,12 @@ def cibles_correction(
 ) -> list[Cible]:
     """Returns with erreurs: the annotated copy goes back to the pilot (or structure) that sent it;
     a workbook of an earlier year filled for this one gets this year's workbook instead (gabarits:
-    the folder of this year's workbooks)."""
+    the folder of this year's workbooks). Raises Vif38Error when a copy is missing or stale."""
     par_fichier: dict[str, list[Any]] = {}
     for a in resultat.anomalies:
         par_fichier.setdefault(a.fichier, []).append(a)
     cibles: dict[tuple[str, str, str], Cible] = {}
-    absents: list[str] = []
-    perimes: list[str] = []
+    manques: dict[str, list[str]] = {"absent": [], "perime": []}
     for f in resultat.fichiers:
         anomalies = par_fichier.get(f.nom, [])
         a_erreurs = f.erreurs > 0 or any(a.gravite == ERREUR for a in anomalies)
@@ -142,80 +140,82 @@ def cibles_correction(
         if not f.pilote:
             sans_adresse.append(f"{f.nom} : pilote non reconnu, renvoyez ce fichier vous-même à son expéditeur.")
             continue
-        note = ""
-        if f.annee and f.annee != resultat.annee and gabarits is not None:
-            annote, note = _classeur_de_l_annee(f, resultat.annee, Path(gabarits))
-            if not annote.is_file():
-                absents.append(f.nom)
-                continue
-        elif f.format and f.format not in rapport_controle.FORMATS_ANNOTABLES:
-            # No annotated copy of an .ods/.xls return: send it back as is, the list says where.
-            annote = Path(f.chemin)
-            note = (
-                f"Votre fichier « {Path(f.nom).name} » (format .{f.format}) ne peut pas être annoté : "
-                "les cellules concernées sont indiquées ci-dessous."
-            )
-        else:
-            annote = Path(rapport_controle.chemin_annote(sorties, f.nom))
-            if f.format == "ods":  # the copy of an .ods return is an .xlsx holding its cells
-                note = (
-                    f"Votre fichier « {Path(f.nom).name} » était au format .ods : la copie annotée jointe est au "
-                    "format .xlsx (LibreOffice l'ouvre aussi) ; corrigez-la et renvoyez-la."
-                )
-            if not annote.is_file():
-                absents.append(f.nom)
-                continue
-            with contextlib.suppress(OSError):
-                if Path(f.chemin).stat().st_mtime > annote.stat().st_mtime:
-                    perimes.append(f.nom)
-                    continue
-        lignes = [c for c in contacts if c.pilote == f.pilote]
-        pilote = protocole.pilote(f.pilote)
-        qui = f"{f.pilote} – {f.structure}" if f.structure else f"{f.pilote} ({pilote.nom})"
-        if pilote.collectif:
-            lignes = [c for c in lignes if cle(c.structure) == cle(f.structure or "")]
-        avec = [c for c in lignes if c.courriel]
-        if not avec:
-            # The return's own identity block may carry the respondent's address.
-            adresse = _adresse_identite(f)
-            if adresse:
-                avec = [
-                    Contact(
-                        pilote=f.pilote,
-                        structure=f.structure or "",
-                        organisation=pilote.nom,
-                        nom=str(f.identite.get("Contact") or "").strip(),
-                        courriel=adresse,
-                        copie=(),
-                        ligne=0,
-                    )
-                ]
-            else:
-                ou = (
-                    f"ajoutez la structure « {f.structure} » dans contacts.xlsx"
-                    if f.structure
-                    else "renseignez son adresse dans contacts.xlsx"
-                )
-                sans_adresse.append(f"{qui} : pas d'adresse pour renvoyer « {f.nom} » ({ou}).")
-                continue
+        annote, note, manque = _piece_a_renvoyer(f, resultat.annee, sorties, gabarits)
+        if manque:
+            manques[manque].append(f.nom)
+            continue
+        avec = _adresses_du_retour(protocole, contacts, f, sans_adresse)
         piece = _piece(annote)
         for c in avec:
             k = (c.pilote, cle(c.structure), c.courriel.lower())
             cible = cibles.setdefault(k, Cible(contact=c))
             cible.pieces.append(piece)
             cible.blocs.append((piece.nom, note, anomalies))
-    if absents or perimes:
-        annee = resultat.annee
+    if manques["absent"] or manques["perime"]:
         morceaux = []
-        if absents:
-            morceaux.append(f"copie annotée introuvable pour {', '.join(absents)}")
-        if perimes:
-            morceaux.append(f"copie annotée plus ancienne que le retour pour {', '.join(perimes)}")
+        if manques["absent"]:
+            morceaux.append(f"copie annotée introuvable pour {', '.join(manques['absent'])}")
+        if manques["perime"]:
+            morceaux.append(f"copie annotée plus ancienne que le retour pour {', '.join(manques['perime'])}")
         raise Vif38Error(
-            f"{_majuscule(' ; '.join(morceaux))}. Lancez d'abord « vif38-bilan controler --annee {annee} », "
+            f"{_majuscule(' ; '.join(morceaux))}. Lancez d'abord « vif38-bilan controler --annee {resultat.annee} », "
             "puis relancez cette commande."
         )
     return list(cibles.values())
+
+
+def _piece_a_renvoyer(f: Any, annee: int, sorties: Path, gabarits: Path | None) -> tuple[Path, str, str | None]:
+    """(file to attach, note for the pilot, "absent" / "perime" / None) for a return to correct."""
+    note = ""
+    if f.annee and f.annee != annee and gabarits is not None:
+        annote, note = _classeur_de_l_annee(f, annee, Path(gabarits))
+        return annote, note, None if annote.is_file() else "absent"
+    if f.format and f.format not in rapport_controle.FORMATS_ANNOTABLES:
+        # No annotated copy of an .ods/.xls return: send it back as is, the list says where.
+        note = (
+            f"Votre fichier « {Path(f.nom).name} » (format .{f.format}) ne peut pas être annoté : "
+            "les cellules concernées sont indiquées ci-dessous."
+        )
+        return Path(f.chemin), note, None
+    annote = Path(rapport_controle.chemin_annote(sorties, f.nom))
+    if f.format == "ods":  # the copy of an .ods return is an .xlsx holding its cells
+        note = (
+            f"Votre fichier « {Path(f.nom).name} » était au format .ods : la copie annotée jointe est au "
+            "format .xlsx (LibreOffice l'ouvre aussi) ; corrigez-la et renvoyez-la."
+        )
+    if not annote.is_file():
+        return annote, note, "absent"
+    with contextlib.suppress(OSError):
+        if Path(f.chemin).stat().st_mtime > annote.stat().st_mtime:
+            return annote, note, "perime"
+    return annote, note, None
+
+
+def _adresses_du_retour(
+    protocole: Protocole, contacts: Sequence[Contact], f: Any, sans_adresse: list[str]
+) -> list[Contact]:
+    """Who gets a return back: its pilot's (or structure's) contacts, else the address written in the
+    return's identity block; [] with a line in sans_adresse when there is none."""
+    pilote = protocole.pilote(f.pilote)
+    lignes = [c for c in contacts if c.pilote == f.pilote]
+    if pilote.collectif:
+        lignes = [c for c in lignes if cle(c.structure) == cle(f.structure or "")]
+    avec = [c for c in lignes if c.courriel]
+    if avec:
+        return avec
+    adresse = _adresse_identite(f)
+    if adresse:
+        nom = str(f.identite.get("Contact") or "").strip()
+        return [Contact(pilote=f.pilote, structure=f.structure or "", organisation=pilote.nom, nom=nom,
+                        courriel=adresse, copie=(), ligne=0)]  # fmt: skip
+    qui = f"{f.pilote} – {f.structure}" if f.structure else f"{f.pilote} ({pilote.nom})"
+    ou = (
+        f"ajoutez la structure « {f.structure} » dans contacts.xlsx"
+        if f.structure
+        else "renseignez son adresse dans contacts.xlsx"
+    )
+    sans_adresse.append(f"{qui} : pas d'adresse pour renvoyer « {f.nom} » ({ou}).")
+    return []
 
 
 def _classeur_de_l_annee(f: Any, annee: int, gabarits: Path) -> tuple[Path, str]:
@@ -239,5 +239,3 @@ def _adresse_identite(f: Any) -> str:
             with contextlib.suppress(ValueError):
                 return lire_adresse(str(v))
     return ""
-
-

@@ -2,11 +2,11 @@
 
 Renders a consolidated year: it receives the Consolidation and the check's result, it never runs
 the check. Deterministic: the same inputs and options give the same document (dates come from
-date_edition, the chart PNG carries no metadata, the zip entries carry a fixed timestamp). Pilots'
+date_edition, the charts' workbooks carry a fixed date, the zip entries carry a fixed timestamp). Pilots'
 text only ever goes in as plain text runs. Tables get a table style and paragraph styles (no
 per-run formatting).
 
-Modules: word (Word-writing helpers), bilan_textes (wording of figures), graphique (the chart),
+Modules: word (Word-writing helpers), bilan_textes (wording of figures), graphique (the native Word charts),
 bilan_corps (objectives' tables, calendar), bilan_annexes (annexes, signatures).
 """
 
@@ -32,6 +32,7 @@ from vif38_bilan.consolidation.actions import Consolidation
 from vif38_bilan.consolidation.disposition import ORDRE_STATUTS, periode
 from vif38_bilan.commun.ecriture import ecrire_octets
 from vif38_bilan.bilan.graphique import graphique_statuts
+from vif38_bilan.bilan.graphique import inserer as inserer_graphique
 from vif38_bilan.referentiel.protocole import Protocole
 from vif38_bilan.controle.resultats import ResultatControle
 from vif38_bilan.bilan.word import S_TABLEAU_TETE, Redacteur, repartir
@@ -245,8 +246,8 @@ def _synthese(r: Redacteur, p: Protocole, annee: int, c: Consolidation, resultat
         r.texte_cellule(cells[j], str(total.get(s, 0)), S_TABLEAU_TETE)
     r.texte_cellule(cells[-1], str(sum(total.values())), S_TABLEAU_TETE)
     r.para()
-    image = graphique_statuts(comptes, largeur_cm=min(16.0, largeur))
-    r.doc.add_picture(io.BytesIO(image), width=r.Cm(min(16.0, largeur)))
+    graphique = graphique_statuts(comptes, annee, largeur_cm=min(16.0, largeur))
+    inserer_graphique(r.doc, graphique, "Graphique").alignment = 1  # centred
     r.para(f"Figure : nombre d'actions par statut et par axe en {annee}.", italique=True, centre=True)
 
     r.titre("Indicateurs au regard des cibles", 2)

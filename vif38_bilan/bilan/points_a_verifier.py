@@ -40,11 +40,14 @@ def ecrire(
     resultat: ResultatControle,
     dossier: str | Path,
     date_edition: date | None = None,
+    anciens: list[Path] | tuple[Path, ...] = (),
 ) -> Path:
-    """Write dossier/points-a-verifier-AAAA.docx atomically and return its path."""
+    """Write dossier/points-a-verifier-AAAA.docx atomically and return its path.
+
+    anciens: outputs of an earlier run this run could not rewrite (listed first in the notes)."""
     from vif38_bilan.commun.ecriture import ecrire_octets
 
-    donnees = construire_points_a_verifier(protocole, annee, consolidation, resultat, date_edition)
+    donnees = construire_points_a_verifier(protocole, annee, consolidation, resultat, date_edition, anciens)
     return ecrire_octets(Path(dossier) / NOM_POINTS.format(annee=annee), donnees)
 
 
@@ -54,8 +57,11 @@ def construire_points_a_verifier(
     consolidation: Consolidation,
     resultat: ResultatControle,
     date_edition: date | None = None,
+    anciens: list[Path] | tuple[Path, ...] = (),
 ) -> bytes:
-    """The working notes as .docx bytes (deterministic for the same inputs and date)."""
+    """The working notes as .docx bytes (deterministic for the same inputs and date).
+
+    anciens: outputs of an earlier run left beside this run's (named first, by file name)."""
     date_edition = date_edition or date.today()
     doc = word.document(None)
     word.styles(doc, False)
@@ -70,6 +76,15 @@ def construire_points_a_verifier(
         italique=True,
     )
     largeur = r.largeur_utile_cm()
+    if anciens:
+        r.titre("Fichiers d'une exécution précédente", 1)
+        r.para(
+            "Cette exécution n'a pas pu réécrire ces fichiers (ouverts dans un autre programme, disque plein, "
+            "conversion en échec) : ils datent d'une exécution précédente et ne correspondent pas à ce document. "
+            "Fermez-les ou libérez de la place, puis relancez le bilan."
+        )
+        for chemin in anciens:
+            r.para(f"• {Path(chemin).name}")
     _manquants(r, p, annee, c, largeur)
     _anomalies(r, p, resultat, c, largeur)
     _retraits(r, c, largeur)

@@ -21,7 +21,15 @@ from vif38_bilan.cli.accueil import (
     option_jobs,
 )
 from vif38_bilan.cli.courriels import courriels
-from vif38_bilan.cli.document import lignes_pdf, modele_cmd, option_modele, option_pdf, valider_cmd, verifier_cmd
+from vif38_bilan.cli.document import (
+    lignes_anciens,
+    lignes_pdf,
+    modele_cmd,
+    option_modele,
+    option_pdf,
+    valider_cmd,
+    verifier_cmd,
+)
 from vif38_bilan.cli.francais import guillemets  # importing it puts Click's messages in French
 from vif38_bilan.exceptions import Vif38Error
 from vif38_bilan.web.commande import web_cmd
@@ -353,6 +361,8 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, pdf, pres
             jobs=jobs, pdf=pdf, progression=avancer,
         )  # fmt: skip
     if r.sortie_bloquee:
+        for ligne in lignes_anciens(r):
+            click.echo(ligne, err=True)
         raise r.sortie_bloquee
     click.echo(cli_import.ligne_controle(r, annee))
     for y in sorted(r.historique.sources):

@@ -275,6 +275,7 @@ class SortiesBilan:
     pdf_perime: Path | None = None  # an older bilan-AAAA.pdf removed: it no longer matched the .docx
     annee_importee: bool = False  # no return: the year read from its history workbook, kept as is
     points: Path | None = None  # points-a-verifier-AAAA.docx: the agent's working notes
+    anciens: tuple[Path, ...] = ()  # outputs left from an earlier run beside this run's (not rewritten)
 
     @property
     def nb_erreurs(self) -> int:
@@ -322,6 +323,7 @@ def produire_bilan(
     from vif38_bilan.bilan import document as bilan
     from vif38_bilan.bilan import points_a_verifier
     from vif38_bilan.bilan.modele import verifier_modele
+    from vif38_bilan.controle.rapport import nom_rapport
 
     espace.verifier_annee(annee)
     sortie = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
@@ -341,6 +343,7 @@ def produire_bilan(
             and sans_retour(dossier_saisies)
             and historique_importe(espace.protocole, espace.dossier("sorties"), annee) is not None
         )
+        controle_ici = resultat is None and not importee
         if importee:
             resultat = ResultatControle(annee, [], [], [], [])
             historique = lire_historique(espace.protocole, espace.dossier("sorties"), annee + 1)
@@ -368,10 +371,19 @@ def produire_bilan(
             date_edition,
             espace.config.service,
         )
-        points = sorties.essayer(  # everything addressed to the agent, beside the bilan every time (issue 12)
-            points_a_verifier.ecrire, espace.protocole, annee, donnees, resultat, sortie, date_edition
-        )
         chemin_pdf, impossible, perime = _pdf(document, sortie / NOM_PDF.format(annee=annee), pdf)
+        # The working notes come last: they list what this run could not rewrite (issue 26).
+        prevus = {NOM_BILAN: document, NOM_PDF: chemin_pdf}
+        if controle_ici:
+            prevus[nom_rapport(annee)] = resultat.rapport
+        if not importee:
+            prevus[NOM_CONSOLIDATION] = classeur
+        anciens = _anciens(sortie, annee, prevus)
+        points = sorties.essayer(  # everything addressed to the agent, beside the bilan every time (issue 12)
+            points_a_verifier.ecrire, espace.protocole, annee, donnees, resultat, sortie, date_edition, anciens
+        )
+        if points is None:
+            anciens += _anciens(sortie, annee, {points_a_verifier.NOM_POINTS: None}, retirer=True)
         fait(ETAPES_BILAN[3])
     bloquee = resultat.sortie_bloquee
     try:
@@ -380,8 +392,24 @@ def produire_bilan(
         bloquee = e
     return SortiesBilan(
         resultat, historique, donnees, resultat.rapport, classeur, document, bloquee, chemin_pdf, impossible, perime,
-        importee, points,
+        importee, points, tuple(anciens),
     )  # fmt: skip
+
+
+def _anciens(sortie: Path, annee: int, prevus: dict[str, Path | None], retirer: bool = False) -> list[Path]:
+    """The outputs this run meant to write (name pattern → path written, or None) that it did not
+    write but that an earlier run left in sortie: they sit beside this run's outputs and must be
+    named as such. retirer: remove them instead, naming only those that could not be removed."""
+    anciens = []
+    for modele, ecrit in prevus.items():
+        chemin = sortie / modele.format(annee=annee)
+        if ecrit is None and chemin.is_file():
+            if retirer:
+                with contextlib.suppress(OSError):
+                    chemin.unlink()
+                    continue
+            anciens.append(chemin)
+    return anciens
 
 
 def _pdf(document: Path | None, chemin: Path, demande: bool) -> tuple[Path | None, str | None, Path | None]:

@@ -9,6 +9,7 @@ for the whole document, the same XML once canonicalised), which a yearly bilan c
 
 from __future__ import annotations
 
+import copy
 import io
 import zipfile
 from datetime import date
@@ -80,6 +81,10 @@ class Redacteur:
         self.sommaire: Any = None
         # Set while writing a part at a marker of a --modele base: the width of the section it goes in.
         self.largeur_cm: float | None = None
+        # Blank elements copied for each new row, paragraph style and run (see ligne, _styler, _texte).
+        self._lignes: dict[tuple[Any, bool, bool], Any] = {}
+        self._pprs: dict[str, Any] = {}
+        self._run: Any = None
 
     # ---- styles
 
@@ -89,9 +94,37 @@ class Redacteur:
         return self.styles[nom]
 
     def _styler(self, paragraphe: Any, nom: str) -> None:
-        # pPr.style takes the style id directly: Paragraph.style looks the default style up on
-        # every call, which costs more than the rest of a cell (thousands of cells per bilan).
-        paragraphe._p.get_or_add_pPr().style = self.style(nom).style_id
+        self._styler_p(paragraphe._p, nom)
+
+    def _styler_p(self, p: Any, nom: str) -> None:
+        # The paragraph style by its id. A fresh paragraph (no w:pPr yet, the case of every table
+        # cell) gets a copy of a prepared <w:pPr><w:pStyle/></w:pPr>: the same XML python-docx
+        # writes, without its search for where each child goes (most of a bilan's time).
+        style_id = self.style(nom).style_id
+        if len(p) or style_id is None:
+            p.get_or_add_pPr().style = style_id
+            return
+        if style_id not in self._pprs:
+            ppr = copy.deepcopy(p).get_or_add_pPr()  # built by python-docx once per style
+            ppr.style = style_id
+            self._pprs[style_id] = ppr
+        p.insert(0, copy.deepcopy(self._pprs[style_id]))
+
+    def _texte(self, p: Any, texte: str) -> None:
+        """A plain run holding texte at the end of paragraph element p (as Paragraph.add_run(texte))."""
+        if "\t" in texte or "\n" in texte or "\r" in texte:  # w:tab, w:br: python-docx's own path
+            r = p.add_r()
+            r.text = texte
+            return
+        if self._run is None:
+            self._run = copy.deepcopy(p).add_r()
+            self._run.add_t("x")
+        r = copy.deepcopy(self._run)
+        t = r[0]
+        t.text = texte
+        if len(texte.strip()) < len(texte):
+            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        p.append(r)
 
     # ---- paragraphs
 
@@ -179,37 +212,58 @@ class Redacteur:
         return t
 
     def ligne(self, table: Any, insecable: bool = True, entete: bool = False) -> list[Any]:
-        """A new row (each cell with one empty paragraph); returns its cells."""
-        row = table.add_row()
-        if insecable or entete:
-            # Raw XML: python-docx has no API for a repeated header row nor a row kept on one page.
-            trPr = row._tr.get_or_add_trPr()
-            if entete:
-                trPr.append(element("w:tblHeader"))
-            trPr.append(element("w:cantSplit"))
-        return list(row.cells)
+        """A new row (each cell with one empty paragraph); returns its cells.
+
+        python-docx builds a table's first row of each kind (cells sized on the grid); the next
+        ones are copies of it taken while still blank: the same XML, without rebuilding each cell."""
+        from docx.table import _Cell
+
+        tbl = table._tbl
+        cle = (tbl, insecable, entete)
+        if cle in self._lignes:
+            tr = copy.deepcopy(self._lignes[cle])
+            tbl.append(tr)  # w:tr is the last kind of child of w:tbl
+        else:
+            tr = table.add_row()._tr
+            if insecable or entete:
+                # Raw XML: python-docx has no API for a repeated header row nor a row kept on one page.
+                trPr = tr.get_or_add_trPr()
+                if entete:
+                    trPr.append(element("w:tblHeader"))
+                trPr.append(element("w:cantSplit"))
+            self._lignes[cle] = copy.deepcopy(tr)
+        return [_Cell(tc, table) for tc in tr.tc_lst]
 
     def _paragraphe(self, cell: Any, premier: bool, style: str) -> Any:
         p = cell.paragraphs[0] if premier else cell.add_paragraph()
         self._styler(p, style)
         return p
 
+    def _paragraphe_p(self, cell: Any, premier: bool, style: str) -> Any:
+        """The cell's first paragraph element (premier) or a new one at its end, styled."""
+        tc = cell._tc
+        p = tc.p_lst[0] if premier else tc.add_p()
+        self._styler_p(p, style)
+        return p
+
     def texte_cellule(self, cell: Any, texte: str | list[str], style: str = S_TABLEAU, gras_debut: str = "") -> None:
         """Plain text runs in a fresh cell; a list gives one paragraph per item."""
         lignes = texte if isinstance(texte, list) else [texte]
         for i, t in enumerate(lignes or [""]):
-            p = self._paragraphe(cell, i == 0, style)
+            p = self._paragraphe_p(cell, i == 0, style)
             if i == 0 and gras_debut:
-                p.add_run(gras_debut).bold = True
+                from docx.text.paragraph import Paragraph
+
+                Paragraph(p, cell).add_run(gras_debut).bold = True
             if t:
-                p.add_run(texte_propre(t))  # "\n" becomes w:br and "\t" w:tab: nothing is interpreted
+                self._texte(p, texte_propre(t))  # "\n" becomes w:br and "\t" w:tab: nothing is interpreted
 
     def texte_cellule_suite(self, cell: Any, lignes: list[str], style: str = S_TABLEAU) -> None:
         """More paragraphs at the end of a cell."""
         for t in lignes:
-            p = self._paragraphe(cell, False, style)
+            p = self._paragraphe_p(cell, False, style)
             if t:
-                p.add_run(texte_propre(t))
+                self._texte(p, texte_propre(t))
 
     def note_cellule(self, cell: Any, texte: str) -> None:
         self._paragraphe(cell, False, S_PETIT).add_run(texte_propre(texte)).italic = True

@@ -13,20 +13,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vif38_bilan.espace import cloture as validation
 from vif38_bilan.regles import ERREUR, HISTORIQUE_VALIDE_MODIFIE, Anomalie
-from vif38_bilan.consolidation.classeur import ecrire_consolidation
-from vif38_bilan.consolidation.actions import Consolidation, consolider
 from vif38_bilan.controle.retours import controler
 from vif38_bilan.commun.ecriture import SortiesIndependantes, verrou
 from vif38_bilan.espace.reglages import SERVICE_PAR_DEFAUT, Config, charger_config, exiger_reglages, racine_espace
 from vif38_bilan.exceptions import SortieBloquee, Vif38Error
-from vif38_bilan.consolidation.historique import Historique, ecrire_historique_vierge, lire_historique
-from vif38_bilan.consolidation.import_word import historique_importe, sans_retour
 from vif38_bilan.referentiel.protocole import Protocole, verifier_annee
 from vif38_bilan.referentiel.chargement import charger_protocole
 from vif38_bilan.controle.resultats import ResultatControle
+
+if TYPE_CHECKING:
+    from vif38_bilan.consolidation.actions import Consolidation
+    from vif38_bilan.consolidation.historique import Historique
 
 NOM_CONSOLIDATION = "consolidation-{annee}.xlsx"
 NOM_BILAN = "bilan-{annee}.docx"
@@ -131,6 +132,7 @@ def produire_gabarits(
         AnneeHorsProtocole, PiloteInconnu, SortieBloquee, EspaceVerrouille; ConfigurationInvalide
         when service, courriel or date_limite (unless given) is missing or malformed in vif38.toml.
     """
+    from vif38_bilan.consolidation.historique import lire_historique
     from vif38_bilan.gabarits.generation import generer_gabarits, resoudre_pilotes
 
     espace.verifier_annee(annee)
@@ -152,6 +154,8 @@ def lire_historique_annee(espace: Espace, annee: int) -> Historique:
 
     Returns Historique: statuses, values and observations per earlier year, the files read and
     the anomalies found in them (a history file never stops the run)."""
+    from vif38_bilan.consolidation.historique import lire_historique
+
     h = lire_historique(espace.protocole, espace.dossier("sorties"), annee)
     for y, empreinte in sorted(h.empreintes.items()):
         v = validation.lire_validation(espace.dossier("sorties", y), y)
@@ -179,6 +183,8 @@ def produire_historique_vierge(
         AnneeHorsProtocole, EspaceVerrouille, SortieBloquee; Vif38Error when the file exists
         and remplacer is False.
     """
+    from vif38_bilan.consolidation.historique import ecrire_historique_vierge
+
     espace.verifier_annee(annee)
     dossier = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
     validation.refuser_si_validee(dossier, annee, "le classeur historique")
@@ -323,6 +329,10 @@ def produire_bilan(
     from vif38_bilan.bilan import document as bilan
     from vif38_bilan.bilan import points_a_verifier
     from vif38_bilan.bilan.modele import verifier_modele
+    from vif38_bilan.consolidation.actions import consolider
+    from vif38_bilan.consolidation.classeur import ecrire_consolidation
+    from vif38_bilan.consolidation.historique import lire_historique
+    from vif38_bilan.consolidation.import_word import historique_importe, sans_retour
     from vif38_bilan.controle.rapport import nom_rapport
 
     espace.verifier_annee(annee)

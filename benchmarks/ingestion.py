@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 ANNEE = 2023
-TAILLES = (28, 400, 3200)
+TAILLES = (0, 28, 400, 3200)
 NATIONAL = 12000
 # Bump when the corpus layout or content changes: cached corpora are then rebuilt.
 VERSION_CORPUS = 4
@@ -449,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
         "face au plancher python-calamine, médianes des rapports mesurés côte à côte."
     )
     parser.add_argument(
-        "--retours", type=int, nargs="+", default=list(TAILLES), help="tailles du corpus (défaut : 28 400 3200)"
+        "--retours", type=int, nargs="+", default=list(TAILLES), help="tailles du corpus (défaut : 0 28 400 3200)"
     )
     parser.add_argument("--national", action="store_true", help=f"ajoute la taille nationale ({NATIONAL} retours)")
     parser.add_argument("--repetitions", type=int, default=5, help="répétitions, médianes (défaut : 5)")

@@ -85,6 +85,8 @@ class Redacteur:
         self._lignes: dict[tuple[Any, bool, bool], Any] = {}
         self._pprs: dict[str, Any] = {}
         self._run: Any = None
+        self._ids: dict[str, str | None] = {}
+        self._id_tableau: Any = ...  # the table style's id as python-docx sets it (None for the default style)
 
     # ---- styles
 
@@ -93,6 +95,12 @@ class Redacteur:
             self.styles[nom] = self.doc.styles[nom]
         return self.styles[nom]
 
+    def _id_style(self, nom: str) -> str | None:
+        """The style's id, looked up once per name (each lookup reads the style's XML)."""
+        if nom not in self._ids:
+            self._ids[nom] = self.style(nom).style_id
+        return self._ids[nom]
+
     def _styler(self, paragraphe: Any, nom: str) -> None:
         self._styler_p(paragraphe._p, nom)
 
@@ -100,7 +108,7 @@ class Redacteur:
         # The paragraph style by its id. A fresh paragraph (no w:pPr yet, the case of every table
         # cell) gets a copy of a prepared <w:pPr><w:pStyle/></w:pPr>: the same XML python-docx
         # writes, without its search for where each child goes (most of a bilan's time).
-        style_id = self.style(nom).style_id
+        style_id = self._id_style(nom)
         if len(p) or style_id is None:
             p.get_or_add_pPr().style = style_id
             return
@@ -182,8 +190,13 @@ class Redacteur:
         """A table with fixed column widths (Word and LibreOffice keep them) and a repeated header row."""
         from docx.enum.table import WD_TABLE_ALIGNMENT
 
+        from docx.enum.style import WD_STYLE_TYPE
+
         t = self.doc.add_table(rows=0, cols=len(largeurs_cm))
-        t.style = self.style(S_TABLE)
+        if self._id_tableau is ...:
+            # What Table.style's setter computes (it searches the default table style on every call).
+            self._id_tableau = self.doc.part.get_style_id(self.style(S_TABLE), WD_STYLE_TYPE.TABLE)
+        t._tbl.tblStyle_val = self._id_tableau
         t.autofit = False
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
         for colonne, w in zip(t.columns, largeurs_cm, strict=True):

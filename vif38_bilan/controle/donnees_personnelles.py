@@ -208,7 +208,7 @@ def _e164(numero: phonenumbers.PhoneNumber) -> str:
 
 
 def _telephones(texte: str, exceptions: Exceptions) -> Iterable[Passage]:
-    if sum(c.isdigit() for c in texte) < 8:
+    if sum(map(str.isdigit, texte)) < 8:
         return
     pn = _pn()
     for m in pn.PhoneNumberMatcher(texte, "FR", leniency=pn.Leniency.VALID):
@@ -338,7 +338,7 @@ def _exceptions(protocole) -> Exceptions:
         textes += list(g.membres)
     numeros = set()
     for t in textes:
-        if t and sum(c.isdigit() for c in t) >= 8:
+        if t and sum(map(str.isdigit, t)) >= 8:
             for m in _pn().PhoneNumberMatcher(t, "FR", leniency=_pn().Leniency.VALID):
                 numeros.add(_e164(m.number))
     noms = set()

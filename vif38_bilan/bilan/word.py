@@ -9,13 +9,13 @@ for the whole document, the same XML once canonicalised), which a yearly bilan c
 
 from __future__ import annotations
 
-import copy
 import io
 import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from vif38_bilan.bilan.prototypes import Prototypes
 from vif38_bilan.exceptions import FichierRefuse
 from vif38_bilan.commun.textes import texte_propre
 
@@ -81,10 +81,7 @@ class Redacteur:
         self.sommaire: Any = None
         # Set while writing a part at a marker of a --modele base: the width of the section it goes in.
         self.largeur_cm: float | None = None
-        # Blank elements copied for each new row, paragraph style and run (see ligne, _styler, _texte).
-        self._lignes: dict[tuple[Any, bool, bool], Any] = {}
-        self._pprs: dict[str, Any] = {}
-        self._run: Any = None
+        self._prototypes = Prototypes()  # blank rows, paragraph properties and runs, copied
         self._ids: dict[str, str | None] = {}
         self._id_tableau: Any = ...  # the table style's id as python-docx sets it (None for the default style)
 
@@ -102,37 +99,7 @@ class Redacteur:
         return self._ids[nom]
 
     def _styler(self, paragraphe: Any, nom: str) -> None:
-        self._styler_p(paragraphe._p, nom)
-
-    def _styler_p(self, p: Any, nom: str) -> None:
-        # The paragraph style by its id. A fresh paragraph (no w:pPr yet, the case of every table
-        # cell) gets a copy of a prepared <w:pPr><w:pStyle/></w:pPr>: the same XML python-docx
-        # writes, without its search for where each child goes (most of a bilan's time).
-        style_id = self._id_style(nom)
-        if len(p) or style_id is None:
-            p.get_or_add_pPr().style = style_id
-            return
-        if style_id not in self._pprs:
-            ppr = copy.deepcopy(p).get_or_add_pPr()  # built by python-docx once per style
-            ppr.style = style_id
-            self._pprs[style_id] = ppr
-        p.insert(0, copy.deepcopy(self._pprs[style_id]))
-
-    def _texte(self, p: Any, texte: str) -> None:
-        """A plain run holding texte at the end of paragraph element p (as Paragraph.add_run(texte))."""
-        if "\t" in texte or "\n" in texte or "\r" in texte:  # w:tab, w:br: python-docx's own path
-            r = p.add_r()
-            r.text = texte
-            return
-        if self._run is None:
-            self._run = copy.deepcopy(p).add_r()
-            self._run.add_t("x")
-        r = copy.deepcopy(self._run)
-        t = r[0]
-        t.text = texte
-        if len(texte.strip()) < len(texte):
-            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-        p.append(r)
+        self._prototypes.styler(paragraphe._p, self._id_style(nom))
 
     # ---- paragraphs
 
@@ -188,9 +155,8 @@ class Redacteur:
         self, largeurs_cm: list[float], entetes: list[str] | None, fonds_entete: list[str | None] | None = None
     ) -> Any:
         """A table with fixed column widths (Word and LibreOffice keep them) and a repeated header row."""
-        from docx.enum.table import WD_TABLE_ALIGNMENT
-
         from docx.enum.style import WD_STYLE_TYPE
+        from docx.enum.table import WD_TABLE_ALIGNMENT
 
         t = self.doc.add_table(rows=0, cols=len(largeurs_cm))
         if self._id_tableau is ...:
@@ -225,26 +191,20 @@ class Redacteur:
         return t
 
     def ligne(self, table: Any, insecable: bool = True, entete: bool = False) -> list[Any]:
-        """A new row (each cell with one empty paragraph); returns its cells.
-
-        python-docx builds a table's first row of each kind (cells sized on the grid); the next
-        ones are copies of it taken while still blank: the same XML, without rebuilding each cell."""
+        """A new row (each cell with one empty paragraph); returns its cells."""
         from docx.table import _Cell
 
-        tbl = table._tbl
-        cle = (tbl, insecable, entete)
-        if cle in self._lignes:
-            tr = copy.deepcopy(self._lignes[cle])
-            tbl.append(tr)  # w:tr is the last kind of child of w:tbl
-        else:
-            tr = table.add_row()._tr
+        def nouvelle(t: Any) -> Any:
+            tr = t.add_row()._tr
             if insecable or entete:
                 # Raw XML: python-docx has no API for a repeated header row nor a row kept on one page.
                 trPr = tr.get_or_add_trPr()
                 if entete:
                     trPr.append(element("w:tblHeader"))
                 trPr.append(element("w:cantSplit"))
-            self._lignes[cle] = copy.deepcopy(tr)
+            return tr
+
+        tr = self._prototypes.ligne(table, insecable, entete, nouvelle)
         return [_Cell(tc, table) for tc in tr.tc_lst]
 
     def _paragraphe(self, cell: Any, premier: bool, style: str) -> Any:
@@ -256,7 +216,7 @@ class Redacteur:
         """The cell's first paragraph element (premier) or a new one at its end, styled."""
         tc = cell._tc
         p = tc.p_lst[0] if premier else tc.add_p()
-        self._styler_p(p, style)
+        self._prototypes.styler(p, self._id_style(style))
         return p
 
     def texte_cellule(self, cell: Any, texte: str | list[str], style: str = S_TABLEAU, gras_debut: str = "") -> None:
@@ -269,14 +229,14 @@ class Redacteur:
 
                 Paragraph(p, cell).add_run(gras_debut).bold = True
             if t:
-                self._texte(p, texte_propre(t))  # "\n" becomes w:br and "\t" w:tab: nothing is interpreted
+                self._prototypes.texte(p, texte_propre(t))  # "\n" becomes w:br and "\t" w:tab: nothing is interpreted
 
     def texte_cellule_suite(self, cell: Any, lignes: list[str], style: str = S_TABLEAU) -> None:
         """More paragraphs at the end of a cell."""
         for t in lignes:
             p = self._paragraphe_p(cell, False, style)
             if t:
-                self._texte(p, texte_propre(t))
+                self._prototypes.texte(p, texte_propre(t))
 
     def note_cellule(self, cell: Any, texte: str) -> None:
         self._paragraphe(cell, False, S_PETIT).add_run(texte_propre(texte)).italic = True

@@ -31,7 +31,7 @@ from vif38_bilan.cli.document import (
     verifier_cmd,
 )
 from vif38_bilan.cli.francais import guillemets  # importing it puts Click's messages in French
-from vif38_bilan.exceptions import Vif38Error
+from vif38_bilan.exceptions import SortieBloquee, Vif38Error
 from vif38_bilan.web.commande import web_cmd
 
 
@@ -361,8 +361,8 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, pdf, pres
             jobs=jobs, pdf=pdf, progression=avancer,
         )  # fmt: skip
     if r.sortie_bloquee:
-        for ligne in lignes_anciens(r):
-            click.echo(ligne, err=True)
+        if r.anciens:  # the blocked outputs first, then those of an earlier run left beside the new ones
+            raise SortieBloquee("\n".join([str(r.sortie_bloquee), *lignes_anciens(r)])) from None
         raise r.sortie_bloquee
     click.echo(cli_import.ligne_controle(r, annee))
     for y in sorted(r.historique.sources):

@@ -1,7 +1,7 @@
-"""Benchmark of the commands as the user runs them (issue 19).
+"""Benchmark of the commands as the user runs them (issues 19, 26).
 
-For each size N (28 = the Isère, 400, 3,200; 12,000 with --national), a workspace whose
-saisies/2023/ holds N distinct filled returns, then, side by side and in turn:
+For each size N (0 = the fixed start-up, 28 = the Isère, 400, 3,200; 12,000 with --national), a
+workspace whose saisies/2023/ holds N distinct filled returns, then, side by side and in turn:
 
 - the floor: a fresh Python process that only reads the same files with python-calamine
   (interpreter start, import, every sheet of every file);
@@ -9,14 +9,24 @@ saisies/2023/ holds N distinct filled returns, then, side by side and in turn:
   (imports, check, control report, annotated copies);
 - `vif38-bilan bilan --annee 2023`: the same, plus consolidation workbook and Word bilan.
 
-Each repetition runs the three in a rotating order; the ratio to the floor is computed pair by
-pair (same repetition), and the median of the ratios is reported. Peak memory is the largest sum
-of the resident sizes of the command's process tree (command + its workers), sampled in one
-extra, untimed run of each command. Per size, the last line is
+With --avant ENTREE (the vif38-bilan entry point of another install, e.g. the code before a
+change), its controler and bilan run too, in the same rotation: before/after on the same
+machine, in the same run.
 
-    retours=N controler_ratio=R bilan_ratio=B pic_memoire_mo=M
+Each repetition runs the commands in a rotating order; the ratio to the floor is computed pair by
+pair (same repetition), and the median of the ratios is reported, in wall time and in CPU time
+(user + system of the process tree). Peak memory is the largest sum of the resident sizes of the
+command's process tree (command + its workers), sampled in one extra, untimed run of each command.
+Per size, the last line is
 
-Usage: python benchmarks/ingestion.py [--retours 28 400 3200] [--national] [--repetitions 5]
+    retours=N controler_ratio=R bilan_ratio=B bilan_sur_controler=Q cpu_controler_ratio=… cpu_bilan_ratio=… cpu_bilan_sur_controler=… pic_memoire_mo=M charge=L
+
+then, between the two largest sizes of at least 400 returns, the cost per extra return (slope) of
+each command against the floor's, and with size 0 the start-up CPU time of controler.
+--ecrivains measures the report writers' CPU per row (250→1,000 and 1,000→3,000 rows): the
+timing check that used to be in the test suite.
+
+Usage: python benchmarks/ingestion.py [--retours 0 28 400 3200] [--national] [--repetitions 5]
 The generated corpus is cached under --sortie (generation is never timed).
 """
 
@@ -38,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 ANNEE = 2023
-TAILLES = (28, 400, 3200)
+TAILLES = (0, 28, 400, 3200)
 NATIONAL = 12000
 # Bump when the corpus layout or content changes: cached corpora are then rebuilt.
 VERSION_CORPUS = 4
@@ -164,6 +174,9 @@ def preparer_corpus(sortie: Path, n: int, jobs: int) -> Path:
         if dossier.exists():
             shutil.rmtree(dossier)
     retours.mkdir(parents=True)
+    if n == 0:  # the fixed start-up: an empty saisies/2023/
+        marque.write_text(json.dumps(signature), encoding="utf-8")
+        return retours
     # The workbooks come from the cycle's door, as the agent makes them (vif38-bilan gabarits).
     espace = cycle.creer_espace(base / "espace", courriel="ddfe@exemple.invalid", date_limite="15/02/2024")
     plan = plan_corpus(espace.protocole, n)
@@ -220,7 +233,7 @@ def preparer_espace(sortie: Path, n: int, retours: Path) -> Path:
         shutil.rmtree(racine)
     creer_espace(racine)
     try:
-        shutil.copytree(retours, saisies, copy_function=os.link)
+        shutil.copytree(retours, saisies, copy_function=os.link, dirs_exist_ok=True)
     except OSError:
         shutil.rmtree(saisies, ignore_errors=True)
         shutil.copytree(retours, saisies)
@@ -296,39 +309,61 @@ def lancer(commande: list[str], cwd: Path, memoire: bool = False) -> dict[str, f
     return {"secondes": secondes, "cpu": usage.ru_utime + usage.ru_stime, "pic_mo": max(pic[0], maxrss)}
 
 
+def _commandes(saisies: Path, vif38: list[str], avant: str | None) -> dict[str, list[str]]:
+    annee = ["--annee", str(ANNEE)]
+    commandes = {
+        "plancher": [sys.executable, "-c", PLANCHER, str(saisies)],
+        "controler": [*vif38, "controler", *annee],
+        "bilan": [*vif38, "bilan", *annee, "--date", "12/04/2024"],
+    }
+    if avant:
+        commandes["controler_avant"] = [avant, "controler", *annee]
+        commandes["bilan_avant"] = [avant, "bilan", *annee, "--date", "12/04/2024"]
+    return commandes
+
+
+def _rapport(a: list[dict[str, float]], b: list[dict[str, float]], cle: str) -> float:
+    """Median over the repetitions of a/b, pair by pair (same repetition)."""
+    return statistics.median(x[cle] / y[cle] for x, y in zip(a, b, strict=True))
+
+
 def mesurer_taille(n: int, args: argparse.Namespace, jobs: int) -> dict[str, Any]:
     sortie = Path(args.sortie)
     retours = preparer_corpus(sortie, n, jobs)
     espace = preparer_espace(sortie, n, retours)
-    saisies = espace / "saisies" / str(ANNEE)
-    vif38 = commande_vif38()
-    commandes = {
-        "plancher": [sys.executable, "-c", PLANCHER, str(saisies)],
-        "controler": [*vif38, "controler", "--annee", str(ANNEE)],
-        "bilan": [*vif38, "bilan", "--annee", str(ANNEE), "--date", "12/04/2024"],
-    }
+    commandes = _commandes(espace / "saisies" / str(ANNEE), commande_vif38(), args.avant)
     # One untimed run of each first: files in the page cache, outputs in place, peak memory.
-    pics = {q: lancer(commandes[q], espace, memoire=True)["pic_mo"] for q in ("controler", "bilan")}
+    pics = {q: lancer(c, espace, memoire=True)["pic_mo"] for q, c in commandes.items() if q != "plancher"}
     lancer(commandes["plancher"], espace)
     mesures: dict[str, list[dict[str, float]]] = {q: [] for q in commandes}
     charges = []
     for i in range(args.repetitions):
         charges.append(os.getloadavg()[0] if hasattr(os, "getloadavg") else math.nan)
         tour = list(commandes)
-        for quoi in tour[i % 3 :] + tour[: i % 3]:  # each one first in turn
+        k = i % len(tour)
+        for quoi in tour[k:] + tour[:k]:  # each one first in turn
             mesures[quoi].append(lancer(commandes[quoi], espace))
     pl, co, bi = (mesures[q] for q in ("plancher", "controler", "bilan"))
     med = statistics.median
     return {
         "n": n,
-        "plancher": med(m["secondes"] for m in pl),
-        "controler": med(m["secondes"] for m in co),
-        "bilan": med(m["secondes"] for m in bi),
+        "temps": {q: med(m["secondes"] for m in mesures[q]) for q in mesures},
         "cpu": {q: med(m["cpu"] for m in mesures[q]) for q in mesures},
-        "controler_ratio": med(c["secondes"] / p["secondes"] for c, p in zip(co, pl, strict=True)),
-        "bilan_ratio": med(b["secondes"] / p["secondes"] for b, p in zip(bi, pl, strict=True)),
-        "bilan_sur_controler": med(b["secondes"] / c["secondes"] for b, c in zip(bi, co, strict=True)),
-        "pic_mo": max(pics.values()),
+        "controler_ratio": _rapport(co, pl, "secondes"),
+        "bilan_ratio": _rapport(bi, pl, "secondes"),
+        "bilan_sur_controler": _rapport(bi, co, "secondes"),
+        "cpu_controler_ratio": _rapport(co, pl, "cpu"),
+        "cpu_bilan_ratio": _rapport(bi, pl, "cpu"),
+        "cpu_bilan_sur_controler": _rapport(bi, co, "cpu"),
+        "avant": {
+            q: (
+                _rapport(mesures[f"{q}_avant"], mesures[q], "secondes"),
+                _rapport(mesures[f"{q}_avant"], mesures[q], "cpu"),
+            )
+            for q in ("controler", "bilan")
+            if f"{q}_avant" in mesures
+        },
+        "pic_mo": max(v for q, v in pics.items() if not q.endswith("_avant")),
         "pics": pics,
         "charge": med(charges),
     }
@@ -361,13 +396,54 @@ def profiler(n: int, args: argparse.Namespace, jobs: int) -> None:
         pstats.Stats(str(fichier)).sort_stats("cumulative").print_stats(25)
 
 
+def afficher(r: dict[str, Any], repetitions: int, jobs: int) -> None:
+    """The detail line and the summary line of one size."""
+    t, c = r["temps"], r["cpu"]
+    print(
+        f"  {r['n']} retours, {repetitions} répétition(s), charge moyenne {r['charge']:.1f} sur {jobs} cœur(s) : "
+        + ", ".join(f"{q} {t[q]:.3f} s (CPU {c[q]:.3f})" for q in t)
+        + " ; pic Mo : "
+        + ", ".join(f"{q} {v:.0f}" for q, v in r["pics"].items()),
+        flush=True,
+    )
+    for q, (mur, cpu) in r["avant"].items():
+        print(f"  avant/après {q} : temps ×{mur:.2f}, CPU ×{cpu:.2f} (médianes, paire par paire)", flush=True)
+    print(
+        f"retours={r['n']} controler_ratio={r['controler_ratio']:.2f} bilan_ratio={r['bilan_ratio']:.2f} "
+        f"bilan_sur_controler={r['bilan_sur_controler']:.2f} cpu_controler_ratio={r['cpu_controler_ratio']:.2f} "
+        f"cpu_bilan_ratio={r['cpu_bilan_ratio']:.2f} cpu_bilan_sur_controler={r['cpu_bilan_sur_controler']:.2f} "
+        f"pic_memoire_mo={r['pic_mo']:.0f} charge={r['charge']:.1f}",
+        flush=True,
+    )
+    if r["n"] == 0:
+        print(f"demarrage controler_cpu_ms={c['controler'] * 1000:.0f} plancher_cpu_ms={c['plancher'] * 1000:.0f}")
+
+
+def afficher_pentes(resultats: list[dict[str, Any]]) -> None:
+    """Cost per extra return between the two largest sizes of at least 400 returns, against the floor's."""
+    grands = [r for r in resultats if r["n"] >= 400]
+    if len(grands) < 2:
+        return
+    a, b = grands[-2], grands[-1]
+    dn = b["n"] - a["n"]
+    for mesure, cle in (("temps", "temps"), ("cpu", "cpu")):
+        pente = {q: (b[cle][q] - a[cle][q]) / dn * 1000 for q in b[cle]}
+        print(
+            f"pente_{mesure} {a['n']}->{b['n']} ms_par_retour : "
+            + " ".join(f"{q}={v:.2f}" for q, v in pente.items())
+            + f" ; controler/plancher={pente['controler'] / pente['plancher']:.2f}"
+            + f" bilan/plancher={pente['bilan'] / pente['plancher']:.2f}",
+            flush=True,
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Banc d'essai des commandes (issue 19) : vif38-bilan controler et bilan, processus entiers, "
         "face au plancher python-calamine, médianes des rapports mesurés côte à côte."
     )
     parser.add_argument(
-        "--retours", type=int, nargs="+", default=list(TAILLES), help="tailles du corpus (défaut : 28 400 3200)"
+        "--retours", type=int, nargs="+", default=list(TAILLES), help="tailles du corpus (défaut : 0 28 400 3200)"
     )
     parser.add_argument("--national", action="store_true", help=f"ajoute la taille nationale ({NATIONAL} retours)")
     parser.add_argument("--repetitions", type=int, default=5, help="répétitions, médianes (défaut : 5)")
@@ -377,41 +453,35 @@ def main(argv: list[str] | None = None) -> int:
         help="dossier des corpus générés et des espaces de travail (gardés en cache)",
     )
     parser.add_argument("--profil", metavar="DOSSIER", help="profils cProfile des deux commandes (première taille)")
+    parser.add_argument(
+        "--avant",
+        metavar="ENTREE",
+        help="point d'entrée vif38-bilan d'une autre installation (le code d'avant un changement), mesuré dans la même rotation",
+    )
+    parser.add_argument(
+        "--ecrivains",
+        action="store_true",
+        help="mesure aussi le coût par ligne des écrivains de classeurs (250 → 3 000 lignes)",
+    )
     args = parser.parse_args(argv)
     tailles = sorted(set(args.retours) | ({NATIONAL} if args.national else set()))
-    if min(tailles) < 1 or args.repetitions < 1:
-        parser.error("--retours et --repetitions doivent être des entiers positifs")
+    if min(tailles) < 0 or args.repetitions < 1:
+        parser.error("--retours doit être positif ou nul et --repetitions positif")
     jobs = os.cpu_count() or 1
     if args.profil:
         profiler(tailles[0], args, jobs)
         return 0
+    if args.ecrivains:
+        from ecrivains import mesurer_ecrivains
+
+        mesurer_ecrivains()
 
     resultats = []
     for n in tailles:
         r = mesurer_taille(n, args, jobs)
         resultats.append(r)
-        print(
-            f"  {n} retours, {args.repetitions} répétition(s), charge moyenne {r['charge']:.1f} sur {jobs} cœur(s) : "
-            f"plancher {r['plancher']:.3f} s, controler {r['controler']:.3f} s, bilan {r['bilan']:.3f} s "
-            f"(bilan/controler {r['bilan_sur_controler']:.2f}) ; CPU s : "
-            + ", ".join(f"{q} {v:.3f}" for q, v in r["cpu"].items())
-            + " ; pic Mo : "
-            + ", ".join(f"{q} {v:.0f}" for q, v in r["pics"].items()),
-            flush=True,
-        )
-        print(
-            f"retours={n} controler_ratio={r['controler_ratio']:.2f} bilan_ratio={r['bilan_ratio']:.2f} "
-            f"pic_memoire_mo={r['pic_mo']:.0f}",
-            flush=True,
-        )
-    # Linearity: time per return between the two largest sizes of at least 400 returns.
-    grands = [r for r in resultats if r["n"] >= 400]
-    if len(grands) >= 2:
-        a, b = grands[-2], grands[-1]
-        for cle in ("controler", "bilan"):
-            temps = (b[cle] / b["n"]) / (a[cle] / a["n"]) - 1
-            cpu = (b["cpu"][cle] / b["n"]) / (a["cpu"][cle] / a["n"]) - 1
-            print(f"linearite {cle} {a['n']}->{b['n']} par_retour_temps={temps:+.0%} par_retour_cpu={cpu:+.0%}")
+        afficher(r, args.repetitions, jobs)
+    afficher_pentes(resultats)
     return 0
 
 

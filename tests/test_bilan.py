@@ -14,23 +14,24 @@ import docx
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from docx.enum.shape import WD_INLINE_SHAPE
 from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from tests.fabriques import rep, resultat
 from vif38_bilan.bilan.word import typographie
 
-from vif38_bilan.gabarits import disposition
-from vif38_bilan.regles import ERREUR, Anomalie
-from vif38_bilan.bilan.document import construire_bilan, ecrire_bilan, graphique_statuts
-from vif38_bilan.consolidation.classeur import ecrire_consolidation
+from vif38_bilan.bilan.document import construire_bilan, ecrire_bilan
+from vif38_bilan.bilan.points_a_verifier import construire_points_a_verifier
 from vif38_bilan.cli.principal import cli
 from vif38_bilan.consolidation.actions import consolider
 from vif38_bilan.cycle import ouvrir_espace, produire_bilan
+from vif38_bilan.consolidation.classeur import ecrire_consolidation
 from vif38_bilan.consolidation.disposition import FEUILLE_SOURCES, ORDRE_STATUTS
 from vif38_bilan.espace.fichiers import nom_consolidation
 from vif38_bilan.consolidation.historique import lire_historique
-from vif38_bilan.bilan.points_a_verifier import construire_points_a_verifier
+from vif38_bilan.gabarits import disposition
+from vif38_bilan.regles import ERREUR, Anomalie
 
 DATE = date(2024, 4, 12)
 FORMULE = '=HYPERLINK("http://exemple.invalid","clic")'
@@ -219,9 +220,10 @@ def test_couverture_synthese_annexes_signatures(protocole, donnees, bilan_annexe
     total = synthese.rows[-1].cells
     assert total[0].text == "Total" and total[-1].text == "53"
     assert sum(int(c.text) for c in total[1:-1]) == 53
-    # The status chart, then one chart per key figure with three known years or more.
+    # The status chart, then one native chart per key figure with three known years or more.
     graphiques = [c for c in donnees[1].chiffres if len(c.annees_connues()) >= 3]
     assert graphiques and len(d.inline_shapes) == 1 + len(graphiques)
+    assert {s.type for s in d.inline_shapes} == {WD_INLINE_SHAPE.CHART}
     retours = next(t for t in d.tables if t.rows[0].cells[0].text == "Pilote" and len(t.columns) == 5)
     ofii = next(r for r in retours.rows if r.cells[0].text.startswith("Office français"))
     assert ofii.cells[4].text == "non transmis"
@@ -295,15 +297,6 @@ def test_deterministe(protocole, donnees):
     assert "2024-04-12T00:00:00" in core
     autre = construire_bilan(protocole, 2023, c, r23, date_edition=date(2024, 5, 2))
     assert autre != a
-
-
-def test_graphique_stable_sans_metadonnees():
-    from collections import Counter
-
-    comptes = [("Axe 1", Counter({"EFFECTUÉE": 10, "EN COURS": 22})), ("Axe 2", Counter({"ANNULÉE": 1}))]
-    png = graphique_statuts(comptes)
-    assert png == graphique_statuts(comptes)
-    assert png.startswith(b"\x89PNG") and b"Software" not in png and b"matplotlib" not in png
 
 
 # ---------------------------------------------------------------- layout protocole, --modele

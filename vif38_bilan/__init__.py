@@ -12,9 +12,12 @@ benchmark all go through it:
 """
 
 from vif38_bilan.commun.paresseux import exports
+from vif38_bilan.commun import sans_numpy as _sans_numpy
 from vif38_bilan.exceptions import EspaceIntrouvable as EspaceIntrouvable
 from vif38_bilan.exceptions import ReferentielInvalide as ReferentielInvalide
 from vif38_bilan.exceptions import Vif38Error as Vif38Error
+
+_sans_numpy.installer()  # openpyxl never loads numpy here (commun/sans_numpy.py)
 
 # The steps are re-exported lazily (PEP 562): `vif38-bilan --help` must not pay for openpyxl.
 _CYCLE = {

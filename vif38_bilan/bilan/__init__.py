@@ -1,9 +1,9 @@
 """Stage 6, the signed document. document (the Word bilan, whole) · corps (objectives' tables,
-calendar) · chiffres_cles (key figures) · annexes (method, pilots without a return, signatures) ·
-textes (French wording of figures) · word (python-docx helpers) · graphique (charts) · modele (the
+calendar) · chiffres_cles (key figures) · annexes (the « Méthode » annex computed from what was done, pilots without a
+return, signatures) ·
+textes (French wording of figures) · word (python-docx helpers) · graphique and prototypes (native Word charts; table rows copied from a blank prototype) · modele (the
 agent's Word base) · pdf and pdf_uno (PDF through LibreOffice) · points_a_verifier (the agent's
-working notes, beside the bilan) · fin_protocole (the end-of-protocol bilan, three years side by side) ·
-methode (the « Méthode » annex, computed from what was done) · points_chiffres (working-notes sections
+working notes, beside the bilan) · fin_protocole (the end-of-protocol bilan, three years side by side) · points_chiffres (working-notes sections
 about the meaning of the figures)."""
 
 from vif38_bilan.commun.paresseux import exports

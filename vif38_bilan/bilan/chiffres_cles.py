@@ -9,7 +9,6 @@ synthesis in the default layout) or, given a paragraph of the document (a user b
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from vif38_bilan.bilan.graphique import graphique_chiffres
@@ -20,6 +19,7 @@ from vif38_bilan.bilan.word import S_TABLEAU_TETE, Redacteur, repartir
 from vif38_bilan.commun.nombres import NBSP, nombre
 from vif38_bilan.consolidation.actions import Consolidation
 from vif38_bilan.consolidation.chiffres_cles import SOURCE_REFERENTIEL, ChiffreConsolide, LigneConsolidee, par_axe
+from vif38_bilan.bilan.graphique import inserer as inserer_graphique
 from vif38_bilan.referentiel.protocole import Protocole
 
 TITRE = "Chiffres clés"
@@ -119,10 +119,8 @@ def _serie(r: Redacteur, chiffre: ChiffreConsolide, annee: int, niveau: int) -> 
         debut = annees.index(connues[0])
         axe_x = annees[debut:]
         valeurs = [(li.detail or serie.unite, [li.annuelle(y) for y in axe_x]) for li in chiffre.lignes]
-        largeur_image = min(13.0, largeur)
-        image = graphique_chiffres(axe_x, valeurs, serie.unite, largeur_cm=largeur_image)
-        r.doc.add_picture(io.BytesIO(image), width=r.Cm(largeur_image))
-        image_para = r.doc.paragraphs[-1]
+        graphique = graphique_chiffres(serie.libelle, axe_x, valeurs, serie.unite, largeur_cm=min(13.0, largeur))
+        image_para = inserer_graphique(r.doc, graphique, "Graphique")
         image_para.alignment = 1  # centred
         image_para.paragraph_format.keep_with_next = True  # with its caption
         r.para(f"Figure : {serie.libelle}, {axe_x[0]}-{annee}.", italique=True, centre=True)

@@ -2,11 +2,11 @@
 
 Renders a consolidated year: it receives the Consolidation and the check's result, it never runs
 the check. Deterministic: the same inputs and options give the same document (dates come from
-date_edition, the chart PNG carries no metadata, the zip entries carry a fixed timestamp). Pilots'
+date_edition, the charts' workbooks carry a fixed date, the zip entries carry a fixed timestamp). Pilots'
 text only ever goes in as plain text runs. Tables get a table style and paragraph styles (no
 per-run formatting).
 
-Modules: word (Word-writing helpers), bilan_textes (wording of figures), graphique (the chart),
+Modules: word (Word-writing helpers), bilan_textes (wording of figures), graphique (the native Word charts),
 bilan_corps (objectives' tables, calendar), bilan_annexes (annexes, signatures).
 """
 
@@ -20,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from vif38_bilan.commun.ecriture import zip_stable
 from vif38_bilan.bilan import modele as bilan_modele
 from vif38_bilan.bilan import word
 from vif38_bilan.bilan.annexes import annexes, signatures
@@ -40,8 +41,9 @@ from vif38_bilan.commun.ecriture import ecrire_octets
 from vif38_bilan.commun.nombres import nombre
 from vif38_bilan.consolidation.actions import Consolidation
 from vif38_bilan.consolidation.disposition import ORDRE_STATUTS, periode
-from vif38_bilan.controle.resultats import ResultatControle
+from vif38_bilan.bilan.graphique import inserer as inserer_graphique
 from vif38_bilan.referentiel.protocole import Protocole
+from vif38_bilan.controle.resultats import ResultatControle
 from vif38_bilan.regles import A_CORRIGER, VALIDE
 
 PRESENTATIONS = ("annexe", "protocole")
@@ -141,13 +143,13 @@ def construire_bilan(
             PARTIES[nom](r, d)
 
     annees_protocole = f" {p.annees[0]}-{p.annees[-1]}" if p.annees else ""
-    word.remplir_sommaire(r)
+    remplir_sommaire(r)
     word.pied_de_page(r, annee, modele is not None, f"Protocole {p.territoire}{annees_protocole} — bilan {annee}")
     word.mettre_a_jour_champs(doc)
     _proprietes(doc, p, annee, date_edition, service)
     tampon = io.BytesIO()
     doc.save(tampon)
-    return word.zip_stable(tampon.getvalue(), date_edition)
+    return zip_stable(tampon.getvalue(), date_edition)
 
 
 # ---------------------------------------------------------------- the parts, one per marker of a base
@@ -165,7 +167,7 @@ class Contenu:
 
 
 def _partie_sommaire(r: Redacteur, d: Contenu) -> None:
-    word.sommaire(r)
+    sommaire(r)
 
 
 def _partie_synthese(r: Redacteur, d: Contenu) -> None:
@@ -259,8 +261,8 @@ def _synthese(r: Redacteur, p: Protocole, annee: int, c: Consolidation, resultat
         r.texte_cellule(cells[j], str(total.get(s, 0)), S_TABLEAU_TETE)
     r.texte_cellule(cells[-1], str(sum(total.values())), S_TABLEAU_TETE)
     r.para()
-    image = graphique_statuts(comptes, largeur_cm=min(16.0, largeur))
-    r.doc.add_picture(io.BytesIO(image), width=r.Cm(min(16.0, largeur)))
+    graphique = graphique_statuts(comptes, annee, largeur_cm=min(16.0, largeur))
+    inserer_graphique(r.doc, graphique, "Graphique").alignment = 1  # centred
     r.para(f"Figure : nombre d'actions par statut et par axe en {annee}.", italique=True, centre=True)
     _indicateurs_cibles(r, p, annee, c, largeur)
     _retours(r, p, c, resultat, largeur)
@@ -350,3 +352,39 @@ def _retours(r: Redacteur, p: Protocole, c: Consolidation, resultat: ResultatCon
         r.texte_cellule(cells[4], etat)
         if etat == "non transmis":
             r.fond(cells[4], COULEURS_STATUTS["EN ATTENTE"])
+
+
+def sommaire(r: Redacteur) -> None:
+    """The "Sommaire" heading and a TOC field, filled in at the end by remplir_sommaire."""
+    s = r.para("Sommaire", gras=True)
+    s.runs[0].font.size = r.Pt(15)
+    p = r.para()
+    r.champ(p, 'TOC \\o "1-3" \\h \\z \\u', "Table des matières : clic droit, « Mettre à jour le champ ».")
+    r.sommaire = p
+    r.saut_de_page()
+
+
+def remplir_sommaire(r: Redacteur) -> None:
+    """Put the headings in the TOC field's current result, so that a reader that does not refresh
+    fields (LibreOffice's PDF export) still shows the contents; Word rebuilds it with page numbers."""
+    p = r.sommaire
+    if p is None or not r.titres:
+        return
+    runs = p._p.findall(word._w("r"))
+    attente, fin = runs[3], runs[4]
+    precedent = p
+    for i, (niveau, texte) in enumerate(r.titres):
+        if i == 0:
+            par = p
+            attente.find(word._w("t")).text = texte
+        else:
+            par = r.doc.add_paragraph()
+            precedent._p.addnext(par._p)
+            par.add_run(texte)
+        par.paragraph_format.left_indent = r.Cm(0.6 * (niveau - 1))
+        par.paragraph_format.space_after = r.Pt(0)
+        if niveau == 1:
+            for run in par.runs:
+                run.bold = True
+        precedent = par
+    precedent._p.append(fin)  # the field's end after the last entry

@@ -12,6 +12,7 @@ import io
 from datetime import date
 from pathlib import Path
 
+from vif38_bilan.commun.ecriture import zip_stable
 from vif38_bilan.bilan import word
 from vif38_bilan.bilan.annexes import signatures
 from vif38_bilan.bilan.textes import NON_RENSEIGNE, date_francaise, statut_cellule
@@ -113,7 +114,7 @@ def construire_bilan_protocole(
     word.mettre_a_jour_champs(doc)
     tampon = io.BytesIO()
     doc.save(tampon)
-    return word.zip_stable(tampon.getvalue(), date_edition)
+    return zip_stable(tampon.getvalue(), date_edition)
 
 
 def ecrire_bilan_protocole(

@@ -6,11 +6,17 @@ numbers. Here LibreOffice itself lays the document out, updates its indexes, the
 headless soffice with a private user profile (the agent's own LibreOffice settings and open
 windows are never touched) listening on a named pipe, driven by bilan_pdf_uno.py run by
 LibreOffice's Python, everything under a time limit.
+
+The conversion works in a folder beside the PDF (inside the workspace's sorties/, never the
+system's temporary folder): .vif38-pdf-<pid>-<random>/ holding the LibreOffice profile and the
+PDF being made. It is removed when the run ends; one left by a run that was killed (its process
+is gone) is removed by the next conversion in that folder.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -20,11 +26,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from vif38_bilan.commun.ecriture import ecrire_octets
+from vif38_bilan.commun.ecriture import ecrire_octets, processus_vivant
 from vif38_bilan.exceptions import Vif38Error
 
 DELAI = 240.0  # seconds for the whole conversion (a 40-page bilan takes about 5 s)
 SCRIPT = Path(__file__).with_name("pdf_uno.py")
+PREFIXE_TRAVAIL = ".vif38-pdf-"
+_TRAVAIL = re.compile(r"^\.vif38-pdf-(\d+)-[A-Za-z0-9_]+$")
 
 MESSAGE_SANS_LIBREOFFICE = (
     "Le PDF demande LibreOffice, introuvable sur ce poste : le bilan Word (.docx) est écrit, lui. "
@@ -86,18 +94,54 @@ def trouver_libreoffice() -> LibreOffice | None:
     return None
 
 
+def nettoyer_restes(dossier: str | Path) -> list[Path]:
+    """Remove the conversion folders (.vif38-pdf-<pid>-…) that killed runs left in dossier: those
+    whose process is gone; a live run's folder is kept. Returns what was removed."""
+    retires: list[Path] = []
+    try:
+        entrees = list(os.scandir(dossier))
+    except OSError:
+        return retires
+    for e in entrees:
+        m = _TRAVAIL.match(e.name)
+        if m is None or not e.is_dir(follow_symlinks=False):
+            continue
+        pid = int(m.group(1))
+        if pid == os.getpid() or processus_vivant(pid):
+            continue
+        shutil.rmtree(e.path, ignore_errors=True)
+        if not os.path.exists(e.path):
+            retires.append(Path(e.path))
+    return retires
+
+
+def _dossier_de_travail(pdf: Path) -> Path:
+    """A fresh conversion folder beside pdf, after removing those of killed runs; PdfImpossible if none can be made."""
+    try:
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        nettoyer_restes(pdf.parent)
+        return Path(tempfile.mkdtemp(prefix=f"{PREFIXE_TRAVAIL}{os.getpid()}-", dir=pdf.parent))
+    except OSError as e:
+        raise PdfImpossible(
+            f"Impossible de préparer la conversion en PDF dans le dossier de sortie ({e.strerror or e}) : "
+            "le bilan Word (.docx) est écrit. Libérez de la place ou vérifiez les droits du dossier, puis relancez."
+        ) from None
+
+
 def exporter_pdf(
     docx: str | Path, pdf: str | Path, delai: float = DELAI, libreoffice: LibreOffice | None = None
 ) -> Path:
     """Write pdf from docx with the contents (entries and page numbers) updated by LibreOffice.
 
-    Raises PdfImpossible (French) when LibreOffice is missing, too slow or fails.
+    Works in a folder beside pdf (see the module's docstring), removed in every case. Raises
+    PdfImpossible (French) when LibreOffice is missing, too slow or fails, or when that folder cannot
+    be made (full disk, read-only folder).
     """
     lo = libreoffice or trouver_libreoffice()
     if lo is None:
         raise PdfImpossible(MESSAGE_SANS_LIBREOFFICE)
-    docx, pdf = Path(docx).resolve(), Path(pdf)
-    travail = Path(tempfile.mkdtemp(prefix="vif38-pdf-"))
+    docx, pdf = Path(docx).resolve(), Path(pdf).absolute()
+    travail = _dossier_de_travail(pdf)
     tuyau = f"vif38_{os.getpid()}_{secrets.token_hex(6)}"
     connexion = f"pipe,name={tuyau}"
     soffice = None

@@ -13,6 +13,7 @@ import io
 from datetime import date
 from pathlib import Path
 
+from vif38_bilan.commun.ecriture import zip_stable
 from vif38_bilan.espace import fichiers
 from vif38_bilan.bilan import word
 from vif38_bilan.bilan.annexes import tableau_manquants
@@ -48,9 +49,12 @@ def ecrire(
     resultat: ResultatControle,
     dossier: str | Path,
     date_edition: date | None = None,
+    anciens: list[Path] | tuple[Path, ...] = (),
 ) -> Path:
-    """Write dossier/points-a-verifier-AAAA.docx atomically and return its path."""
-    donnees = construire_points_a_verifier(protocole, annee, consolidation, resultat, date_edition)
+    """Write dossier/points-a-verifier-AAAA.docx atomically and return its path.
+
+    anciens: outputs of an earlier run this run could not rewrite (listed first in the notes)."""
+    donnees = construire_points_a_verifier(protocole, annee, consolidation, resultat, date_edition, anciens)
     return ecrire_octets(Path(dossier) / fichiers.nom_points(annee), donnees)
 
 
@@ -60,8 +64,11 @@ def construire_points_a_verifier(
     consolidation: Consolidation,
     resultat: ResultatControle,
     date_edition: date | None = None,
+    anciens: list[Path] | tuple[Path, ...] = (),
 ) -> bytes:
-    """The working notes as .docx bytes (deterministic for the same inputs and date)."""
+    """The working notes as .docx bytes (deterministic for the same inputs and date).
+
+    anciens: outputs of an earlier run left beside this run's (named first, by file name)."""
     date_edition = date_edition or date.today()
     doc = word.document(None)
     word.styles(doc, False)
@@ -76,6 +83,15 @@ def construire_points_a_verifier(
         italique=True,
     )
     largeur = r.largeur_utile_cm()
+    if anciens:
+        r.titre("Fichiers d'une exécution précédente", 1)
+        r.para(
+            "Cette exécution n'a pas pu réécrire ces fichiers (ouverts dans un autre programme, disque plein, "
+            "conversion en échec) : ils datent d'une exécution précédente et ne correspondent pas à ce document. "
+            "Fermez-les ou libérez de la place, puis relancez le bilan."
+        )
+        for chemin in anciens:
+            r.para(f"• {Path(chemin).name}")
     _manquants(r, p, annee, c, largeur)
     _anomalies(r, p, resultat, c, largeur)
     _retraits(r, c, largeur)
@@ -93,7 +109,7 @@ def construire_points_a_verifier(
     doc.core_properties.title = f"Points à vérifier — bilan {annee}"
     tampon = io.BytesIO()
     doc.save(tampon)
-    return word.zip_stable(tampon.getvalue(), date_edition)
+    return zip_stable(tampon.getvalue(), date_edition)
 
 
 def _rien(r: Redacteur, texte: str) -> None:

@@ -9,13 +9,11 @@ for the whole document, the same XML once canonicalised), which a yearly bilan c
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
-from datetime import date
 from pathlib import Path
 from typing import Any
 
+from vif38_bilan.bilan.prototypes import Prototypes
 from vif38_bilan.exceptions import FichierRefuse
 from vif38_bilan.commun.textes import texte_propre as _texte_propre
 
@@ -100,6 +98,9 @@ class Redacteur:
         self.sommaire: Any = None
         # Set while writing a part at a marker of a --modele base: the width of the section it goes in.
         self.largeur_cm: float | None = None
+        self._prototypes = Prototypes()  # blank rows, paragraph properties and runs, copied
+        self._ids: dict[str, str | None] = {}
+        self._id_tableau: Any = ...  # the table style's id as python-docx sets it (None for the default style)
 
     # ---- styles
 
@@ -108,10 +109,14 @@ class Redacteur:
             self.styles[nom] = self.doc.styles[nom]
         return self.styles[nom]
 
+    def _id_style(self, nom: str) -> str | None:
+        """The style's id, looked up once per name (each lookup reads the style's XML)."""
+        if nom not in self._ids:
+            self._ids[nom] = self.style(nom).style_id
+        return self._ids[nom]
+
     def _styler(self, paragraphe: Any, nom: str) -> None:
-        # pPr.style takes the style id directly: Paragraph.style looks the default style up on
-        # every call, which costs more than the rest of a cell (thousands of cells per bilan).
-        paragraphe._p.get_or_add_pPr().style = self.style(nom).style_id
+        self._prototypes.styler(paragraphe._p, self._id_style(nom))
 
     # ---- paragraphs
 
@@ -167,10 +172,14 @@ class Redacteur:
         self, largeurs_cm: list[float], entetes: list[str] | None, fonds_entete: list[str | None] | None = None
     ) -> Any:
         """A table with fixed column widths (Word and LibreOffice keep them) and a repeated header row."""
+        from docx.enum.style import WD_STYLE_TYPE
         from docx.enum.table import WD_TABLE_ALIGNMENT
 
         t = self.doc.add_table(rows=0, cols=len(largeurs_cm))
-        t.style = self.style(S_TABLE)
+        if self._id_tableau is ...:
+            # What Table.style's setter computes (it searches the default table style on every call).
+            self._id_tableau = self.doc.part.get_style_id(self.style(S_TABLE), WD_STYLE_TYPE.TABLE)
+        t._tbl.tblStyle_val = self._id_tableau
         t.autofit = False
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
         for colonne, w in zip(t.columns, largeurs_cm, strict=True):
@@ -200,36 +209,51 @@ class Redacteur:
 
     def ligne(self, table: Any, insecable: bool = True, entete: bool = False) -> list[Any]:
         """A new row (each cell with one empty paragraph); returns its cells."""
-        row = table.add_row()
-        if insecable or entete:
-            # Raw XML: python-docx has no API for a repeated header row nor a row kept on one page.
-            trPr = row._tr.get_or_add_trPr()
-            if entete:
-                trPr.append(element("w:tblHeader"))
-            trPr.append(element("w:cantSplit"))
-        return list(row.cells)
+        from docx.table import _Cell
+
+        def nouvelle(t: Any) -> Any:
+            tr = t.add_row()._tr
+            if insecable or entete:
+                # Raw XML: python-docx has no API for a repeated header row nor a row kept on one page.
+                trPr = tr.get_or_add_trPr()
+                if entete:
+                    trPr.append(element("w:tblHeader"))
+                trPr.append(element("w:cantSplit"))
+            return tr
+
+        tr = self._prototypes.ligne(table, insecable, entete, nouvelle)
+        return [_Cell(tc, table) for tc in tr.tc_lst]
 
     def _paragraphe(self, cell: Any, premier: bool, style: str) -> Any:
         p = cell.paragraphs[0] if premier else cell.add_paragraph()
         self._styler(p, style)
         return p
 
+    def _paragraphe_p(self, cell: Any, premier: bool, style: str) -> Any:
+        """The cell's first paragraph element (premier) or a new one at its end, styled."""
+        tc = cell._tc
+        p = tc.p_lst[0] if premier else tc.add_p()
+        self._prototypes.styler(p, self._id_style(style))
+        return p
+
     def texte_cellule(self, cell: Any, texte: str | list[str], style: str = S_TABLEAU, gras_debut: str = "") -> None:
         """Plain text runs in a fresh cell; a list gives one paragraph per item."""
         lignes = texte if isinstance(texte, list) else [texte]
         for i, t in enumerate(lignes or [""]):
-            p = self._paragraphe(cell, i == 0, style)
+            p = self._paragraphe_p(cell, i == 0, style)
             if i == 0 and gras_debut:
-                p.add_run(gras_debut).bold = True
+                from docx.text.paragraph import Paragraph
+
+                Paragraph(p, cell).add_run(gras_debut).bold = True
             if t:
-                p.add_run(texte_propre(t))  # "\n" becomes w:br and "\t" w:tab: nothing is interpreted
+                self._prototypes.texte(p, texte_propre(t))  # "\n" becomes w:br and "\t" w:tab: nothing is interpreted
 
     def texte_cellule_suite(self, cell: Any, lignes: list[str], style: str = S_TABLEAU) -> None:
         """More paragraphs at the end of a cell."""
         for t in lignes:
-            p = self._paragraphe(cell, False, style)
+            p = self._paragraphe_p(cell, False, style)
             if t:
-                p.add_run(texte_propre(t))
+                self._prototypes.texte(p, texte_propre(t))
 
     def note_cellule(self, cell: Any, texte: str) -> None:
         self._paragraphe(cell, False, S_PETIT).add_run(texte_propre(texte)).italic = True
@@ -442,52 +466,3 @@ def pied_de_page(r: Redacteur, annee: int, avec_modele: bool, entete: str, docum
         run = tete.add_run(entete)
         run.font.size = r.Pt(8)
         run.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
-
-
-def sommaire(r: Redacteur) -> None:
-    """The "Sommaire" heading and a TOC field, filled in at the end by remplir_sommaire."""
-    s = r.para("Sommaire", gras=True)
-    s.runs[0].font.size = r.Pt(15)
-    p = r.para()
-    r.champ(p, 'TOC \\o "1-3" \\h \\z \\u', "Table des matières : clic droit, « Mettre à jour le champ ».")
-    r.sommaire = p
-    r.saut_de_page()
-
-
-def remplir_sommaire(r: Redacteur) -> None:
-    """Put the headings in the TOC field's current result, so that a reader that does not refresh
-    fields (LibreOffice's PDF export) still shows the contents; Word rebuilds it with page numbers."""
-    p = r.sommaire
-    if p is None or not r.titres:
-        return
-    runs = p._p.findall(_w("r"))
-    attente, fin = runs[3], runs[4]
-    precedent = p
-    for i, (niveau, texte) in enumerate(r.titres):
-        if i == 0:
-            par = p
-            attente.find(_w("t")).text = texte
-        else:
-            par = r.doc.add_paragraph()
-            precedent._p.addnext(par._p)
-            par.add_run(texte)
-        par.paragraph_format.left_indent = r.Cm(0.6 * (niveau - 1))
-        par.paragraph_format.space_after = r.Pt(0)
-        if niveau == 1:
-            for run in par.runs:
-                run.bold = True
-        precedent = par
-    precedent._p.append(fin)  # the field's end after the last entry
-
-
-def zip_stable(donnees: bytes, moment: date) -> bytes:
-    """Same zip entries in the same order with a fixed timestamp: identical bytes for identical content."""
-    horodatage = (max(moment.year, 1980), moment.month, moment.day, 0, 0, 0)
-    sortie = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(donnees)) as zin, zipfile.ZipFile(sortie, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=horodatage)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o600 << 16
-            zout.writestr(zi, zin.read(info.filename))
-    return sortie.getvalue()

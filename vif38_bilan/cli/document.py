@@ -63,7 +63,18 @@ def lignes_pdf(r) -> list[str]:
     lignes += [f"Note : {r.pdf_impossible}"] if r.pdf_impossible else []
     if r.pdf_perime:
         lignes.append(f"Ancien PDF supprimé (il ne correspondait plus au bilan Word) : {r.pdf_perime}")
-    return lignes
+    return lignes + lignes_anciens(r)
+
+
+def lignes_anciens(r) -> list[str]:
+    """The outputs of an earlier run left beside this run's (cycle.SortiesBilan r), one line each."""
+    if not r.anciens:
+        return []
+    tete = (
+        "Attention : ces fichiers n'ont pas pu être réécrits ; ils datent d'une exécution précédente et ne "
+        "correspondent pas aux autres sorties (c'est aussi noté dans les points à vérifier) :"
+    )
+    return [tete, *[f"  - {chemin}" for chemin in r.anciens]]
 
 
 @click.command("modele")

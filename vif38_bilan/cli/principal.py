@@ -25,6 +25,7 @@ from vif38_bilan.cli.arbitrages import arbitrer_cmd
 from vif38_bilan.cli.courriels import courriels
 from vif38_bilan.cli.document import (
     avec_bilan_protocole,
+    lignes_anciens,
     lignes_pdf,
     modele_cmd,
     option_modele,
@@ -35,6 +36,7 @@ from vif38_bilan.cli.document import (
 from vif38_bilan.cli.francais import guillemets  # importing it puts Click's messages in French
 from vif38_bilan.espace import DOSSIER_ANNOTES, trouver_racine
 from vif38_bilan.exceptions import AnneeHorsProtocole, Vif38Error
+from vif38_bilan.exceptions import SortieBloquee
 from vif38_bilan.web.commande import web_cmd
 
 
@@ -354,6 +356,8 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, pdf, pres
             jobs=jobs, pdf=pdf, progression=avancer,
         )  # fmt: skip
     if r.sortie_bloquee:
+        if r.anciens:  # the blocked outputs first, then those of an earlier run left beside the new ones
+            raise SortieBloquee("\n".join([str(r.sortie_bloquee), *lignes_anciens(r)])) from None
         raise r.sortie_bloquee
     click.echo(cli_import.ligne_controle(r, annee))
     for y in sorted(r.historique.sources):

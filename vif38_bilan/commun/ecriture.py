@@ -8,6 +8,7 @@ kill or a full disk at any moment leaves the previous version whole (or no file)
 from __future__ import annotations
 
 import contextlib
+import io
 import errno
 import json
 import os
@@ -15,8 +16,9 @@ import re
 import socket
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -382,3 +384,16 @@ def processus_vivant(pid: int) -> bool:
     except OSError:
         return False
     return True
+
+
+def zip_stable(donnees: bytes, moment: date) -> bytes:
+    """Same zip entries in the same order with a fixed timestamp: identical bytes for identical content."""
+    horodatage = (max(moment.year, 1980), moment.month, moment.day, 0, 0, 0)
+    sortie = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(donnees)) as zin, zipfile.ZipFile(sortie, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zi = zipfile.ZipInfo(info.filename, date_time=horodatage)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            zout.writestr(zi, zin.read(info.filename))
+    return sortie.getvalue()

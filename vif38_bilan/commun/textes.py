@@ -58,6 +58,10 @@ def texte_propre(texte: Any, une_ligne: bool = False) -> str:
     if texte is None:
         return ""
     t = texte if isinstance(texte, str) else str(texte)
+    if t.isprintable() and "_x" not in t and "_X" not in t:
+        # Most cells: no line break, tab, control or separator character (all non-printable),
+        # nothing escaped; only the strip, and for une_ligne the runs of spaces, can change.
+        return _RE_BLANCS.sub(" ", t).strip() if une_ligne else t.strip()
     if "_x" in t or "_X" in t:
         t = _RE_ECHAPPE.sub(_desechapper, t)
     t = t.replace("\r\n", "\n").translate(_SAUTS).replace("\t", " ")

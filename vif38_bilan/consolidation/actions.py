@@ -1,6 +1,6 @@
 """Consolidation: one record per action and year, from this year's returns plus the history.
 
-Rules (the Word bilan's "Méthode" annex says which ones applied, bilan/methode.py):
+Rules (the Word bilan's "Méthode" annex says which ones applied, bilan/annexes.py):
 
 - Status: the chef de file's status stands. When the returns of an action (chef de file,
   co-pilots, structures of a collective pilot) report different statuses, a désaccord is listed.

@@ -44,10 +44,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-
-import phonenumbers
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from vif38_bilan.referentiel.pilotes import cle
+
+if TYPE_CHECKING:
+    import phonenumbers
 
 MARQUE = "[donnée personnelle retirée]"
 
@@ -177,23 +180,39 @@ def _noms(texte: str, exceptions: Exceptions) -> Iterable[Passage]:
 
 # ---------------------------------------------------------------- phone numbers
 
-_SERVICES = {
-    phonenumbers.PhoneNumberType.TOLL_FREE,
-    phonenumbers.PhoneNumberType.SHARED_COST,
-    phonenumbers.PhoneNumberType.PREMIUM_RATE,
-    phonenumbers.PhoneNumberType.UAN,
-}
+
+@cache
+def _pn() -> Any:
+    """phonenumbers, imported the first time a text holds 8 digits or more (~10 ms of start-up saved otherwise)."""
+    import phonenumbers
+
+    return phonenumbers
+
+
+@cache
+def _services() -> frozenset:
+    pn = _pn()
+    return frozenset(
+        {
+            pn.PhoneNumberType.TOLL_FREE,
+            pn.PhoneNumberType.SHARED_COST,
+            pn.PhoneNumberType.PREMIUM_RATE,
+            pn.PhoneNumberType.UAN,
+        }
+    )
 
 
 def _e164(numero: phonenumbers.PhoneNumber) -> str:
-    return phonenumbers.format_number(numero, phonenumbers.PhoneNumberFormat.E164)
+    pn = _pn()
+    return pn.format_number(numero, pn.PhoneNumberFormat.E164)
 
 
 def _telephones(texte: str, exceptions: Exceptions) -> Iterable[Passage]:
-    if sum(c.isdigit() for c in texte) < 8:
+    if sum(map(str.isdigit, texte)) < 8:
         return
-    for m in phonenumbers.PhoneNumberMatcher(texte, "FR", leniency=phonenumbers.Leniency.VALID):
-        if phonenumbers.number_type(m.number) in _SERVICES or _e164(m.number) in exceptions.numeros:
+    pn = _pn()
+    for m in pn.PhoneNumberMatcher(texte, "FR", leniency=pn.Leniency.VALID):
+        if pn.number_type(m.number) in _services() or _e164(m.number) in exceptions.numeros:
             continue
         yield Passage(m.start, m.end, Nature.TELEPHONE)
 
@@ -319,8 +338,8 @@ def _exceptions(protocole) -> Exceptions:
         textes += list(g.membres)
     numeros = set()
     for t in textes:
-        if t and sum(c.isdigit() for c in t) >= 8:
-            for m in phonenumbers.PhoneNumberMatcher(t, "FR", leniency=phonenumbers.Leniency.VALID):
+        if t and sum(map(str.isdigit, t)) >= 8:
+            for m in _pn().PhoneNumberMatcher(t, "FR", leniency=_pn().Leniency.VALID):
                 numeros.add(_e164(m.number))
     noms = set()
     for autorite in getattr(protocole, "autorites", ()) or ():

@@ -1,11 +1,11 @@
 """The one door of the faces (cli, web, demo, benchmark): the year chained step by step.
 
-ouverture: open or create a workspace · annee: produce the workbooks, check the returns, consolidate and write the
-bilan, prepare the e-mails · cloture: freeze a signed year, reopen it, verify it · etat: where a year
-stands and the next step · arbitrages: the agent's decisions on disputed figures · imports: Word
-documents in · depots: files dropped in the browser, what a
-check reads · envoi: sending the drafts · protocole: successive protocols, the end-of-protocol bilan.
-Names load lazily (PEP 562): `vif38-bilan --help` imports none of the stages."""
+ouverture: open or create a workspace · annee: produce the workbooks, check the returns · bilan:
+consolidate, write the bilan and the working notes · courriels: prepare and send the e-mails ·
+cloture: freeze a signed year, reopen it, verify it · etat: where a year stands and the next step ·
+arbitrages: the agent's decisions on disputed figures · imports: Word documents in · depots: files
+dropped in the browser, what a check reads · protocole: successive protocols, the end-of-protocol
+bilan. Names load lazily (PEP 562): `vif38-bilan --help` imports none of the stages."""
 
 from __future__ import annotations
 
@@ -17,25 +17,25 @@ _NOMS = {
     "deposer_historique": "depots",
     "deposer_retours": "depots",
     "entrees_controle": "depots",
-    "ECHEC": "envoi",
-    "VARIABLE_MOT_DE_PASSE": "envoi",
-    "envoyer_courriels": "envoi",
-    "parametres_envoi": "envoi",
-    "planifier_envoi": "envoi",
-    "texte_envoi": "envoi",
-    "texte_plan": "envoi",
-    "texte_preparation": "envoi",
+    "ECHEC": "courriels",
+    "VARIABLE_MOT_DE_PASSE": "courriels",
+    "envoyer_courriels": "courriels",
+    "parametres_envoi": "courriels",
+    "planifier_envoi": "courriels",
+    "texte_envoi": "courriels",
+    "texte_plan": "courriels",
+    "texte_preparation": "courriels",
     "Gabarits": "annee",
-    "ETAPES_BILAN": "annee",
+    "ETAPES_BILAN": "bilan",
     "Espace": "ouverture",
-    "SortiesBilan": "annee",
+    "SortiesBilan": "bilan",
     "controler_annee": "annee",
     "creer_espace": "ouverture",
     "fichiers_retours": "annee",
     "lire_historique_annee": "annee",
     "ouvrir_espace": "ouverture",
-    "preparer_courriels": "annee",
-    "produire_bilan": "annee",
+    "preparer_courriels": "courriels",
+    "produire_bilan": "bilan",
     "produire_gabarits": "annee",
     "produire_historique_vierge": "annee",
     "Arbitrage": "arbitrages",

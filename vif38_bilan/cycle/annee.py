@@ -8,39 +8,27 @@ another one.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vif38_bilan.espace import fichiers
-from vif38_bilan.espace import cloture as validation
-from vif38_bilan.regles import ERREUR, HISTORIQUE_VALIDE_MODIFIE, Anomalie
-from vif38_bilan.consolidation.classeur import ecrire_consolidation
-from vif38_bilan.consolidation.actions import Consolidation, consolider
-from vif38_bilan.consolidation.arbitrages import NOM_ARBITRAGES, lire_arbitrages
-from vif38_bilan.controle.retours import controler
 from vif38_bilan.commun.ecriture import SortiesIndependantes
+from vif38_bilan.consolidation.historique import Historique, ecrire_historique_vierge, lire_historique
+from vif38_bilan.controle.rapport import ecrire_rapport, ecrire_retours_annotes
+from vif38_bilan.controle.resultats import ResultatControle
+from vif38_bilan.controle.retours import controler
+from vif38_bilan.cycle.ouverture import Espace
+from vif38_bilan.espace import cloture as validation
+from vif38_bilan.espace import fichiers
 from vif38_bilan.espace.reglages import exiger_reglages
 from vif38_bilan.exceptions import SortieBloquee, Vif38Error
-from vif38_bilan.consolidation.historique import Historique, ecrire_historique_vierge, lire_historique
-from vif38_bilan.consolidation.import_word import historique_importe, sans_retour
-from vif38_bilan.controle.resultats import ResultatControle
-from vif38_bilan.cycle.ouverture import Espace
-from vif38_bilan.cycle.protocole import rappeler_suites
-from vif38_bilan.controle.rapport import ecrire_rapport, ecrire_retours_annotes
-from vif38_bilan.bilan import document as bilan
-from vif38_bilan.bilan import points_a_verifier
-from vif38_bilan.bilan.modele import verifier_modele
-from vif38_bilan.bilan.pdf import PdfImpossible, exporter_pdf
-from vif38_bilan.courriels.brouillons import preparer_courriels as preparer
+from vif38_bilan.regles import ERREUR, HISTORIQUE_VALIDE_MODIFIE, Anomalie
 
 if TYPE_CHECKING:
     from vif38_bilan.gabarits.generation import GabaritGenere
 
-ETAPES_BILAN = ("contrôle", "consolidation", "classeur de consolidation", "bilan Word")
 
 
 # ---------------------------------------------------------------- gabarits
@@ -186,10 +174,10 @@ def controler_annee(
     """
     espace = espace.pour_annee(annee)
     with espace.verrou():
-        return _controler(espace, annee, saisies, sortie, jobs, ecrire, progression=progression)
+        return executer_controle(espace, annee, saisies, sortie, jobs, ecrire, progression=progression)
 
 
-def _controler(
+def executer_controle(
     espace: Espace,
     annee: int,
     saisies: str | Path | None,
@@ -220,199 +208,9 @@ def _controler(
     return resultat
 
 
-# ---------------------------------------------------------------- bilan
-
-
-@dataclass(frozen=True)
-class SortiesBilan:
-    """What produire_bilan wrote (paths are None when the file was blocked), and the data behind it."""
-
-    resultat: ResultatControle
-    historique: Historique
-    donnees: Consolidation
-    rapport: Path | None  # controle-AAAA.xlsx
-    consolidation: Path | None  # consolidation-AAAA.xlsx
-    bilan: Path | None  # bilan-AAAA.docx
-    sortie_bloquee: SortieBloquee | None = field(default=None, compare=False)
-    pdf: Path | None = None  # bilan-AAAA.pdf, when asked for and LibreOffice made it
-    pdf_impossible: str | None = None  # why the PDF asked for was not written (French)
-    pdf_perime: Path | None = None  # an older bilan-AAAA.pdf removed: it no longer matched the .docx
-    annee_importee: bool = False  # no return: the year read from its history workbook, kept as is
-    points: Path | None = None  # points-a-verifier-AAAA.docx: the agent's working notes
-
-    @property
-    def nb_erreurs(self) -> int:
-        """Erreurs in the returns and in the history: the bilan is written, but incomplete."""
-        return self.resultat.nb_erreurs + self.historique.nb_erreurs
-
-
-def produire_bilan(
-    espace: Espace,
-    annee: int,
-    saisies: str | Path | None = None,
-    sortie: str | Path | None = None,
-    modele: str | Path | None = None,
-    presentation: str = "annexe",
-    date_edition: date | None = None,
-    jobs: int | None = None,
-    resultat: ResultatControle | None = None,
-    pdf: bool = False,
-    progression: Callable[[str], None] | None = None,
-) -> SortiesBilan:
-    """Check the year (unless resultat is given), consolidate it and write the bilan.
-
-    Writes into sortie (sorties/AAAA/ by default) the check report and annotated copies (when
-    the check runs here), consolidation-AAAA.xlsx, bilan-AAAA.docx (+ .pdf with pdf=True) and the working notes
-    points-a-verifier-AAAA.docx; each output is attempted even when another is blocked (open in Excel or Word).
-    Earlier years are always read from the workspace's sorties/. An older bilan-AAAA.pdf is
-    removed when the .docx is rewritten without pdf (it would no longer match).
-
-    Args:
-        modele: a Word base (vif38.toml's `modele` setting when None): with markers ([[SYNTHESE]]…)
-            the whole base is kept and the parts go at the markers; without, its styles, header
-            and footer are kept.
-        presentation: "annexe" (one table per objective, one row per action) or "protocole".
-        date_edition: the date printed on the cover (today when None).
-        resultat: a check result already computed for this year (not re-run).
-        pdf: also write bilan-AAAA.pdf through LibreOffice, contents page and page numbers up to
-            date; without LibreOffice the .docx is written and `pdf_impossible` says why.
-        progression: called with the name of each of the ETAPES_BILAN once it is done.
-    Returns:
-        SortiesBilan.
-    Raises:
-        AnneeHorsProtocole, AnneeValidee (the year is signed: nothing rewritten), EspaceVerrouille,
-        FichierRefuse / ModeleInvalide (the Word base), ArbitrageRefuse (arbitrages.toml unreadable),
-        SortieBloquee (after writing what could be written).
-    """
-    espace = rappeler_suites(espace.pour_annee(annee))  # an action carrying on an earlier one shows its figures
-    sortie = Path(sortie) if sortie is not None else espace.dossier("sorties", annee)
-    dossier_saisies = Path(saisies) if saisies is not None else espace.dossier("saisies", annee)
-    fait = progression or (lambda _etape: None)
-    # Each output is attempted even when another is blocked (open in Excel or Word).
-    sorties = SortiesIndependantes()
-    modele = modele or espace.config.modele
-    if modele:
-        verifier_modele(modele)  # a faulty base stops the run before the check
-    # The agent's decisions (arbitrages.toml): a faulty file stops the run before the check too.
-    arbitrages = lire_arbitrages(espace.racine / NOM_ARBITRAGES, espace.protocole)
-    with espace.verrou():
-        validation.refuser_si_validee(sortie, annee, "le bilan")
-        # A year with no return whose history workbook exists (imported from an earlier bilan
-        # document, or typed by hand) is read from that workbook, which is kept as is.
-        importee = (
-            resultat is None
-            and sans_retour(dossier_saisies)
-            and historique_importe(espace.protocole, espace.dossier("sorties"), annee) is not None
-        )
-        if importee:
-            resultat = ResultatControle(annee, [], [], [], [])
-            historique = lire_historique(espace.protocole, espace.dossier("sorties"), annee + 1)
-        else:
-            if resultat is None:
-                resultat = _controler(espace, annee, saisies, sortie, jobs, ecrire=True, sorties=sorties)
-            historique = lire_historique_annee(espace, annee)
-        fait(ETAPES_BILAN[0])
-        donnees = consolider(espace.protocole, annee, resultat, historique, importee, arbitrages)
-        fait(ETAPES_BILAN[1])
-        if importee:
-            classeur = espace.dossier("sorties", annee) / fichiers.nom_consolidation(annee)
-        else:
-            classeur = sorties.essayer(ecrire_consolidation, donnees, sortie / fichiers.nom_consolidation(annee))
-        fait(ETAPES_BILAN[2])
-        document = sorties.essayer(
-            bilan.ecrire_bilan,
-            espace.protocole,
-            annee,
-            donnees,
-            resultat,
-            sortie / fichiers.nom_bilan(annee),
-            Path(modele) if modele else None,
-            presentation,
-            date_edition,
-            espace.config.service,
-        )
-        points = sorties.essayer(  # everything addressed to the agent, beside the bilan every time (issue 12)
-            points_a_verifier.ecrire, espace.protocole, annee, donnees, resultat, sortie, date_edition
-        )
-        chemin_pdf, impossible, perime = _pdf(document, sortie / fichiers.nom_pdf(annee), pdf)
-        fait(ETAPES_BILAN[3])
-    bloquee = resultat.sortie_bloquee
-    try:
-        sorties.verifier()
-    except SortieBloquee as e:
-        bloquee = e
-    return SortiesBilan(
-        resultat, historique, donnees, resultat.rapport, classeur, document, bloquee, chemin_pdf, impossible, perime,
-        importee, points,
-    )  # fmt: skip
-
-
-def _pdf(document: Path | None, chemin: Path, demande: bool) -> tuple[Path | None, str | None, Path | None]:
-    """(pdf written, why not, stale pdf removed) after the .docx was (or was not) written."""
-    if document is None:
-        return None, ("le bilan Word n'a pas pu être écrit" if demande else None), None
-    if not demande:
-        if chemin.is_file():
-            with contextlib.suppress(OSError):
-                chemin.unlink()
-                return None, None, chemin
-        return None, None, None
-    try:
-        return exporter_pdf(document, chemin), None, None
-    except (PdfImpossible, SortieBloquee) as e:  # the .docx stands: say why there is no PDF
-        perime = None
-        if chemin.is_file():
-            with contextlib.suppress(OSError):
-                chemin.unlink()
-                perime = chemin
-        return None, str(e), perime
-
-
 def fichiers_retours(espace: Espace, annee: int) -> list[Path]:
     """Every file the check reads in saisies/AAAA/ (nothing is written); [] without the folder."""
     if not espace.dossier("saisies", annee).is_dir():
         return []
-    resultat = _controler(espace, annee, None, None, None, ecrire=False)
+    resultat = executer_controle(espace, annee, None, None, None, ecrire=False)
     return [f.chemin for f in resultat.fichiers]
-
-
-# ---------------------------------------------------------------- courriels
-
-
-def preparer_courriels(
-    espace: Espace,
-    annee: int,
-    type_: str = "envoi",
-    resultat: ResultatControle | None = None,
-    maintenant: datetime | None = None,
-    date_limite: date | None = None,
-):
-    """Write one .eml draft per recipient in sorties/AAAA/courriels/<type>/.
-
-    Args:
-        type_: "envoi" (each pilot's workbook), "relance" (pilots without a usable return) or
-            "correction" (returns with erreurs, annotated copy attached).
-        resultat: the year's check result; for relance/correction it is computed here (check
-            only, nothing written) when None, never when given.
-        maintenant: the drafts' date (now when None).
-        date_limite: the deadline written in the e-mails instead of vif38.toml's.
-    Returns:
-        courriels.Preparation (drafts written, pilots without address, stale drafts removed).
-    Raises:
-        AnneeHorsProtocole, ConfigurationInvalide (vif38.toml: service, courriel, date_limite
-        missing or malformed; contacts.xlsx), Vif38Error
-        (no saisies/AAAA/ folder for relance/correction), EspaceVerrouille.
-    """
-    espace = espace.pour_annee(annee)
-    exiger_reglages(espace.config, "préparer les courriels", date_limite)
-    config = replace(espace.config, date_limite=date_limite) if date_limite else espace.config
-    with espace.verrou():
-        if resultat is None and type_ != "envoi":
-            dossier = espace.dossier("saisies", annee)
-            if not dossier.is_dir():
-                raise Vif38Error(
-                    f"Le dossier des retours « {dossier} » n'existe pas : déposez-y les classeurs reçus, "
-                    f"lancez « vif38-bilan controler --annee {annee} », puis relancez cette commande."
-                )
-            resultat = _controler(espace, annee, None, None, None, ecrire=False)
-        return preparer(config, espace.protocole, annee, type_, resultat=resultat, maintenant=maintenant)

@@ -18,7 +18,7 @@ from vif38_bilan.consolidation.arbitrages import (
     lire_arbitrages,
     verifier,
 )
-from vif38_bilan.cycle.annee import Espace
+from vif38_bilan.cycle.ouverture import Espace
 from vif38_bilan.espace import cloture as validation
 from vif38_bilan.exceptions import AnneeValidee
 

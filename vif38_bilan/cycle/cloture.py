@@ -12,13 +12,13 @@ from datetime import datetime
 from pathlib import Path
 
 from vif38_bilan.bilan.points_a_verifier import noter_validation_malgre_manques
-from vif38_bilan.espace import fichiers
-from vif38_bilan.espace import cloture as validation
-from vif38_bilan.cycle.annee import _controler, fichiers_retours
-from vif38_bilan.cycle.ouverture import Espace
 from vif38_bilan.consolidation.import_word import historique_importe, sans_retour
-from vif38_bilan.regles import ERREUR
+from vif38_bilan.cycle.annee import executer_controle, fichiers_retours
+from vif38_bilan.cycle.ouverture import Espace
+from vif38_bilan.espace import cloture as validation
+from vif38_bilan.espace import fichiers
 from vif38_bilan.exceptions import Vif38Error
+from vif38_bilan.regles import ERREUR
 
 
 def valider_annee(
@@ -42,7 +42,7 @@ def valider_annee(
     with espace.verrou():
         validation.refuser_si_validee(dossier, annee, "la validation")
         saisies = espace.dossier("saisies", annee)
-        resultat = _controler(espace, annee, None, None, None, ecrire=False) if saisies.is_dir() else None
+        resultat = executer_controle(espace, annee, None, None, None, ecrire=False) if saisies.is_dir() else None
         retours = [f.chemin for f in resultat.fichiers] if resultat is not None else []
         consolidation = dossier / fichiers.nom_consolidation(annee)
         if consolidation.is_file():

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from vif38_bilan.espace import fichiers
-from vif38_bilan.regles import A_CORRIGER, IGNORE, REMPLACE, VALIDE
 from vif38_bilan.espace.cloture import lire_validation
 from vif38_bilan.exceptions import Vif38Error
+from vif38_bilan.regles import A_CORRIGER, IGNORE, REMPLACE, VALIDE
 
 TYPES_COURRIELS = ("envoi", "relance", "correction")
 MANQUANT = "manquant"

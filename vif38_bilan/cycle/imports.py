@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vif38_bilan.espace import cloture as validation
-from vif38_bilan.cycle.ouverture import Espace
-from vif38_bilan.exceptions import Vif38Error
 from vif38_bilan.consolidation.import_word import ImportHistorique, importer_historique
 from vif38_bilan.consolidation.import_word_referentiel import importer_referentiel
-from vif38_bilan.referentiel.import_word import ImportReferentiel, ecrire_referentiel_importe
+from vif38_bilan.cycle.ouverture import Espace
+from vif38_bilan.espace import cloture as validation
+from vif38_bilan.exceptions import Vif38Error
 from vif38_bilan.referentiel.chargement import charger_protocole
+from vif38_bilan.referentiel.import_word import ImportReferentiel, ecrire_referentiel_importe
 
 
 def importer_referentiel_word(

@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vif38_bilan.commun.ecriture import verrou
-from vif38_bilan.espace.reglages import SERVICE_PAR_DEFAUT, Config, charger_config, racine_espace
-from vif38_bilan.referentiel.protocole import Protocole, verifier_annee
-from vif38_bilan.referentiel.chargement import charger_protocole
-from vif38_bilan.referentiel.protocoles import charger_succession, protocole_pour_annee
 from vif38_bilan.courriels.contacts import creer_contacts_vierges
-from vif38_bilan.espace.reglages import initialiser
+from vif38_bilan.espace.reglages import SERVICE_PAR_DEFAUT, Config, charger_config, initialiser, racine_espace
+from vif38_bilan.referentiel.chargement import charger_protocole
+from vif38_bilan.referentiel.protocole import Protocole, verifier_annee
+from vif38_bilan.referentiel.protocoles import charger_succession, protocole_pour_annee
 
 if TYPE_CHECKING:
     pass

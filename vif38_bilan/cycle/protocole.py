@@ -6,12 +6,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+from vif38_bilan.bilan.fin_protocole import ecrire_bilan_protocole, nom_bilan_protocole
+from vif38_bilan.commun.nombres import nombre
 from vif38_bilan.consolidation.historique import Historique, lire_historique
 from vif38_bilan.cycle.ouverture import Espace
 from vif38_bilan.exceptions import Vif38Error
 from vif38_bilan.referentiel.protocole import Protocole
-from vif38_bilan.bilan.fin_protocole import ecrire_bilan_protocole, nom_bilan_protocole
-from vif38_bilan.commun.nombres import nombre
 
 
 @dataclass

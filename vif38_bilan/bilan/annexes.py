@@ -9,6 +9,7 @@ from __future__ import annotations
 from vif38_bilan.consolidation.actions import METHODE, Consolidation
 from vif38_bilan.consolidation.disposition import etiquette
 from vif38_bilan.referentiel.protocole import Protocole
+from vif38_bilan.controle.barriere import phrases_methode
 from vif38_bilan.controle.resultats import ResultatControle
 from vif38_bilan.bilan.word import S_TABLEAU_TETE, Redacteur, repartir
 
@@ -31,8 +32,9 @@ def annexes(r: Redacteur, p: Protocole, annee: int, c: Consolidation, resultat: 
             r.texte_cellule(cells[2], ", ".join(a.code for a, role in roles if role != "chef de file"))
 
     r.titre("Annexe 2 — Méthode", 2)
-    for m in METHODE:
-        r.para(m, "List Bullet" if "List Bullet" in {s.name for s in r.doc.styles} else None)
+    puce = "List Bullet" if "List Bullet" in {s.name for s in r.doc.styles} else None
+    for m in (*METHODE, *phrases_methode()):
+        r.para(m, puce)
     for y in c.annees:
         if y == annee:
             continue

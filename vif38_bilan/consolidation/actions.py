@@ -48,7 +48,7 @@ from vif38_bilan.consolidation.disposition import (
     nombre_lu,
     rubrique_indicateur,
 )
-from vif38_bilan.controle.donnees_personnelles import Exceptions, exceptions_du_protocole, retirer
+from vif38_bilan.controle.donnees_personnelles import MARQUE, Exceptions, exceptions_du_protocole, retirer
 from vif38_bilan.consolidation.historique import Historique
 from vif38_bilan.referentiel.pilotes import cle
 from vif38_bilan.referentiel.protocole import Action, Protocole
@@ -81,8 +81,7 @@ METHODE: tuple[str, ...] = (
     "Une année sans chiffre est « non renseignée » : elle n'est jamais comptée pour zéro et aucun taux cumulé "
     "n'est calculé sur elle.",
     "Les valeurs refusées par le contrôle ne sont pas comptées. Les structures d'un pilote collectif qui ne sont "
-    "pas concernées par une action n'y sont pas comptées. Les observations ne contiennent aucune donnée "
-    "personnelle : un passage qui en contenait est remplacé par « [donnée personnelle retirée] ».",
+    "pas concernées par une action n'y sont pas comptées.",
     "Chiffres clés : chaque série précise si les valeurs de ses pilotes s'additionnent, si la plus grande est "
     "retenue ou celle du premier pilote cité ; les structures d'un pilote collectif s'additionnent. Les années "
     "antérieures au protocole reprennent les documents cités par le référentiel ; une année sans valeur est "
@@ -238,7 +237,7 @@ def consolider(
     bruts: dict[tuple[str, int], dict[str, Any]] = {}
     desaccords: list[Desaccord] = []
     retraits: list[Retrait] = []
-    nettoyer = _Nettoyeur(exceptions_du_protocole(protocole), retraits)
+    nettoyer = _Nettoyeur(exceptions_du_protocole(protocole), retraits, dict(getattr(resultat, "retraits", {}) or {}))
     for action in protocole.actions:
         for y in annees:
             if y == annee and not annee_importee:
@@ -313,11 +312,15 @@ class _Nettoyeur:
 
     exceptions: Exceptions
     retraits: list[Retrait]
+    # What the check's gate already removed: (file, sheet, cell) → kinds (ResultatControle.retraits).
+    deja: dict[tuple[str, str, str], tuple[str, ...]] = field(default_factory=dict)
 
     def __call__(self, texte: str, annee: int, code: str, qui: str, rubrique: str, source: Any = None) -> str:
         t, passages = retirer(texte_propre(texte), self.exceptions)
-        if passages:
-            natures = tuple(dict.fromkeys(p.nature.value for p in passages))
+        natures = tuple(dict.fromkeys(p.nature.value for p in passages))
+        if source is not None and MARQUE in texte:
+            natures = tuple(dict.fromkeys(self.deja.get((source.fichier, source.feuille, source.cellule), ()) + natures))
+        if natures:
             fichier, feuille, cellule = (
                 (str(source.fichier), source.feuille or "", source.cellule or "") if source else ("", "", "")
             )

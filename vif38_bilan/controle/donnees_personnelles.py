@@ -271,11 +271,16 @@ def _mots(texte: str) -> list[str]:
     return [cle(m.group()).strip("'’()-") for m in _MOT_PUBLIC.finditer(texte)]
 
 
-def _public(passage: str, exceptions: Exceptions) -> bool:
-    """A span that only holds the protocol's own names, roles and grammatical words."""
+def _public(passage: str, exceptions: Exceptions, nature: str = "NOM") -> bool:
+    """A span that only holds the protocol's own names, roles and grammatical words.
+
+    The words of the authorities' names count for a name (« Madame Audrey QUEY »), never for a first
+    name with an age (« Audrey, 34 ans » is someone else).
+    """
     mots = [m for m in _mots(passage) if m]
-    if not mots or cle(" ".join(mots)) in exceptions.noms:
+    if not mots or cle(" ".join(m for m in mots if m not in _CIVILITES)) in exceptions.noms:
         return True
+    noms = exceptions.noms if nature == "NOM" else frozenset()
     tete = [m for m in mots[:3] if m not in _CIVILITES and m not in _ARTICLES]
     if len(mots) > 1 and mots[0] in _CIVILITES and tete and _est_fonction(tete[0]):
         return True  # a role and its complement: « M. le Procureur de la République »
@@ -283,7 +288,7 @@ def _public(passage: str, exceptions: Exceptions) -> bool:
         if not m or not brut[:1].isupper() or m in exceptions.communs:
             continue  # names are capitalised; a word the protocol writes in lower case is common
         if m in _CIVILITES or m in _ARTICLES or m in _PARTICULES or _est_fonction(m) or m in exceptions.mots \
-                or m in exceptions.noms:
+                or m in noms:
             continue
         return False
     return True
@@ -316,7 +321,7 @@ _LIEUX_NOMMES = re.compile(
 def _par_modele(texte: str, exceptions: Exceptions) -> Iterable[Passage]:
     from vif38_bilan.controle import langue
 
-    for d, f, nature in langue.personnes(texte, lambda t: _public(t, exceptions)):
+    for d, f, nature in langue.personnes(texte, lambda t, n: _public(t, exceptions, n)):
         if nature == "NOM" and _LIEUX_NOMMES.search(texte, max(0, d - 40), d):
             continue
         while d < f and not texte[d].isupper():  # « enfant Lucas » → « Lucas »
@@ -436,9 +441,13 @@ def _exceptions(protocole) -> Exceptions:
             noms.add(cle(" ".join(mots)))
             noms.add(cle(mots[-1]))
             personnes.update(cle(m) for m in mots)
+    noms |= personnes  # each word of a printed authority's name, for a name only (see _public)
     textes += [p.nom for p in protocole.pilotes] + [a for p in protocole.pilotes for a in p.alias]
     textes += [a.titre for a in protocole.axes] + list(getattr(protocole, "notes", ()) or ())
     textes += [c.libelle for c in getattr(protocole, "chiffres", ()) or ()]
+    from vif38_bilan.referentiel.statuts import STATUTS
+
+    textes += list(STATUTS)  # the status vocabulary, printed in capitals in every bilan
     mots_, communs = set(), set()
     for t in textes:
         for m in _MOT_PUBLIC.finditer(t or ""):

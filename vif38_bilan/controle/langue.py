@@ -72,10 +72,10 @@ def _moteur() -> Any:
 _RE_AGE = re.compile(r"\s*(?:,|\(|-|–)?\s*(?:(?:âg[ée]e?|age[ée]?)\s+de\s+)?\d{1,3}\s*(?:ans|mois)\b", re.IGNORECASE)
 
 
-def personnes(texte: str, ecarte: Callable[[str], bool]) -> Iterable[tuple[int, int, str]]:
+def personnes(texte: str, ecarte: Callable[[str, str], bool]) -> Iterable[tuple[int, int, str]]:
     """Person names and first names with an age, found by the model.
 
-    ecarte(span text) → True when the span is public wording (allow-list, role): not flagged.
+    ecarte(span text, "NOM" | "AGE") → True when the span is public wording (allow-list, role): not flagged.
     Raises ImportError/OSError when Presidio or the model is not installed.
     """
     moteur = _moteur()
@@ -87,14 +87,15 @@ def personnes(texte: str, ecarte: Callable[[str], bool]) -> Iterable[tuple[int, 
     personnes_ = [(r.start, r.end) for r in resultats if any(t.pos_ in ("PROPN", "X") for t in doc.char_span(
         r.start, r.end, alignment_mode="expand") or ())]
     for d, f in personnes_:
-        if not ecarte(texte[d:f]):
+        f = min(f, texte.find("\n", d, f) % (f + 1))  # a name never runs over a line break
+        if d < f and not ecarte(texte[d:f], "NOM"):
             yield d, f, "NOM"
     for tok in doc:
         if not tok.text[:1].isupper() or not tok.is_alpha:
             continue
         dans_personne = any(d <= tok.idx < f for d, f in personnes_)
         if (tok.pos_ == "PROPN" or dans_personne) and _RE_AGE.match(texte, tok.idx + len(tok.text)):
-            if not ecarte(tok.text):
+            if not ecarte(tok.text, "AGE"):
                 yield tok.idx, tok.idx + len(tok.text), "AGE"
     _COUT.textes += 1
     _COUT.analyse += time.perf_counter() - debut

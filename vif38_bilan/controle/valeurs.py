@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from vif38_bilan.gabarits import disposition as d
+from vif38_bilan.controle.donnees_personnelles import AUCUNE, exceptions_du_protocole, natures
 from vif38_bilan.referentiel.statuts import normaliser_statut  # noqa: F401  (re-exported: its old home)
 from vif38_bilan.commun.textes import sans_accents
 
@@ -132,6 +133,14 @@ def lire_oui_non(valeur: Any) -> tuple[str | None, str]:
             "dans les observations."
         )
     return v, f"« {court(texte)} » a été lu comme « {v} » : choisissez Oui ou Non dans la liste."
+
+
+def donnees_personnelles(texte: str, protocole: Any = None) -> list[str]:
+    """Kinds of likely personal data in a free text (never the data itself); see donnees_personnelles.py.
+
+    protocole: what it prints (authority names, switchboard numbers) is not flagged.
+    """
+    return natures(texte, exceptions_du_protocole(protocole) if protocole is not None else AUCUNE)
 
 
 def en_texte(valeur: Any) -> str:

@@ -15,13 +15,18 @@ PERSONNELLES: list[tuple[str, str, list[str]]] = [
     ("Accompagnement juridique de Claire Vasseur par l'avocate de permanence.", "NOM", ["Claire Vasseur"]),
     ("Situation suivie : Fatoumata Diallo, relogée dans le parc social de Fontaine.", "NOM", ["Fatoumata Diallo"]),
     ("La victime, Julie Garnier, a été reçue au commissariat de Vienne.", "NOM", ["Julie Garnier"]),
-    ("Entretien avec Marc Rolland, auteur des faits, dans le cadre du stage de responsabilisation.", "NOM",
-     ["Marc Rolland"]),
-    ("Karim Benhaddou a été placé sous contrôle judiciaire avec interdiction de contact.", "NOM",
-     ["Karim Benhaddou"]),
+    (
+        "Entretien avec Marc Rolland, auteur des faits, dans le cadre du stage de responsabilisation.",
+        "NOM",
+        ["Marc Rolland"],
+    ),
+    ("Karim Benhaddou a été placé sous contrôle judiciaire avec interdiction de contact.", "NOM", ["Karim Benhaddou"]),
     ("Audition de Elodie Perret et de sa voisine par la brigade de Crolles.", "NOM", ["Elodie Perret"]),
-    ("Hélène Bouvier et Paul Bouvier ont été reçus séparément par l'intervenante sociale.", "NOM",
-     ["Hélène Bouvier", "Paul Bouvier"]),
+    (
+        "Hélène Bouvier et Paul Bouvier ont été reçus séparément par l'intervenante sociale.",
+        "NOM",
+        ["Hélène Bouvier", "Paul Bouvier"],
+    ),
     ("Mise en place d'un téléphone grave danger pour Samira Ouali en mars.", "NOM", ["Samira Ouali"]),
     ("Le dossier de Anaïs Lefort a été transmis au parquet de Grenoble.", "NOM", ["Anaïs Lefort"]),
     ("Suivi renforcé de Christelle Moulin (ordonnance de protection obtenue).", "NOM", ["Christelle Moulin"]),
@@ -112,10 +117,16 @@ PERSONNELLES: list[tuple[str, str, list[str]]] = [
     ("sophie durand a été orientée par le 115.", "NOM", ["sophie durand"]),
     ("Rendez-vous avec la famille Benamar prévu jeudi.", "NOM", ["Benamar"]),
     # --- several kinds in one observation
-    ("Lucie Ferrand, 29 ans, domiciliée 8 place Saint-Bruno, tél 06 12 98 34 55.", "NOM",
-     ["Lucie Ferrand", "8 place Saint-Bruno", "06 12 98 34 55"]),
-    ("Mme Okafor (NIR 2 02 10 38 563 003 85) et son fils Ethan ont été relogés.", "NIR",
-     ["Okafor", "2 02 10 38 563 003 85", "Ethan"]),
+    (
+        "Lucie Ferrand, 29 ans, domiciliée 8 place Saint-Bruno, tél 06 12 98 34 55.",
+        "NOM",
+        ["Lucie Ferrand", "8 place Saint-Bruno", "06 12 98 34 55"],
+    ),
+    (
+        "Mme Okafor (NIR 2 02 10 38 563 003 85) et son fils Ethan ont été relogés.",
+        "NIR",
+        ["Okafor", "2 02 10 38 563 003 85", "Ethan"],
+    ),
 ]
 
 AGREGEES: list[str] = [

@@ -24,9 +24,9 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from vif38_bilan import regles as r
-from vif38_bilan.regles import Anomalie
 from vif38_bilan.controle.donnees_personnelles import MARQUE, Exceptions, exceptions_du_protocole, reperer
 from vif38_bilan.controle.resultats import ResultatFichier, Source
+from vif38_bilan.regles import Anomalie
 
 _CITATION = re.compile(r"«\u00a0?(?P<t>[^«»]{2,400}?)\u00a0?»")
 _SEPARATEURS_FICHIER = str.maketrans({"_": " ", ".": " ", "+": " "})
@@ -145,8 +145,9 @@ class _Porte:
             regle = r.DONNEES_PERSONNELLES
             message = regle.texte(types=_types(natures_))
             nouvelles.append(
-                Anomalie(f.nom, feuille, cellule, rep.code_action, regle.gravite, message, regle.id, f.pilote,
-                         f.structure)  # fmt: skip
+                Anomalie(
+                    f.nom, feuille, cellule, rep.code_action, regle.gravite, message, regle.id, f.pilote, f.structure
+                )  # fmt: skip
             )
             self.retraits[(f.nom, feuille or "", cellule or "")] = natures_
         return propre
@@ -165,7 +166,9 @@ def _renommer(rep: Any, ancien: str, nom: str) -> Any:
 
 
 def _renommer_chiffre(c: Any, ancien: str, nom: str) -> Any:
-    return dataclasses.replace(c, source=dataclasses.replace(c.source, fichier=nom)) if c.source.fichier == ancien else c
+    return (
+        dataclasses.replace(c, source=dataclasses.replace(c.source, fichier=nom)) if c.source.fichier == ancien else c
+    )
 
 
 def filtrer(resultats: list[ResultatFichier], protocole: Any) -> dict[tuple[str, str, str], tuple[str, ...]]:

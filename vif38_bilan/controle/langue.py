@@ -84,8 +84,11 @@ def personnes(texte: str, ecarte: Callable[[str, str], bool]) -> Iterable[tuple[
     resultats = moteur.analyze(texte, language="fr", nlp_artifacts=artefacts, entities=["PERSON"])
     doc = artefacts.tokens
     # An entity without a proper noun is a common word the model took for a name (« Réunion »).
-    personnes_ = [(r.start, r.end) for r in resultats if any(t.pos_ in ("PROPN", "X") for t in doc.char_span(
-        r.start, r.end, alignment_mode="expand") or ())]
+    personnes_ = [
+        (r.start, r.end)
+        for r in resultats
+        if any(t.pos_ in ("PROPN", "X") for t in doc.char_span(r.start, r.end, alignment_mode="expand") or ())
+    ]
     for d, f in personnes_:
         f = min(f, texte.find("\n", d, f) % (f + 1))  # a name never runs over a line break
         if d < f and not ecarte(texte[d:f], "NOM"):

@@ -457,3 +457,12 @@ def preparer_courriels(
                 )
             resultat = _controler(espace, annee, None, None, None, ecrire=False)
         return preparer(config, espace.protocole, annee, type_, resultat=resultat, maintenant=maintenant)
+
+
+def nom_affichable(espace: Espace, nom: str) -> str:
+    """A file name as a page may show it: personal data replaced by « [donnée personnelle retirée] »
+    (the check's gate, controle/barriere.py; the language model loads only if the name needs it)."""
+    from vif38_bilan.controle.barriere import nom_de_fichier
+    from vif38_bilan.controle.donnees_personnelles import exceptions_du_protocole
+
+    return nom_de_fichier(nom, exceptions_du_protocole(espace.protocole))[0]

@@ -181,7 +181,8 @@ def depot(annee: int):
                 raisons = [f.motif] if f.motif else []
                 raisons += [a.message for a in resultat.anomalies_du_fichier(f.nom) if a.cellule is None]
                 raisons = list(dict.fromkeys(raisons))
-            lignes.append({"depot": d, "fichier": f, "raisons": raisons})
+            noms = (etapes.nom_affichable(s.espace, d.nom_recu), etapes.nom_affichable(s.espace, d.chemin.name))
+            lignes.append({"depot": d, "fichier": f, "raisons": raisons, "recu": noms[0], "enregistre": noms[1]})
     return render_template(
         "depot.html", annee=annee, page="depot", dernier=dernier, lignes=lignes, controle=resultat is not None
     )
@@ -205,6 +206,7 @@ def depot_envoyer(annee: int):
             deposes.append(deposer_retour(dossier, f.filename, donnees))
         except (FichierRefuse, OSError) as e:
             refuses.append((f.filename, str(e) if isinstance(e, Vif38Error) else f"Écriture impossible ({e})."))
+    refuses = [(etapes.nom_affichable(s.espace, nom), raison) for nom, raison in refuses]  # never a name verbatim
     s.depots[annee] = {"deposes": deposes, "refuses": refuses, "date": datetime.now()}
     if not deposes:
         return redirect(url_for("pages.depot", annee=annee), code=303)

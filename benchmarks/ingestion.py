@@ -119,7 +119,6 @@ def _generer_lot(args: tuple[str, str, list[tuple[str, int, str, str]], str]) ->
     from openpyxl import load_workbook
 
     from vif38_bilan.gabarits import generation as gabarits
-
     from vif38_bilan.gabarits import remplissage
     from vif38_bilan.referentiel.chargement import charger_protocole
 
@@ -196,11 +195,8 @@ def _empreinte_generateur() -> str:
     rebuilt instead of failing the check."""
     import hashlib
 
-    from vif38_bilan.gabarits import disposition
-
+    from vif38_bilan.gabarits import disposition, remplissage
     from vif38_bilan.gabarits import generation as gabarits
-
-    from vif38_bilan.gabarits import remplissage
     from vif38_bilan.referentiel.chargement import charger_protocole
 
     h = hashlib.sha256()
@@ -302,6 +298,26 @@ def lancer(commande: list[str], cwd: Path, memoire: bool = False) -> dict[str, f
     return {"secondes": secondes, "cpu": usage.ru_utime + usage.ru_stime, "pic_mo": max(pic[0], maxrss)}
 
 
+# The personal-data gate inside a check (issue 24): its model's load and per-text time, in one process.
+BARRIERE = """
+import json, sys, time
+from vif38_bilan.cycle import controler_annee, cout_donnees_personnelles, ouvrir_espace
+debut = time.perf_counter()
+controler_annee(ouvrir_espace(sys.argv[1]), int(sys.argv[2]), ecrire=False)
+print(json.dumps({**cout_donnees_personnelles(), "controle_s": time.perf_counter() - debut}))
+"""
+
+
+def mesurer_barriere(espace: Path) -> dict[str, float]:
+    """The gate's share of one check of the year (fresh process): model load, texts, analysis time."""
+    p = subprocess.run(
+        [sys.executable, "-c", BARRIERE, str(espace), str(ANNEE)], capture_output=True, text=True, cwd=espace
+    )
+    if p.returncode != 0:
+        raise SystemExit(f"Mesure du contrôle des données personnelles impossible :\n{p.stderr[-2000:]}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
 def mesurer_taille(n: int, args: argparse.Namespace, jobs: int) -> dict[str, Any]:
     sortie = Path(args.sortie)
     retours = preparer_corpus(sortie, n, jobs)
@@ -325,6 +341,7 @@ def mesurer_taille(n: int, args: argparse.Namespace, jobs: int) -> dict[str, Any
             mesures[quoi].append(lancer(commandes[quoi], espace))
     pl, co, bi = (mesures[q] for q in ("plancher", "controler", "bilan"))
     med = statistics.median
+    barriere = mesurer_barriere(espace)
     return {
         "n": n,
         "plancher": med(m["secondes"] for m in pl),
@@ -337,6 +354,7 @@ def mesurer_taille(n: int, args: argparse.Namespace, jobs: int) -> dict[str, Any
         "pic_mo": max(pics.values()),
         "pics": pics,
         "charge": med(charges),
+        "barriere": barriere,
     }
 
 
@@ -408,6 +426,13 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"retours={n} controler_ratio={r['controler_ratio']:.2f} bilan_ratio={r['bilan_ratio']:.2f} "
             f"pic_memoire_mo={r['pic_mo']:.0f}",
+            flush=True,
+        )
+        g = r["barriere"]
+        par_texte = 1000 * g["analyse_s"] / g["textes"] if g["textes"] else 0.0
+        print(
+            f"barriere retours={n} chargement_modele_s={g['chargement_s']:.2f} textes_modele={g['textes']:.0f} "
+            f"ms_par_texte={par_texte:.1f} part_du_controle={(g['chargement_s'] + g['analyse_s']) / g['controle_s']:.0%}",
             flush=True,
         )
     # Linearity: time per return between the two largest sizes of at least 400 returns.

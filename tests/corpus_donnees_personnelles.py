@@ -116,6 +116,8 @@ PERSONNELLES: list[tuple[str, str, list[str]]] = [
     ("Le compagnon, Kevin, 26 ans, a été interpellé.", "AGE", ["Kevin"]),
     ("sophie durand a été orientée par le 115.", "NOM", ["sophie durand"]),
     ("Rendez-vous avec la famille Benamar prévu jeudi.", "NOM", ["Benamar"]),
+    ("Téléphone grave danger remis à Sophie Garnier le 2 juin.", "NOM", ["Sophie Garnier"]),
+    ("Dossier suivi par l'ISCG : Mme Fontaine, orientée vers le CCAS.", "NOM", ["Fontaine"]),
     # --- several kinds in one observation
     (
         "Lucie Ferrand, 29 ans, domiciliée 8 place Saint-Bruno, tél 06 12 98 34 55.",
@@ -217,4 +219,9 @@ AGREGEES: list[str] = [
     "Rapport d'activité transmis au comité de pilotage le 3 avril.",
     "Réseau des intervenantes sociales en gendarmerie et commissariat (ISCG) consolidé.",
     "Les accueils de jour de Grenoble et Bourgoin-Jallieu ont reçu 530 femmes.",
+    # communes the model may take for surnames, named as places
+    "Permanences à Fontaine et à Seyssins chaque mardi matin.",
+    "Bilan transmis par la Mairie de Fontaine et le CCAS de Seyssins.",
+    "La brigade de Roybon a enregistré 4 plaintes au premier semestre.",
+    "Les élus de Saint-Égrève et de Sassenage ont participé à la marche.",
 ]

@@ -309,13 +309,19 @@ def _a_examiner(texte: str, exceptions: Exceptions) -> bool:
     return False
 
 
-# A person's name after one of these names a place or a body (« collège Jules Vallès »).
+# A name after one of these is a place or a body (« collège Jules Vallès », « Mairie de Fontaine »).
 _LIEUX_NOMMES = re.compile(
     r"(?i:coll[èe]ge|lyc[ée]e|[ée]cole|groupe\s+scolaire|rue|avenue|boulevard|place|all[ée]e|quai|square|salle|"
     r"centre|maison|h[ôo]pital|clinique|gymnase|espace|r[ée]sidence|foyer|m[ée]diath[èe]que|biblioth[èe]que|"
-    r"th[ée][âa]tre|parc|stade|pont|prix|fondation|institut|association|h[ôo]tel|cit[ée]|quartier|EHPAD)"
+    r"th[ée][âa]tre|parc|stade|pont|prix|fondation|institut|association|h[ôo]tel|cit[ée]|quartier|EHPAD|"
+    r"mairie|ville|commune|ccas|cias|agglom[ée]ration|m[ée]tropole|communaut[ée]|pays|canton|arrondissement|"
+    r"brigade|commissariat|compagnie|tribunal|gendarmerie|secteur|territoire|bassin|sous-pr[ée]fecture|"
+    r"pr[ée]fecture|permanences?|antenne|site)"
     r"[ \u00a0]+(?:(?:de\s+la|de\s+l['’]|du|des|de|d['’])\s*)?$"
 )
+
+
+_A_LIEU = re.compile(r"(?<!\w)(?:à|au|en)[ \u00a0]+$")
 
 
 def _par_modele(texte: str, exceptions: Exceptions) -> Iterable[Passage]:
@@ -324,6 +330,8 @@ def _par_modele(texte: str, exceptions: Exceptions) -> Iterable[Passage]:
     for d, f, nature in langue.personnes(texte, lambda t, n: _public(t, exceptions, n)):
         if nature == "NOM" and _LIEUX_NOMMES.search(texte, max(0, d - 40), d):
             continue
+        if nature == "NOM" and " " not in texte[d:f].strip() and _A_LIEU.search(texte, max(0, d - 5), d):
+            continue  # « permanence à Fontaine »: one word after « à » is a place
         while d < f and not texte[d].isupper():  # « enfant Lucas » → « Lucas »
             d = texte.find(" ", d, f) + 1 or f
         if d < f:

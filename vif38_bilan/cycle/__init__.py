@@ -17,6 +17,7 @@ _NOMS = {
     "NOM_PDF": "annee",
     "SortiesBilan": "annee",
     "controler_annee": "annee",
+    "cout_donnees_personnelles": "annee",
     "nom_affichable": "annee",
     "creer_espace": "annee",
     "fichiers_retours": "annee",

@@ -466,3 +466,12 @@ def nom_affichable(espace: Espace, nom: str) -> str:
     from vif38_bilan.controle.donnees_personnelles import exceptions_du_protocole
 
     return nom_de_fichier(nom, exceptions_du_protocole(espace.protocole))[0]
+
+
+def cout_donnees_personnelles() -> dict[str, float]:
+    """What the personal-data gate's language model cost in this process: load (s), texts
+    analysed, their total time (s); zeros when no text needed it (controle/langue.py)."""
+    from vif38_bilan.controle import langue
+
+    c = langue.cout()
+    return {"chargement_s": c.chargement, "textes": c.textes, "analyse_s": c.analyse}

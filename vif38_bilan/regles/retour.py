@@ -220,9 +220,9 @@ DONNEES_PERSONNELLES = regle(
     "donnees_personnelles",
     E,
     "Données personnelles",
-    "Ce texte contient ce qui ressemble à {types} : retirez-le et réécrivez en termes agrégés (« 3 femmes "
-    "accompagnées », « une réunion avec le parquet »), sans rien qui permette de reconnaître une victime, un auteur "
-    "ou un agent. En attendant, ce passage est retiré du bilan.",
+    "Ce texte contient des données personnelles (ce qui ressemble à {types}) : retirez-les et réécrivez en termes "
+    "agrégés (« 3 femmes accompagnées », « une réunion avec le parquet »), sans rien qui permette de reconnaître "
+    "une victime, un auteur ou un agent. En attendant, ce passage est retiré du bilan.",
     "Le pilote réécrit le texte en termes agrégés et renvoie le classeur ; d'ici là le bilan remplace chaque passage "
     "par « [donnée personnelle retirée] » et les points à vérifier listent où.",
 )

@@ -68,6 +68,8 @@ PERSONNELLES: list[tuple[str, str, list[str]]] = [
     ("Immatriculation CPAM 1.75.07.38.185.222.65 de l'auteur retrouvée.", "NIR", ["1.75.07.38.185.222.65"]),
     ("La carte vitale (299016912345617) a été conservée par le conjoint.", "NIR", ["299016912345617"]),
     ("2870538185042 60 : numéro à vérifier avec la CPAM.", "NIR", ["2870538185042 60"]),
+    # a mistyped key (91 instead of 38) is still flagged after « sécurité sociale »
+    ("Assurée sociale n° 1 84 02 38 421 117 91, droits à vérifier.", "NIR", ["1 84 02 38 421 117 91"]),
     # --- phone numbers
     ("Elle est joignable au 06 71 22 48 90 après 18 h.", "TELEPHONE", ["06 71 22 48 90"]),
     ("Tél. de l'auteur : 07.81.35.62.04.", "TELEPHONE", ["07.81.35.62.04"]),
@@ -204,6 +206,7 @@ AGREGEES: list[str] = [
     "Fiche réflexe diffusée aux 42 brigades du département.",
     "Bracelet anti-rapprochement : 6 mesures en cours au 31 décembre.",
     "Convention n° 2023-12 signée avec le bailleur.",
+    "Subvention versée sous le numéro d'engagement 210987654321098 au titre de 2023.",
     "Taux de réponse de 85 % au questionnaire des partenaires.",
     "Action reportée en 2024 faute de financement.",
     "Objectif atteint : 100 % des brigades disposent d'un référent.",

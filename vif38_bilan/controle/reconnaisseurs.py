@@ -6,7 +6,8 @@ donnees_personnelles.py). Checksums come from python-stdnum (``stdnum.fr.nir``: 
 digits that merely looks like a number (SIRET, amounts, phone lines already handled) is not flagged.
 
 - NIR: 1 sex digit, 2 year, 2 month, 2 department (or 2A/2B), 3 commune, 3 order, 2 key, written
-  together or with spaces, dots or dashes between any groups; only when the key is right.
+  together or with spaces, dots or dashes between any groups; when the key is right, or after a
+  word that announces a social-security number (a mistyped key is still someone's number).
 - IBAN: two letters, two check digits, 11 to 30 letters/digits in groups; only when valid.
 - Vehicle plate: the SIV form AB-123-CD (dash or space) anywhere; AB123CD and the older form
   1234 AB 38 only after « plaque », « immatriculé(e) », « véhicule », « voiture ».
@@ -89,11 +90,18 @@ def nom_prenom(texte: str, est_nom_commun) -> Iterable[tuple[int, int, str]]:
             yield m.start(), m.end(), "NOM"
 
 
+_RE_CONTEXTE_NIR = re.compile(
+    r"(?i:s[ée]cu(?:rit[ée]\s+sociale)?|\bnir\b|\bn\.?i\.?r\b|\bss\b|carte\s+vitale|assur[ée]e?\s+social|"
+    r"immatriculation|\bcpam\b|num[ée]ro\s+insee)[^\n]{0,25}$"
+)
+
+
 def nir(texte: str) -> Iterable[tuple[int, int, str]]:
-    """Social-security numbers whose 2-digit key is right (stdnum.fr.nir)."""
+    """Social-security numbers whose 2-digit key is right (stdnum.fr.nir), or, right after a word
+    that announces one (« sécurité sociale », « NIR », « carte vitale »…), with a mistyped key."""
     for m in _RE_NIR.finditer(texte):
         brut = re.sub(r"[ .\u00a0\u202f-]", "", m.group()).upper()
-        if _nir.is_valid(brut):
+        if _nir.is_valid(brut) or _RE_CONTEXTE_NIR.search(texte, max(0, m.start() - 60), m.start()):
             yield m.start(), m.end(), "NIR"
 
 

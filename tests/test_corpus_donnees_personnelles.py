@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.corpus_donnees_personnelles import AGREGEES, PERSONNELLES
-from vif38_bilan.controle.barriere import caviarder
+from vif38_bilan.controle.barriere import caviarder, nom_de_fichier
 from vif38_bilan.controle.donnees_personnelles import MARQUE, exceptions_du_protocole, reperer
 
 SANS_MANQUE = {"NIR", "TELEPHONE", "COURRIEL"}
@@ -71,3 +71,38 @@ def test_le_reste_de_la_phrase_est_garde(exceptions):
     assert natures == ("un prénom suivi d'un âge",)
     # A gated text gated again is unchanged: the mark itself is never data.
     assert caviarder(propre, exceptions) == (propre, ())
+
+
+@pytest.mark.parametrize(
+    "nom",
+    [
+        "2023_CAF_00001.xlsx",
+        "Bilan 2023 CAF 15-02-2024.xlsx",
+        "2023 ARS 38.xlsx",
+        "PREFECTURE_Bilan_VIF_2023_final_v3.xlsx",
+        "Copie de bilan DDFE (2).xlsx",
+        "Bilan Mairie de Fontaine 2023.xlsx",
+        "bilan 2023 - Association Solidarité Femmes Milena.xlsx",
+        ".DS_Store",
+        "~$2023_DDFE_bilan.xlsx",
+        "dep-38/2023_GENDARMERIE_00001.xlsx",
+    ],
+)
+def test_nom_de_fichier_ordinaire_garde(nom, exceptions):
+    assert nom_de_fichier(nom, exceptions) == (nom, ())
+
+
+@pytest.mark.parametrize(
+    ("nom", "secrets"),
+    [
+        ("retour_Aurore_Blanchet_0687451290.xlsx", ["Aurore", "Blanchet", "0687451290"]),
+        ("GGD38 - suivi Mme Perrin.xlsx", ["Perrin"]),
+        ("bilan CIDFF - contact a.giraud@orange.fr.xlsx", ["a.giraud@orange.fr"]),
+        ("Lucas 7 ans - signalement/bilan 2023.xlsx", ["Lucas"]),
+    ],
+)
+def test_nom_de_fichier_personnel_retire(nom, secrets, exceptions):
+    propre, natures = nom_de_fichier(nom, exceptions)
+    assert natures and MARQUE in propre and propre.endswith(".xlsx")
+    for s in secrets:
+        assert s not in propre

@@ -48,14 +48,18 @@ def caviarder(texte: str, exceptions: Exceptions) -> tuple[str, tuple[str, ...]]
 def nom_de_fichier(nom: str, exceptions: Exceptions) -> tuple[str, tuple[str, ...]]:
     """A return's relative path with personal data removed from each part (extension kept).
 
-    « _ », « . » and « + » are read as spaces (« retour_Nadia_Bensalem_0612345678.xlsx »).
+    « _ », « . » and « + » are read as spaces (« retour_Nadia_Bensalem_0612345678.xlsx »). A part
+    that software names (starting with « . » or « ~ ») is examined for identifiers only.
     """
     parties, natures_ = [], []
     chemin = PurePosixPath(nom)
     for i, partie in enumerate(chemin.parts):
         tige, ext = (chemin.stem, chemin.suffix) if i == len(chemin.parts) - 1 else (partie, "")
         vu = tige.translate(_SEPARATEURS_FICHIER)
-        passages = reperer(vu, exceptions)
+        # Names that software gives (.DS_Store, ~$classeur, .~lock…): identifiers only, no name model.
+        modele = not partie.startswith((".", "~"))
+        # Read both ways: « _ » as a space for names, the raw text for an e-mail address.
+        passages = _fusion([*reperer(vu, exceptions, modele), *reperer(tige, exceptions, modele=False)])
         if passages:
             morceaux, pos = [], 0
             for p in passages:
@@ -66,6 +70,18 @@ def nom_de_fichier(nom: str, exceptions: Exceptions) -> tuple[str, tuple[str, ..
             natures_ += [p.nature.value for p in passages]
         parties.append(tige + ext)
     return "/".join(parties), tuple(dict.fromkeys(natures_))
+
+
+def _fusion(passages: list[Any]) -> list[Any]:
+    """Spans sorted and merged where they overlap (the first one's kind kept)."""
+    retenus: list[Any] = []
+    for p in sorted(passages, key=lambda p: (p.debut, -p.fin)):
+        if retenus and p.debut < retenus[-1].fin:
+            if p.fin > retenus[-1].fin:
+                retenus[-1] = dataclasses.replace(retenus[-1], fin=p.fin)
+            continue
+        retenus.append(p)
+    return retenus
 
 
 def _types(natures_: tuple[str, ...]) -> str:
@@ -185,8 +201,8 @@ def phrases_methode() -> list[str]:
         "Avant toute production, chaque texte libre des retours (observations, indicateurs textuels, nom de la "
         "structure, nom du fichier) passe par un contrôle automatique des données personnelles : noms de "
         "personnes (modèle de langue français spaCy, via Presidio), prénoms accompagnés d'un âge, d'une situation "
-        "familiale ou désignant un enfant, numéros de sécurité sociale et IBAN vérifiés par leur clé, numéros de "
-        "téléphone, adresses électroniques et postales, dates et lieux de naissance, numéros de dossier ou de "
+        "familiale ou désignant un enfant, numéros de sécurité sociale (clé vérifiée, ou annoncés comme tels), IBAN "
+        "(clé vérifiée), numéros de téléphone, adresses électroniques et postales, dates et lieux de naissance, numéros de dossier ou de "
         "procédure, plaques d'immatriculation.",
         "Chaque passage repéré est signalé au pilote et remplacé dans ce bilan par « [donnée personnelle "
         "retirée] ». Ce contrôle automatique peut laisser passer une donnée écrite sous une forme qu'il ne "

@@ -309,15 +309,16 @@ def _a_examiner(texte: str, exceptions: Exceptions) -> bool:
     return False
 
 
-# A name after one of these is a place or a body (« collège Jules Vallès », « Mairie de Fontaine »).
+# A name after one of these is a place or a body (« collège Jules Vallès », « Mairie de Fontaine »,
+# « lycées (Louise Michel) »).
 _LIEUX_NOMMES = re.compile(
-    r"(?i:coll[èe]ge|lyc[ée]e|[ée]cole|groupe\s+scolaire|rue|avenue|boulevard|place|all[ée]e|quai|square|salle|"
+    r"(?<![\w-])(?i:coll[èe]ge|lyc[ée]e|[ée]cole|groupe\s+scolaire|rue|avenue|boulevard|place|all[ée]e|quai|square|salle|"
     r"centre|maison|h[ôo]pital|clinique|gymnase|espace|r[ée]sidence|foyer|m[ée]diath[èe]que|biblioth[èe]que|"
     r"th[ée][âa]tre|parc|stade|pont|prix|fondation|institut|association|h[ôo]tel|cit[ée]|quartier|EHPAD|"
     r"mairie|ville|commune|ccas|cias|agglom[ée]ration|m[ée]tropole|communaut[ée]|pays|canton|arrondissement|"
     r"brigade|commissariat|compagnie|tribunal|gendarmerie|secteur|territoire|bassin|sous-pr[ée]fecture|"
-    r"pr[ée]fecture|permanences?|antenne|site)"
-    r"[ \u00a0]+(?:(?:de\s+la|de\s+l['’]|du|des|de|d['’])\s*)?$"
+    r"pr[ée]fecture|permanence|antenne|site)s?"
+    r"[ \u00a0]*[(«\"“]?[ \u00a0]*(?:(?:de\s+la|de\s+l['’]|du|des|de|d['’])\s*)?$"
 )
 
 

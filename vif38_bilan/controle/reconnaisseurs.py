@@ -18,7 +18,8 @@ digits that merely looks like a number (SIRET, amounts, phone lines already hand
 - Place of birth: « né(e) à / au / en X », « lieu de naissance : X » (X capitalised).
 - Address without a house number: a verb of residence (domicilié, habite, réside, demeurant, vit,
   logé chez…) followed by a street type and a capitalised street name.
-- A surname in capitals then a first name: « DUPUIS Marie-Claude » (neither word the protocol's).
+- A surname in capitals (3 letters or more) then a first name: « DUPUIS Marie-Claude » (neither word
+  the protocol's nor a common word).
 - A child named: enfant, fils, fille, bébé, nourrisson, garçon, fillette, neveu, nièce, petit-fils,
   petite-fille, frère, sœur, cadet(te), aîné(e), mineur(e), adolescent(e) followed by a capitalised word.
 - A first name with a family situation: « X et ses 3 enfants », « X et son conjoint / compagnon /
@@ -79,7 +80,7 @@ _RE_FAMILLE = re.compile(
     r"ex-?mari|fils|filles?|b[ée]b[ée]|petits?-enfants?)|(?i:m[èe]re|p[èe]re)[ \u00a0]+d['’e]|(?i:enceinte))"
 )
 _RE_NOM_PRENOM = re.compile(
-    r"(?<![\w-])(?P<nom>[A-ZÀ-Þ]{2,}(?:[- ][A-ZÀ-Þ]{2,})?)[ \u00a0]+(?P<prenom>[A-ZÀ-Þ][a-zà-ÿ'’]+(?:-[A-ZÀ-Þ][a-zà-ÿ'’]+)?)(?![\w-])"
+    r"(?<![\w-])(?P<nom>[A-ZÀ-Þ]{3,}(?:[- ][A-ZÀ-Þ]{2,})?)[ \u00a0]+(?P<prenom>[A-ZÀ-Þ][a-zà-ÿ'’]+(?:-[A-ZÀ-Þ][a-zà-ÿ'’]+)?)(?![\w-])"
 )
 
 

@@ -5,7 +5,16 @@ identity. This module finds the passages that look personal and returns their sp
 check can point at the cell and the renderers can replace each span with ``MARQUE`` while keeping
 the rest of the observation.
 
-Rules (each one a kind of ``Nature``):
+Public API (also used by the consolidation and by the gate, barriere.py): ``reperer`` (spans),
+``natures`` (kinds, in French), ``retirer`` (text with ``MARQUE``), ``exceptions_du_protocole``
+(the allow-list). Three sources of spans, merged: the rules below (regular expressions and the
+``phonenumbers`` library); identifiers validated by checksum or context (reconnaisseurs.py: NIR,
+IBAN, plates, case numbers, places of birth, addresses without a number, a child's first name, a
+first name with a family situation, « NOM Prénom »); the language model (langue.py: person names,
+a proper noun followed by an age), kept only when not allow-listed (``_public``: the protocol's
+words, roles, its authorities' names; a name after a place word such as « collège », « Mairie de »).
+
+Rules of this module (each one a kind of ``Nature``):
 
 - **Name after a civility** (``NOM``): Mme, Mmes, Mlle, M., MM., Madame, Mademoiselle, Monsieur,
   Messieurs, Dr, Docteur, Pr, Professeur, Me, Maître followed by a name: one to three capitalised
@@ -16,8 +25,7 @@ Rules (each one a kind of ``Nature``):
   "Monsieur le Maire", "Madame Préfète"), a civility followed by a grammatical word or punctuation
   ("Madame, Monsieur,", "M. et Mme" — the second civility is examined on its own), and the names
   the protocol itself prints (its signing authorities, see ``exceptions_du_protocole``).
-  Names written without a civility ("Jeanne Martin") are not detected: no rule tells a name from
-  a place or an organisation reliably.
+  Names written without a civility ("Jeanne Martin") are left to the language model (langue.py).
 - **Phone number** (``TELEPHONE``): what the ``phonenumbers`` library recognises as a valid number
   for region FR (06 12 34 56 78, 06.12.34.56.78, 0612345678, +33 6 12 34 56 78, 0033…, +33 (0)6…,
   foreign numbers written with +). *Not* flagged: short national numbers (3919, 115, 119, 17: the

@@ -325,6 +325,24 @@ def _commandes(saisies: Path, vif38: list[str], avant: str | None) -> dict[str, 
 def _rapport(a: list[dict[str, float]], b: list[dict[str, float]], cle: str) -> float:
     """Median over the repetitions of a/b, pair by pair (same repetition)."""
     return statistics.median(x[cle] / y[cle] for x, y in zip(a, b, strict=True))
+# The personal-data gate inside a check (issue 24): its model's load and per-text time, in one process.
+BARRIERE = """
+import json, sys, time
+from vif38_bilan.cycle import controler_annee, cout_donnees_personnelles, ouvrir_espace
+debut = time.perf_counter()
+controler_annee(ouvrir_espace(sys.argv[1]), int(sys.argv[2]), ecrire=False)
+print(json.dumps({**cout_donnees_personnelles(), "controle_s": time.perf_counter() - debut}))
+"""
+
+
+def mesurer_barriere(espace: Path) -> dict[str, float]:
+    """The gate's share of one check of the year (fresh process): model load, texts, analysis time."""
+    p = subprocess.run(
+        [sys.executable, "-c", BARRIERE, str(espace), str(ANNEE)], capture_output=True, text=True, cwd=espace
+    )
+    if p.returncode != 0:
+        raise SystemExit(f"Mesure du contrôle des données personnelles impossible :\n{p.stderr[-2000:]}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
 
 
 def mesurer_taille(n: int, args: argparse.Namespace, jobs: int) -> dict[str, Any]:
@@ -345,6 +363,7 @@ def mesurer_taille(n: int, args: argparse.Namespace, jobs: int) -> dict[str, Any
             mesures[quoi].append(lancer(commandes[quoi], espace))
     pl, co, bi = (mesures[q] for q in ("plancher", "controler", "bilan"))
     med = statistics.median
+    barriere = mesurer_barriere(espace)
     return {
         "n": n,
         "temps": {q: med(m["secondes"] for m in mesures[q]) for q in mesures},
@@ -366,6 +385,7 @@ def mesurer_taille(n: int, args: argparse.Namespace, jobs: int) -> dict[str, Any
         "pic_mo": max(v for q, v in pics.items() if not q.endswith("_avant")),
         "pics": pics,
         "charge": med(charges),
+        "barriere": barriere,
     }
 
 
@@ -481,6 +501,14 @@ def main(argv: list[str] | None = None) -> int:
         r = mesurer_taille(n, args, jobs)
         resultats.append(r)
         afficher(r, args.repetitions, jobs)
+        g = r["barriere"]  # the personal-data gate inside a check (issue 24)
+        par_texte = 1000 * g["analyse_s"] / g["textes"] if g["textes"] else 0.0
+        part = (g["chargement_s"] + g["analyse_s"]) / g["controle_s"] if g["controle_s"] else 0.0
+        print(
+            f"barriere retours={n} chargement_modele_s={g['chargement_s']:.2f} textes_modele={g['textes']:.0f} "
+            f"ms_par_texte={par_texte:.1f} part_du_controle={part:.0%}",
+            flush=True,
+        )
     afficher_pentes(resultats)
     return 0
 

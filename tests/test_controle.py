@@ -25,6 +25,7 @@ from vif38_bilan.regles import (
 )
 from vif38_bilan.controle.retours import controler
 from vif38_bilan.gabarits.remplissage import reponses_inventees
+from vif38_bilan.controle.donnees_personnelles import MARQUE
 from vif38_bilan.controle.valeurs import (
     donnees_personnelles,
     lire_entier,
@@ -583,12 +584,14 @@ def test_donnees_personnelles(protocole, gabarits, saisies, texte):
     chemin = remplir(protocole, gabarits, saisies, "CAF", maj={"1-8-2": {"observations": texte}})
     resultat = controler(protocole, ANNEE, saisies)
     (a,) = resultat.anomalies
-    # Issue 12: an erreur at its cell, telling to rewrite in aggregate terms; the text is kept for the
-    # consolidation, which redacts the passage.
+    # Issue 12: an erreur at its cell, telling to rewrite in aggregate terms. Issue 24: the gate keeps
+    # the text with the passage replaced, so no output ever sees it.
     assert (a.regle, a.gravite, a.cellule) == ("donnees_personnelles", ERREUR, ref(chemin, "1-8-2", OBS))
-    assert "réécrivez-le en termes agrégés" in a.message
+    assert "réécrivez en termes agrégés" in a.message
     assert texte not in a.message  # the report never copies the personal data itself
-    assert reponse(resultat, "CAF", "1-8-2").observations == texte
+    observations = reponse(resultat, "CAF", "1-8-2").observations
+    assert MARQUE in observations and observations != texte
+    assert resultat.retraits[(a.fichier, a.feuille, a.cellule)]
 
 
 @pytest.mark.parametrize(

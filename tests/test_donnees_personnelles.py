@@ -43,7 +43,7 @@ PERSONNELLES = [
     ("domiciliée 12 rue de la Paix, 38000 Grenoble", Nature.ADRESSE, "12 rue de la Paix, 38000 Grenoble"),
     ("hébergée au 5 bis avenue Alsace-Lorraine", Nature.ADRESSE, "5 bis avenue Alsace-Lorraine"),
     ("vit 3 chemin des Alpes à Voiron", Nature.ADRESSE, "3 chemin des Alpes à Voiron"),
-    ("née le 12/03/1985 à Vienne", Nature.NAISSANCE, "née le 12/03/1985"),
+    ("née le 12/03/1985 à Vienne", Nature.NAISSANCE, "née le 12/03/1985 à Vienne"),
     ("date de naissance : 3 mars 1985", Nature.NAISSANCE, "date de naissance : 3 mars 1985"),
     ("DDN 12.03.85, deux enfants", Nature.NAISSANCE, "DDN 12.03.85"),
     ("l'enfant, né le 1er janvier 2015, est placé", Nature.NAISSANCE, "né le 1er janvier 2015"),
@@ -122,11 +122,11 @@ def test_plusieurs_donnees_dans_une_observation_le_reste_est_garde():
         "suivi renforcé. 3 orientations vers le SIAO."
     )
     assert natures(texte) == [
-        "nom de personne précédé d'une civilité",
-        "date de naissance",
-        "numéro de téléphone",
-        "adresse électronique",
-        "adresse postale",
+        "un nom de personne",
+        "une date ou un lieu de naissance",
+        "un numéro de téléphone",
+        "une adresse électronique",
+        "une adresse postale",
     ]
 
 

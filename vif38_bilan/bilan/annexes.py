@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from vif38_bilan.controle.barriere import phrases_methode as phrases_barriere
 from vif38_bilan.bilan.textes import pluriel
 from vif38_bilan.bilan.word import S_TABLEAU_TETE, Redacteur, repartir
 from vif38_bilan.consolidation.actions import ORIGINE_ARBITRAGE, ORIGINE_COPILOTE, Consolidation
@@ -41,7 +42,7 @@ def annexes(r: Redacteur, p: Protocole, annee: int, c: Consolidation, resultat: 
         tableau_manquants(r, p, c.manquants, largeur)
 
     r.titre("Annexe 2 — Méthode", 2)
-    for m in phrases_methode(c, resultat.nb_erreurs):
+    for m in (*phrases_methode(c, resultat.nb_erreurs), *phrases_barriere()):
         r.para(m, "List Bullet" if "List Bullet" in {s.name for s in r.doc.styles} else None)
     for y in c.annees:
         if y == annee:

@@ -60,7 +60,7 @@ from vif38_bilan.consolidation.disposition import (
     etiquette,
     rubrique_indicateur,
 )
-from vif38_bilan.controle.donnees_personnelles import Exceptions, exceptions_du_protocole, retirer
+from vif38_bilan.controle.donnees_personnelles import MARQUE, Exceptions, exceptions_du_protocole, retirer
 from vif38_bilan.consolidation.historique import Historique
 from vif38_bilan.referentiel.pilotes import cle
 from vif38_bilan.referentiel.protocole import Action, Protocole
@@ -219,7 +219,7 @@ def consolider(
     bruts: dict[tuple[str, int], dict[str, Any]] = {}
     desaccords: list[Desaccord] = []
     retraits: list[Retrait] = []
-    nettoyer = _Nettoyeur(exceptions_du_protocole(protocole), retraits)
+    nettoyer = _Nettoyeur(exceptions_du_protocole(protocole), retraits, dict(getattr(resultat, "retraits", {}) or {}))
     courante = _AnneeCourante(protocole, annee, nettoyer, attente, decisions, desaccords)
     for action in protocole.actions:
         for y in annees:
@@ -284,11 +284,15 @@ class _Nettoyeur:
 
     exceptions: Exceptions
     retraits: list[Retrait]
+    # What the check's gate already removed: (file, sheet, cell) → kinds (ResultatControle.retraits).
+    deja: dict[tuple[str, str, str], tuple[str, ...]] = field(default_factory=dict)
 
     def __call__(self, texte: str, annee: int, code: str, qui: str, rubrique: str, source: Any = None) -> str:
         t, passages = retirer(texte_propre(texte), self.exceptions)
-        if passages:
-            natures = tuple(dict.fromkeys(p.nature.value for p in passages))
+        natures = tuple(dict.fromkeys(p.nature.value for p in passages))
+        if source is not None and MARQUE in texte:
+            natures = tuple(dict.fromkeys(self.deja.get((source.fichier, source.feuille, source.cellule), ()) + natures))
+        if natures:
             fichier, feuille, cellule = (
                 (str(source.fichier), source.feuille or "", source.cellule or "") if source else ("", "", "")
             )

@@ -5,7 +5,16 @@ identity. This module finds the passages that look personal and returns their sp
 check can point at the cell and the renderers can replace each span with ``MARQUE`` while keeping
 the rest of the observation.
 
-Rules (each one a kind of ``Nature``):
+Public API (also used by the consolidation and by the gate, barriere.py): ``reperer`` (spans),
+``natures`` (kinds, in French), ``retirer`` (text with ``MARQUE``), ``exceptions_du_protocole``
+(the allow-list). Three sources of spans, merged: the rules below (regular expressions and the
+``phonenumbers`` library); identifiers validated by checksum or context (reconnaisseurs.py: NIR,
+IBAN, plates, case numbers, places of birth, addresses without a number, a child's first name, a
+first name with a family situation, « NOM Prénom »); the language model (langue.py: person names,
+a proper noun followed by an age), kept only when not allow-listed (``_public``: the protocol's
+words, roles, its authorities' names; a name after a place word such as « collège », « Mairie de »).
+
+Rules of this module (each one a kind of ``Nature``):
 
 - **Name after a civility** (``NOM``): Mme, Mmes, Mlle, M., MM., Madame, Mademoiselle, Monsieur,
   Messieurs, Dr, Docteur, Pr, Professeur, Me, Maître followed by a name: one to three capitalised
@@ -16,8 +25,7 @@ Rules (each one a kind of ``Nature``):
   "Monsieur le Maire", "Madame Préfète"), a civility followed by a grammatical word or punctuation
   ("Madame, Monsieur,", "M. et Mme" — the second civility is examined on its own), and the names
   the protocol itself prints (its signing authorities, see ``exceptions_du_protocole``).
-  Names written without a civility ("Jeanne Martin") are not detected: no rule tells a name from
-  a place or an organisation reliably.
+  Names written without a civility ("Jeanne Martin") are left to the language model (langue.py).
 - **Phone number** (``TELEPHONE``): what the ``phonenumbers`` library recognises as a valid number
   for region FR (06 12 34 56 78, 06.12.34.56.78, 0612345678, +33 6 12 34 56 78, 0033…, +33 (0)6…,
   foreign numbers written with +). *Not* flagged: short national numbers (3919, 115, 119, 17: the
@@ -44,10 +52,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from vif38_bilan.referentiel.pilotes import cle
+from vif38_bilan.controle import langue
+from vif38_bilan.controle import reconnaisseurs as rec
+from vif38_bilan.referentiel.statuts import STATUTS
 
 if TYPE_CHECKING:
     import phonenumbers
@@ -56,13 +67,20 @@ MARQUE = "[donnée personnelle retirée]"
 
 
 class Nature(StrEnum):
-    """Kinds of personal data; the value is the French label used in messages."""
+    """Kinds of personal data; the value is the plain-French label used in messages (never the data)."""
 
-    NOM = "nom de personne précédé d'une civilité"
-    TELEPHONE = "numéro de téléphone"
-    COURRIEL = "adresse électronique"
-    ADRESSE = "adresse postale"
-    NAISSANCE = "date de naissance"
+    NOM = "un nom de personne"
+    AGE = "un prénom suivi d'un âge"
+    ENFANT = "le prénom d'un enfant"
+    FAMILLE = "un prénom avec une situation familiale"
+    NIR = "un numéro de sécurité sociale"
+    TELEPHONE = "un numéro de téléphone"
+    COURRIEL = "une adresse électronique"
+    IBAN = "des coordonnées bancaires (IBAN)"
+    ADRESSE = "une adresse postale"
+    NAISSANCE = "une date ou un lieu de naissance"
+    DOSSIER = "un numéro de dossier ou de procédure"
+    PLAQUE = "une plaque d'immatriculation"
 
 
 @dataclass(frozen=True)
@@ -76,10 +94,17 @@ class Passage:
 
 @dataclass(frozen=True)
 class Exceptions:
-    """What the protocol itself prints, hence public: phone numbers (E.164) and surnames (keys)."""
+    """What the protocol itself prints, hence public.
+
+    numeros: phone numbers (E.164); noms: its authorities' names (keys); mots: the keys of its
+    capitalised words (organisations, places, programmes: the allow-list of names); communs: the
+    keys of the words it writes in lower case (common French words: « femme », « victime »).
+    """
 
     numeros: frozenset[str] = frozenset()
     noms: frozenset[str] = field(default_factory=frozenset)
+    mots: frozenset[str] = field(default_factory=frozenset)
+    communs: frozenset[str] = field(default_factory=frozenset)
 
 
 AUCUNE = Exceptions()
@@ -264,20 +289,121 @@ def _adresses(texte: str) -> Iterable[Passage]:
         yield Passage(m.start(), m.end(), Nature.ADRESSE)
 
 
+# ---------------------------------------------------------------- allow-list, model
+
+_MOT_PUBLIC = re.compile(r"[\w'’()-]+")
+_CIVILITES = {"m", "mm", "mr", "mme", "mmes", "mlle", "mlles", "madame", "mesdames", "mademoiselle", "monsieur",
+              "messieurs", "dr", "docteur", "pr", "professeur", "me", "maitre"}  # fmt: skip
+
+
+def _mots(texte: str) -> list[str]:
+    return [cle(m.group()).strip("'’()-") for m in _MOT_PUBLIC.finditer(texte)]
+
+
+def _public(passage: str, exceptions: Exceptions, nature: str = "NOM") -> bool:
+    """A span that only holds the protocol's own names, roles and grammatical words.
+
+    The words of the authorities' names count for a name (« Madame Audrey QUEY »), never for a first
+    name with an age (« Audrey, 34 ans » is someone else).
+    """
+    mots = [m for m in _mots(passage) if m]
+    if not mots or cle(" ".join(m for m in mots if m not in _CIVILITES)) in exceptions.noms:
+        return True
+    noms = exceptions.noms if nature == "NOM" else frozenset()
+    tete = [m for m in mots[:3] if m not in _CIVILITES and m not in _ARTICLES]
+    if len(mots) > 1 and mots[0] in _CIVILITES and tete and _est_fonction(tete[0]):
+        return True  # a role and its complement: « M. le Procureur de la République »
+    for brut, m in zip(_MOT_PUBLIC.findall(passage), _mots(passage), strict=True):
+        if not m or not brut[:1].isupper() or m in exceptions.communs:
+            continue  # names are capitalised; a word the protocol writes in lower case is common
+        if m in _CIVILITES or m in _ARTICLES or m in _PARTICULES or _est_fonction(m) or m in exceptions.mots \
+                or m in noms:
+            continue
+        return False
+    return True
+
+
+def _nom_commun(mot: str, exceptions: Exceptions) -> bool:
+    """A capitalised word that is a common word, a civility or a protocol name, not a first name."""
+    k = cle(mot)
+    return k in exceptions.communs or k in _CIVILITES or _est_fonction(k) or k in exceptions.mots
+
+
+def _a_examiner(texte: str, exceptions: Exceptions) -> bool:
+    """Whether the model is needed: some capitalised word is neither common nor the protocol's."""
+    for m in _MOT_PUBLIC.finditer(texte):
+        w = m.group()
+        if w[:1].isupper() and not _nom_commun(w.strip("'’()-"), exceptions):
+            return True
+    return False
+
+
+# A name after one of these is a place or a body (« collège Jules Vallès », « Mairie de Fontaine »,
+# « lycées (Louise Michel) »).
+_LIEUX_NOMMES = re.compile(
+    r"(?<![\w-])(?i:coll[èe]ge|lyc[ée]e|[ée]cole|groupe\s+scolaire|rue|avenue|boulevard|place|all[ée]e|quai|square|salle|"
+    r"centre|maison|h[ôo]pital|clinique|gymnase|espace|r[ée]sidence|foyer|m[ée]diath[èe]que|biblioth[èe]que|"
+    r"th[ée][âa]tre|parc|stade|pont|prix|fondation|institut|association|h[ôo]tel|cit[ée]|quartier|EHPAD|"
+    r"mairie|ville|commune|ccas|cias|agglom[ée]ration|m[ée]tropole|communaut[ée]|pays|canton|arrondissement|"
+    r"brigade|commissariat|compagnie|tribunal|gendarmerie|secteur|territoire|bassin|sous-pr[ée]fecture|"
+    r"pr[ée]fecture|permanence|antenne|site)s?"
+    r"[ \u00a0]*[(«\"“]?[ \u00a0]*(?:(?:de\s+la|de\s+l['’]|du|des|de|d['’])\s*)?$"
+)
+
+
+_A_LIEU = re.compile(r"(?<!\w)(?:à|au|en)[ \u00a0]+$")
+
+
+def _par_modele(texte: str, exceptions: Exceptions) -> Iterable[Passage]:
+    for d, f, nature in langue.personnes(texte, lambda t, n: _public(t, exceptions, n)):
+        if nature == "NOM" and _LIEUX_NOMMES.search(texte, max(0, d - 40), d):
+            continue
+        if nature == "NOM" and " " not in texte[d:f].strip() and _A_LIEU.search(texte, max(0, d - 5), d):
+            continue  # « permanence à Fontaine »: one word after « à » is a place
+        while d < f and not texte[d].isupper():  # « enfant Lucas » → « Lucas »
+            d = texte.find(" ", d, f) + 1 or f
+        if d < f:
+            yield Passage(d, f, Nature[nature])
+
+
+def _reconnus(texte: str, exceptions: Exceptions) -> Iterable[Passage]:
+    commun = lambda mot: _nom_commun(mot, exceptions)  # noqa: E731
+    for source in (rec.nir(texte), rec.iban(texte), rec.plaques(texte), rec.dossiers(texte),
+                   rec.lieux_de_naissance(texte), rec.adresses_sans_numero(texte), rec.enfants(texte, commun),
+                   rec.familles(texte, commun), rec.nom_prenom(texte, commun)):  # fmt: skip
+        for d, f, nature in source:
+            yield Passage(d, f, Nature[nature])
+
+
 # ---------------------------------------------------------------- public functions
 
 
-def reperer(texte: str, exceptions: Exceptions = AUCUNE) -> list[Passage]:
-    """Spans of likely personal data in ``texte``, sorted, without overlap (the first found wins)."""
+def reperer(texte: str, exceptions: Exceptions = AUCUNE, modele: bool = True) -> list[Passage]:
+    """Spans of likely personal data in ``texte``, sorted, merged when they overlap.
+
+    exceptions: what the protocol prints (``exceptions_du_protocole``), never flagged.
+    modele: also ask the language model for person names (``langue.py``; loaded once per process,
+    only when a capitalised word is neither common nor the protocol's). A text already gated
+    (holding ``MARQUE``) is examined around the marks only. Results are memoised per process.
+    """
     if not texte:
         return []
+    return list(_reperer(texte, exceptions, modele))
+
+
+@lru_cache(maxsize=8192)
+def _reperer(texte: str, exceptions: Exceptions, modele: bool) -> tuple[Passage, ...]:
+    vu = texte.replace(MARQUE, " " * len(MARQUE))  # the mark itself is never data
     trouves: list[Passage] = []
-    if "@" in texte or "at" in texte.lower():
-        trouves += _motif(_RE_COURRIEL, Nature.COURRIEL, texte)
-    trouves += _telephones(texte, exceptions)
-    trouves += _adresses(texte)
-    trouves += _motif(_RE_NAISSANCE, Nature.NAISSANCE, texte)
-    trouves += _noms(texte, exceptions)
+    if "@" in vu or "at" in vu.lower():
+        trouves += _motif(_RE_COURRIEL, Nature.COURRIEL, vu)
+    trouves += _reconnus(vu, exceptions)  # NIR first: its digits are not a phone number
+    trouves += _telephones(vu, exceptions)
+    trouves += _adresses(vu)
+    trouves += _motif(_RE_NAISSANCE, Nature.NAISSANCE, vu)
+    trouves += _noms(vu, exceptions)
+    if modele and _a_examiner(vu, exceptions):
+        trouves += _par_modele(vu, exceptions)
     retenus: list[Passage] = []
     for p in sorted(trouves, key=lambda p: (p.debut, -p.fin)):
         if retenus and p.debut < retenus[-1].fin:
@@ -285,7 +411,7 @@ def reperer(texte: str, exceptions: Exceptions = AUCUNE) -> list[Passage]:
                 retenus[-1] = Passage(retenus[-1].debut, p.fin, retenus[-1].nature)
             continue
         retenus.append(p)
-    return retenus
+    return tuple(retenus)
 
 
 def natures(texte: str, exceptions: Exceptions = AUCUNE) -> list[str]:
@@ -341,10 +467,25 @@ def _exceptions(protocole) -> Exceptions:
         if t and sum(map(str.isdigit, t)) >= 8:
             for m in _pn().PhoneNumberMatcher(t, "FR", leniency=_pn().Leniency.VALID):
                 numeros.add(_e164(m.number))
-    noms = set()
-    for autorite in getattr(protocole, "autorites", ()) or ():
+    noms: set[str] = set()
+    personnes: set[str] = set()
+    for autorite in [*(getattr(protocole, "autorites", ()) or ()), *(getattr(protocole, "en_presence_de", ()) or ())]:
         mots = _RE_CIVILITE.sub("", autorite.nom).replace(",", " ").split()
         if mots:
             noms.add(cle(" ".join(mots)))
             noms.add(cle(mots[-1]))
-    return Exceptions(frozenset(numeros), frozenset(noms))
+            personnes.update(cle(m) for m in mots)
+    noms |= personnes  # each word of a printed authority's name, for a name only (see _public)
+    textes += [p.nom for p in protocole.pilotes] + [a for p in protocole.pilotes for a in p.alias]
+    textes += [a.titre for a in protocole.axes] + list(getattr(protocole, "notes", ()) or ())
+    textes += [c.libelle for c in getattr(protocole, "chiffres", ()) or ()]
+
+    textes += list(STATUTS)  # the status vocabulary, printed in capitals in every bilan
+    mots_, communs = set(), set()
+    for t in textes:
+        for m in _MOT_PUBLIC.finditer(t or ""):
+            w = m.group().strip("'’()-")
+            if w:
+                (mots_ if w[:1].isupper() else communs).add(cle(w))
+    # A signatory's first name is not a public word: « Laurent, 34 ans » stays flagged.
+    return Exceptions(frozenset(numeros), frozenset(noms), frozenset(mots_ - personnes), frozenset(communs))

@@ -55,6 +55,7 @@ class FichierControle:
     annee: int | None = None
     modifie_le: datetime | None = None
     identite: dict[str, Any] = field(default_factory=dict)
+    cellules_identite: dict[str, str] = field(default_factory=dict)  # identity label → cell ("C3")
     erreurs: int = 0
     avertissements: int = 0
     remplace_par: str | None = None
@@ -74,6 +75,8 @@ class ResultatControle:
     copies: list[Path] = field(default_factory=list)  # annotated copies, once written
     sortie_bloquee: Exception | None = None  # SortieBloquee naming the outputs not written, if any
     chiffres: list[Any] = field(default_factory=list)  # verifications_chiffres.ReponseChiffre of usable returns
+    # Personal data the gate removed (barriere.py): (file, sheet, cell) → kinds, never the data.
+    retraits: dict[tuple[str, str, str], tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def nb_erreurs(self) -> int:

@@ -45,6 +45,7 @@ from vif38_bilan.exceptions import FichierRefuse, Vif38Error
 from vif38_bilan.lecture.export_csv import message_csv, pilote_du_csv
 from vif38_bilan.lecture.isolee import Echec, executer_isole
 from vif38_bilan.referentiel.protocole import Protocole
+from vif38_bilan.controle import barriere
 from vif38_bilan.controle.resultats import FichierControle, ResultatControle, ResultatFichier
 from vif38_bilan.controle.verifications import Contexte, collecter, verifier_retour
 from vif38_bilan.controle.verifications_chiffres import verifier_chiffres
@@ -109,6 +110,8 @@ def controler(
         resultats.append(_ecarte(chemin, dossier, raison, protocole))
     resultats.sort(key=lambda r: (r.fichier.nom.casefold(), r.fichier.nom))
 
+    # Personal data: one gate for every text, before the messages quoting file names are written.
+    retraits = barriere.filtrer(resultats, protocole)
     _departager(resultats, horodatage.fuseau(fuseau))
     _perimer(resultats)
 
@@ -127,7 +130,7 @@ def controler(
     repondu = {rep.pilote for rep in reponses}
     repondu |= {f.pilote for f in fichiers if f.etat == A_CORRIGER and f.pilote and f.annee not in (None, annee)}
     manquants = [p.code for p in protocole.pilotes_actifs() if p.code not in repondu]
-    return ResultatControle(annee, fichiers, anomalies, reponses, manquants, chiffres=chiffres)
+    return ResultatControle(annee, fichiers, anomalies, reponses, manquants, chiffres=chiffres, retraits=retraits)
 
 
 def _executer(

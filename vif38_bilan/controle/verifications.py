@@ -22,7 +22,6 @@ from vif38_bilan.commun.textes import texte_propre
 from vif38_bilan.controle.valeurs import (
     EFFECTUEE,
     court,
-    donnees_personnelles,
     en_texte,
     lire_entier,
     lire_oui_non,
@@ -86,6 +85,7 @@ def verifier_retour(ctx: Contexte, retour: Any, avertissements: tuple[str, ...],
     feuille = retour.feuille or d.FEUILLE_SAISIE
     structure = retour.texte_identite("Structure")
     fichier.identite = {k: texte_identite(c.valeur) for k, c in retour.identite.items()}
+    fichier.cellules_identite = {k: c.ref for k, c in retour.identite.items()}
     cle_doublon: tuple[str, str] | None = (pilote.code, cle(structure) if pilote.collectif else "")
     if not structure and not pilote.collectif:
         structure = pilote.nom
@@ -416,8 +416,7 @@ def verifier_valeur(ctx: Contexte, c: Any, ind: Any, code: str, pilote: Any, k: 
         message = r.TEXTE_TROP_LONG.texte(longueur=len(texte), maximum=d.TEXTE_MAX)
         yield ctx.anomalie(r.TEXTE_TROP_LONG, message, c.ref, code)
         return None
-    yield from verifier_donnees_personnelles(ctx, texte, c.ref, code)
-    return texte
+    return texte  # personal data: checked once for all returns by barriere.py, in the parent process
 
 
 def verifier_observations(ctx: Contexte, retour: Any, c: Any, code: str) -> Verif[str | None]:
@@ -430,8 +429,7 @@ def verifier_observations(ctx: Contexte, retour: Any, c: Any, code: str) -> Veri
         message = r.OBSERVATIONS_TROP_LONGUES.texte(longueur=len(texte), maximum=d.OBSERVATIONS_MAX)
         yield ctx.anomalie(r.OBSERVATIONS_TROP_LONGUES, message, c.ref, code)
         return None
-    yield from verifier_donnees_personnelles(ctx, texte, c.ref, code)
-    return texte
+    return texte  # personal data: checked once for all returns by barriere.py, in the parent process
 
 
 def verifier_atypique(ctx: Contexte, n: int, c: Any, ind: Any, code: str, pilote: Any, k: int) -> Verif[None]:
@@ -451,11 +449,3 @@ def verifier_atypique(ctx: Contexte, n: int, c: Any, ind: Any, code: str, pilote
             valeur=n, annee_precedente=ctx.annee - 1, avant=f"{avant:g}", indicateur=ind.libelle
         )
         yield ctx.anomalie(r.VALEUR_ATYPIQUE, message, c.ref, code)
-
-
-def verifier_donnees_personnelles(ctx: Contexte, texte: str, ref: str, code: str) -> Verif[None]:
-    """Likely personal data: an erreur at the cell; the text is kept, the consolidation redacts it."""
-    trouve = donnees_personnelles(texte, ctx.protocole)
-    if trouve:
-        message = r.DONNEES_PERSONNELLES.texte(types=", ".join(trouve))
-        yield ctx.anomalie(r.DONNEES_PERSONNELLES, message, ref, code)

@@ -30,6 +30,8 @@ _NOMS = {
     "Espace": "ouverture",
     "SortiesBilan": "bilan",
     "controler_annee": "annee",
+    "cout_donnees_personnelles": "annee",
+    "nom_sans_donnees": "annee",
     "creer_espace": "ouverture",
     "fichiers_retours": "annee",
     "lire_historique_annee": "annee",

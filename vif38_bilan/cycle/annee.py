@@ -25,6 +25,9 @@ from vif38_bilan.espace import fichiers
 from vif38_bilan.espace.reglages import exiger_reglages
 from vif38_bilan.exceptions import SortieBloquee, Vif38Error
 from vif38_bilan.regles import ERREUR, HISTORIQUE_VALIDE_MODIFIE, Anomalie
+from vif38_bilan.controle.barriere import nom_de_fichier
+from vif38_bilan.controle.donnees_personnelles import exceptions_du_protocole
+from vif38_bilan.controle import langue
 
 if TYPE_CHECKING:
     from vif38_bilan.gabarits.generation import GabaritGenere
@@ -214,3 +217,19 @@ def fichiers_retours(espace: Espace, annee: int) -> list[Path]:
         return []
     resultat = executer_controle(espace, annee, None, None, None, ecrire=False)
     return [f.chemin for f in resultat.fichiers]
+
+
+# ---------------------------------------------------------------- the personal-data gate, for the faces
+
+
+def nom_sans_donnees(espace: Espace, nom: str) -> str:
+    """A file name as a page may show it: personal data replaced by « [donnée personnelle retirée] »
+    (the check's gate, controle/barriere.py; the language model loads only if the name needs it)."""
+    return nom_de_fichier(nom, exceptions_du_protocole(espace.protocole))[0]
+
+
+def cout_donnees_personnelles() -> dict[str, float]:
+    """What the personal-data gate's language model cost in this process: load (s), texts
+    analysed, their total time (s); zeros when no text needed it (controle/langue.py)."""
+    c = langue.cout()
+    return {"chargement_s": c.chargement, "textes": c.textes, "analyse_s": c.analyse}

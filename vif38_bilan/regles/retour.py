@@ -271,11 +271,27 @@ DONNEES_PERSONNELLES = regle(
     "donnees_personnelles",
     E,
     "Données personnelles",
-    "Le texte semble contenir des données personnelles ({types}) : réécrivez-le en termes agrégés (« 3 femmes "
-    "accompagnées », « une réunion avec le parquet ») sans nom, téléphone, adresse électronique ou postale ni date "
-    "de naissance de victime, d'auteur ou d'agent. En attendant, ces passages sont retirés du bilan.",
+    "Ce texte contient des données personnelles (ce qui ressemble à {types}) : retirez-les et réécrivez en termes "
+    "agrégés (« 3 femmes accompagnées », « une réunion avec le parquet »), sans rien qui permette de reconnaître "
+    "une victime, un auteur ou un agent. En attendant, ce passage est retiré du bilan.",
     "Le pilote réécrit le texte en termes agrégés et renvoie le classeur ; d'ici là le bilan remplace chaque passage "
     "par « [donnée personnelle retirée] » et les points à vérifier listent où.",
+)
+STRUCTURE_PERSONNELLE = regle(
+    "structure_personnelle",
+    E,
+    "Données personnelles dans la case Structure",
+    "La case « Structure » contient ce qui ressemble à {types} : n'y écrivez que le nom de votre structure. "
+    "En attendant, elle est appelée « {nom} » dans le bilan et les documents.",
+    "Le pilote corrige la case Structure et renvoie le classeur ; d'ici là la structure est appelée « Structure n ».",
+)
+NOM_FICHIER_PERSONNEL = regle(
+    "nom_fichier_personnel",
+    E,
+    "Données personnelles dans le nom du fichier",
+    "Le nom de ce fichier contient ce qui ressemble à {types} : renommez-le (par exemple « retour_{pilote}.xlsx ») "
+    "avant de le transmettre de nouveau. Ce passage n'est recopié dans aucun document.",
+    "Renommer le fichier dans le dossier des saisies (ou demander au pilote de le renvoyer sous un autre nom).",
 )
 AUCUNE_ACTION_RENSEIGNEE = regle(
     "aucune_action_renseignee",
@@ -361,6 +377,8 @@ __all__ = [
     "TEXTE_TROP_LONG",
     "VALEUR_ATYPIQUE",
     "DONNEES_PERSONNELLES",
+    "STRUCTURE_PERSONNELLE",
+    "NOM_FICHIER_PERSONNEL",
     "AUCUNE_ACTION_RENSEIGNEE",
     "DOUBLON",
     "REMPLACE_PAR",

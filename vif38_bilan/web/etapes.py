@@ -8,6 +8,7 @@ from __future__ import annotations
 from vif38_bilan.commun import nom_affichable, sans_bidi, taille
 from vif38_bilan.controle import chemin_annote
 from vif38_bilan.cycle import (
+    nom_sans_donnees,
     TAILLE_DEPOT_MAX,
     TYPES_COURRIELS,
     Espace,
@@ -50,6 +51,7 @@ __all__ = [
     "lire_date",
     "lire_historique_annee",
     "nom_affichable",
+    "nom_sans_donnees",
     "nom_consolidation",
     "nom_points",
     "ouvrir_espace",

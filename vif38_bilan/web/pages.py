@@ -192,7 +192,8 @@ def depot(annee: int):
                 raisons = [f.motif] if f.motif else []
                 raisons += [a.message for a in resultat.anomalies_du_fichier(f.nom) if a.cellule is None]
                 raisons = list(dict.fromkeys(raisons))
-            lignes.append({"depot": d, "fichier": f, "raisons": raisons})
+            noms = (etapes.nom_sans_donnees(s.espace, d.nom_recu), etapes.nom_sans_donnees(s.espace, d.chemin.name))
+            lignes.append({"depot": d, "fichier": f, "raisons": raisons, "recu": noms[0], "enregistre": noms[1]})
     return render_template(
         "depot.html",
         annee=annee,
@@ -217,6 +218,7 @@ def depot_envoyer(annee: int):
         deposes, refuses = depot.deposes, depot.refuses
     except EspaceVerrouille as e:  # nothing written: said once, the files named
         deposes, refuses, bloque = [], [(nom, "") for nom, _ in envois if nom], str(e)
+    refuses = [(etapes.nom_sans_donnees(s.espace, nom), raison) for nom, raison in refuses]  # never a name verbatim
     # Files refused for the same reason (a signed year, a lock) are named together, the reason once.
     par_raison: dict[str, list[str]] = {}
     for nom, raison in refuses:

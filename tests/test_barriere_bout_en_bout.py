@@ -89,7 +89,7 @@ def cycle(protocole, tmp_path_factory):
 def _docx(chemin: Path) -> str:
     doc = docx.Document(str(chemin))
     morceaux = [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]
-    return "\n".join(morceaux)
+    return "\n".join(morceaux).replace("\u202f", " ")  # the signed text's narrow no-break spaces (issue 23)
 
 
 def _classeur(chemin: Path) -> str:
@@ -100,7 +100,7 @@ def _classeur(chemin: Path) -> str:
             morceaux += [str(v) for v in ligne if v is not None]
         for ligne in ws.iter_rows():
             morceaux += [c.comment.text for c in ligne if c.comment]
-    return "\n".join(morceaux)
+    return "\n".join(morceaux).replace("\u202f", " ")  # the signed text's narrow no-break spaces (issue 23)
 
 
 def _absents(texte: str, ou: str) -> None:
@@ -210,7 +210,7 @@ def test_page_de_depot_ne_recopie_pas_le_nom_recu(protocole, tmp_path):
     client = app.test_client()
     hote = {"Host": "127.0.0.1:8038"}
     assert client.get(f"/?jeton={app.config['VIF38'].secrets.jeton}", headers=hote).status_code == 303
-    page = client.get(f"/{ANNEE}/historique", headers=hote).data.decode("utf-8")
+    page = client.get(f"/{ANNEE}/bilan", headers=hote).data.decode("utf-8")
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
     gabarit = racine / "gabarits" / str(ANNEE) / d.nom_fichier(ANNEE, "CAF")
     nom = "retour CAF Justine Carrel 06 45 12 78 90.xlsx"

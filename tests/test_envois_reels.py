@@ -280,11 +280,12 @@ def test_commentaires_repris_dans_les_observations(resultat_ecrits, ecrits):
     _, faits = ecrits
     chemin, refs, a1, a2 = faits["commentaires"]
     r1 = next(x for x in resultat_ecrits.reponses if x.code_action == a1)
-    assert f"[Commentaire de Marie Exemple en {refs[a1]['valeur']}] Chiffre estimé, à confirmer" in r1.observations
-    assert "Paul Exemple : Confirmé" in r1.observations
+    assert f"[Commentaire en {refs[a1]['valeur']}] Chiffre estimé, à confirmer" in r1.observations
+    assert "Confirmé" in r1.observations  # the reply is kept
+    assert "Marie Exemple" not in r1.observations and "Paul Exemple" not in r1.observations  # no author's name
     assert "Threaded comment" not in r1.observations  # Excel's stand-in is not read twice
     r2 = next(x for x in resultat_ecrits.reponses if x.code_action == a2)
-    assert r2.observations.endswith(f"[Commentaire de Jean Exemple en {refs[a2]['statut']}] Action reportée en partie")
+    assert r2.observations.endswith(f"[Commentaire en {refs[a2]['statut']}] Action reportée en partie")
     (a,) = anomalies(resultat_ecrits, "commentaires.xlsx", refs[a1]["valeur"])
     assert (a.regle, a.gravite, a.code_action) == ("commentaire_repris", AVERTISSEMENT, a1)
     (b,) = anomalies(resultat_ecrits, "commentaires.xlsx", "C3")
@@ -512,6 +513,6 @@ def test_commentaire_avec_donnees_personnelles_filtre(protocole, tmp_path):
     er.commentaire_ancien(chemin, ref, "Appeler Mme Sophie Martin au 06 12 34 56 78 pour le détail", "Léa Exemple")
     r = controler(protocole, ANNEE, tmp_path / "s", jobs=1)
     rep = next(x for x in r.reponses if x.code_action == a1)
-    assert "[Commentaire de Léa Exemple en" in rep.observations
+    assert "[Commentaire en" in rep.observations and "Léa Exemple" not in rep.observations
     assert "06 12 34 56 78" not in rep.observations and "Sophie Martin" not in rep.observations
     assert not [a for a in r.anomalies if "06 12 34 56 78" in a.message]

@@ -60,7 +60,7 @@ def _sans_donnees(texte: str, protocole: Any) -> str:
 
 def verifier_comptabilite(ctx: Any, retour: Any, pilote: Any) -> Verif:
     """Findings for every cell and comment not read as an answer; returns action code → the
-    comments to add to its observations ("Commentaire de X (J10) : …"), personal data removed.
+    comments to add to its observations ("[Commentaire en J10] …", no author), personal data removed.
     Past _PAR_FEUILLE cells of one sheet (a whole table pasted beside), one finding counts the rest."""
     if retour.ligne_entete is None:
         return {}
@@ -266,7 +266,9 @@ def _commentaires(ctx: Any, retour: Any, par_ligne: Mapping[int, Any]) -> Verif:
         li = par_ligne.get(n) if c.feuille == retour.feuille else None
         if li is not None:
             texte = _sans_donnees(" ".join(c.texte.split()), ctx.protocole)
-            repris.setdefault(li.code, []).append(f"[Commentaire {qui} en {c.ref}] {texte}")
+            # In the observations (the signed bilan) the comment is the pilot's, like the observations
+            # themselves: its author's name stays out of them (issue 24), the report keeps it.
+            repris.setdefault(li.code, []).append(f"[Commentaire en {c.ref}] {texte}")
             message = r.COMMENTAIRE_REPRIS.texte(qui=qui, code=li.code, texte=citer(c.texte, ctx.protocole))
             yield sur.anomalie(r.COMMENTAIRE_REPRIS, message, c.ref, li.code)
         else:

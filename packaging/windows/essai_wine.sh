@@ -211,9 +211,11 @@ def bilans(racine):
     return sorted(p.relative_to(racine) for p in (racine / "demo-vif38" / "sorties").rglob("*.docx"))
 
 bw, bl = bilans(wine), bilans(linux)
-if bw != bl or not bw:
+if bw != bl or not any(r.name.startswith("bilan-") for r in bl):
     erreurs.append(f"documents Word différents : Wine {[str(p) for p in bw]} ; Linux {[str(p) for p in bl]}")
-for rel in bl:
+# The signed bilans must match; the working notes beside them hold absolute paths and the SHA-256
+# of files the demo generates anew at each run, so they differ between any two runs.
+for rel in [r for r in bl if r.name.startswith("bilan-")]:
     if (wine / rel).is_file():
         a, b = texte(wine / rel), texte(linux / rel)
         if a != b:

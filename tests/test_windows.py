@@ -248,3 +248,14 @@ def test_libreoffice_par_utilisateur_portable_et_registre(tmp_path):
     choisi = _soffice(tmp_path / "Clé USB" / "LibreOfficePortable" / "App" / "libreoffice")
     environ["VIF38_LIBREOFFICE"] = str(choisi.parent.parent)
     assert pdf._candidats_soffice(environ, "win32", lambda r, c: None)[0] == str(choisi)
+
+
+def test_espace_du_poste(tmp_path, monkeypatch):
+    from vif38_bilan.cli.poste import espace_du_poste
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("VIF38_ESPACE", raising=False)
+    (tmp_path / "Documents").mkdir()
+    assert espace_du_poste() == tmp_path / "Documents" / "vif38-bilan"
+    monkeypatch.setenv("VIF38_ESPACE", str(tmp_path / "Bilans été"))
+    assert espace_du_poste() == tmp_path / "Bilans été"

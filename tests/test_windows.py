@@ -218,7 +218,10 @@ def test_chemin_relatif_avec_barres_inverses_explique_la_bonne_forme(tmp_path):
     message = str(e.value)
     assert "ligne 1" in message
     conseil = message.split("\n")[2]
-    formes = [conseil[conseil.index("modele = '") :].split(", ou")[0], conseil[conseil.rindex('modele = "') :].rstrip(".")]
+    formes = [
+        conseil[conseil.index("modele = '") :].split(", ou")[0],
+        conseil[conseil.rindex('modele = "') :].rstrip("."),
+    ]
     lus = [tomllib.loads(forme)["modele"] for forme in formes]
     assert lus == ["Modèles\\modele-bilan.docx", "Modèles/modele-bilan.docx"]
 

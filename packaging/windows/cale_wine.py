@@ -61,7 +61,16 @@ def caler(dossier: Path) -> list[Path]:
         (t / "cale.def").write_text(f"LIBRARY {CALE.decode()}\nEXPORTS\n" + "\n".join(lignes) + "\n")
         dll = t / CALE.decode()
         subprocess.run(
-            ["x86_64-w64-mingw32-gcc", "-O2", "-fno-builtin", "-shared", "-o", str(dll), str(t / "cale.c"), str(t / "cale.def")],
+            [
+                "x86_64-w64-mingw32-gcc",
+                "-O2",
+                "-fno-builtin",
+                "-shared",
+                "-o",
+                str(dll),
+                str(t / "cale.c"),
+                str(t / "cale.def"),
+            ],
             check=True,
         )
         for p in cibles:

@@ -103,7 +103,19 @@ def ecrire_msi(arbre: Path, msi: Path, travail: Path) -> Path:
     )
     provisoire = msi.with_suffix(".msi.tmp")
     subprocess.run(
-        ["wixl", "-a", "x64", "-D", "Source=.", "-D", "Win64=yes", "-o", str(provisoire), str(wxs), str(_fichiers(arbre, travail))],
+        [
+            "wixl",
+            "-a",
+            "x64",
+            "-D",
+            "Source=.",
+            "-D",
+            "Win64=yes",
+            "-o",
+            str(provisoire),
+            str(wxs),
+            str(_fichiers(arbre, travail)),
+        ],
         check=True,
         cwd=arbre,  # wixl wants Source paths relative to the folder it runs in
     )

@@ -64,8 +64,14 @@ class _MemoireProcessus(ctypes.Structure):
     _fields_ = [("cb", DWORD), ("PageFaultCount", DWORD)] + [
         (n, ctypes.c_size_t)
         for n in (
-            "PeakWorkingSetSize", "WorkingSetSize", "QuotaPeakPagedPoolUsage", "QuotaPagedPoolUsage",
-            "QuotaPeakNonPagedPoolUsage", "QuotaNonPagedPoolUsage", "PagefileUsage", "PeakPagefileUsage",
+            "PeakWorkingSetSize",
+            "WorkingSetSize",
+            "QuotaPeakPagedPoolUsage",
+            "QuotaPagedPoolUsage",
+            "QuotaPeakNonPagedPoolUsage",
+            "QuotaNonPagedPoolUsage",
+            "PagefileUsage",
+            "PeakPagefileUsage",
         )  # fmt: skip
     ]
 

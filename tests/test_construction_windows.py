@@ -22,7 +22,9 @@ def test_le_verrou_repond_a_setup_cfg():
 
     pour_windows = [Requirement(d) for d in declarees if verrou._pour_windows(Requirement(d), set())]
     assert {canonicalize_name(r.name) for r in pour_windows} <= set(roues)
-    assert all(f.endswith(("-none-any.whl", "-win_amd64.whl")) for f in roues.values())
+    for fichier, ligne in roues.values():
+        assert fichier.endswith(("-none-any.whl", "-win_amd64.whl", ".tar.gz", ".zip"))
+        assert "==" in ligne and "--hash=sha256:" in ligne
 
 
 def test_un_setup_cfg_change_demande_de_reverrouiller(tmp_path):

@@ -148,16 +148,30 @@ def _installer_roue(roue: Path, site: Path) -> None:
 
 def paquets(site: Path, telechargements: Path) -> dict[str, int]:
     """Install the locked Windows wheels and the project's own wheel; bytes unpacked per wheel."""
-    from verrou import OPTIONS_WINDOWS, lire_verrou
+    from verrou import OPTIONS_WINDOWS, lire_verrou, roue_pure
 
-    attendues = lire_verrou(VERROU, RACINE / "setup.cfg")
-    roues = telechargements / "roues"
-    _pip("download", "-q", "--no-deps", "--require-hashes", "-r", str(VERROU), "-d", str(roues), *OPTIONS_WINDOWS)
+    entrees = lire_verrou(VERROU, RACINE / "setup.cfg")
+    roues, sources = telechargements / "roues", telechargements / "sources"
+    a_installer = []
+    for genre, dossier, options in (("whl", roues, OPTIONS_WINDOWS), ("src", sources, ["--no-binary", ":all:"])):
+        lignes = [ligne for f, ligne in entrees.values() if f.endswith(".whl") == (genre == "whl")]
+        if not lignes:
+            continue
+        exigences = telechargements / f"exigences-{genre}.txt"
+        exigences.write_text("\n".join(lignes) + "\n", encoding="utf-8")
+        _pip("download", "-q", "--no-deps", "--require-hashes", "-r", str(exigences), "-d", str(dossier), *options)
+        for f, _ in entrees.values():
+            if f.endswith(".whl") == (genre == "whl"):
+                a_installer.append(
+                    roues / f
+                    if genre == "whl"
+                    else roue_pure(sources / f, telechargements, [sys.executable, "-m", "pip"])
+                )
     projet = telechargements / "projet"
     shutil.rmtree(projet, ignore_errors=True)
     _pip("wheel", "-q", "--no-deps", "-w", str(projet), str(RACINE))
     tailles = {}
-    for roue in [*(roues / f for f in attendues.values()), *projet.glob("*.whl")]:
+    for roue in [*a_installer, *projet.glob("*.whl")]:
         avant = _taille(site)
         _installer_roue(roue, site)
         tailles[roue.name.split("-")[0]] = _taille(site) - avant
@@ -238,8 +252,8 @@ def main() -> None:
     try:
         if args.verrouiller:
             with tempfile.TemporaryDirectory() as tmp:
-                gardees = resoudre(RACINE / "setup.cfg", Path(tmp), [sys.executable, "-m", "pip"])
-                ecrire_verrou(VERROU, RACINE / "setup.cfg", gardees)
+                gardees, sources = resoudre(RACINE / "setup.cfg", Path(tmp), [sys.executable, "-m", "pip"])
+                ecrire_verrou(VERROU, RACINE / "setup.cfg", gardees, sources)
             print(f"{VERROU} : {len(gardees)} roues Windows verrouillées.")
         if args.sortie:
             construire(args.sortie.resolve())

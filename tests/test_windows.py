@@ -170,7 +170,8 @@ def test_tzdata_declare_pour_windows():
 
 @pytest.fixture
 def sans_fuseaux(monkeypatch):
-    monkeypatch.setitem(sys.modules, "tzdata", None)
+    for nom in ["tzdata", *(n for n in sys.modules if n.startswith("tzdata."))]:
+        monkeypatch.setitem(sys.modules, nom, None)  # also what an earlier import left loaded
     zoneinfo.reset_tzpath(to=[])
     zoneinfo.ZoneInfo.clear_cache()
     yield

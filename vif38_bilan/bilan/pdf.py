@@ -37,7 +37,8 @@ _TRAVAIL = re.compile(r"^\.vif38-pdf-(\d+)-[A-Za-z0-9_]+$")
 MESSAGE_SANS_LIBREOFFICE = (
     "Le PDF demande LibreOffice, introuvable sur ce poste : le bilan Word (.docx) est écrit, lui. "
     "Installez LibreOffice (gratuit, https://fr.libreoffice.org) puis relancez avec --pdf, "
-    "ou ouvrez le .docx dans Word et enregistrez-le en PDF."
+    "ou ouvrez le .docx dans Word et enregistrez-le en PDF. Une version portable de LibreOffice "
+    "est trouvée si la variable d'environnement VIF38_LIBREOFFICE donne son dossier."
 )
 
 
@@ -51,15 +52,66 @@ class LibreOffice:
     python: str  # a Python that can import uno
 
 
-def _candidats_soffice() -> list[str]:
-    trouves = [shutil.which(n) for n in ("soffice", "libreoffice")]
-    if sys.platform == "win32":
-        for base in (os.environ.get("PROGRAMFILES", ""), os.environ.get("PROGRAMFILES(X86)", "")):
-            if base:
-                trouves.append(str(Path(base) / "LibreOffice" / "program" / "soffice.exe"))
-    elif sys.platform == "darwin":
+# Where Windows users have LibreOffice, under each base folder: the installer for everyone
+# (Program Files), the per-user installer (%LOCALAPPDATA%\Programs), PortableApps' LibreOffice
+# Portable unpacked in the user's folders.
+_SOUS_DOSSIERS_WINDOWS = (
+    ("PROGRAMFILES", "LibreOffice"),
+    ("PROGRAMW6432", "LibreOffice"),
+    ("PROGRAMFILES(X86)", "LibreOffice"),
+    ("LOCALAPPDATA", "Programs/LibreOffice"),
+    ("USERPROFILE", "PortableApps/LibreOfficePortable/App/libreoffice"),
+    ("USERPROFILE", "Desktop/LibreOfficePortable/App/libreoffice"),
+    ("USERPROFILE", "Documents/LibreOfficePortable/App/libreoffice"),
+    ("USERPROFILE", "LibreOfficePortable/App/libreoffice"),
+)
+
+
+def _candidats_soffice(
+    environ: dict[str, str] | None = None, plateforme: str | None = None, registre=None
+) -> list[str]:
+    """soffice executables that exist, most explicit first: $VIF38_LIBREOFFICE (the program or its
+    folder), PATH, then per platform. Windows: the folders above and the install folder LibreOffice
+    records in the registry (HKCU then HKLM, SOFTWARE\\LibreOffice\\UNO\\InstallPath: set by both
+    the per-user and the machine installer). registre(ruche, cle) → str | None reads a default
+    value (winreg by default)."""
+    environ = os.environ if environ is None else environ
+    plateforme = plateforme or sys.platform
+    exe = "soffice.exe" if plateforme == "win32" else "soffice"
+    trouves: list[str] = []
+    choisi = environ.get("VIF38_LIBREOFFICE", "").strip().strip('"')
+    if choisi:
+        trouves += [choisi, str(Path(choisi) / exe), str(Path(choisi) / "program" / exe)]
+    trouves += [shutil.which(n, path=environ.get("PATH")) for n in ("soffice", "libreoffice")]
+    if plateforme == "win32":
+        for ruche in ("HKEY_CURRENT_USER", "HKEY_LOCAL_MACHINE"):
+            dossier = (registre or _registre_windows)(ruche, r"SOFTWARE\LibreOffice\UNO\InstallPath")
+            if dossier:
+                trouves.append(str(Path(dossier) / exe))
+        for variable, sous in _SOUS_DOSSIERS_WINDOWS:
+            if environ.get(variable):
+                trouves.append(str(Path(environ[variable], *sous.split("/"), "program", exe)))
+    elif plateforme == "darwin":
         trouves.append("/Applications/LibreOffice.app/Contents/MacOS/soffice")
-    return [t for t in trouves if t and Path(t).is_file()]
+    vus: list[str] = []
+    for t in trouves:
+        if t and t not in vus and Path(t).is_file():
+            vus.append(t)
+    return vus
+
+
+def _registre_windows(ruche: str, cle: str) -> str | None:
+    """The default value of a registry key, None when absent or not on Windows."""
+    try:
+        import winreg
+    except ImportError:
+        return None
+    try:
+        with winreg.OpenKey(getattr(winreg, ruche), cle) as k:
+            valeur, _ = winreg.QueryValueEx(k, "")
+    except OSError:
+        return None
+    return valeur if isinstance(valeur, str) else None
 
 
 def _python_uno(soffice: str) -> str | None:

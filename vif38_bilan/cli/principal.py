@@ -159,6 +159,10 @@ cli.add_command(config_cmd)
 
 
 def main() -> None:
+    """Entry point: console made safe for any code page (help and messages never fail), then the CLI."""
+    from vif38_bilan.cli.poste import console_sure
+
+    console_sure()
     cli(prog_name="vif38-bilan")
 
 

@@ -4,7 +4,14 @@ the file and the line, shows the line and gives the likely fix.
 tomllib's messages are English ("Expected newline or end of document after a statement (at line
 9, column 17)") and describe the parser, not the mistake. The mistakes seen in practice are few:
 a date or a text without quotes, a missing closing quote, typographic quotes pasted from Word, a
-[section] typo, a setting written twice, a space in a setting's name.
+[section] typo, a setting written twice, a space in a setting's name, a Windows path between
+double quotes (TOML reads the backslash as an escape: "C:\\Users\\…" is an error, and
+"C:\\temp\\new" silently holds a tab and a newline).
+
+Windows paths are accepted as users write them: a double-quoted value that starts like an absolute
+Windows path (C:\\… or \\\\server\\…) and holds a backslash not already doubled is read literally
+(its backslashes doubled before parsing). Elsewhere a backslash error gets the right form: single
+quotes ('Documents\\modele.docx') or forward slashes.
 """
 
 from __future__ import annotations
@@ -40,9 +47,25 @@ def lire_toml(
     except OSError as e:
         raise erreur(f"Le fichier « {chemin} » ne peut pas être lu ({e.strerror or e}).") from None
     try:
-        return tomllib.loads(texte)
+        return tomllib.loads(chemins_windows(texte))
     except tomllib.TOMLDecodeError as e:
         raise erreur(expliquer(chemin, texte, e, cles_connues)) from None
+
+
+# name = "C:\... or "\\server\... on one line, nothing but a comment after the closing quote.
+_VALEUR_CHEMIN = re.compile(r'^(\s*[A-Za-z0-9_.-]+\s*=\s*)"((?:[A-Za-z]:\\|\\\\)[^"]*)"(\s*(?:#.*)?)$')
+
+
+def chemins_windows(texte: str) -> str:
+    """texte with every double-quoted Windows path written as users write it (single backslashes)
+    turned into its valid TOML form (backslashes doubled); other lines unchanged."""
+    lignes = texte.split("\n")
+    for i, ligne in enumerate(lignes):
+        m = _VALEUR_CHEMIN.match(ligne.rstrip("\r"))
+        if m and "\\" in m.group(2).replace("\\\\", ""):
+            valeur = m.group(2).replace("\\", "\\\\")
+            lignes[i] = f'{m.group(1)}"{valeur}"{m.group(3)}' + ("\r" if ligne.endswith("\r") else "")
+    return "\n".join(lignes)
 
 
 def expliquer(chemin: Path | str, texte: str, erreur: Exception, cles_connues: tuple[str, ...] = ()) -> str:
@@ -84,6 +107,8 @@ def _conseil(erreur: str, ligne: str, avant: list[str], cles_connues: tuple[str,
         )
     if not valeur:
         return f'La valeur manque après le signe = : écrivez-la entre guillemets, ou {cle} = "" pour la laisser vide.'
+    if valeur.startswith('"') and "\\" in valeur:
+        return _conseil_barres(cle, valeur.split('"')[1] if valeur.count('"') >= 2 else valeur.strip('"'))
     if valeur.count('"') % 2 == 1 or valeur.count('"') == 1:
         return (
             f"Il manque un guillemet \" : la valeur s'écrit entre deux guillemets, par exemple {cle} = "
@@ -99,3 +124,17 @@ def _conseil(erreur: str, ligne: str, avant: list[str], cles_connues: tuple[str,
     if re.match(r"^[+-]?\d", valeur):
         return f'Un nombre s\'écrit avec des chiffres seuls ; pour un texte, mettez-le entre guillemets : {cle} = "{valeur}".'
     return f'Mettez le texte entre guillemets : {cle} = "{valeur}".'
+
+
+def _conseil_barres(cle: str, texte: str) -> str:
+    """Advice for a backslash in a double-quoted value: both forms are valid TOML for texte."""
+    obliques = texte.replace("\\", "/")
+    if "'" in texte:
+        return (
+            f"Entre guillemets \", la barre oblique inverse \\ a un sens particulier : écrivez le chemin avec "
+            f'des barres obliques, {cle} = "{obliques}".'
+        )
+    return (
+        f"Entre guillemets \", la barre oblique inverse \\ a un sens particulier : écrivez le chemin entre "
+        f"apostrophes, {cle} = '{texte}', ou avec des barres obliques, {cle} = \"{obliques}\"."
+    )

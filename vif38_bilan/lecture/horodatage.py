@@ -35,14 +35,36 @@ class Horodatage:
         return self.utc if self.certain else _naif(self.brut)
 
 
+MESSAGE_SANS_FUSEAUX = (
+    "Les fuseaux horaires manquent à cette installation de vif38-bilan (sous Windows, ils viennent du "
+    "paquet Python « tzdata ») : réinstallez vif38-bilan (pip install --upgrade vif38-bilan, ou la "
+    "dernière version pour Windows), ou signalez-le à l'équipe vif38-bilan."
+)
+
+
 def fuseau(nom: str | None) -> ZoneInfo:
-    """The workspace's time zone (ValueError with a French message when unknown)."""
+    """The workspace's time zone.
+
+    Raises ValueError with a French message: the installation's fault when no time zone at all can
+    be loaded (Windows has no system zone database: the tzdata package is required there, see
+    setup.cfg), the setting's when only this name is unknown."""
     try:
         return ZoneInfo(nom or FUSEAU_PAR_DEFAUT)
     except (ZoneInfoNotFoundError, ValueError):
+        if not base_des_fuseaux():
+            raise ValueError(MESSAGE_SANS_FUSEAUX) from None
         raise ValueError(
             f'Fuseau horaire inconnu : « {nom} » ; écrivez par exemple fuseau = "Europe/Paris" dans vif38.toml.'
         ) from None
+
+
+def base_des_fuseaux() -> bool:
+    """Whether any IANA time zone can be loaded (system database or the tzdata package)."""
+    try:
+        ZoneInfo("Etc/UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def horodatage(donnees: bytes, format: str, zone: ZoneInfo | None = None) -> Horodatage | None:

@@ -11,9 +11,9 @@ Two layers:
    and a time limit. A child that aborts, panics, runs out of memory or hangs costs its current
    file only: the file gets a failure record and a new child reads the remaining files.
 
-Windows: there is no RLIMIT_AS; the child still isolates aborts and panics and the time limit
-still applies, but memory is not capped (a Job Object would be needed): the first layer is what
-keeps a far-away value from taking gigabytes there. macOS ignores RLIMIT_AS the same way.
+Windows: there is no RLIMIT_AS; the child caps its committed memory through a Job Object instead
+(memoire_windows.py). macOS ignores RLIMIT_AS: there the first layer is what keeps a far-away
+value from taking gigabytes.
 """
 
 from __future__ import annotations
@@ -324,11 +324,22 @@ def executer_isole(
     return resultats
 
 
-def _raison_de_sortie(code: int | None) -> str:
-    # Rust's out-of-memory handler aborts (SIGABRT, -6); the kernel's OOM killer sends SIGKILL.
+def _raison_de_sortie(code: int | None, plateforme: str | None = None) -> str:
+    """"memoire" when a child's exit code says it ran out of memory, else "arret".
+
+    POSIX: Rust's out-of-memory handler aborts (SIGABRT, -6; 134 through a shell); the kernel's
+    OOM killer sends SIGKILL (-9, 137). Windows has no SIGKILL (signal.SIGKILL is absent there):
+    its codes are memoire_windows.CODES_MEMOIRE."""
     import signal
 
-    if code in (-signal.SIGABRT, -signal.SIGKILL, 134, 137):
+    if code is None:
+        return "arret"
+    if (plateforme or sys.platform) == "win32":
+        from vif38_bilan.lecture.memoire_windows import CODES_MEMOIRE
+
+        return "memoire" if (code & 0xFFFFFFFF) in CODES_MEMOIRE else "arret"
+    signaux = [getattr(signal, nom, None) for nom in ("SIGABRT", "SIGKILL")]
+    if code in [-s for s in signaux if s is not None] + [134, 137]:
         return "memoire"
     return "arret"
 
@@ -369,9 +380,14 @@ def _silencer() -> None:
 
 
 def _limiter_memoire(memoire: int) -> None:
+    if sys.platform == "win32":
+        from vif38_bilan.lecture.memoire_windows import limiter_memoire
+
+        limiter_memoire(memoire)
+        return
     try:
         import resource
-    except ImportError:  # Windows: no address-space limit (see the module docstring)
+    except ImportError:
         return
     try:
         with open("/proc/self/statm") as f:

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from vif38_bilan.bilan import pdf
-from vif38_bilan.cli.poste import console_sure, documents
+from vif38_bilan.cli.console import console_sure
+from vif38_bilan.cli.poste import documents
 from vif38_bilan.commun.toml_fr import lire_toml
 from vif38_bilan.lecture import horodatage, isolee, memoire_windows
 

@@ -1,4 +1,4 @@
-"""The agent's PC: console output that never fails on a code page, and what the Windows launchers
+"""The agent's PC: what the Windows launchers
 run (`python -m vif38_bilan.cli.poste page|console`, see packaging/windows/lanceurs/).
 
 The work page's workspace is %VIF38_ESPACE%, else the folder vif38-bilan in the user's Documents
@@ -12,40 +12,11 @@ import os
 import sys
 from pathlib import Path
 
+from vif38_bilan.cli.console import console_sure
+from vif38_bilan.cli.principal import cli
+from vif38_bilan.espace import FICHIER_CONFIG
+
 # Characters our messages and help use that cp1252/cp850 consoles lack (→) or may lack.
-_ECHANTILLON = "→«»éèàçœ’…"
-
-
-def console_sure(flux: list | None = None, plateforme: str | None = None) -> None:
-    """Make stdout/stderr able to print every message: a stream whose encoding cannot (cp1252 when
-    the output is redirected on Windows, `| more`, ASCII...) is switched to UTF-8 when it is a file
-    or a pipe or on Windows, else (a non-UTF-8 terminal) to '?' for what it cannot show.
-
-    flux: streams to fix (default sys.stdout, sys.stderr); plateforme: sys.platform by default.
-    Never raises: a stream that cannot be reconfigured is left as it is."""
-    plateforme = plateforme or sys.platform
-    for f in flux if flux is not None else (sys.stdout, sys.stderr):
-        encodage = getattr(f, "encoding", None)
-        if encodage is None or not hasattr(f, "reconfigure"):
-            continue
-        try:
-            _ECHANTILLON.encode(encodage)
-            continue
-        except (UnicodeEncodeError, LookupError):
-            pass
-        try:
-            terminal = f.isatty()
-        except (OSError, ValueError):
-            terminal = False
-        try:
-            if terminal and plateforme != "win32":
-                f.reconfigure(errors="replace")
-            else:
-                f.reconfigure(encoding="utf-8", errors="replace")
-        except (OSError, ValueError):
-            pass
-
-
 def documents(plateforme: str | None = None) -> Path:
     """The user's Documents folder (Windows: the known folder, wherever it was moved; elsewhere
     ~/Documents when it exists, else the home folder)."""
@@ -86,8 +57,6 @@ def espace_du_poste() -> Path:
 
 def page() -> int:
     """Open the work page on the workspace, creating it first (init asks its three questions)."""
-    from vif38_bilan.cli.principal import cli
-    from vif38_bilan.espace.reglages import FICHIER_CONFIG
 
     espace = espace_du_poste()
     if not (espace / FICHIER_CONFIG).is_file():

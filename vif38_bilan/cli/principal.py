@@ -22,6 +22,7 @@ from vif38_bilan.cli.accueil import (
     option_jobs,
 )
 from vif38_bilan.cli.arbitrages import arbitrer_cmd
+from vif38_bilan.cli.console import console_sure
 from vif38_bilan.cli.courriels import courriels
 from vif38_bilan.cli.document import (
     avec_bilan_protocole,
@@ -160,8 +161,6 @@ cli.add_command(config_cmd)
 
 def main() -> None:
     """Entry point: console made safe for any code page (help and messages never fail), then the CLI."""
-    from vif38_bilan.cli.poste import console_sure
-
     console_sure()
     cli(prog_name="vif38-bilan")
 

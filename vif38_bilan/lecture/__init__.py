@@ -1,7 +1,7 @@
 """Foundation: reading any received file safely. examen (limits, verdicts) · examen_zip ·
 examen_ole · examen_xml (hostile containers and XML before any parser) · securite (the examination of
-a file) · classeur (the one way to read a workbook) · isolee (reading in a child process with
-memory/time limits) · cellules_brutes (formula errors, merges calamine hides) · horodatage (saved
+a file) · classeur (the one way to read a workbook) · isolee and memoire_windows (reading in a child
+process with memory/time limits; on Windows through a Job Object) · cellules_brutes (formula errors, merges calamine hides) · horodatage (saved
 time in true UTC) · ooxml_strict (Strict Open XML) · export_csv (a CSV export instead of the
 workbook) · conteneurs (what a file is: e-mail, TNEF, archive, Office document) · commentaires (the
 notes, threaded comments and ODS annotations of a workbook)."""

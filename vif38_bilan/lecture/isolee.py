@@ -27,6 +27,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from vif38_bilan.lecture import memoire_windows
+
 # A value beyond this row or column is "far from the table" (a return's table has ~60 rows and
 # ~25 columns). calamine's grid for 10,000 rows x 256 columns is 80 MB: still harmless.
 LIGNE_MAX = 10_000
@@ -335,9 +337,7 @@ def _raison_de_sortie(code: int | None, plateforme: str | None = None) -> str:
     if code is None:
         return "arret"
     if (plateforme or sys.platform) == "win32":
-        from vif38_bilan.lecture.memoire_windows import CODES_MEMOIRE
-
-        return "memoire" if (code & 0xFFFFFFFF) in CODES_MEMOIRE else "arret"
+        return "memoire" if (code & 0xFFFFFFFF) in memoire_windows.CODES_MEMOIRE else "arret"
     signaux = [getattr(signal, nom, None) for nom in ("SIGABRT", "SIGKILL")]
     if code in [-s for s in signaux if s is not None] + [134, 137]:
         return "memoire"
@@ -381,9 +381,7 @@ def _silencer() -> None:
 
 def _limiter_memoire(memoire: int) -> None:
     if sys.platform == "win32":
-        from vif38_bilan.lecture.memoire_windows import limiter_memoire
-
-        limiter_memoire(memoire)
+        memoire_windows.limiter_memoire(memoire)
         return
     try:
         import resource

@@ -277,12 +277,3 @@ def phrase_indicateur(ligne: str, protocole: Protocole, code: str) -> bool:
                 if re.match(rf"^[\d\s\u00a0\u202f,]+ {re.escape(compte)}\b", ligne):
                     return True
     return False
-    for ind in action.indicateurs:
-        if ligne.startswith(f"{ind.libelle} : "):
-            return True
-        for tete in ("Nombre de ", "Nombre d'", "Nombre d’"):
-            if ind.libelle.startswith(tete):
-                compte = ind.libelle[len(tete) :].strip()
-                if re.match(rf"^[\d\s\u00a0\u202f,]+ {re.escape(compte)}\b", ligne):
-                    return True
-    return False

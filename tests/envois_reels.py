@@ -101,10 +101,11 @@ def eml(pieces: dict[str, bytes], sortie: Path, sujet: str = "Bilan 2023") -> Pa
     return sortie
 
 
-def archive_zip(pieces: dict[str, bytes], sortie: Path) -> Path:
-    """A .zip of returns (Windows « Envoyer vers → Dossier compressé »), macOS leftovers included."""
+def archive_zip(pieces: dict[str, bytes], sortie: Path, compression: int = zipfile.ZIP_DEFLATED) -> Path:
+    """A .zip of returns (Windows « Envoyer vers → Dossier compressé »), macOS leftovers included;
+    compression=zipfile.ZIP_STORED for an archive that only stores (Python's and some tools' default)."""
     tampon = io.BytesIO()
-    with zipfile.ZipFile(tampon, "w", zipfile.ZIP_DEFLATED) as z:
+    with zipfile.ZipFile(tampon, "w", compression) as z:
         for nom, donnees in pieces.items():
             z.writestr(nom, donnees)
             z.writestr("__MACOSX/._" + nom.rsplit("/", 1)[-1], b"\0\5\26\7")

@@ -78,7 +78,7 @@ def test_panique_sur_l_historique_devient_une_anomalie(protocole, classeur, tmp_
     monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", panique)
     h = lire_historique(protocole, sorties, annee + 1)
     assert [a.regle for a in h.anomalies] == ["historique_illisible"]
-    assert "illisible (FichierRefuse)" in h.anomalies[0].message
+    assert "illisible (fichier refusé à l'examen de sécurité)" in h.anomalies[0].message
 
 
 def test_copie_annotee_faite_des_octets_controles(protocole, tmp_path):

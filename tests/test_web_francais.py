@@ -221,7 +221,7 @@ def test_echec_inattendu_d_un_travail_sans_texte_anglais(app, c, espace):
     t = app.config["VIF38"].travaux.lancer("Production du bilan 2023", 2023, "bilan", panne)
     _attendre(app)
     _, page = _get(c, f"/travail/{t.id}")
-    assert "Le travail n'a pas abouti" in page and "Erreur inattendue (OSError)" in page
+    assert "Le travail n'a pas abouti" in page and "Erreur inattendue (accès au fichier impossible)" in page
     _sans_chemin_ni_anglais(page, espace)
     assert "No space" not in page
 

@@ -281,7 +281,7 @@ def _non_renseignees(r: Redacteur, p: Protocole, annee: int, c: Consolidation, l
 def _fichiers(r: Redacteur, p: Protocole, resultat: ResultatControle, c: Consolidation, largeur: float) -> None:
     r.titre("Fichiers lus", 1)
     for y, chemin in sorted(c.historiques.items()):
-        r.para(f"Données {y} : historique relu dans {chemin}.")
+        r.para(f"Données {y} : historique relu dans {fichiers.chemin_lisible(chemin)}.")
     if not resultat.fichiers:
         _rien(r, "Aucun fichier dans le dossier des retours.")
         return

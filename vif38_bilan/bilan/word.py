@@ -15,7 +15,7 @@ from typing import Any
 
 from vif38_bilan.bilan.prototypes import Prototypes
 from vif38_bilan.exceptions import FichierRefuse
-from vif38_bilan.commun.textes import texte_propre as _texte_propre
+from vif38_bilan.commun.textes import texte_propre as _texte_propre, nature_erreur
 
 # Styles created by the bilan (in the default document and in a --modele base).
 S_TABLEAU = "Bilan tableau"
@@ -331,7 +331,7 @@ def ouvrir_modele(modele: Path) -> Any:
         return docx.Document(str(modele))
     except Exception as e:
         raise FichierRefuse(
-            f"Le modèle « {modele} » n'est pas un document Word utilisable ({type(e).__name__}) : "
+            f"Le modèle « {modele} » n'est pas un document Word utilisable ({nature_erreur(e)}) : "
             "ouvrez-le dans Word ou LibreOffice et enregistrez-le au format .docx, puis relancez."
         ) from e
 

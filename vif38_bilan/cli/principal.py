@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from vif38_bilan.commun import nature_erreur
 from vif38_bilan import cycle
 from vif38_bilan.cli import imports as cli_import
 from vif38_bilan.cli.accueil import (
@@ -126,7 +127,7 @@ class Groupe(click.Group):
             if ctx.obj is not None and getattr(ctx.obj, "debug", False):
                 raise
             raise click.ClickException(
-                f"Erreur inattendue ({type(e).__name__} : {e}). Relancez avec --debug pour le détail "
+                f"Erreur inattendue ({nature_erreur(e)}). Relancez avec --debug pour le détail "
                 "et transmettez-le à l'équipe vif38-bilan."
             ) from None
 

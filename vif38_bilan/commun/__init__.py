@@ -6,7 +6,13 @@ sans_numpy (openpyxl loads without numpy)."""
 from vif38_bilan.commun.paresseux import exports
 
 # What the faces show as the library writes it (sizes, figures, names).
-_NOMS = {"nombre": "nombres", "taille": "nombres", "nom_affichable": "textes", "sans_bidi": "textes"}
+_NOMS = {
+    "nombre": "nombres",
+    "taille": "nombres",
+    "nom_affichable": "textes",
+    "sans_bidi": "textes",
+    "nature_erreur": "textes",
+}
 
 __getattr__ = exports(__name__, _NOMS)
 __all__ = sorted(_NOMS)

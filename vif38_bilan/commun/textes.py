@@ -174,3 +174,35 @@ def couper_octets(texte: str, octets: int) -> str:
     if coupe and len(coupe) < len(texte) and unicodedata.combining(texte[len(coupe)]):
         coupe = coupe[:-1]
     return coupe
+
+
+# What an unexpected error is, in French (never the exception's English name on a page or in a message).
+_NATURES_ERREUR = (
+    (MemoryError, "mémoire insuffisante"),
+    (RecursionError, "structure trop imbriquée"),
+    (UnicodeError, "caractères illisibles"),
+    (PermissionError, "accès refusé"),
+    (FileNotFoundError, "fichier introuvable"),
+    (OSError, "accès au fichier impossible"),
+    (KeyError, "contenu inattendu"),
+    (IndexError, "contenu inattendu"),
+    (ValueError, "contenu inattendu"),
+    (TypeError, "contenu inattendu"),
+    (ArithmeticError, "calcul impossible"),
+)
+
+
+def nature_erreur(e: BaseException) -> str:
+    """A French name for an unexpected error ("mémoire insuffisante", "contenu inattendu"…), for the
+    messages that must say something without the exception's English class name; "erreur interne"
+    otherwise (the class name and the traceback are for --debug)."""
+    if type(e).__name__ == "BadZipFile":
+        return "archive abîmée"
+    if type(e).__name__ == "FichierRefuse":
+        return "fichier refusé à l'examen de sécurité"
+    return next((texte for classe, texte in _NATURES_ERREUR if isinstance(e, classe)), "erreur interne")
+
+
+def de(nom: str) -> str:
+    """« de » before a name, elided before a vowel or a mute h: « de Jean », « d'Odile », « d'ODILE »."""
+    return f"d'{nom}" if sans_accents(nom[:1]).lower() in ("a", "e", "i", "o", "u", "y", "h") else f"de {nom}"

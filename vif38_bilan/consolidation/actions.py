@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vif38_bilan.espace.fichiers import chemin_lisible
 from vif38_bilan.consolidation.arbitrages import Arbitrage
 from vif38_bilan.consolidation.completude import Attente
 from vif38_bilan.consolidation.indicateurs import (
@@ -416,7 +417,7 @@ def _annee_historique(action: Action, annee: int, h: Historique, nettoyer: _Nett
     cellules = h.cellules.get(annee, {})
 
     def ou(rubrique: str, feuille: str) -> Source | None:
-        return Source(str(fichier), feuille, cellules.get((action.code, rubrique), ""), "") if fichier else None
+        return Source(chemin_lisible(fichier), feuille, cellules.get((action.code, rubrique), ""), "") if fichier else None
 
     for k, ind in enumerate(action.indicateurs):
         if ind.type == "texte" and isinstance(valeurs[k], str):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vif38_bilan.espace.fichiers import chemin_lisible
 from vif38_bilan.consolidation.completude import Attente, manques
 from vif38_bilan.referentiel.agregation import agreger as agreger_regle
 from vif38_bilan.referentiel.agregation import par_pilote
@@ -120,7 +121,7 @@ def consolider_chiffres(
                 sources[:] = [s for s in sources if not (s.annee == y and s.code_action == code)]
                 sources.append(
                     LigneSource(
-                        y, code, rubrique, "", "historique", lues[code], str(historique.sources.get(y, "")),
+                        y, code, rubrique, "", "historique", lues[code], chemin_lisible(historique.sources[y]) if y in historique.sources else "",
                         FEUILLE_CHIFFRES, historique.chiffres_cellules.get(y, {}).get(code, ""),
                         historique.empreintes.get(y, ""),
                     )

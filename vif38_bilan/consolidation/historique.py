@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vif38_bilan.commun.textes import nature_erreur
 from vif38_bilan.espace import fichiers
 from vif38_bilan.gabarits import disposition
 from vif38_bilan.regles import (
@@ -168,7 +169,7 @@ class _LectureAnnee:
             feuilles = {n: lire_feuille(wb, n, skip_empty_area=False)[0] for n in wb.sheet_names if n in utiles}
         except Exception as e:  # FichierRefuse from securite, or any parser failure (calamine raises several types)
             self.erreur(
-                f"Le classeur historique {self.chemin} est illisible ({type(e).__name__}) : ouvrez-le dans Excel ou "
+                f"Le classeur historique {self.chemin} est illisible ({nature_erreur(e)}) : ouvrez-le dans Excel ou "
                 f"LibreOffice et enregistrez-le au format .xlsx, ou recréez-le avec « vif38-bilan historique --annee "
                 f"{self.y} --remplacer », puis relancez."
             )

@@ -17,7 +17,7 @@ from collections.abc import Generator, Mapping
 from typing import Any
 
 from vif38_bilan import regles as r
-from vif38_bilan.commun.textes import sans_invisibles
+from vif38_bilan.commun.textes import sans_invisibles, de
 from vif38_bilan.gabarits import disposition as d
 from vif38_bilan.regles import Anomalie
 from vif38_bilan.controle.valeurs import en_texte
@@ -60,7 +60,7 @@ def _sans_donnees(texte: str, protocole: Any) -> str:
 
 def verifier_comptabilite(ctx: Any, retour: Any, pilote: Any) -> Verif:
     """Findings for every cell and comment not read as an answer; returns action code → the
-    comments to add to its observations ("[Commentaire en J10] …", no author), personal data removed.
+    comments to add to its observations ("[Commentaire] …", no author nor cell), checked by the gate after.
     Past _PAR_FEUILLE cells of one sheet (a whole table pasted beside), one finding counts the rest."""
     if retour.ligne_entete is None:
         return {}
@@ -262,13 +262,14 @@ def _commentaires(ctx: Any, retour: Any, par_ligne: Mapping[int, Any]) -> Verif:
     for c in retour.commentaires:
         n = int("".join(ch for ch in c.ref if ch.isdigit()) or 0)
         sur = dataclasses.replace(ctx, feuille=c.feuille)
-        qui = f"de {c.auteur}" if c.auteur else "sans auteur"
+        qui = de(c.auteur) if c.auteur else "sans auteur"
         li = par_ligne.get(n) if c.feuille == retour.feuille else None
         if li is not None:
-            texte = _sans_donnees(" ".join(c.texte.split()), ctx.protocole)
-            # In the observations (the signed bilan) the comment is the pilot's, like the observations
-            # themselves: its author's name stays out of them (issue 24), the report keeps it.
-            repris.setdefault(li.code, []).append(f"[Commentaire en {c.ref}] {texte}")
+            # Carried as written: the gate (barriere.py, parent process) examines the observations it
+            # joins with the language model, raises the erreur there and removes the data from every
+            # output. In the observations (the signed bilan) the comment is the pilot's, like the
+            # observations themselves: neither its author's name nor its cell (the report keeps both).
+            repris.setdefault(li.code, []).append(f"[Commentaire] {' '.join(c.texte.split())}")
             message = r.COMMENTAIRE_REPRIS.texte(qui=qui, code=li.code, texte=citer(c.texte, ctx.protocole))
             yield sur.anomalie(r.COMMENTAIRE_REPRIS, message, c.ref, li.code)
         else:

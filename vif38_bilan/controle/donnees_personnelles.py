@@ -378,6 +378,13 @@ def _reconnus(texte: str, exceptions: Exceptions) -> Iterable[Passage]:
 # ---------------------------------------------------------------- public functions
 
 
+def _processus_de_lecture() -> bool:
+    """True in a child process of the reading isolation (multiprocessing): no language model there."""
+    import multiprocessing
+
+    return multiprocessing.parent_process() is not None
+
+
 def reperer(texte: str, exceptions: Exceptions = AUCUNE, modele: bool = True) -> list[Passage]:
     """Spans of likely personal data in ``texte``, sorted, merged when they overlap.
 
@@ -402,7 +409,9 @@ def _reperer(texte: str, exceptions: Exceptions, modele: bool) -> tuple[Passage,
     trouves += _adresses(vu)
     trouves += _motif(_RE_NAISSANCE, Nature.NAISSANCE, vu)
     trouves += _noms(vu, exceptions)
-    if modele and _a_examiner(vu, exceptions):
+    # Never in a reading child (lecture/isolee.py): its memory cap is too small for the model, and
+    # whatever it reads is examined again by the gate (barriere.py) in the parent process.
+    if modele and not _processus_de_lecture() and _a_examiner(vu, exceptions):
         trouves += _par_modele(vu, exceptions)
     retenus: list[Passage] = []
     for p in sorted(trouves, key=lambda p: (p.debut, -p.fin)):

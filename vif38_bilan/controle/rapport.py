@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from vif38_bilan.espace import fichiers
-from vif38_bilan.commun.textes import tronquer
+from vif38_bilan.commun.textes import tronquer, de
 from vif38_bilan.commun.textes import lignes_repliees
 from vif38_bilan.regles import A_CORRIGER, AVERTISSEMENT, ERREUR, IGNORE, REMPLACE, VALIDE, Anomalie
 from vif38_bilan.commun.classeur_flux import Feuille, ecrire_classeur
@@ -322,7 +322,7 @@ def _commentaires_du_pilote(lu: Any, wb: Any) -> dict[tuple[str, str], list[str]
     for c in lire_commentaires(lu.donnees, lu.format, [n for n in wb.sheetnames]):
         if c.feuille not in wb.sheetnames:
             continue
-        qui = f"Commentaire de {c.auteur}" if c.auteur else "Commentaire"
+        qui = f"Commentaire {de(c.auteur)}" if c.auteur else "Commentaire"
         siens.setdefault((c.feuille, c.ref), []).append(f"{qui} : {c.texte}")
         wb[c.feuille][c.ref].comment = None
     return siens

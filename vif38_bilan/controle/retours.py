@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from vif38_bilan.commun.textes import nature_erreur
 from vif38_bilan.lecture import horodatage
 from vif38_bilan.saisies.dossiers import EXTENSIONS_CLASSEURS
 from vif38_bilan.regles import (
@@ -291,7 +292,7 @@ def controler_fichier(
         anomalie = Anomalie(nom, e.feuille, e.cellule, None, regle.gravite, message, regle.id, fichier.pilote)
         return ResultatFichier(fichier, [anomalie], [])
     except Exception as e:  # a parser bug must not stop the other files
-        message = FICHIER_ILLISIBLE.texte(type=type(e).__name__)
+        message = FICHIER_ILLISIBLE.texte(type=nature_erreur(e))
         fichier.motif = message
         return ResultatFichier(fichier, [_sur_fichier(nom, FICHIER_ILLISIBLE, message)], [])
 

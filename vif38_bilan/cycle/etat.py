@@ -172,7 +172,8 @@ def _liste(noms: list[str], n: int = 4) -> str:
     """ "Police, CAF et 3 autres" — a sentence's list of names."""
     if len(noms) <= n:
         return ", ".join(noms[:-1]) + (" et " if len(noms) > 1 else "") + noms[-1] if noms else ""
-    return ", ".join(noms[:n]) + f" et {len(noms) - n} autres"
+    reste = len(noms) - n
+    return ", ".join(noms[:n]) + f" et {reste} autre{'s' if reste > 1 else ''}"
 
 
 def _pl(n: int, mot: str) -> str:

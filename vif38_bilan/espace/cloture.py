@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
+from vif38_bilan.commun.textes import nature_erreur
 from vif38_bilan.espace import fichiers
 from vif38_bilan.commun.ecriture import ecrire_texte
 from vif38_bilan.exceptions import AnneeValidee, SortieBloquee, Vif38Error
@@ -96,7 +97,7 @@ def lire_validation(dossier: str | Path, annee: int) -> Validation | None:
         return Validation(int(d["annee"]), str(d["valide_le"]), tuple(Empreinte(**e) for e in d["empreintes"]))
     except (ValueError, KeyError, TypeError) as e:
         raise Vif38Error(
-            f"Le fichier de validation « {chemin} » est illisible ({type(e).__name__}) : il ne doit pas être modifié "
+            f"Le fichier de validation « {chemin} » est illisible ({nature_erreur(e)}) : il ne doit pas être modifié "
             "à la main. Remettez-le depuis une sauvegarde ; l'année reste considérée comme validée."
         ) from e
 

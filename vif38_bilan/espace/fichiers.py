@@ -4,6 +4,8 @@ from these (the year's outputs in sorties/AAAA/, the workbooks in gabarits/AAAA/
 
 from __future__ import annotations
 
+from pathlib import Path
+
 FICHIER_CONFIG = "vif38.toml"
 FICHIER_CONTACTS = "contacts.xlsx"
 FICHIER_MODELE = "modele-bilan.docx"  # the agent's Word base proposed by `vif38-bilan modele`
@@ -50,3 +52,9 @@ def nom_validation(annee: int) -> str:
 def nom_journal(annee: int) -> str:
     """The log of freezes and reopenings: "journal-validation-2023.txt"."""
     return f"journal-validation-{annee}.txt"
+
+
+def chemin_lisible(chemin: str | Path) -> str:
+    """An output of the workspace named as the agent finds it, never by its absolute path (which
+    carries her user name): "sorties/2022/consolidation-2022.xlsx"."""
+    return "/".join(Path(chemin).parts[-3:])

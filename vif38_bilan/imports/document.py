@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vif38_bilan.commun.textes import nature_erreur
 from vif38_bilan.exceptions import DocumentIllisible
 from vif38_bilan.imports.conversion import A_CONVERTIR, convertir_en_docx
 
@@ -110,7 +111,7 @@ def ouvrir_document(chemin: Path):
         raise
     except Exception as e:  # zipfile, lxml and python-docx raise several unrelated types
         raise DocumentIllisible(
-            f"Le document « {chemin.name} » est illisible ({type(e).__name__}) : ouvrez-le dans Word, "
+            f"Le document « {chemin.name} » est illisible ({nature_erreur(e)}) : ouvrez-le dans Word, "
             "enregistrez-le au format .docx, puis relancez la commande."
         ) from e
 

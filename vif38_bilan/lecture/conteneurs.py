@@ -23,7 +23,7 @@ from vif38_bilan.lecture.examen_ole import OleAbime, lire_ole
 from vif38_bilan.exceptions import FichierRefuse
 from vif38_bilan.lecture.examen import OLE, TAILLE_MAX, ZIP, refus
 from vif38_bilan.regles import FICHIER_ABIME, FICHIER_REFUSE
-from vif38_bilan.lecture.examen_zip import membres_archive
+from vif38_bilan.lecture.examen_zip import membres_archive, noms_membres
 
 TNEF = b"\x78\x9f\x3e\x22"
 PROFONDEUR_MAX = 4  # a zip in a message in a winmail.dat in a message: deeper is not an attachment
@@ -184,12 +184,12 @@ def _zip(donnees: bytes) -> list[tuple[str, bytes]]:
 
 
 def _paquet_bureautique(donnees: bytes) -> bool:
-    """True when the zip's central directory names [Content_Types].xml or mimetype."""
-    fin = donnees.rfind(b"PK\x01\x02")
-    if fin < 0:
+    """True when the zip's own central directory names [Content_Types].xml, mimetype or
+    META-INF/manifest.xml (an Office or OpenDocument file); an archive of returns names neither."""
+    noms = noms_membres(donnees)
+    if noms is None:
         return True  # not a readable archive: let the workbook examination say so
-    repertoire = donnees[donnees.find(b"PK\x01\x02") :]
-    return b"[Content_Types].xml" in repertoire or b"mimetype" in repertoire or b"META-INF/manifest.xml" in repertoire
+    return any(n in ("[Content_Types].xml", "mimetype", "META-INF/manifest.xml") for n in noms)
 
 
 # ---------------------------------------------------------------- names

@@ -407,3 +407,13 @@ def membres_archive(donnees: bytes) -> list[tuple[str, bytes]]:
             raise refus(ABIME, FICHIER_ABIME)
         sortie.append((m.nom, contenu))
     return sortie
+
+
+def noms_membres(donnees: bytes) -> list[str] | None:
+    """The member names of a zip's own central directory (the one at the end of the file, read
+    strictly), or None when it cannot be read. A stored (uncompressed) archive holding a workbook
+    carries that workbook's directory too: only the outer one says what the archive is."""
+    try:
+        return [m.nom for m in _repertoire_zip(donnees)]
+    except Exception:  # FichierRefuse or any malformed record: not readable as an archive
+        return None

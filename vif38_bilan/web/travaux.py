@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from vif38_bilan.commun import nature_erreur
 from vif38_bilan.exceptions import Vif38Error
 
 EN_COURS = "en cours"
@@ -113,7 +114,7 @@ class Travaux:
         except Exception as e:  # never a traceback on the page: a French summary naming the error's kind
             # Its text is the system's or a library's, in English and often with a full path: not shown.
             t.erreur = (
-                f"Erreur inattendue ({type(e).__name__}). Relancez la commande équivalente avec --debug "
+                f"Erreur inattendue ({nature_erreur(e)}). Relancez la commande équivalente avec --debug "
                 "pour le détail et transmettez-le à l'équipe vif38-bilan."
             )
             t.etat = ECHEC

@@ -59,7 +59,9 @@ def nom_de_fichier(nom: str, exceptions: Exceptions) -> tuple[str, tuple[str, ..
         # Names that software gives (.DS_Store, ~$classeur, .~lock…): identifiers only, no name model.
         modele = not partie.startswith((".", "~"))
         # Read both ways: « _ » as a space for names, the raw text for an e-mail address.
-        passages = _fusion([*reperer(vu, exceptions, modele), *reperer(tige, exceptions, modele=False)])
+        passages = _fusion(
+            [*reperer(vu, exceptions, modele), *reperer(tige, exceptions, modele=False), *_groupes(vu, exceptions, modele)]
+        )
         if passages:
             morceaux, pos = [], 0
             for p in passages:
@@ -70,6 +72,22 @@ def nom_de_fichier(nom: str, exceptions: Exceptions) -> tuple[str, tuple[str, ..
             natures_ += [p.nature.value for p in passages]
         parties.append(tige + ext)
     return "/".join(parties), tuple(dict.fromkeys(natures_))
+
+
+# A run of two or more capitalised words: in a file name it is read alone too, since a file name is
+# no sentence and the language model weighs a name by its context (« … suivi Ginette Marchal 2023 »).
+_RE_GROUPE = re.compile(r"[A-ZÀ-ÖØ-Þ][\wÀ-ÿ'’-]+(?:\s+[A-ZÀ-ÖØ-Þ][\wÀ-ÿ'’-]+)+")
+
+
+def _groupes(vu: str, exceptions: Exceptions, modele: bool) -> list[Any]:
+    """Personal data found in each capitalised run of a file name's part, examined on its own."""
+    if not modele:
+        return []
+    trouves = []
+    for m in _RE_GROUPE.finditer(vu):
+        for p in reperer(m.group(0), exceptions, modele):
+            trouves.append(dataclasses.replace(p, debut=p.debut + m.start(), fin=p.fin + m.start()))
+    return trouves
 
 
 def _fusion(passages: list[Any]) -> list[Any]:

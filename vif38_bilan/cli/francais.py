@@ -24,8 +24,9 @@ import click.utils
 MESSAGES: dict[str, str] = {
     # help screens
     "Usage:": "Utilisation :",
-    "Options": "Options",
-    "Commands": "Commandes",
+    # click writes the heading then ":" itself: the space gives French typography (« Options : »).
+    "Options": "Options\u00a0",
+    "Commands": "Commandes\u00a0",
     "Positional arguments": "Arguments",
     "default: {default}": "par défaut : {default}",
     "required": "obligatoire",

@@ -31,7 +31,9 @@ def cout_par_ligne(preparer, ecrire) -> tuple[float, float]:
     return (temps[b] - temps[a]) / (b - a), (temps[c] - temps[b]) / (c - b)
 
 
-def _rapport(protocole, dossier: Path):
+def fabrique_rapport(protocole, dossier: Path):
+    """(preparer(n) → a synthetic check result of n files and n findings, ecrire(result, n)) for the
+    control report; also used by tests/test_vitesse.py, which counts calls instead of time."""
     from vif38_bilan.controle.rapport import ecrire_rapport
     from vif38_bilan.controle.resultats import FichierControle, ResultatControle
     from vif38_bilan.regles import AVERTISSEMENT, ERREUR, VALIDE, Anomalie
@@ -55,7 +57,9 @@ def _rapport(protocole, dossier: Path):
     return preparer, lambda r, n: ecrire_rapport(r, protocole, dossier / str(n))
 
 
-def _consolidation(protocole, dossier: Path):
+def fabrique_consolidation(protocole, dossier: Path):
+    """(preparer(n) → a consolidation whose sources sheet has n synthetic rows, ecrire(c, n)) for the
+    consolidation workbook; also used by tests/test_vitesse.py."""
     from vif38_bilan.consolidation.actions import Consolidation, LigneSource
     from vif38_bilan.consolidation.classeur import ecrire_consolidation
 
@@ -83,7 +87,7 @@ def mesurer_ecrivains() -> None:
 
     protocole = charger_protocole()
     with tempfile.TemporaryDirectory(prefix="vif38-ecrivains-") as d:
-        for nom, fabrique in (("rapport", _rapport), ("consolidation", _consolidation)):
+        for nom, fabrique in (("rapport", fabrique_rapport), ("consolidation", fabrique_consolidation)):
             premier, second = cout_par_ligne(*fabrique(protocole, Path(d)))
             print(
                 f"ecrivain {nom} us_par_ligne 250->1000={premier * 1e6:.0f} 1000->3000={second * 1e6:.0f} "

@@ -15,7 +15,7 @@ ANNEES = {2022: ("EN COURS", 123, "Douze sessions de formation."), 2023: ("EFFEC
 
 
 def _annee(espace, annee: int, statut: str, valeur: int, observation: str) -> None:
-    chemins = v.produire_gabarits(espace, annee, pilotes=["DDFE"], maintenant=datetime(annee + 1, 1, 10, 9))
+    chemins = v.produire_gabarits(espace, annee, pilotes=["DDFE"], maintenant=datetime(annee + 1, 1, 10, 9)).chemins
     reponses = reponses_inventees(espace.protocole, "DDFE", annee)
     reponses["1-1-1"].update(statut=statut, valeurs=[valeur], observations=observation)
     remplir_gabarit(
@@ -59,3 +59,20 @@ def test_bilan_de_fin_de_protocole(tmp_path, monkeypatch):
     assert r.exit_code == 1 and "n'est la période d'aucun protocole de cet espace (2022-2024)" in r.output
     r = CliRunner().invoke(cli, ["bilan"])
     assert r.exit_code == 2 and "--protocole AAAA-AAAA" in r.output
+
+
+def test_fin_de_protocole_ne_cumule_pas_un_stock():
+    """The end-of-protocol table follows the indicator's temporalité (referentiel/temporalite.cumuler):
+    1-5-2 counts the networks that exist (a stock): its latest level, never the sum of the years."""
+    from vif38_bilan.bilan.fin_protocole import _chiffres
+    from vif38_bilan.consolidation.historique import Historique
+    from vif38_bilan.referentiel import charger_protocole
+
+    p = charger_protocole()
+    a = p.action("1-5-2")
+    assert a.indicateurs[0].temporalite == "stock"
+    h = Historique()
+    h.valeurs = {2022: {("1-5-2", 0): 114}, 2023: {("1-5-2", 0): 108}}
+    (ligne,) = _chiffres(a, p, h)
+    assert "2022 : 114 ; 2023 : 108 ; niveau en 2023 : 108 (stock, non cumulé)" in ligne
+    assert "total" not in ligne and "222" not in ligne

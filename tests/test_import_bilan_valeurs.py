@@ -16,7 +16,7 @@ from vif38_bilan.gabarits.remplissage import chiffres_inventes, identite_invente
 
 def _bilan_2022(racine):
     espace = v.creer_espace(racine, courriel="ddfe@exemple.invalid", date_limite="15/02/2023")
-    chemins = v.produire_gabarits(espace, 2022, pilotes=["DDFE"], maintenant=datetime(2023, 1, 10, 9))
+    chemins = v.produire_gabarits(espace, 2022, pilotes=["DDFE"], maintenant=datetime(2023, 1, 10, 9)).chemins
     reponses = reponses_inventees(espace.protocole, "DDFE", 2022)
     reponses["1-1-1"].update(statut="EN COURS", valeurs=[123], observations="Douze sessions de formation.")
     remplir_gabarit(

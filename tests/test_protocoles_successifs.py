@@ -106,7 +106,7 @@ def test_referentiel_montre_les_deux(espace, monkeypatch):
 
 
 def test_2024_puis_2025_premiere_annee_du_nouveau_protocole(espace):
-    g2024 = v.produire_gabarits(espace, 2024, pilotes=["DDFE"], maintenant=MAINTENANT)
+    g2024 = v.produire_gabarits(espace, 2024, pilotes=["DDFE"], maintenant=MAINTENANT).chemins
     assert [c.parent.name for c in g2024] == ["2024"]
     e2024 = espace.pour_annee(2024)
     r2024 = reponses_inventees(e2024.protocole, "DDFE", 2024)
@@ -117,7 +117,7 @@ def test_2024_puis_2025_premiere_annee_du_nouveau_protocole(espace):
         chiffres=chiffres_inventes(e2024.protocole, "DDFE", 2024),
     )  # fmt: skip
     v.produire_bilan(espace, 2024, date_edition=date(2025, 4, 10))  # on the embedded protocol
-    chemins = v.produire_gabarits(espace, 2025, maintenant=MAINTENANT)
+    chemins = v.produire_gabarits(espace, 2025, maintenant=MAINTENANT).chemins
     assert len(chemins) == len(espace.protocoles[1].pilotes_actifs())
     e2025 = espace.pour_annee(2025)
     ddfe = reponses_inventees(e2025.protocole, "DDFE", 2025)

@@ -17,11 +17,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from vif38_bilan.consolidation.actions import Consolidation, LigneSource
-from vif38_bilan.consolidation.classeur import ecrire_consolidation
-from vif38_bilan.controle.rapport import FEUILLE_ANOMALIES, ecrire_rapport
-from vif38_bilan.controle.resultats import FichierControle, ResultatControle
-from vif38_bilan.regles import AVERTISSEMENT, ERREUR, VALIDE, Anomalie
+from benchmarks.ecrivains import fabrique_consolidation, fabrique_rapport
+from vif38_bilan.controle.rapport import FEUILLE_ANOMALIES
 
 ANNEE = 2023
 TAILLES = (250, 1000, 3000)
@@ -51,28 +48,8 @@ def cout_par_ligne(preparer, ecrire) -> tuple[float, float, int]:
     return (appels[b] - appels[a]) / (b - a), (appels[c] - appels[b]) / (c - b), pics[c] - pics[a]
 
 
-def resultat_synthetique(n: int, dossier: Path) -> ResultatControle:
-    fichiers = [FichierControle(dossier / f"r{i}.xlsx", f"dep/r{i}.xlsx", VALIDE, pilote="CAF") for i in range(n)]
-    anomalies = [
-        Anomalie(
-            f"dep/r{i}.xlsx",
-            "Saisie",
-            f"J{i % 50 + 8}",
-            "1-1-1",
-            (ERREUR, AVERTISSEMENT)[i % 2],
-            "x" * 80,
-            "statut_inconnu",
-        )
-        for i in range(n)
-    ]
-    return ResultatControle(ANNEE, fichiers, anomalies, [], [])
-
-
 def test_rapport_de_controle_lineaire(protocole, tmp_path):
-    def ecrire(resultat: ResultatControle, n: int) -> None:
-        ecrire_rapport(resultat, protocole, tmp_path / str(n))
-
-    premier, second, memoire = cout_par_ligne(lambda n: resultat_synthetique(n, tmp_path), ecrire)
+    premier, second, memoire = cout_par_ligne(*fabrique_rapport(protocole, tmp_path))
     assert second <= 1.05 * premier, f"{premier:.0f} appels/ligne puis {second:.0f} appels/ligne"
     # A writer keeping its cells (openpyxl's normal mode) holds ~2,500 bytes per such row; streamed, < 1,000.
     assert memoire / 2750 < 1500, f"{memoire / 2750:.0f} octets par ligne : les cellules restent en mémoire"
@@ -80,26 +57,8 @@ def test_rapport_de_controle_lineaire(protocole, tmp_path):
     assert [r[7] for r in ws.iter_rows(min_row=3001, max_row=3001, values_only=True)] == ["x" * 80]
 
 
-class _AvecSources(Consolidation):
-    """A consolidation of no return whose sources sheet gets synthetic rows."""
-
-    lignes: list[LigneSource] = []
-
-    @property
-    def sources(self) -> list[LigneSource]:
-        return self.lignes
-
-
 def test_classeur_de_consolidation_lineaire(protocole, tmp_path):
-    def preparer(n: int) -> Consolidation:
-        c = _AvecSources(protocole, ANNEE, (2022, ANNEE), {}, [], [])
-        c.lignes = [
-            LigneSource(ANNEE, "1-1-1", "Indicateur 1", "CAF", "", i, f"r{i}.xlsx", "Saisie", "J8", "0" * 64)
-            for i in range(n)
-        ]
-        return c
-
-    premier, second, memoire = cout_par_ligne(preparer, lambda c, n: ecrire_consolidation(c, tmp_path / f"c{n}.xlsx"))
+    premier, second, memoire = cout_par_ligne(*fabrique_consolidation(protocole, tmp_path))
     assert second <= 1.05 * premier, f"{premier:.0f} appels/ligne puis {second:.0f} appels/ligne"
     # A writer keeping its cells (openpyxl's normal mode) holds ~2,500 bytes per such row; streamed, < 1,000.
     assert memoire / 2750 < 1500, f"{memoire / 2750:.0f} octets par ligne : les cellules restent en mémoire"

@@ -22,8 +22,9 @@ from vif38_bilan.referentiel.temporalite import Temporalite
 def tableau_manquants(r: Redacteur, p: Protocole, manquants: list[str], largeur: float) -> None:
     """A neutral table of the pilots without a usable return: pilot, actions led, actions co-piloted."""
     t = r.tableau(repartir(largeur, [6.0, 5.5, 5.5]), ["Pilote", "Chef de file de", "Co-pilote de"])
+    connus = {x.code for x in p.pilotes}
     for code in manquants:
-        roles = p.actions_du_pilote(code) if code in {x.code for x in p.pilotes} else []
+        roles = p.actions_du_pilote(code) if code in connus else []
         cells = r.ligne(t)
         r.texte_cellule(cells[0], etiquette(p, code))
         r.texte_cellule(cells[1], ", ".join(a.code for a, role in roles if role == "chef de file"))
@@ -42,8 +43,9 @@ def annexes(r: Redacteur, p: Protocole, annee: int, c: Consolidation, resultat: 
         tableau_manquants(r, p, c.manquants, largeur)
 
     r.titre("Annexe 2 — Méthode", 2)
+    puce = "List Bullet" if "List Bullet" in {s.name for s in r.doc.styles} else None
     for m in (*phrases_methode(c, resultat.nb_erreurs), *phrases_barriere()):
-        r.para(m, "List Bullet" if "List Bullet" in {s.name for s in r.doc.styles} else None)
+        r.para(m, puce)
     for y in c.annees:
         if y == annee:
             continue

@@ -42,7 +42,10 @@ def texte_evolution(ligne: LigneConsolidee, annee: int) -> str:
         return "stable"
     if avant.valeur == 0:
         return f"+{nombre(apres)}"
-    t = (apres - avant.valeur) / avant.valeur * 100
+    variation = ligne.variation(annee)  # the one formula, shared with the consolidation workbook
+    if variation is None:  # this year's figure covers several years
+        return NON_COMPARABLE
+    t = variation * 100
     chiffre = f"{abs(t):.0f}" if round(abs(t)) >= 1 else f"{abs(t):.1f}".replace(".", ",")
     return f"{'+' if t > 0 else '−'}{chiffre}{NBSP}%"
 

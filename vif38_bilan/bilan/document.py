@@ -370,13 +370,13 @@ def remplir_sommaire(r: Redacteur) -> None:
     p = r.sommaire
     if p is None or not r.titres:
         return
-    runs = p._p.findall(word._w("r"))
+    runs = p._p.findall(word.balise_w("r"))
     attente, fin = runs[3], runs[4]
     precedent = p
     for i, (niveau, texte) in enumerate(r.titres):
         if i == 0:
             par = p
-            attente.find(word._w("t")).text = texte
+            attente.find(word.balise_w("t")).text = texte
         else:
             par = r.doc.add_paragraph()
             precedent._p.addnext(par._p)

@@ -12,6 +12,7 @@ import io
 from datetime import date
 from pathlib import Path
 
+from vif38_bilan.espace import fichiers
 from vif38_bilan.commun.ecriture import zip_stable
 from vif38_bilan.bilan import word
 from vif38_bilan.bilan.annexes import signatures
@@ -19,20 +20,20 @@ from vif38_bilan.bilan.textes import NON_RENSEIGNE, date_francaise, statut_cellu
 from vif38_bilan.bilan.word import Redacteur, repartir
 from vif38_bilan.commun.ecriture import ecrire_octets
 from vif38_bilan.consolidation.historique import Historique
+from vif38_bilan.commun.nombres import nombre
 from vif38_bilan.referentiel.protocole import Action, Protocole
+from vif38_bilan.referentiel.temporalite import Temporalite, cumuler
 
 
 def nom_bilan_protocole(protocole: Protocole) -> str:
     """ "bilan-protocole-2022-2024.docx"."""
-    return f"bilan-protocole-{protocole.periode}.docx"
+    return fichiers.nom_bilan_protocole(protocole.periode)
 
 
 def _nombre(v: object) -> str:
     if isinstance(v, bool):
         return "oui" if v else "non"
-    if isinstance(v, int):
-        return f"{v:,}".replace(",", "\u202f")
-    return str(v)
+    return nombre(v) if isinstance(v, int) else str(v)
 
 
 def _chiffres(a: Action, p: Protocole, h: Historique) -> list[str]:
@@ -45,10 +46,16 @@ def _chiffres(a: Action, p: Protocole, h: Historique) -> list[str]:
             continue
         texte = " ; ".join(f"{y} : {_nombre(v)}" for y, v in connues)
         if ind.type == "entier" and all(isinstance(v, int) and not isinstance(v, bool) for _, v in connues):
-            total = sum(v for _, v in connues)
-            texte += f" ; total {p.periode} : {_nombre(total)}"
-            if ind.cible_annuelle:
-                texte += f" (cible : {_nombre(ind.cible_annuelle * len(p.annees))} sur la période)"
+            # The one rule of what the years add up to (a stock is a level, never summed).
+            c = cumuler(ind.temporalite, ind.type, par_an, ind.cible_annuelle)
+            if Temporalite(ind.temporalite) is Temporalite.STOCK:
+                texte += f" ; niveau en {c.depuis} : {_nombre(c.valeur)} (stock, non cumulé)"
+                if c.cible:
+                    texte += f" (cible : {_nombre(c.cible)})"
+            else:
+                texte += f" ; total {p.periode} : {_nombre(c.valeur)}"
+                if c.cible:
+                    texte += f" (cible : {_nombre(c.cible)} sur la période)"
         lignes.append(f"{ind.libelle} — {texte}")
     return lignes
 

@@ -39,7 +39,7 @@ TEXTE_PERSPECTIVES = (
 )
 
 
-def _w(nom: str) -> str:
+def balise_w(nom: str) -> str:
     from docx.oxml.ns import qn
 
     return qn(f"w:{nom}")
@@ -47,7 +47,7 @@ def _w(nom: str) -> str:
 
 def _textes(p: Any) -> list[Any]:
     """The w:t of paragraph p, in order, without those of paragraphs nested in it (text boxes)."""
-    return [t for t in p.iter(_w("t")) if next(t.iterancestors(_w("p")), None) is p]
+    return [t for t in p.iter(balise_w("t")) if next(t.iterancestors(balise_w("p")), None) is p]
 
 
 def _texte(p: Any) -> str:
@@ -64,7 +64,7 @@ def reperes(doc: Any, nom_modele: str) -> dict[str, Any]:
     shares its paragraph with other text, or one inside a table."""
     trouves: dict[str, Any] = {}
     body = doc.element.body
-    for p in body.iter(_w("p")):
+    for p in body.iter(balise_w("p")):
         texte = _texte(p)
         for m in _REPERE.finditer(texte):
             nom = m.group(1).strip()
@@ -82,7 +82,7 @@ def reperes(doc: Any, nom_modele: str) -> dict[str, Any]:
             if texte.strip() != repere or p.getparent() is not body:
                 if p.getparent() is body:
                     ou = "avec d'autre texte dans son paragraphe"
-                elif next(p.iterancestors(_w("tbl")), None) is not None:
+                elif next(p.iterancestors(balise_w("tbl")), None) is not None:
                     ou = "dans un tableau"
                 else:
                     ou = "dans une zone de texte"
@@ -120,7 +120,7 @@ def remplacer_variables(doc: Any, valeurs: dict[str, str]) -> None:
     the placeholder over several runs (spell-check, a change of formatting inside the braces)."""
     motifs = {f"{{{k}}}": v for k, v in valeurs.items()}
     for element in _parties_du_document(doc):
-        for p in element.iter(_w("p")):
+        for p in element.iter(balise_w("p")):
             ts = _textes(p)
             if not ts or "{" not in "".join(t.text or "" for t in ts):
                 continue
@@ -162,22 +162,22 @@ def _remplacer_dans(ts: list[Any], motifs: dict[str, str]) -> None:
 def section_de(p: Any) -> Any:
     """The w:sectPr governing paragraph p: the next section break after it, else the body's last."""
     for suivant in p.itersiblings():
-        s = suivant.find(f"{_w('pPr')}/{_w('sectPr')}")
+        s = suivant.find(f"{balise_w('pPr')}/{balise_w('sectPr')}")
         if s is not None:
             return s
-    return p.getparent().find(_w("sectPr"))
+    return p.getparent().find(balise_w("sectPr"))
 
 
 def largeur_cm(sectPr: Any, paysage: bool) -> float:
     """The text width, in cm, of the section sectPr describes (turned landscape when paysage)."""
-    taille = sectPr.find(_w("pgSz"))
-    marges = sectPr.find(_w("pgMar"))
-    w = int(taille.get(_w("w"), 11906)) if taille is not None else 11906
-    h = int(taille.get(_w("h"), 16838)) if taille is not None else 16838
+    taille = sectPr.find(balise_w("pgSz"))
+    marges = sectPr.find(balise_w("pgMar"))
+    w = int(taille.get(balise_w("w"), 11906)) if taille is not None else 11906
+    h = int(taille.get(balise_w("h"), 16838)) if taille is not None else 16838
     if paysage:
         return round((max(w, h) - 2 * _MARGE_PAYSAGE) / _TWIPS_PAR_CM, 2)
-    gauche = int(marges.get(_w("left"), 1134)) if marges is not None else 1134
-    droite = int(marges.get(_w("right"), 1134)) if marges is not None else 1134
+    gauche = int(marges.get(balise_w("left"), 1134)) if marges is not None else 1134
+    droite = int(marges.get(balise_w("right"), 1134)) if marges is not None else 1134
     return round((w - gauche - droite) / _TWIPS_PAR_CM, 2)
 
 
@@ -193,22 +193,22 @@ def _section_paysage(base: Any) -> Any:
     """A landscape copy of the base section, inheriting its headers and footers (no reference of its own)."""
     s = copy.deepcopy(base)
     for nom in ("headerReference", "footerReference", "titlePg", "pgNumType", "type"):
-        for e in s.findall(_w(nom)):
+        for e in s.findall(balise_w(nom)):
             s.remove(e)
-    taille = s.find(_w("pgSz"))
+    taille = s.find(balise_w("pgSz"))
     if taille is None:
         taille = word.element("w:pgSz", w="11906", h="16838")
         s.append(taille)
-    w, h = int(taille.get(_w("w"), 11906)), int(taille.get(_w("h"), 16838))
-    taille.set(_w("w"), str(max(w, h)))
-    taille.set(_w("h"), str(min(w, h)))
-    taille.set(_w("orient"), "landscape")
-    marges = s.find(_w("pgMar"))
+    w, h = int(taille.get(balise_w("w"), 11906)), int(taille.get(balise_w("h"), 16838))
+    taille.set(balise_w("w"), str(max(w, h)))
+    taille.set(balise_w("h"), str(min(w, h)))
+    taille.set(balise_w("orient"), "landscape")
+    marges = s.find(balise_w("pgMar"))
     if marges is None:
         marges = word.element("w:pgMar")
         s.append(marges)
     for cote in ("top", "bottom", "left", "right"):
-        marges.set(_w(cote), str(_MARGE_PAYSAGE))
+        marges.set(balise_w(cote), str(_MARGE_PAYSAGE))
     return s
 
 
@@ -224,12 +224,12 @@ class Insertion:
         self._avant = set(self.body)
 
     def placer(self, repere: Any, paysage: bool) -> None:
-        nouveaux = [e for e in self.body if e not in self._avant and e.tag != _w("sectPr")]
+        nouveaux = [e for e in self.body if e not in self._avant and e.tag != balise_w("sectPr")]
         if paysage:
             precedent = repere.getprevious()
             if precedent is not None and precedent is self._fin_paysage:
                 # Two landscape parts in a row ([[OBJECTIFS]] then [[CALENDRIER]]): one landscape section.
-                paysage_prec = precedent.find(f"{_w('pPr')}/{_w('sectPr')}")
+                paysage_prec = precedent.find(f"{balise_w('pPr')}/{balise_w('sectPr')}")
                 self.body.remove(precedent)
                 fin = _paragraphe_de_section(paysage_prec)
             else:
@@ -238,7 +238,7 @@ class Insertion:
                 # The base's section now continues after the landscape pages: a new page, no
                 # first-page header nor page-number restart there.
                 for nom in ("titlePg", "pgNumType", "type"):
-                    for e in base.findall(_w(nom)):
+                    for e in base.findall(balise_w(nom)):
                         base.remove(e)
                 fin = _paragraphe_de_section(_section_paysage(base))
             nouveaux.append(fin)
@@ -256,12 +256,12 @@ def titres_du_document(doc: Any) -> list[tuple[int, str]]:
             if st.name == f"Heading {n}":
                 niveaux[st.style_id] = n
     titres = []
-    for p in doc.element.body.iterchildren(_w("p")):
-        style = p.find(f"{_w('pPr')}/{_w('pStyle')}")
-        if style is not None and style.get(_w("val")) in niveaux:
+    for p in doc.element.body.iterchildren(balise_w("p")):
+        style = p.find(f"{balise_w('pPr')}/{balise_w('pStyle')}")
+        if style is not None and style.get(balise_w("val")) in niveaux:
             texte = _texte(p).strip()
             if texte:
-                titres.append((niveaux[style.get(_w("val"))], texte))
+                titres.append((niveaux[style.get(balise_w("val"))], texte))
     return titres
 
 

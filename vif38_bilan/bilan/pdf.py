@@ -26,7 +26,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from vif38_bilan.commun.ecriture import ecrire_octets, processus_vivant
+from vif38_bilan.commun.ecriture import ecrire_octets, orphelins
 from vif38_bilan.exceptions import Vif38Error
 
 DELAI = 240.0  # seconds for the whole conversion (a 40-page bilan takes about 5 s)
@@ -150,17 +150,7 @@ def nettoyer_restes(dossier: str | Path) -> list[Path]:
     """Remove the conversion folders (.vif38-pdf-<pid>-…) that killed runs left in dossier: those
     whose process is gone; a live run's folder is kept. Returns what was removed."""
     retires: list[Path] = []
-    try:
-        entrees = list(os.scandir(dossier))
-    except OSError:
-        return retires
-    for e in entrees:
-        m = _TRAVAIL.match(e.name)
-        if m is None or not e.is_dir(follow_symlinks=False):
-            continue
-        pid = int(m.group(1))
-        if pid == os.getpid() or processus_vivant(pid):
-            continue
+    for e in orphelins(dossier, _TRAVAIL, dossiers=True):
         shutil.rmtree(e.path, ignore_errors=True)
         if not os.path.exists(e.path):
             retires.append(Path(e.path))

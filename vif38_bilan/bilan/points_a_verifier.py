@@ -30,7 +30,7 @@ from vif38_bilan.referentiel.agregation import Agregation
 from vif38_bilan.referentiel.protocole import Protocole
 from vif38_bilan.regles import AVERTISSEMENT, ERREUR, Anomalie
 from vif38_bilan.commun.ecriture import ecrire_octets
-from vif38_bilan.bilan.points_chiffres import sections_chiffres
+from vif38_bilan.bilan.points_chiffres import indicateurs_de_l_annee, rien, sections_chiffres
 from vif38_bilan.exceptions import Vif38Error
 
 
@@ -112,14 +112,10 @@ def construire_points_a_verifier(
     return zip_stable(tampon.getvalue(), date_edition)
 
 
-def _rien(r: Redacteur, texte: str) -> None:
-    r.para(texte, italique=True)
-
-
 def _manquants(r: Redacteur, p: Protocole, annee: int, c: Consolidation, largeur: float) -> None:
     r.titre("Retours manquants", 1)
     if not c.manquants:
-        _rien(r, f"Tous les pilotes attendus ont renvoyé un classeur {annee} utilisable.")
+        rien(r, f"Tous les pilotes attendus ont renvoyé un classeur {annee} utilisable.")
         return
     r.para(
         f"{len(c.manquants)} pilote(s) sans classeur utilisable : relancez-les (vif38-bilan courriels --annee "
@@ -145,7 +141,7 @@ def _anomalies(r: Redacteur, p: Protocole, resultat: ResultatControle, c: Consol
     erreurs = [a for a in anomalies if a.gravite == ERREUR]
     avertissements = [a for a in anomalies if a.gravite == AVERTISSEMENT]
     if not anomalies:
-        _rien(r, "Le contrôle des classeurs n'a relevé aucune anomalie.")
+        rien(r, "Le contrôle des classeurs n'a relevé aucune anomalie.")
         return
     r.para(
         "Les copies annotées et les courriels de correction (type « correction ») portent ces anomalies aux pilotes. "
@@ -162,7 +158,7 @@ def _anomalies(r: Redacteur, p: Protocole, resultat: ResultatControle, c: Consol
 def _retraits(r: Redacteur, c: Consolidation, largeur: float) -> None:
     r.titre("Données personnelles retirées du bilan", 1)
     if not c.retraits:
-        _rien(r, "Aucune donnée personnelle n'a été retirée.")
+        rien(r, "Aucune donnée personnelle n'a été retirée.")
         return
     r.para(
         f"{len(c.retraits)} texte(s) contenaient des données personnelles probables : dans le bilan et le classeur de "
@@ -186,7 +182,7 @@ def _desaccords(r: Redacteur, annee: int, c: Consolidation, largeur: float) -> N
     r.titre("Désaccords entre pilotes", 1)
     desaccords = [d for d in c.desaccords if d.annee == annee]
     if not desaccords:
-        _rien(r, "Aucun désaccord : les pilotes d'une même action ont déclaré le même statut.")
+        rien(r, "Aucun désaccord : les pilotes d'une même action ont déclaré le même statut.")
         return
     r.para(
         "Statuts différents pour une même action, ou action sans statut du chef de file : vérifiez avec les pilotes. "
@@ -206,15 +202,10 @@ def _desaccords(r: Redacteur, annee: int, c: Consolidation, largeur: float) -> N
 
 def _agregations(r: Redacteur, p: Protocole, annee: int, c: Consolidation, largeur: float) -> None:
     r.titre("Chiffres déclarés par plusieurs pilotes", 1)
-    lignes = []
-    for a in p.actions:
-        e = c.enregistrement(a.code, annee)
-        for k, _ind in enumerate(a.indicateurs):
-            ag = e.agregats[k] if e and k < len(e.agregats) else None
-            if ag is not None and ag.plusieurs:
-                lignes.append((a, k, ag))
+    agregats = ((a, k, e.agregats[k] if k < len(e.agregats) else None) for a, k, e in indicateurs_de_l_annee(p, c, annee))
+    lignes = [(a, k, ag) for a, k, ag in agregats if ag is not None and ag.plusieurs]
     if not lignes:
-        _rien(r, "Aucun indicateur n'a reçu de chiffre de plusieurs pilotes.")
+        rien(r, "Aucun indicateur n'a reçu de chiffre de plusieurs pilotes.")
         return
     r.para(
         "Règle de chaque indicateur (référentiel, colonne « Agrégation ») : somme, maximum (co-pilotes qui déclarent "
@@ -241,7 +232,7 @@ def _non_concernees(r: Redacteur, p: Protocole, annee: int, c: Consolidation, la
         (a.code, e.non_concernees) for a in p.actions if (e := c.enregistrement(a.code, annee)) and e.non_concernees
     ]
     if not lignes:
-        _rien(r, "Aucune structure d'un pilote collectif n'a laissé de ligne vide.")
+        rien(r, "Aucune structure d'un pilote collectif n'a laissé de ligne vide.")
         return
     r.para(
         "Lignes laissées entièrement vides par une structure d'un pilote collectif : « non concernée », non comptée."
@@ -264,7 +255,7 @@ def _non_renseignees(r: Redacteur, p: Protocole, annee: int, c: Consolidation, l
             if e is not None and ind.type == "entier" and annees_non_renseignees(e, k):
                 lignes.append((a.code, ind.libelle, annees_non_renseignees(e, k)))
     if not lignes:
-        _rien(r, "Chaque indicateur chiffré a une valeur pour chaque année jusqu'à celle du bilan.")
+        rien(r, "Chaque indicateur chiffré a une valeur pour chaque année jusqu'à celle du bilan.")
         return
     r.para(
         "Indicateurs chiffrés sans valeur pour une année : le bilan l'écrit « non renseignée », ne la compte pas pour "
@@ -283,7 +274,7 @@ def _fichiers(r: Redacteur, p: Protocole, resultat: ResultatControle, c: Consoli
     for y, chemin in sorted(c.historiques.items()):
         r.para(f"Données {y} : historique relu dans {fichiers.chemin_lisible(chemin)}.")
     if not resultat.fichiers:
-        _rien(r, "Aucun fichier dans le dossier des retours.")
+        rien(r, "Aucun fichier dans le dossier des retours.")
         return
     r.para(
         "Chaque statut, valeur et observation est tracé dans la feuille « sources » du classeur de consolidation "
@@ -318,7 +309,10 @@ def noter_validation_malgre_manques(dossier: str | Path, annee: int, motif: str,
 
     chemin = Path(dossier) / fichiers.nom_points(annee)
     if not chemin.is_file():
-        raise Vif38Error(f"« {chemin.name} » est introuvable : le motif reste dans le journal de validation.")
+        raise Vif38Error(
+            f"« {chemin.name} » est introuvable : le motif reste dans le journal de validation. Pour l'avoir aussi "
+            f"dans les points à vérifier, rouvrez l'année, relancez « vif38-bilan bilan --annee {annee} » puis validez."
+        )
     doc = docx.Document(str(chemin))
     r = Redacteur(doc)
     r.titre("Validation malgré des manques", 1)

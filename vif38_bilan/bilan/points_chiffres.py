@@ -5,6 +5,9 @@ that disagree with their action's status (ANNULÉE / EN ATTENTE with figures, EF
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from vif38_bilan.bilan.textes import nombre, pluriel
 from vif38_bilan.bilan.word import Redacteur, repartir
 from vif38_bilan.consolidation.actions import ORIGINE_ARBITRAGE, Consolidation
@@ -21,14 +24,15 @@ def sections_chiffres(r: Redacteur, p: Protocole, annee: int, c: Consolidation, 
     _statuts_et_chiffres(r, p, annee, c, largeur)
 
 
-def _rien(r: Redacteur, texte: str) -> None:
+def rien(r: Redacteur, texte: str) -> None:
+    """A section with nothing to check says so, in italics."""
     r.para(texte, italique=True)
 
 
 def _arbitrages(r: Redacteur, p: Protocole, annee: int, c: Consolidation, largeur: float) -> None:
     r.titre("Arbitrages de la DDFE", 1)
     if not c.arbitrages:
-        _rien(
+        rien(
             r,
             f"Aucun arbitrage pour {annee}. Pour décider quel chiffre fait foi : vif38-bilan arbitrer --annee {annee} "
             '--action CODE (--regle …, --valeur …, ou --pilote …) --motif "la raison".',
@@ -73,16 +77,20 @@ def _jour(iso: str) -> str:
     return "/".join(reversed(morceaux)) if len(morceaux) == 3 and all(m.isdigit() for m in morceaux) else iso
 
 
-def _doubles_comptes(r: Redacteur, p: Protocole, annee: int, c: Consolidation, largeur: float) -> None:
-    r.titre("Probables doubles comptes", 1)
-    lignes = []
+def indicateurs_de_l_annee(p: Protocole, c: Consolidation, annee: int) -> Iterator[tuple[Any, int, Any]]:
+    """(action, indicator index, the action's record of annee) for every indicator with a record."""
     for a in p.actions:
         e = c.enregistrement(a.code, annee)
-        for k, _ind in enumerate(a.indicateurs):
-            if e is not None and k < len(e.doubles) and e.doubles[k]:
-                lignes.append((a, k, e))
+        if e is not None:
+            for k in range(len(a.indicateurs)):
+                yield a, k, e
+
+
+def _doubles_comptes(r: Redacteur, p: Protocole, annee: int, c: Consolidation, largeur: float) -> None:
+    r.titre("Probables doubles comptes", 1)
+    lignes = [(a, k, e) for a, k, e in indicateurs_de_l_annee(p, c, annee) if k < len(e.doubles) and e.doubles[k]]
     if not lignes:
-        _rien(r, "Aucune somme de déclarations égales : pas de double compte probable.")
+        rien(r, "Aucune somme de déclarations égales : pas de double compte probable.")
         return
     r.para(
         "Règle « somme » et au moins deux déclarations égales et non nulles : probablement un même événement déclaré "
@@ -100,12 +108,11 @@ def _doubles_comptes(r: Redacteur, p: Protocole, annee: int, c: Consolidation, l
 
 def _partiels(r: Redacteur, p: Protocole, annee: int, c: Consolidation, largeur: float) -> None:
     r.titre("Chiffres partiels", 1)
-    lignes = []
-    for a in p.actions:
-        e = c.enregistrement(a.code, annee)
-        for k, _ind in enumerate(a.indicateurs):
-            if e is not None and e.partiel(k) and e.valeurs[k] is not None:
-                lignes.append((a.code, rubrique_indicateur(a, k), nombre(e.valeurs[k]), texte_partiel(e.partiel(k))))
+    lignes = [
+        (a.code, rubrique_indicateur(a, k), nombre(e.valeurs[k]), texte_partiel(e.partiel(k)))
+        for a, k, e in indicateurs_de_l_annee(p, c, annee)
+        if e.partiel(k) and e.valeurs[k] is not None
+    ]
     for ch in c.chiffres:
         for li in ch.lignes:
             v = li.valeurs.get(annee)
@@ -113,7 +120,7 @@ def _partiels(r: Redacteur, p: Protocole, annee: int, c: Consolidation, largeur:
                 libelle = ch.serie.libelle + (f" — {li.detail}" if li.detail else "")
                 lignes.append(("chiffre clé", libelle, nombre(v.valeur), texte_partiel(v.partiel)))
     if not lignes:
-        _rien(r, "Aucun chiffre partiel : chaque total a reçu les chiffres de tous ses pilotes attendus.")
+        rien(r, "Aucun chiffre partiel : chaque total a reçu les chiffres de tous ses pilotes attendus.")
         return
     r.para(
         f"{pluriel(len(lignes), 'chiffre')} sans un pilote attendu (pas de retour, ou valeur refusée) : le bilan les "
@@ -139,7 +146,7 @@ def _statuts_et_chiffres(r: Redacteur, p: Protocole, annee: int, c: Consolidatio
         elif e.statut == "EFFECTUÉE" and comptes and all(v == 0 for v in comptes):
             lignes.append((a.code, e.statut, "tous les chiffres sont à 0 : l'action a-t-elle eu lieu ?", comptes))
     if not lignes:
-        _rien(r, "Aucun chiffre déclaré pour une action annulée ou en attente, aucune action effectuée à 0.")
+        rien(r, "Aucun chiffre déclaré pour une action annulée ou en attente, aucune action effectuée à 0.")
         return
     r.para(
         "Le statut retenu ne s'accorde pas avec les chiffres déclarés : vérifiez avec le chef de file (statut ou chiffres)."

@@ -187,13 +187,13 @@ class Redacteur:
         # Raw XML: python-docx has no API for the table width (w:tblW) nor the table borders
         # (repeated here so that a --modele whose "Bilan grille" style has no borders still gets them).
         tblPr = t._tbl.tblPr
-        tblW = tblPr.find(_w("tblW"))
+        tblW = tblPr.find(balise_w("tblW"))
         if tblW is None:
             tblW = element("w:tblW")
             tblPr.append(tblW)
         total = sum(int(self.Cm(w).twips) for w in largeurs_cm)
-        tblW.set(_w("w"), str(total))
-        tblW.set(_w("type"), "dxa")
+        tblW.set(balise_w("w"), str(total))
+        tblW.set(balise_w("type"), "dxa")
         inserer_avant(
             tblPr,
             _bordures(),
@@ -288,7 +288,7 @@ class Redacteur:
         return (s.page_width - s.left_margin - s.right_margin) / 360000
 
 
-def _w(nom: str) -> str:
+def balise_w(nom: str) -> str:
     from docx.oxml.ns import qn
 
     return qn(f"w:{nom}")
@@ -340,7 +340,7 @@ def vider(doc: Any) -> Any:
     """Remove the body's content, keeping the last section's settings (header, footer, page)."""
     body = doc.element.body
     for enfant in list(body):
-        if enfant.tag != _w("sectPr"):
+        if enfant.tag != balise_w("sectPr"):
             body.remove(enfant)
     return doc
 
@@ -360,10 +360,10 @@ def styles(doc: Any, avec_modele: bool) -> None:
             st = tous[n]
             st.font.name = "Arial"
             # Raw XML: python-docx cannot remove the theme fonts that override font.name.
-            fonts = st.element.get_or_add_rPr().find(_w("rFonts"))
+            fonts = st.element.get_or_add_rPr().find(balise_w("rFonts"))
             for k in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
-                if fonts is not None and fonts.get(_w(k)) is not None:
-                    del fonts.attrib[_w(k)]
+                if fonts is not None and fonts.get(balise_w(k)) is not None:
+                    del fonts.attrib[balise_w(k)]
         tous["Heading 1"].font.size = Pt(15)
         tous["Heading 2"].font.size = Pt(12.5)
         tous["Heading 3"].font.size = Pt(11)
@@ -405,7 +405,7 @@ def styles(doc: Any, avec_modele: bool) -> None:
     if S_TABLE not in noms:
         st = tous.add_style(S_TABLE, T.TABLE)
         # Raw XML: python-docx has no API for a table style's borders and cell margins.
-        tblPr = st.element.find(_w("tblPr"))
+        tblPr = st.element.find(balise_w("tblPr"))
         if tblPr is None:
             tblPr = element("w:tblPr")
             st.element.append(tblPr)
@@ -415,15 +415,15 @@ def styles(doc: Any, avec_modele: bool) -> None:
             marges.append(element(f"w:{cote}", w=v, type="dxa"))
         tblPr.append(marges)
     # French for spelling and hyphenation. Raw XML: python-docx has no API for the document's default language.
-    defauts = doc.styles.element.find(_w("docDefaults"))
+    defauts = doc.styles.element.find(balise_w("docDefaults"))
     if defauts is not None:
-        rPr = defauts.find(f"{_w('rPrDefault')}/{_w('rPr')}")
+        rPr = defauts.find(f"{balise_w('rPrDefault')}/{balise_w('rPr')}")
         if rPr is not None:
-            lang = rPr.find(_w("lang"))
+            lang = rPr.find(balise_w("lang"))
             if lang is None:
                 lang = element("w:lang")
                 rPr.append(lang)
-            lang.set(_w("val"), "fr-FR")
+            lang.set(balise_w("val"), "fr-FR")
 
 
 def mettre_a_jour_champs(doc: Any) -> None:
@@ -432,7 +432,7 @@ def mettre_a_jour_champs(doc: Any) -> None:
     Raw XML: python-docx has no API for the document settings' updateFields.
     """
     settings = doc.settings.element
-    ancien = settings.find(_w("updateFields"))
+    ancien = settings.find(balise_w("updateFields"))
     if ancien is not None:
         settings.remove(ancien)
     suivants = (

@@ -16,7 +16,6 @@ from vif38_bilan.cli.console import console_sure
 from vif38_bilan.cli.principal import cli
 from vif38_bilan.espace import FICHIER_CONFIG
 
-# Characters our messages and help use that cp1252/cp850 consoles lack (→) or may lack.
 def documents(plateforme: str | None = None) -> Path:
     """The user's Documents folder (Windows: the known folder, wherever it was moved; elsewhere
     ~/Documents when it exists, else the home folder)."""

@@ -386,11 +386,11 @@ def bilan_cmd(ctx: click.Context, annee: int, saisies, sortie, modele, pdf, pres
             "les points à vérifier. Faites corriger les classeurs (voir le rapport de contrôle), puis relancez la commande."
         )
     # Issue 23: what is missing, to correct or to arbitrate comes before any word about signing.
-    etape = cycle.etat_annee(e, annee, r.resultat, r.donnees).prochaine.texte
-    click.echo(f"Prochaine étape : {etape}")
+    etape = cycle.etat_annee(e, annee, r.resultat, r.donnees).prochaine
+    click.echo(f"Prochaine étape : {etape.texte}")
     if r.nb_erreurs:
         ctx.exit(1)
-    if etape.startswith("Relire"):
+    if etape.signature:
         click.echo(f"Une fois le bilan signé, figez l'année : vif38-bilan valider --annee {annee}.")
 
 

@@ -121,18 +121,30 @@ class SortiesIndependantes:
         raise SortieBloquee("\n".join(lignes))
 
 
+def orphelins(dossier: str | Path, motif: re.Pattern, dossiers: bool = False) -> list[os.DirEntry]:
+    """Entries of dossier named by motif (its group 1: the pid of the run that made them) whose run
+    is gone: left by a killed run. A live run's entries, this process's included, are never listed.
+    dossiers: folders instead of files. An unreadable dossier lists nothing."""
+    try:
+        entrees = list(os.scandir(dossier))
+    except OSError:
+        return []
+    restes = []
+    for e in entrees:
+        m = motif.match(e.name)
+        if m is None or e.is_dir(follow_symlinks=False) != dossiers:
+            continue
+        pid = int(m.group(1))
+        if pid != os.getpid() and not processus_vivant(pid):
+            restes.append(e)
+    return restes
+
+
 def nettoyer_temporaires(dossier: str | Path) -> list[Path]:
     """Remove the temporary files that runs killed mid-write left in dossier (their process is
     gone); the ones of a live run are kept. Returns what was removed."""
     retires: list[Path] = []
-    try:
-        entrees = list(os.scandir(dossier))
-    except OSError:
-        return retires
-    for e in entrees:
-        m = _ORPHELIN.match(e.name)
-        if m is None or int(m.group(1)) == os.getpid() or processus_vivant(int(m.group(1))):
-            continue
+    for e in orphelins(dossier, _ORPHELIN):
         with contextlib.suppress(OSError):
             os.unlink(e.path)
             retires.append(Path(e.path))

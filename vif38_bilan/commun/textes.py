@@ -206,3 +206,17 @@ def nature_erreur(e: BaseException) -> str:
 def de(nom: str) -> str:
     """« de » before a name, elided before a vowel or a mute h: « de Jean », « d'Odile », « d'ODILE »."""
     return f"d'{nom}" if sans_accents(nom[:1]).lower() in ("a", "e", "i", "o", "u", "y", "h") else f"de {nom}"
+
+
+_LETTRES = [""] + [chr(65 + i) for i in range(26)] + [chr(65 + i) + chr(65 + j) for i in range(26) for j in range(26)]
+
+
+def lettre_colonne(colonne: int) -> str:
+    """A1 column letters without openpyxl: 1 → "A", 27 → "AA"."""
+    if colonne < len(_LETTRES):
+        return _LETTRES[colonne]
+    lettres = ""
+    while colonne > 0:
+        colonne, reste = divmod(colonne - 1, 26)
+        lettres = chr(65 + reste) + lettres
+    return lettres

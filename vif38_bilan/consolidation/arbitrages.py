@@ -17,6 +17,8 @@ arbitrage ». Recording, listing and removing are cycle.arbitrages' (the door of
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -146,17 +148,20 @@ def verifier(protocole: Protocole, a: Arbitrage) -> Arbitrage:
     return Arbitrage(a.annee, action.code, a.indicateur, regle, a.valeur, pilote, " ".join(a.motif.split()), a.date)
 
 
-def lire_arbitrages(chemin: Path, protocole: Protocole) -> list[Arbitrage]:
-    """The arbitrations of arbitrages.toml ([] without the file).
+def lire_arbitrages(chemin: Path, protocole: Protocole | Callable[[int], Protocole]) -> list[Arbitrage]:
+    """The arbitrations of arbitrages.toml ([] without the file), each checked against the protocol
+    of its year: protocole is that protocol, or year → protocol when the workspace holds several.
 
     Raises ArbitrageRefuse naming the file and every faulty entry (French), never a traceback."""
+    protocole_de = protocole if callable(protocole) else (lambda _annee: protocole)
     if not Path(chemin).is_file():
         return []
     donnees = lire_toml(Path(chemin), erreur=ArbitrageRefuse)
     sortie, fautes = [], []
     for n, e in enumerate(donnees.get("arbitrage") or [], 1):
         try:
-            sortie.append(verifier(protocole, _depuis(e)))
+            a = _depuis(e)
+            sortie.append(verifier(protocole_de(a.annee), a))
         except (ArbitrageRefuse, TypeError, ValueError) as err:
             fautes.append(f"arbitrage n°{n} : {err}")
     if fautes:

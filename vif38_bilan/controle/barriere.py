@@ -24,7 +24,13 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from vif38_bilan import regles as r
-from vif38_bilan.controle.donnees_personnelles import MARQUE, Exceptions, exceptions_du_protocole, reperer
+from vif38_bilan.controle.donnees_personnelles import (
+    Exceptions,
+    exceptions_du_protocole,
+    remplacer,
+    reperer,
+    retirer,
+)
 from vif38_bilan.controle.resultats import ResultatFichier, Source
 from vif38_bilan.regles import Anomalie
 
@@ -34,15 +40,8 @@ _SEPARATEURS_FICHIER = str.maketrans({"_": " ", ".": " ", "+": " "})
 
 def caviarder(texte: str, exceptions: Exceptions) -> tuple[str, tuple[str, ...]]:
     """(texte with each personal span replaced by MARQUE, the kinds found in reading order)."""
-    passages = reperer(texte, exceptions)
-    if not passages:
-        return texte, ()
-    morceaux, pos = [], 0
-    for p in passages:
-        morceaux += [texte[pos : p.debut], MARQUE]
-        pos = p.fin
-    morceaux.append(texte[pos:])
-    return "".join(morceaux), tuple(dict.fromkeys(p.nature.value for p in passages))
+    propre, passages = retirer(texte, exceptions)
+    return propre, tuple(dict.fromkeys(p.nature.value for p in passages))
 
 
 def nom_de_fichier(nom: str, exceptions: Exceptions) -> tuple[str, tuple[str, ...]]:
@@ -63,12 +62,7 @@ def nom_de_fichier(nom: str, exceptions: Exceptions) -> tuple[str, tuple[str, ..
             [*reperer(vu, exceptions, modele), *reperer(tige, exceptions, modele=False), *_groupes(vu, exceptions, modele)]
         )
         if passages:
-            morceaux, pos = [], 0
-            for p in passages:
-                morceaux += [tige[pos : p.debut], MARQUE]
-                pos = p.fin
-            morceaux.append(tige[pos:])
-            tige = "".join(morceaux)
+            tige = remplacer(tige, passages)
             natures_ += [p.nature.value for p in passages]
         parties.append(tige + ext)
     return "/".join(parties), tuple(dict.fromkeys(natures_))

@@ -17,7 +17,7 @@ from collections.abc import Generator, Mapping
 from typing import Any
 
 from vif38_bilan import regles as r
-from vif38_bilan.commun.textes import sans_invisibles, de
+from vif38_bilan.commun.textes import sans_invisibles, de, tronquer
 from vif38_bilan.gabarits import disposition as d
 from vif38_bilan.regles import Anomalie
 from vif38_bilan.controle.valeurs import en_texte
@@ -49,8 +49,7 @@ def citer(texte: Any, protocole: Any = None) -> str:
     """The beginning of a text, for a message, with likely personal data removed (the text itself
     goes into the agent's working notes through the findings); protocole: what it prints itself
     (authorities, switchboard numbers) is kept."""
-    t = _sans_donnees(" ".join(en_texte(texte).split()), protocole)
-    return t if len(t) <= _CITATION else t[: _CITATION - 1] + "…"
+    return tronquer(_sans_donnees(" ".join(en_texte(texte).split()), protocole), _CITATION)
 
 
 def _sans_donnees(texte: str, protocole: Any) -> str:

@@ -16,8 +16,9 @@ from typing import Any
 from vif38_bilan.gabarits import disposition as d
 from vif38_bilan.commun.ecriture import mettre_texte
 from vif38_bilan.saisies.retour import proprietes_personnalisees
-from vif38_bilan.lecture.cellules_brutes import _cellules_ods, lire_borne
-from vif38_bilan.lecture.isolee import lettres_colonne
+from vif38_bilan.lecture.cellules_brutes import cellules_de_la_table, lire_borne
+from vif38_bilan.lecture.classeur import lire_feuille, ouvrir_calamine
+from vif38_bilan.commun.textes import lettre_colonne
 
 
 def classeur_depuis_ods(donnees: bytes) -> Any:
@@ -26,15 +27,13 @@ def classeur_depuis_ods(donnees: bytes) -> Any:
     from openpyxl.packaging.custom import StringProperty
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
-    from python_calamine import CalamineWorkbook
 
-
-    source = CalamineWorkbook.from_filelike(io.BytesIO(donnees))
+    source = ouvrir_calamine(donnees)  # calamine failures and panics contained (FichierRefuse)
     wb = Workbook()
     wb.remove(wb.active)
     for meta in source.sheets_metadata:
         ws = wb.create_sheet(meta.name[:31])
-        lignes = source.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+        lignes = lire_feuille(source, meta.name, skip_empty_area=False)[0]
         entetes: dict[int, str] = {}
         for i, ligne in enumerate(lignes, start=1):
             for j, v in enumerate(ligne, start=1):
@@ -102,14 +101,14 @@ def proteger_comme_ods(wb: Any, donnees: bytes) -> None:
         for c in table.iter(f"{_T}table-column"):
             colonnes += [c.get(f"{_T}default-cell-style-name")] * int(c.get(f"{_T}number-columns-repeated", "1"))
         copies: dict[str, Any] = {}
-        for ligne, colonne, e in _cellules_ods(donnees, table.get(f"{_T}name") or ""):
+        for ligne, colonne, e in cellules_de_la_table(table):  # the tree parsed above: content.xml read once
             n = min(int(e.get(f"{_T}number-columns-repeated", "1")), 64)
             style = e.get(f"{_T}style-name") or (colonnes[colonne] if colonne < len(colonnes) else None)
             nom_v = e.get(f"{_T}content-validation-name")
             if ligne >= 2000 or (style not in libres and nom_v is None):
                 continue
             for k in range(n):
-                ref = f"{lettres_colonne(colonne + k + 1)}{ligne + 1}"
+                ref = f"{lettre_colonne(colonne + k + 1)}{ligne + 1}"
                 if style in libres:
                     ws[ref].protection = Protection(locked=False)
                 if nom_v and validations.get(nom_v) is not None:

@@ -432,17 +432,20 @@ def natures(texte: str, exceptions: Exceptions = AUCUNE) -> list[str]:
     return vus
 
 
-def retirer(texte: str, exceptions: Exceptions = AUCUNE) -> tuple[str, list[Passage]]:
-    """``texte`` with each personal span replaced by ``MARQUE``; the spans refer to the original text."""
-    passages = reperer(texte, exceptions)
-    if not passages:
-        return texte, []
+def remplacer(texte: str, passages: list[Passage]) -> str:
+    """``texte`` with each of its spans (sorted, not overlapping) replaced by ``MARQUE``."""
     morceaux, pos = [], 0
     for p in passages:
         morceaux += [texte[pos : p.debut], MARQUE]
         pos = p.fin
     morceaux.append(texte[pos:])
-    return "".join(morceaux), passages
+    return "".join(morceaux)
+
+
+def retirer(texte: str, exceptions: Exceptions = AUCUNE) -> tuple[str, list[Passage]]:
+    """``texte`` with each personal span replaced by ``MARQUE``; the spans refer to the original text."""
+    passages = reperer(texte, exceptions)
+    return (remplacer(texte, passages) if passages else texte), passages
 
 
 _MEMO: dict[int, tuple[object, Exceptions]] = {}

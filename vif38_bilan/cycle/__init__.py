@@ -56,6 +56,8 @@ _NOMS = {
     "MANQUANT": "etat",
     "RetourPilote": "etat",
     "TYPES_COURRIELS": "etat",
+    "DesaccordOuvert": "etat",
+    "desaccords_ouverts": "etat",
     "etat_annee": "etat",
     "prochaine_etape": "etat",
     "importer_bilan_word": "imports",

@@ -52,16 +52,6 @@ class Gabarits:
     def chemins(self) -> list[Path]:
         return [li.chemin for li in self.lignes]
 
-    # The record also reads as the list of paths it wrote (for g in produire_gabarits(...)).
-    def __iter__(self):
-        return iter(self.chemins)
-
-    def __len__(self) -> int:
-        return len(self.lignes)
-
-    def __getitem__(self, i: int) -> Path:
-        return self.chemins[i]
-
 
 def produire_gabarits(
     espace: Espace,

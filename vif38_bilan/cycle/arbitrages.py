@@ -31,7 +31,7 @@ def chemin_arbitrages(espace: Espace) -> Path:
 def lire_arbitrages_espace(espace: Espace, annee: int | None = None) -> list[Arbitrage]:
     """The recorded arbitrations (of annee only when given); [] without the file.
     Raises ArbitrageRefuse (French) when the file holds a faulty entry."""
-    tous = lire_arbitrages(chemin_arbitrages(espace), espace.protocole)
+    tous = lire_arbitrages(chemin_arbitrages(espace), lambda y: espace.pour_annee(y, verifier=False).protocole)
     return [a for a in tous if annee is None or a.annee == annee]
 
 
@@ -48,7 +48,7 @@ def arbitrer(espace: Espace, arbitrage: Arbitrage, aujourd_hui: date | None = No
     Raises AnneeHorsProtocole, EspaceVerrouille, ArbitrageRefuse (unknown action, indicator or pilot,
     no motif, several decisions, frozen year), SortieBloquee.
     """
-    espace.verifier_annee(arbitrage.annee)
+    espace = espace.pour_annee(arbitrage.annee)  # the protocol of that year (successive protocols)
     retenu = verifier(espace.protocole, arbitrage)
     retenu = replace(retenu, date=(aujourd_hui or date.today()).isoformat())
     with espace.verrou():
@@ -61,7 +61,7 @@ def arbitrer(espace: Espace, arbitrage: Arbitrage, aujourd_hui: date | None = No
 def retirer_arbitrage(espace: Espace, annee: int, action: str, indicateur: int | None = None) -> Arbitrage:
     """Remove the arbitration on (annee, action, indicateur) and return it.
     Raises ArbitrageRefuse when there is none (French, listing those of the year) or the year is frozen."""
-    espace.verifier_annee(annee)
+    espace = espace.pour_annee(annee)
     with espace.verrou():
         _refuser_si_figee(espace, annee)
         tous = lire_arbitrages_espace(espace)

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from vif38_bilan.bilan import document as bilan
 from vif38_bilan.bilan import points_a_verifier
@@ -16,7 +15,6 @@ from vif38_bilan.bilan.modele import verifier_modele
 from vif38_bilan.bilan.pdf import PdfImpossible, exporter_pdf
 from vif38_bilan.commun.ecriture import SortiesIndependantes
 from vif38_bilan.consolidation.actions import Consolidation, consolider
-from vif38_bilan.consolidation.arbitrages import NOM_ARBITRAGES, lire_arbitrages
 from vif38_bilan.consolidation.classeur import ecrire_consolidation
 from vif38_bilan.consolidation.historique import Historique, lire_historique
 from vif38_bilan.consolidation.import_word import historique_importe, sans_retour
@@ -27,12 +25,8 @@ from vif38_bilan.espace import cloture as validation
 from vif38_bilan.espace import fichiers
 from vif38_bilan.exceptions import SortieBloquee
 
-if TYPE_CHECKING:
-    pass
-
-ETAPES_BILAN = ("contrôle", "consolidation", "classeur de consolidation", "bilan Word")
-
 from vif38_bilan.cycle.annee import executer_controle, lire_historique_annee
+from vif38_bilan.cycle.arbitrages import lire_arbitrages_espace
 
 ETAPES_BILAN = ("contrôle", "consolidation", "classeur de consolidation", "bilan Word")
 
@@ -112,7 +106,7 @@ def produire_bilan(
     if modele:
         verifier_modele(modele)  # a faulty base stops the run before the check
     # The agent's decisions (arbitrages.toml): a faulty file stops the run before the check too.
-    arbitrages = lire_arbitrages(espace.racine / NOM_ARBITRAGES, espace.protocole)
+    arbitrages = lire_arbitrages_espace(espace)
     with espace.verrou():
         validation.refuser_si_validee(sortie, annee, "le bilan")
         # A year with no return whose history workbook exists (imported from an earlier bilan
@@ -157,12 +151,12 @@ def produire_bilan(
             prevus[fichiers.nom_rapport(annee)] = resultat.rapport
         if not importee:
             prevus[fichiers.nom_consolidation(annee)] = classeur
-        anciens = _anciens(sortie, annee, prevus)
+        anciens = _anciens(sortie, prevus)
         points = sorties.essayer(  # everything addressed to the agent, beside the bilan every time (issue 12)
             points_a_verifier.ecrire, espace.protocole, annee, donnees, resultat, sortie, date_edition, anciens
         )
         if points is None:
-            anciens += _anciens(sortie, annee, {fichiers.nom_points(annee): None}, retirer=True)
+            anciens += _anciens(sortie, {fichiers.nom_points(annee): None}, retirer=True)
         fait(ETAPES_BILAN[3])
     bloquee = resultat.sortie_bloquee
     try:
@@ -175,13 +169,13 @@ def produire_bilan(
     )  # fmt: skip
 
 
-def _anciens(sortie: Path, annee: int, prevus: dict[str, Path | None], retirer: bool = False) -> list[Path]:
-    """The outputs this run meant to write (name pattern → path written, or None) that it did not
+def _anciens(sortie: Path, prevus: dict[str, Path | None], retirer: bool = False) -> list[Path]:
+    """The outputs this run meant to write (file name → path written, or None) that it did not
     write but that an earlier run left in sortie: they sit beside this run's outputs and must be
     named as such. retirer: remove them instead, naming only those that could not be removed."""
     anciens = []
-    for modele, ecrit in prevus.items():
-        chemin = sortie / modele.format(annee=annee)
+    for nom, ecrit in prevus.items():
+        chemin = sortie / nom
         if ecrit is None and chemin.is_file():
             if retirer:
                 with contextlib.suppress(OSError):

@@ -56,12 +56,13 @@ def deposer_retours(espace: Espace, annee: int, envois: list[tuple[str, bytes]])
 
 _RAISONS = {
     errno.ENOSPC: "le disque est plein ; libérez de la place puis déposez à nouveau",
-    errno.EDQUOT: "votre quota de disque est atteint ; libérez de la place puis déposez à nouveau",
     errno.EROFS: "le disque est en lecture seule",
     errno.ENAMETOOLONG: "le chemin du dossier est trop long ; placez l'espace de travail plus près de la racine",
     errno.EACCES: "accès refusé ; vérifiez vos droits sur le dossier saisies",
     errno.EPERM: "accès refusé ; vérifiez vos droits sur le dossier saisies",
 }
+if hasattr(errno, "EDQUOT"):  # not every platform names it
+    _RAISONS[errno.EDQUOT] = "votre quota de disque est atteint ; libérez de la place puis déposez à nouveau"
 
 
 def _raison(e: OSError) -> str:

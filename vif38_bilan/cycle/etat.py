@@ -55,6 +55,7 @@ class Etape:
 
     texte: str
     page: str  # "gabarits" | "courriels" | "depot" | "rapport" | "bilan" | "historique" | "arbitrages"
+    signature: bool = False  # nothing left but review and signature
 
 
 @dataclass(frozen=True)
@@ -149,12 +150,39 @@ def etat_annee(espace: Any, annee: int, resultat: Any = None, consolidation: Any
     return EtatAnnee(**{**etat.__dict__, "prochaine": prochaine_etape(etat)})
 
 
+@dataclass(frozen=True)
+class DesaccordOuvert:
+    """One disagreement of the bilan's year the agent has not settled."""
+
+    action: str
+    indicateur: int | None  # 1-based; None for statuses that differ
+    quoi: str  # French: « Statuts différents », « Probable double compte : … »
+    declarations: tuple[str, ...]  # « qui : valeur », one per declaration
+    pilotes: tuple[str, ...]  # the action's pilots, for an arbitration by pilot
+
+
+def desaccords_ouverts(c: Any) -> list[DesaccordOuvert]:
+    """Disagreements of the consolidation's year left open: statuses not settled by an arbitration,
+    and probable double counts (a ``somme`` of equal declarations, not arbitrated)."""
+    p, annee = c.protocole, c.annee
+    ouverts = [
+        DesaccordOuvert(d.code_action, None, "Statuts différents",
+                        tuple(f"{q} ({r}) : {st}" for q, r, st in d.declarations), p.action(d.code_action).pilotes)
+        for d in c.desaccords
+        if d.annee == annee and not d.arbitre
+    ]  # fmt: skip
+    for a in p.actions:
+        e = c.enregistrement(a.code, annee)
+        for k, ind in enumerate(a.indicateurs):
+            if e is not None and k < len(e.doubles) and e.doubles[k]:
+                ouverts.append(DesaccordOuvert(a.code, k + 1, f"Probable double compte : {ind.libelle}",
+                                               tuple(f"{q} : {v}" for q, v in e.details[k]), a.pilotes))  # fmt: skip
+    return ouverts
+
+
 def a_arbitrer(c: Any) -> int:
-    """Disagreements of the bilan's year left open: statuses not settled by an arbitration, and
-    probable double counts (a ``somme`` of equal declarations, not arbitrated)."""
-    statuts = sum(1 for d in c.desaccords if d.annee == c.annee and not d.arbitre)
-    doubles = sum(sum(e.doubles) for (_, y), e in c.enregistrements.items() if y == c.annee)
-    return statuts + doubles
+    """How many disagreements of the consolidation's year are left open (desaccords_ouverts)."""
+    return len(desaccords_ouverts(c))
 
 
 def _suivantes_outillees(espace: Any, annee: int) -> bool:
@@ -241,4 +269,4 @@ def prochaine_etape(e: EtatAnnee) -> Etape:
             f"vif38-bilan arbitrer --annee {a} --action CODE …, puis reproduire le bilan.",
             "arbitrages",
         )
-    return Etape(f"Relire le bilan {a} dans Word, puis le présenter aux signataires.", "bilan")
+    return Etape(f"Relire le bilan {a} dans Word, puis le présenter aux signataires.", "bilan", signature=True)

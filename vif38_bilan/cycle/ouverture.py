@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from vif38_bilan.commun.ecriture import verrou
 from vif38_bilan.courriels.contacts import creer_contacts_vierges
@@ -14,8 +13,6 @@ from vif38_bilan.referentiel.chargement import charger_protocole
 from vif38_bilan.referentiel.protocole import Protocole, verifier_annee
 from vif38_bilan.referentiel.protocoles import charger_succession, protocole_pour_annee
 
-if TYPE_CHECKING:
-    pass
 
 
 # ---------------------------------------------------------------- the workspace

@@ -44,6 +44,11 @@ def nom_points(annee: int) -> str:
     return f"points-a-verifier-{annee}.docx"
 
 
+def nom_bilan_protocole(periode: str) -> str:
+    """The end-of-protocol bilan, in sorties/: "bilan-protocole-2022-2024.docx"."""
+    return f"bilan-protocole-{periode}.docx"
+
+
 def nom_validation(annee: int) -> str:
     """The record of a signed (frozen) year: "validation-2023.json"."""
     return f"validation-{annee}.json"

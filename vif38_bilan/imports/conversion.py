@@ -36,11 +36,13 @@ def _soffice() -> str | None:
     return None
 
 
-def convertir_en_docx(chemin: Path, delai: float = DELAI) -> bytes:
+def convertir_en_docx(chemin: Path, delai: float = DELAI, donnees: bytes | None = None) -> bytes:
     """The .docx bytes of a .doc, .odt or .rtf document, converted by headless LibreOffice.
 
     Args:
-        chemin: the document (left untouched).
+        chemin: the document (left untouched; its name and suffix say the format).
+        donnees: its bytes as already read and checked, converted as they are (read from chemin
+            when None): what was checked is what is converted.
         delai: seconds allowed to LibreOffice.
     Returns:
         The converted document's bytes.
@@ -61,7 +63,11 @@ def convertir_en_docx(chemin: Path, delai: float = DELAI) -> bytes:
     travail = Path(tempfile.mkdtemp(prefix="vif38-conversion-"))
     try:
         source = travail / f"document{chemin.suffix.lower()}"
-        shutil.copyfile(chemin, source)  # a plain name: LibreOffice never sees the agent's folders
+        # A plain name: LibreOffice never sees the agent's folders.
+        if donnees is None:
+            shutil.copyfile(chemin, source)
+        else:
+            source.write_bytes(donnees)
         processus = subprocess.Popen(
             [
                 soffice, "--headless", "--invisible", "--nologo", "--norestore", "--nolockcheck",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vif38_bilan.commun.nombres import taille
 from vif38_bilan.commun.textes import nature_erreur
 from vif38_bilan.exceptions import DocumentIllisible
 from vif38_bilan.imports.conversion import A_CONVERTIR, convertir_en_docx
@@ -84,7 +85,9 @@ def ouvrir_document(chemin: Path):
         raise DocumentIllisible(f"Le document « {chemin} » est introuvable : vérifiez le chemin.")
     if chemin.stat().st_size > TAILLE_MAX:
         raise DocumentIllisible(
-            f"« {chemin.name} » dépasse {TAILLE_MAX // 1024 // 1024} Mo : ce n'est pas un protocole."
+            f"« {chemin.name} » pèse {taille(chemin.stat().st_size)}, plus que les {taille(TAILLE_MAX)} d'un document de "
+            "protocole : vérifiez qu'il s'agit du bon fichier ; s'il contient des images, enregistrez-en une copie "
+            "sans images (.docx) et importez-la."
         )
     with open(chemin, "rb") as f:
         donnees = f.read(TAILLE_MAX + 1)
@@ -95,11 +98,14 @@ def ouvrir_document(chemin: Path):
             "au format .docx sans mot de passe, puis relancez la commande."
         )
     if ole or chemin.suffix.lower() in A_CONVERTIR:
-        donnees = convertir_en_docx(chemin)
+        donnees = convertir_en_docx(chemin, donnees=donnees)  # the bytes read above, not the file again
     try:
         with zipfile.ZipFile(io.BytesIO(donnees)) as z:
             if sum(i.file_size for i in z.infolist()) > TAILLE_DECOMPRESSEE_MAX:
-                raise DocumentIllisible(f"« {chemin.name} » est anormalement volumineux une fois décompressé : refusé.")
+                raise DocumentIllisible(
+                    f"« {chemin.name} » est anormalement volumineux une fois décompressé : ouvrez-le dans Word, "
+                    "enregistrez-le de nouveau au format .docx, puis relancez l'import."
+                )
             if "word/document.xml" not in z.namelist():
                 raise DocumentIllisible(
                     f"« {chemin.name} » n'est pas un document Word (.docx) : enregistrez-le au format .docx dans Word."

@@ -14,7 +14,7 @@ import struct
 import zipfile
 from typing import Any
 from vif38_bilan.lecture.isolee import noms_feuilles_xlsx
-from vif38_bilan.lecture.isolee import lettres_colonne
+from vif38_bilan.commun.textes import lettre_colonne
 
 # Excel writes the English code in the file; a French Excel shows the French one.
 AFFICHAGE = {
@@ -90,7 +90,7 @@ def _erreurs_xlsx(donnees: bytes, feuille: str) -> dict[str, str]:
 # ---------------------------------------------------------------- ods
 
 
-def _cellules_ods(donnees: bytes, feuille: str):
+def cellules_ods(donnees: bytes, feuille: str):
     """(0-based row, 0-based column, element) of each cell of one table of content.xml; the
     element is valid only during the iteration (cleared after)."""
     from defusedxml.ElementTree import iterparse
@@ -119,14 +119,27 @@ def _cellules_ods(donnees: bytes, feuille: str):
                 e.clear()
 
 
+def cellules_de_la_table(table: Any):
+    """(0-based row, 0-based column, element) of each cell of a table element already parsed (the
+    same walk as cellules_ods, on a tree at hand: nothing read again)."""
+    ligne = 0
+    for rangee in table.iter(f"{_TABLE}table-row"):
+        colonne = 0
+        for e in rangee:
+            if e.tag in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
+                yield ligne, colonne, e
+                colonne += int(e.get(f"{_TABLE}number-columns-repeated", "1"))
+        ligne += int(rangee.get(f"{_TABLE}number-rows-repeated", "1"))
+
+
 def _erreurs_ods(donnees: bytes, feuille: str) -> dict[str, str]:
     if b"error" not in _content(donnees):
         return {}
     trouvees = {}
-    for ligne, colonne, e in _cellules_ods(donnees, feuille):
+    for ligne, colonne, e in cellules_ods(donnees, feuille):
         if e.get(f"{_CALCEXT}value-type") == "error":
             texte = "".join(e.itertext()).strip()
-            trouvees[f"{lettres_colonne(colonne + 1)}{ligne + 1}"] = affichage(texte or "#VALUE!")
+            trouvees[f"{lettre_colonne(colonne + 1)}{ligne + 1}"] = affichage(texte or "#VALUE!")
     return trouvees
 
 
@@ -141,7 +154,7 @@ def fusions_ods(donnees: bytes, feuille: str) -> list[tuple[tuple[int, int], tup
         if b"-spanned" not in _content(donnees):
             return []
         plages = []
-        for ligne, colonne, e in _cellules_ods(donnees, feuille):
+        for ligne, colonne, e in cellules_ods(donnees, feuille):
             lignes = int(e.get(f"{_TABLE}number-rows-spanned", "1"))
             colonnes = int(e.get(f"{_TABLE}number-columns-spanned", "1"))
             if lignes > 1 or colonnes > 1:
@@ -169,7 +182,7 @@ def _erreurs_xls(donnees: bytes, feuille: str) -> dict[str, str]:
         else:
             continue
         ligne, colonne = struct.unpack_from("<HH", corps, 0)
-        trouvees[f"{lettres_colonne(colonne + 1)}{ligne + 1}"] = affichage(_BIFF.get(code, "#VALUE!"))
+        trouvees[f"{lettre_colonne(colonne + 1)}{ligne + 1}"] = affichage(_BIFF.get(code, "#VALUE!"))
     return trouvees
 
 
@@ -248,7 +261,7 @@ def formules_sans_valeur(donnees: bytes, feuille: str) -> frozenset[str]:
             )
             if _RE_TABLEUR.match(app) and not _RE_APP_COMPATIBLE.search(app):
                 return frozenset()
-        partie = lire_borne(z, _partie_feuille(z, feuille))
+        partie = lire_borne(z, partie_feuille(z, feuille))
     if _MARQUE_FORMULE not in partie:
         return frozenset()
     refs = set()
@@ -264,7 +277,7 @@ def formules_sans_valeur(donnees: bytes, feuille: str) -> frozenset[str]:
     return frozenset(refs)
 
 
-def _partie_feuille(z: zipfile.ZipFile, feuille: str) -> str:
+def partie_feuille(z: zipfile.ZipFile, feuille: str) -> str:
     """Zip member of a sheet, from xl/workbook.xml and its relationships."""
     rid = None
     for e in xml(lire_borne(z, "xl/workbook.xml")).iter():

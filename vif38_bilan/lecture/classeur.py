@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vif38_bilan.commun.textes import lettre_colonne  # noqa: F401  (its old home: readers import it here)
 from vif38_bilan.commun.textes import sans_invisibles
 from vif38_bilan.lecture import examen
 
@@ -147,15 +148,3 @@ def _retirer_invisibles(lignes: list[list[Any]], invisibles: list | None) -> Non
                         invisibles.append((i, j, v))
 
 
-def lettre_colonne(colonne: int) -> str:
-    """A1 column letters without openpyxl: 1 → "A", 27 → "AA"."""
-    if colonne < len(_LETTRES):
-        return _LETTRES[colonne]
-    lettres = ""
-    while colonne > 0:
-        colonne, reste = divmod(colonne - 1, 26)
-        lettres = chr(65 + reste) + lettres
-    return lettres
-
-
-_LETTRES = [""] + [chr(65 + i) for i in range(26)] + [chr(65 + i) + chr(65 + j) for i in range(26) for j in range(26)]

@@ -11,8 +11,8 @@ import posixpath
 import zipfile
 from dataclasses import dataclass
 
-from vif38_bilan.lecture.cellules_brutes import _cellules_ods, _partie_feuille, lire_borne, local, xml
-from vif38_bilan.lecture.isolee import lettres_colonne
+from vif38_bilan.lecture.cellules_brutes import cellules_ods, partie_feuille, lire_borne, local, xml
+from vif38_bilan.commun.textes import lettre_colonne
 
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 # Excel writes a legacy copy of each threaded comment for older versions, starting so.
@@ -52,7 +52,7 @@ def _ooxml(donnees: bytes, feuilles: list[str]) -> list[Commentaire]:
         personnes = _personnes(z, noms)
         for feuille in feuilles:
             try:
-                partie = _partie_feuille(z, feuille)
+                partie = partie_feuille(z, feuille)
             except KeyError:
                 continue
             rels = posixpath.join(posixpath.dirname(partie), "_rels", posixpath.basename(partie) + ".rels")
@@ -136,13 +136,13 @@ def _ods(donnees: bytes, feuilles: list[str]) -> list[Commentaire]:
         return []
     sortie = []
     for feuille in feuilles:
-        for ligne, colonne, e in _cellules_ods(donnees, feuille):
+        for ligne, colonne, e in cellules_ods(donnees, feuille):
             for a in e:
                 if local(a.tag) != "annotation":
                     continue
                 auteur = next((x.text or "" for x in a if local(x.tag) == "creator"), "")
                 paragraphes = ["".join(p.itertext()) for p in a if local(p.tag) == "p"]
-                ref = f"{lettres_colonne(colonne + 1)}{ligne + 1}"
+                ref = f"{lettre_colonne(colonne + 1)}{ligne + 1}"
                 qui, texte = auteur_en_tete(auteur.strip(), "\n".join(paragraphes).strip())
                 sortie.append(Commentaire(feuille, ref, qui, texte))
     return sortie

@@ -92,7 +92,11 @@ def extraire(donnees: bytes, nom: str, profondeur: int = 0) -> list[PieceJointe]
         for p in extraire(pj, pj_nom, profondeur + 1):
             pieces.append(PieceJointe(p.nom, p.donnees, (nom, *p.origine)))
             if len(pieces) > PIECES_MAX:
-                raise refus(f"« {nom} » contient plus de {PIECES_MAX} pièces jointes : fichier refusé.", FICHIER_ABIME)
+                raise refus(
+                    f"« {nom} » contient plus de {PIECES_MAX} pièces jointes : il n'est pas lu. Déposez plutôt les "
+                    "classeurs reçus eux-mêmes dans le dossier des retours.",
+                    FICHIER_ABIME,
+                )
     return pieces
 
 

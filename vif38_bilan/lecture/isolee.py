@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from vif38_bilan.commun.textes import lettre_colonne
 from vif38_bilan.lecture import memoire_windows
 
 # A value beyond this row or column is "far from the table" (a return's table has ~60 rows and
@@ -54,14 +55,6 @@ def colonne_numero(lettres: str) -> int:
     for c in lettres:
         n = n * 26 + ord(c) - 64
     return n
-
-
-def lettres_colonne(n: int) -> str:
-    lettres = ""
-    while n > 0:
-        n, reste = divmod(n - 1, 26)
-        lettres = chr(65 + reste) + lettres
-    return lettres
 
 
 def _loin(ligne: int, colonne: int) -> bool:
@@ -174,7 +167,7 @@ def _lointaines_ods(z: zipfile.ZipFile) -> list[CelluleLointaine]:
                 n = int(e.get(f"{_TABLE}number-columns-repeated", "1"))
                 a_valeur = e.get(f"{_OFFICE}value-type") is not None or e.get(f"{_TABLE}formula") is not None
                 if a_valeur and _loin(ligne + 1, colonne + n):
-                    trouvees.append(CelluleLointaine(feuille, f"{lettres_colonne(colonne + n)}{ligne + 1}"))
+                    trouvees.append(CelluleLointaine(feuille, f"{lettre_colonne(colonne + n)}{ligne + 1}"))
                 colonne += n
                 e.clear()
             elif tag == f"{_TABLE}table-row":

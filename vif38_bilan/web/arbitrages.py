@@ -10,35 +10,19 @@ from flask import redirect, render_template, request, url_for
 
 from vif38_bilan.web import etapes
 from vif38_bilan.web.etat_serveur import serveur
-from vif38_bilan.web.pages import _annee, pages
+from vif38_bilan.web.pages import annee_connue, pages
 
 
-def _a_trancher(s, annee: int) -> list[dict] | None:
-    """The open disagreements of the last bilan produced here (None when none was produced):
-    statuses that differ, and probable double counts."""
+def _a_trancher(s, annee: int) -> list | None:
+    """The open disagreements of the last bilan produced here (None when none was produced)."""
     dernier = s.bilans.get(annee)
-    if dernier is None:
-        return None
-    c, p = dernier.donnees, s.espace.protocole
-    lignes = []
-    for d in c.desaccords:
-        if d.annee == annee and not d.arbitre:
-            lignes.append({"action": d.code_action, "indicateur": "", "quoi": "Statuts différents",
-                           "declarations": [f"{q} ({r}) : {st}" for q, r, st in d.declarations],
-                           "pilotes": p.action(d.code_action).pilotes})  # fmt: skip
-    for a in p.actions:
-        e = c.enregistrement(a.code, annee)
-        for k, ind in enumerate(a.indicateurs):
-            if e is not None and k < len(e.doubles) and e.doubles[k]:
-                lignes.append({"action": a.code, "indicateur": k + 1, "quoi": f"Probable double compte : {ind.libelle}",
-                               "declarations": [f"{q} : {v}" for q, v in e.details[k]], "pilotes": a.pilotes})  # fmt: skip
-    return lignes
+    return None if dernier is None else etapes.desaccords_ouverts(dernier.donnees)
 
 
 @pages.get("/<int:annee>/arbitrages")
 def arbitrages(annee: int):
     s = serveur()
-    _annee(annee)
+    annee_connue(annee)
     erreur = ""
     try:
         faits = etapes.lire_arbitrages_espace(s.espace, annee)
@@ -54,7 +38,7 @@ def arbitrages(annee: int):
 @pages.post("/<int:annee>/arbitrages")
 def arbitrages_enregistrer(annee: int):
     s = serveur()
-    _annee(annee)
+    annee_connue(annee)
     f = request.form
     decision = f.get("decision", "")
     regle = decision.removeprefix("regle:") if decision.startswith("regle:") else ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from vif38_bilan.commun import nom_affichable, sans_bidi, taille
 from vif38_bilan.controle import chemin_annote
 from vif38_bilan.cycle import (
+    desaccords_ouverts,
     nom_sans_donnees,
     TAILLE_DEPOT_MAX,
     TYPES_COURRIELS,
@@ -46,6 +47,7 @@ __all__ = [
     "controler_annee",
     "deposer_historique",
     "deposer_retours",
+    "desaccords_ouverts",
     "entrees_controle",
     "etat_annee",
     "lire_date",

@@ -24,7 +24,8 @@ pages = Blueprint("pages", __name__)
 GRAVITES = {"toutes": None, "erreur": "erreur", "avertissement": "avertissement"}
 
 
-def _annee(annee: int) -> int:
+def annee_connue(annee: int) -> int:
+    """annee itself when it is a year of the workspace's protocols; 404 otherwise."""
     if annee not in serveur().espace.annees:
         abort(404)
     return annee
@@ -77,7 +78,7 @@ def accueil():
 @pages.get("/<int:annee>/")
 def tableau(annee: int):
     s = serveur()
-    resultat = _resultat_ou_lecture(_annee(annee))
+    resultat = _resultat_ou_lecture(annee_connue(annee))
     dernier = s.bilans.get(annee)  # its consolidation tells what is left to arbitrate (issue 23)
     etat = etat_annee(s.espace, annee, resultat, dernier.donnees if dernier is not None else None)
     return render_template(
@@ -143,14 +144,14 @@ def _zip(nom: str, chemins: list[Path]):
 
 @pages.get("/<int:annee>/gabarits")
 def gabarits(annee: int):
-    etat = etat_annee(serveur().espace, _annee(annee))
+    etat = etat_annee(serveur().espace, annee_connue(annee))
     return render_template("gabarits.html", annee=annee, page="gabarits", etat=etat)
 
 
 @pages.post("/<int:annee>/gabarits")
 def gabarits_produire(annee: int):
     s = serveur()
-    _annee(annee)
+    annee_connue(annee)
     try:
         date_limite = lire_date(request.form.get("date_limite", "").strip())
     except ValueError as e:
@@ -167,7 +168,7 @@ def gabarits_produire(annee: int):
 
 @pages.get("/<int:annee>/gabarits.zip")
 def gabarits_zip(annee: int):
-    etat = etat_annee(serveur().espace, _annee(annee))
+    etat = etat_annee(serveur().espace, annee_connue(annee))
     if not etat.gabarits.nombre:
         abort(404)
     return _zip(f"gabarits-{annee}.zip", list(etat.gabarits.chemins))
@@ -179,7 +180,7 @@ def gabarits_zip(annee: int):
 @pages.get("/<int:annee>/depot")
 def depot(annee: int):
     s = serveur()
-    _annee(annee)
+    annee_connue(annee)
     dernier = s.depots.get(annee)
     resultat = s.resultat(annee)
     lignes = []
@@ -208,7 +209,7 @@ def depot(annee: int):
 @pages.post("/<int:annee>/depot")
 def depot_envoyer(annee: int):
     s = serveur()
-    _annee(annee)
+    annee_connue(annee)
     # Read whole (the request itself is bounded by MAX_CONTENT_LENGTH): a file over the limit is
     # refused with its true size, never the size of a cut.
     envois = [(f.filename, f.stream.read()) for f in request.files.getlist("fichiers")]
@@ -238,7 +239,7 @@ def depot_envoyer(annee: int):
 @pages.get("/<int:annee>/rapport")
 def rapport(annee: int):
     s = serveur()
-    resultat = _resultat_ou_lecture(_annee(annee))
+    resultat = _resultat_ou_lecture(annee_connue(annee))
     gravite = request.args.get("gravite", "toutes")
     if gravite not in GRAVITES:
         gravite = "toutes"
@@ -258,7 +259,7 @@ def rapport(annee: int):
 
 @pages.post("/<int:annee>/rapport")
 def rapport_controler(annee: int):
-    return _lancer(f"Contrôle des retours {_annee(annee)}", annee, "rapport", _controle(annee, ecrire=True))
+    return _lancer(f"Contrôle des retours {annee_connue(annee)}", annee, "rapport", _controle(annee, ecrire=True))
 
 
 # ---------------------------------------------------------------- courriels
@@ -267,7 +268,7 @@ def rapport_controler(annee: int):
 @pages.get("/<int:annee>/courriels")
 def courriels(annee: int):
     s = serveur()
-    etat = etat_annee(s.espace, _annee(annee))
+    etat = etat_annee(s.espace, annee_connue(annee))
     preparations = {t: s.preparations.get((annee, t)) for t in TYPES_COURRIELS}
     return render_template(
         "courriels.html", annee=annee, page="courriels", etat=etat, types=TYPES_COURRIELS, preparations=preparations
@@ -277,7 +278,7 @@ def courriels(annee: int):
 @pages.post("/<int:annee>/courriels")
 def courriels_preparer(annee: int):
     s = serveur()
-    _annee(annee)
+    annee_connue(annee)
     type_ = request.form.get("type", "")
     if type_ not in TYPES_COURRIELS:
         abort(400)
@@ -292,7 +293,7 @@ def courriels_preparer(annee: int):
 
 @pages.get("/<int:annee>/courriels/<type_>.zip")
 def courriels_zip(annee: int, type_: str):
-    etat = etat_annee(serveur().espace, _annee(annee))
+    etat = etat_annee(serveur().espace, annee_connue(annee))
     if type_ not in TYPES_COURRIELS or not etat.brouillons[type_].nombre:
         abort(404)
     return _zip(f"courriels-{type_}-{annee}.zip", list(etat.brouillons[type_].chemins))
@@ -315,7 +316,7 @@ def _documents_bilan(annee: int) -> list[Path]:
 @pages.get("/<int:annee>/bilan")
 def bilan(annee: int):
     s = serveur()
-    etat = etat_annee(s.espace, _annee(annee), s.resultat(annee))
+    etat = etat_annee(s.espace, annee_connue(annee), s.resultat(annee))
     return render_template(
         "bilan.html", annee=annee, page="bilan", etat=etat, documents=_documents_bilan(annee),
         dernier=s.bilans.get(annee), annonce=s.annonces.pop(annee, ""), points=etapes.nom_points(annee),
@@ -326,7 +327,7 @@ def bilan(annee: int):
 def rouvrir(annee: int):
     """Reopen a validated year, as `vif38-bilan valider --rouvrir --motif …` (same function, same log)."""
     s = serveur()
-    _annee(annee)
+    annee_connue(annee)
     motif = " ".join(request.form.get("motif", "").split())
     if not motif:
         etat = etat_annee(s.espace, annee, s.resultat(annee))
@@ -350,7 +351,7 @@ def rouvrir(annee: int):
 @pages.post("/<int:annee>/bilan")
 def bilan_produire(annee: int):
     s = serveur()
-    _annee(annee)
+    annee_connue(annee)
     presentation = request.form.get("presentation", "annexe")
     pdf = request.form.get("pdf") == "oui"
     if presentation not in ("annexe", "protocole"):
@@ -387,7 +388,7 @@ def _traitee_par_l_outil(annee: int) -> bool:
 @pages.get("/<int:annee>/historique")
 def historique(annee: int):
     s = serveur()
-    _annee(annee)
+    annee_connue(annee)
     chemin = s.espace.dossier("sorties", annee) / etapes.nom_consolidation(annee)
     suivante = next((a for a in s.espace.pour_annee(annee).protocole.annees if a > annee), None)
     anomalies = []
@@ -404,7 +405,7 @@ def historique(annee: int):
 @pages.post("/<int:annee>/historique")
 def historique_produire(annee: int):
     s = serveur()
-    if _traitee_par_l_outil(_annee(annee)):
+    if _traitee_par_l_outil(annee_connue(annee)):
         s.annonces[("historique", annee)] = (
             f"L'année {annee} a été traitée par vif38-bilan : sa consolidation vient du bilan, elle n'est pas "
             "remplacée par un classeur vierge."
@@ -420,7 +421,7 @@ def historique_produire(annee: int):
 @pages.post("/<int:annee>/historique/depot")
 def historique_deposer(annee: int):
     s = serveur()
-    _annee(annee)
+    annee_connue(annee)
     f = request.files.get("fichier")
     if _traitee_par_l_outil(annee):
         message = (

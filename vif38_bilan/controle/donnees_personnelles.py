@@ -53,6 +53,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache, lru_cache
+from multiprocessing import parent_process
 from typing import TYPE_CHECKING, Any
 
 from vif38_bilan.referentiel.pilotes import cle
@@ -378,13 +379,6 @@ def _reconnus(texte: str, exceptions: Exceptions) -> Iterable[Passage]:
 # ---------------------------------------------------------------- public functions
 
 
-def _processus_de_lecture() -> bool:
-    """True in a child process of the reading isolation (multiprocessing): no language model there."""
-    import multiprocessing
-
-    return multiprocessing.parent_process() is not None
-
-
 def reperer(texte: str, exceptions: Exceptions = AUCUNE, modele: bool = True) -> list[Passage]:
     """Spans of likely personal data in ``texte``, sorted, merged when they overlap.
 
@@ -411,7 +405,7 @@ def _reperer(texte: str, exceptions: Exceptions, modele: bool) -> tuple[Passage,
     trouves += _noms(vu, exceptions)
     # Never in a reading child (lecture/isolee.py): its memory cap is too small for the model, and
     # whatever it reads is examined again by the gate (barriere.py) in the parent process.
-    if modele and not _processus_de_lecture() and _a_examiner(vu, exceptions):
+    if modele and parent_process() is None and _a_examiner(vu, exceptions):
         trouves += _par_modele(vu, exceptions)
     retenus: list[Passage] = []
     for p in sorted(trouves, key=lambda p: (p.debut, -p.fin)):
